@@ -1,0 +1,89 @@
+"""Who may see and change what (domain.md, "Who sees what"), as SQL and as checks.
+
+Every list and every read goes through :func:`visible_clause`, so no screen or
+command can show a case the rules forbid.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+
+from kindroute.services.dto import Actor
+from kindroute.store.models import Assignment, Case, CaseEvent, CaseTrack, ConsentRecord
+from kindroute.workflow import Route
+
+SCHOOL_ROLES = ("ib", "directeur")
+OUTSIDE_ROLES = ("so_expert", "plusklas", "jeugdhulp", "smw", "ggd")
+
+
+def swv_steps(route: Route) -> list[str]:
+    """Steps in which the SWV has a part (at turn or R): a case that reached one is the SWV's."""
+    return [
+        s.id
+        for s in route.steps.values()
+        if s.at_turn == "swv" or s.involved.get("swv") == "R"
+    ]
+
+
+def _assigned(actor: Actor, role: str) -> ColumnElement[bool]:
+    return exists().where(
+        Assignment.case_id == Case.id,
+        Assignment.person_id == actor.id,
+        Assignment.role == role,
+        Assignment.ended_at.is_(None),
+    )
+
+
+def _valid_consent(role: str, today: date) -> ColumnElement[bool]:
+    return exists().where(
+        ConsentRecord.case_id == Case.id,
+        ConsentRecord.role == role,
+        ConsentRecord.valid_from <= today,
+        or_(ConsentRecord.valid_until.is_(None), ConsentRecord.valid_until >= today),
+        or_(ConsentRecord.withdrawn_on.is_(None), ConsentRecord.withdrawn_on > today),
+    )
+
+
+def visible_clause(actor: Actor | None, route: Route, today: date) -> ColumnElement[bool]:
+    """A WHERE clause on ``Case`` selecting what ``actor`` may see (None: the file's owner)."""
+    if actor is None:
+        return true()
+    parts: list[ColumnElement[bool]] = []
+    for role in actor.roles:
+        if role in SCHOOL_ROLES and actor.school_id is not None:
+            parts.append(Case.school_id == actor.school_id)
+        elif role == "leerkracht":
+            parts.append(_assigned(actor, "leerkracht"))
+        elif role in OUTSIDE_ROLES:
+            parts.append(and_(_assigned(actor, role), _valid_consent(role, today)))
+        elif role == "swv":
+            steps = swv_steps(route)
+            if steps:
+                parts.append(
+                    or_(
+                        exists().where(CaseEvent.case_id == Case.id, CaseEvent.to_step.in_(steps)),
+                        exists().where(CaseTrack.case_id == Case.id, CaseTrack.step.in_(steps)),
+                    )
+                )
+    if not parts:
+        return false()
+    return or_(*parts)
+
+
+def is_outside_reader(actor: Actor | None) -> bool:
+    """True when the actor sees cases only as an outside role (reads are logged)."""
+    if actor is None:
+        return False
+    return not any(r in SCHOOL_ROLES or r == "leerkracht" for r in actor.roles)
+
+
+def can_see(session, actor: Actor | None, case_id: int, route: Route, today: date) -> bool:  # type: ignore[no-untyped-def]
+    stmt = select(Case.id).where(Case.id == case_id, visible_clause(actor, route, today))
+    return session.scalar(stmt) is not None
+
+
+def manages_school(actor: Actor, school_id: int) -> bool:
+    """IB and director manage their school's cases (assign, consent, any step)."""
+    return actor.school_id == school_id and any(r in SCHOOL_ROLES for r in actor.roles)

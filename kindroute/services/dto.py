@@ -1,0 +1,259 @@
+"""Plain read models handed to the CLI and the TUI (never ORM objects)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+class JsonMixin:
+    def to_json(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class Actor(JsonMixin):
+    """The person acting, with what they may do."""
+
+    id: int
+    name: str
+    roles: tuple[str, ...]
+    school_id: int | None
+    organisation: str | None = None
+
+    @property
+    def primary_role(self) -> str:
+        return self.roles[0] if self.roles else ""
+
+
+@dataclass(frozen=True)
+class PersonInfo(JsonMixin):
+    id: int
+    name: str
+    roles: tuple[str, ...]
+    organisation: str | None
+    school_id: int | None
+    school: str | None
+
+
+@dataclass(frozen=True)
+class SchoolInfo(JsonMixin):
+    id: int
+    name: str
+    brin: str | None
+
+
+@dataclass(frozen=True)
+class CaseRow(JsonMixin):
+    """One line of a case list: the JSON contract of ``kindroute cases --format json``."""
+
+    id: int
+    pupil: str
+    group: int
+    school: str
+    step: str
+    step_title: str
+    steps: dict[str, str]
+    at_turn_role: str | None
+    at_turn: str | None
+    deadline: date | None
+    overdue: bool
+    status: str
+    version: int
+
+
+@dataclass(frozen=True)
+class AssignmentInfo(JsonMixin):
+    role: str
+    role_label: str
+    person: str
+    person_id: int
+    since: datetime
+    involvement: str  # at turn: "aan zet"; else R/A/C/I for the current school step, or ""
+
+
+@dataclass(frozen=True)
+class ConsentInfo(JsonMixin):
+    id: int
+    role: str
+    role_label: str
+    organisation: str | None
+    purpose: str
+    given_by: str
+    pupil_cosigned: bool
+    valid_from: date
+    valid_until: date | None
+    withdrawn_on: date | None
+    valid: bool
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryEntry(JsonMixin):
+    seq: int
+    track: str
+    from_: str
+    to: str
+    trigger: str
+    by: str
+    at: datetime
+    note: str
+
+    def to_json(self) -> dict[str, Any]:
+        d = super().to_json()
+        d["from"] = d.pop("from_")
+        return d
+
+
+@dataclass(frozen=True)
+class NoteInfo(JsonMixin):
+    id: int
+    author: str
+    at: datetime
+    step: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class AgreementInfo(JsonMixin):
+    id: int
+    what: str
+    who: str | None
+    who_role: str | None
+    due_on: date | None
+    done: bool
+    done_at: datetime | None
+    created_by: str
+    created_at: datetime
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class DocumentInfo(JsonMixin):
+    id: int
+    kind: str
+    outcome: str
+    title: str
+    step: str | None
+    author: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NextStepInfo(JsonMixin):
+    trigger: str
+    label: str
+    track: str
+    from_: str
+    to: str
+    to_title: str
+    allowed: bool
+    reasons: tuple[str, ...]
+    at_turn_role: str | None
+    deadline: date | None  # the deadline the case would get
+
+    def to_json(self) -> dict[str, Any]:
+        d = super().to_json()
+        d["from"] = d.pop("from_")
+        return d
+
+
+@dataclass(frozen=True)
+class TrackInfo(JsonMixin):
+    track: str
+    track_label: str
+    step: str
+    step_title: str
+    entered_at: datetime
+    deadline: date | None
+    overdue: bool
+    at_turn_role: str | None
+    at_turn: str | None
+    checklist: tuple[tuple[str, str, bool], ...] = ()  # (item id, label, done)
+
+
+@dataclass(frozen=True)
+class CaseDetail(JsonMixin):
+    """Everything about one case: the JSON contract of ``kindroute case show --format json``."""
+
+    id: int
+    pupil: str
+    pupil_id: int
+    date_of_birth: date
+    group: int
+    school: str
+    school_id: int
+    status: str
+    step: str
+    steps: dict[str, str]
+    tracks: tuple[TrackInfo, ...]
+    at_turn_role: str | None
+    at_turn: str | None
+    deadline: date | None
+    overdue: bool
+    opened_at: datetime
+    registered_on: date | None
+    zorgplicht_deadline: date | None
+    version: int
+    assignments: tuple[AssignmentInfo, ...] = ()
+    consents: tuple[ConsentInfo, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+    notes: tuple[NoteInfo, ...] = ()
+    agreements: tuple[AgreementInfo, ...] = ()
+    documents: tuple[DocumentInfo, ...] = ()
+    next: tuple[NextStepInfo, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        d = super().to_json()
+        d["history"] = [h.to_json() for h in self.history]
+        d["next"] = [n.to_json() for n in self.next]
+        return d
+
+
+@dataclass(frozen=True)
+class StepResult(JsonMixin):
+    case_id: int
+    track: str
+    from_: str
+    to: str
+    trigger: str
+    at_turn_role: str | None
+    deadline: date | None
+    version: int
+
+    def to_json(self) -> dict[str, Any]:
+        d = super().to_json()
+        d["from"] = d.pop("from_")
+        return d
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a case list shows. Every field narrows the query in the database."""
+
+    text: str = ""  # part of the pupil's name
+    step: str | None = None
+    track: str = "school"
+    school: str | None = None  # name, BRIN or id
+    school_id: int | None = None
+    at_turn_role: str | None = None
+    at_turn_person_id: int | None = None  # "aan mij"
+    overdue: bool = False
+    group: int | None = None
+    status: str | None = "open"  # None = all
+    sort: str = "deadline"  # deadline | pupil | step | school | group | id
+    descending: bool = False

@@ -1,0 +1,236 @@
+"""Opening a database: where it lives, connection settings, schema checks, migrations.
+
+A SQLite file in the user data directory is the default. ``--db`` and
+``KINDROUTE_DB`` take a file path or any SQLAlchemy URL (PostgreSQL for a shared
+SWV database). A database that is not kindroute's, is corrupt, or was made by a
+newer kindroute is refused with a clear message and never touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kindroute.errors import DatabaseProblem
+
+log = logging.getLogger(__name__)
+
+#: SQLite ``PRAGMA application_id`` of a kindroute database ("KRTE").
+APPLICATION_ID = 0x4B525445
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("kindroute", appauthor=False)) / "kindroute.sqlite"
+
+
+def resolve_url(db: str | None = None) -> str:
+    """Turn ``--db`` / ``KINDROUTE_DB`` / the default into a SQLAlchemy URL."""
+    value = db or os.environ.get("KINDROUTE_DB") or str(default_db_path())
+    if "://" in value:
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().absolute())
+
+
+def describe(url: str) -> str:
+    """A URL fit to show a user: the file path for SQLite, no password otherwise."""
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        return url
+    if u.get_backend_name() == "sqlite":
+        return u.database or ":memory:"
+    return u.render_as_string(hide_password=True)
+
+
+@dataclass
+class Database:
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        name = self.engine.url.database
+        return Path(name) if name and name != ":memory:" else None
+
+    @property
+    def display(self) -> str:
+        return describe(self.url)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _install_sqlite_settings(engine: Engine) -> None:
+    """WAL, foreign keys, busy timeout; and transactions we begin ourselves.
+
+    pysqlite's own transaction handling is switched off so that a writing unit of
+    work can start with ``BEGIN IMMEDIATE``: it takes the write lock up front and
+    so never fails half-way with a stale snapshot.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("kindroute_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def _check_sqlite_file(path: Path) -> bool:
+    """Refuse a file that is not SQLite at all. Returns True when the file is new/empty."""
+    if not path.exists():
+        return True
+    if path.is_dir():
+        raise DatabaseProblem(f"{path} is een map, geen databasebestand.")
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(16)
+    except PermissionError as exc:
+        raise DatabaseProblem(f"Geen toegang tot {path}: {exc.strerror}.") from None
+    if not header:
+        return True
+    if header != SQLITE_HEADER:
+        raise DatabaseProblem(
+            f"{path} is geen SQLite-database (en dus geen kindroute-database). "
+            "Het bestand is niet aangeraakt."
+        )
+    return False
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database file readable by its owner only (0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        raise DatabaseProblem(f"Ongeldige database-URL: {url}") from None
+    if u.get_backend_name() == "sqlite":
+        engine = create_engine(u, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _install_sqlite_settings(engine)
+        return engine
+    try:
+        return create_engine(u, pool_pre_ping=True)
+    except ModuleNotFoundError as exc:
+        raise DatabaseProblem(f"Databasestuurprogramma ontbreekt voor {describe(url)}: {exc}") from None
+
+
+def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
+    """Open (and if needed create and migrate) the database named by ``db``.
+
+    Raises :class:`DatabaseProblem` for a database that cannot be used; in that
+    case nothing was written to it.
+    """
+    from kindroute.store import schema
+
+    url = resolve_url(db)
+    u = make_url(url)
+    created = False
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+        path = Path(u.database)
+        is_new = _check_sqlite_file(path)
+        if is_new and not path.exists():
+            _create_private_file(path)
+            created = True
+    engine = make_engine(url)
+    database = Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+    try:
+        state = schema.inspect_state(engine)
+        if state.foreign:
+            raise DatabaseProblem(
+                f"{describe(url)} is geen kindroute-database (onbekende tabellen: "
+                f"{', '.join(sorted(state.foreign_tables)[:5])}). Het bestand is niet aangeraakt."
+            )
+        if state.newer:
+            raise DatabaseProblem(
+                f"{describe(url)} is gemaakt door een nieuwere versie van kindroute "
+                f"(schema {state.revision}). Werk kindroute bij; de database is niet aangeraakt."
+            )
+        if not state.current:
+            if not migrate:
+                raise DatabaseProblem(
+                    f"{describe(url)} heeft een verouderd schema; voer 'kindroute db upgrade' uit."
+                )
+            schema.upgrade(engine)
+    except DatabaseProblem:
+        engine.dispose()
+        raise
+    except OperationalError as exc:
+        engine.dispose()
+        raise translate_db_error(exc, url) from None
+    except DBAPIError as exc:
+        engine.dispose()
+        raise translate_db_error(exc, url) from None
+    if created:
+        log.info("created database %s", describe(url))
+    return database
+
+
+def translate_db_error(exc: BaseException, url: str) -> DatabaseProblem:
+    """A Dutch message for a low-level database failure."""
+    msg = str(getattr(exc, "orig", exc)).lower()
+    where = describe(url)
+    if "locked" in msg or "busy" in msg:
+        return DatabaseProblem(
+            f"De database {where} is vergrendeld door een ander programma. Probeer het zo opnieuw."
+        )
+    if "malformed" in msg or "not a database" in msg or "corrupt" in msg:
+        return DatabaseProblem(
+            f"De database {where} is beschadigd of geen SQLite-database. Het bestand is niet aangeraakt; "
+            "zet een reservekopie terug (kindroute backup)."
+        )
+    if "readonly" in msg or "read-only" in msg or "permission" in msg:
+        return DatabaseProblem(f"Geen schrijfrechten op de database {where}.")
+    if "could not connect" in msg or "connection" in msg and "refused" in msg:
+        return DatabaseProblem(f"Kan geen verbinding maken met de database {where}.")
+    if "password authentication" in msg or "authentication failed" in msg:
+        return DatabaseProblem(f"Aanmelden bij de database {where} is mislukt.")
+    return DatabaseProblem(f"Databasefout bij {where}: {getattr(exc, 'orig', exc)}")
+
+
+def table_names(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(inspect(conn).get_table_names())
+
+
+def sqlite_integrity_ok(engine: Engine) -> tuple[bool, str]:
+    with engine.connect() as conn:
+        rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
+    return rows == ["ok"], "; ".join(rows[:5])
