@@ -116,6 +116,7 @@ class Case(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     route_version: Mapped[str] = mapped_column(String(50), default="")
     #: Zorgplicht clock: date the written registration (aanmelding) was received.
     registered_on: Mapped[date | None] = mapped_column(Date)

@@ -2,12 +2,11 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:33:48.827101
+Create Date: 2026-11-23 09:36:49.781210
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
@@ -45,6 +44,7 @@ def upgrade() -> None:
     )
     op.create_table('pupils',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
     sa.Column('first_name', sa.String(length=100), nullable=False),
     sa.Column('tussenvoegsel', sa.String(length=20), nullable=False),
     sa.Column('last_name', sa.String(length=100), nullable=False),
@@ -53,12 +53,14 @@ def upgrade() -> None:
     sa.Column('group', sa.Integer(), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=False),
     sa.Column('left_school_on', sa.Date(), nullable=True),
+    sa.Column('sort_name', sa.String(length=300), nullable=False),
     sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_pupils_school_id_schools')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pupils'))
     )
     with op.batch_alter_table('pupils', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pupils_school_id'), ['school_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_pupils_search_name'), ['search_name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pupils_sort_name'), ['sort_name'], unique=False)
 
     op.create_table('access_log',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -80,6 +82,7 @@ def upgrade() -> None:
     sa.Column('opened_at', sa.DateTime(), nullable=False),
     sa.Column('opened_by_id', sa.Integer(), nullable=False),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=True),
     sa.Column('route_version', sa.String(length=50), nullable=False),
     sa.Column('registered_on', sa.Date(), nullable=True),
     sa.Column('zorgplicht_extended', sa.Boolean(), nullable=False),
@@ -141,6 +144,7 @@ def upgrade() -> None:
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.create_index('ix_assignments_case_role', ['case_id', 'role'], unique=False)
         batch_op.create_index('ix_assignments_person_role', ['person_id', 'role'], unique=False)
+        batch_op.create_index('uq_assignments_active', ['case_id', 'role'], unique=True, sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
 
     op.create_table('case_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -171,6 +175,7 @@ def upgrade() -> None:
     sa.Column('entered_at', sa.DateTime(), nullable=False),
     sa.Column('deadline', sa.Date(), nullable=True),
     sa.Column('at_turn_role', sa.String(length=50), nullable=True),
+    sa.Column('entered_seq', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_tracks_case_id_cases')),
     sa.PrimaryKeyConstraint('case_id', 'track', name=op.f('pk_case_tracks'))
     )
@@ -282,6 +287,7 @@ def downgrade() -> None:
 
     op.drop_table('case_events')
     with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.drop_index('uq_assignments_active', sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
         batch_op.drop_index('ix_assignments_person_role')
         batch_op.drop_index('ix_assignments_case_role')
 
@@ -302,6 +308,7 @@ def downgrade() -> None:
 
     op.drop_table('access_log')
     with op.batch_alter_table('pupils', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pupils_sort_name'))
         batch_op.drop_index(batch_op.f('ix_pupils_search_name'))
         batch_op.drop_index(batch_op.f('ix_pupils_school_id'))
 

@@ -1,0 +1,307 @@
+"""Named guards: the conditions a route file can put on a trigger.
+
+Each guard is a pure function ``(facts, param, route, trigger) -> GuardResult`` that
+explains, in Dutch, why a step is blocked. The same registry tells the validator which
+parameters a guard accepts and gives diagrams a short description of the guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from kindroute.workflow.model import (
+    NOT_STARTED,
+    CaseFacts,
+    Consent,
+    GuardResult,
+    GuardSpec,
+    Route,
+    Trigger,
+)
+
+GuardFn = Callable[[CaseFacts, Any, Route, Trigger], GuardResult]
+#: Checks a guard's parameter against the known role and step ids; returns Dutch problems.
+ParamChecker = Callable[[Any, Collection[str], Collection[str]], list[str]]
+Describer = Callable[[Any, Route], str]
+
+#: Roles whose consent a pupil aged 12 up to 16 must co-sign (Jeugdwet: from 12 to 16
+#: both the parents and the young person consent; from 16 the young person alone).
+COSIGN_ROLES = frozenset({"jeugdhulp"})
+COSIGN_MIN_AGE = 12
+COSIGN_MAX_AGE = 16  # exclusive
+
+SWV_DECISIONS = ("toegekend", "afgewezen")
+
+ALLOWED = GuardResult(True)
+
+
+@dataclass(frozen=True)
+class GuardDef:
+    """A guard in the registry: how to evaluate it, check its parameter and describe it."""
+
+    name: str
+    evaluate: GuardFn
+    check_param: ParamChecker
+    describe: Describer
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def nl_date(day: date) -> str:
+    """A date as Dutch users write it: 3-9-2026."""
+    return f"{day.day}-{day.month}-{day.year}"
+
+
+def in_sentence(label: str) -> str:
+    """A role label for use inside a sentence: 'Plusklasleerkracht' -> 'plusklasleerkracht'.
+
+    Labels that start with an abbreviation ('SO-expert', 'GGD-jeugdarts') keep their case.
+    """
+    if len(label) >= 2 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def role_label(route: Route, role_id: str) -> str:
+    role = route.roles.get(role_id)
+    return in_sentence(role.label) if role else role_id
+
+
+def step_title(route: Route, step_id: str) -> str:
+    step = route.steps.get(step_id)
+    return step.title if step else step_id
+
+
+def as_list(param: Any) -> list[Any]:
+    """A parameter that may be one value or a list of values, as a list."""
+    return list(param) if isinstance(param, list | tuple) else [param]
+
+
+def needs_pupil_cosign(facts: CaseFacts, role_id: str) -> bool:
+    """True when consent for ``role_id`` must also be signed by the pupil (aged 12 up to 16)."""
+    if role_id not in COSIGN_ROLES:
+        return False
+    age = facts.pupil_age()
+    return age is not None and COSIGN_MIN_AGE <= age < COSIGN_MAX_AGE
+
+
+def consent_problem(facts: CaseFacts, role_id: str, route: Route) -> str | None:
+    """Why there is no valid consent for ``role_id`` today, or None when there is."""
+    what = f"Toestemming van ouders voor de {role_label(route, role_id)}"
+    consents = [c for c in facts.consents if c.role == role_id]
+    if not consents:
+        return f"{what} ontbreekt"
+    today = facts.today
+    valid = [c for c in consents if c.valid_on(today)]
+    if valid:
+        if not needs_pupil_cosign(facts, role_id) or any(c.pupil_cosigned for c in valid):
+            return None
+        return (
+            f"{what} moet ook door de leerling ({facts.pupil_age()} jaar) ondertekend zijn: "
+            f"van {COSIGN_MIN_AGE} tot {COSIGN_MAX_AGE} jaar tekent de leerling mee"
+        )
+    latest: Consent = max(consents, key=lambda c: c.valid_from)
+    if latest.withdrawn_on is not None and latest.withdrawn_on <= today:
+        return f"{what} is ingetrokken op {nl_date(latest.withdrawn_on)}"
+    if latest.valid_until is not None and today > latest.valid_until:
+        return f"{what} is verlopen op {nl_date(latest.valid_until)}"
+    return f"{what} geldt pas vanaf {nl_date(latest.valid_from)}"
+
+
+# ----------------------------------------------------------------------------- param checkers
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "geheel getal"
+    if isinstance(value, float):
+        return "kommagetal"
+    if isinstance(value, str):
+        return "tekst"
+    if isinstance(value, list):
+        return "lijst"
+    if isinstance(value, dict):
+        return "tabel"
+    return type(value).__name__
+
+
+def check_true(param: Any, roles: Collection[str], steps: Collection[str]) -> list[str]:
+    if param is True:
+        return []
+    return [f"verwacht true, niet {param!r} ({_type_name(param)})"]
+
+
+def _check_ids(param: Any, known: Collection[str], kind: str) -> list[str]:
+    if isinstance(param, str):
+        values = [param]
+    elif isinstance(param, list) and param and all(isinstance(v, str) for v in param):
+        values = param
+    else:
+        return [f"verwacht een {kind}-id of een niet-lege lijst {kind}-ids, niet {param!r}"]
+    return [f"onbekende {kind} '{v}'" for v in values if v not in known]
+
+
+def check_roles(param: Any, roles: Collection[str], steps: Collection[str]) -> list[str]:
+    return _check_ids(param, roles, "rol")
+
+
+def check_steps(param: Any, roles: Collection[str], steps: Collection[str]) -> list[str]:
+    return _check_ids(param, steps, "stap")
+
+
+def check_positive_int(param: Any, roles: Collection[str], steps: Collection[str]) -> list[str]:
+    if isinstance(param, int) and not isinstance(param, bool) and param > 0:
+        return []
+    return [f"verwacht een positief geheel getal, niet {param!r}"]
+
+
+def check_decision(param: Any, roles: Collection[str], steps: Collection[str]) -> list[str]:
+    if isinstance(param, str) and param in SWV_DECISIONS:
+        return []
+    return [f"verwacht \"toegekend\" of \"afgewezen\", niet {param!r}"]
+
+
+# ----------------------------------------------------------------------------- guards
+
+
+def checklist_complete(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
+    """Every checklist item of the step the trigger leaves has been ticked."""
+    current = facts.steps.get(trigger.track, NOT_STARTED)
+    step = route.steps.get(current)
+    if step is None:
+        return ALLOWED
+    missing = [i.label for i in step.checklist if (step.id, i.id) not in facts.checklist_done]
+    if not missing:
+        return ALLOWED
+    return GuardResult(
+        False, f"Checklist van stap '{step.title}' is nog niet af: " + "; ".join(missing)
+    )
+
+
+def consent(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
+    """Valid consent for each of the given roles (pupil co-signs jeugdhulp at 12–16)."""
+    problems = [p for r in as_list(param) if (p := consent_problem(facts, r, route))]
+    return GuardResult(False, "; ".join(problems)) if problems else ALLOWED
+
+
+def consent_assigned_external(
+    facts: CaseFacts, param: Any, route: Route, trigger: Trigger
+) -> GuardResult:
+    """Valid consent for every external role that has a person assigned on the case."""
+    roles = [r.id for r in route.roles.values() if r.external and r.id in facts.assigned_roles]
+    return consent(facts, roles, route, trigger) if roles else ALLOWED
+
+
+def assigned(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
+    """A person is assigned to each of the given roles."""
+    missing = [r for r in as_list(param) if r not in facts.assigned_roles]
+    if not missing:
+        return ALLOWED
+    names = ", ".join(role_label(route, r) for r in missing)
+    return GuardResult(False, f"Er is nog niemand toegewezen als {names}")
+
+
+def opp_vastgesteld(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
+    """The OPP has been recorded as vastgesteld."""
+    if facts.opp_vastgesteld:
+        return ALLOWED
+    return GuardResult(False, "Het OPP is nog niet vastgesteld")
+
+
+def expert_advices(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
+    """At least ``param`` independent expert advices have been recorded."""
+    if facts.expert_advices >= param:
+        return ALLOWED
+    return GuardResult(
+        False,
+        f"Er zijn {facts.expert_advices} van de {param} vereiste onafhankelijke "
+        "deskundigenadviezen vastgelegd",
+    )
+
+
+def swv_decision(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
+    """The SWV's latest decision on the current request is ``param``."""
+    if facts.swv_decision == param:
+        return ALLOWED
+    if facts.swv_decision is None:
+        return GuardResult(False, "Het SWV heeft nog geen besluit genomen over de aanvraag")
+    return GuardResult(False, f"Het SWV heeft de aanvraag {facts.swv_decision}")
+
+
+def in_step(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
+    """The case currently stands (in any track) in one of the given steps."""
+    wanted = as_list(param)
+    if any(current in wanted for current in facts.steps.values()):
+        return ALLOWED
+    titles = " of ".join(f"'{step_title(route, s)}'" for s in wanted)
+    main = route.main_track.id
+    now = facts.steps.get(main)
+    suffix = f" (nu: '{step_title(route, now)}')" if now else ""
+    return GuardResult(False, f"Alleen mogelijk vanuit stap {titles}{suffix}")
+
+
+# ----------------------------------------------------------------------------- descriptions
+
+
+def _describe_roles(prefix: str, suffix: str = "") -> Describer:
+    def describe(param: Any, route: Route) -> str:
+        names = ", ".join(role_label(route, r) for r in as_list(param))
+        return f"{prefix}{names}{suffix}"
+
+    return describe
+
+
+def _describe_steps(param: Any, route: Route) -> str:
+    return "vanuit " + " of ".join(step_title(route, s) for s in as_list(param))
+
+
+GUARDS: dict[str, GuardDef] = {
+    g.name: g
+    for g in (
+        GuardDef("checklist_complete", checklist_complete, check_true, lambda p, r: "checklist af"),
+        GuardDef("consent", consent, check_roles, _describe_roles("toestemming ")),
+        GuardDef(
+            "consent_assigned_external",
+            consent_assigned_external,
+            check_true,
+            lambda p, r: "toestemming toegewezen externe rollen",
+        ),
+        GuardDef("assigned", assigned, check_roles, _describe_roles("", " toegewezen")),
+        GuardDef("opp_vastgesteld", opp_vastgesteld, check_true, lambda p, r: "OPP vastgesteld"),
+        GuardDef(
+            "expert_advices",
+            expert_advices,
+            check_positive_int,
+            lambda p, r: f"{p} deskundigenadviezen",
+        ),
+        GuardDef("swv_decision", swv_decision, check_decision, lambda p, r: f"SWV-besluit {p}"),
+        GuardDef("in_step", in_step, check_steps, _describe_steps),
+    )
+}
+
+
+def check_guard_param(
+    name: str, param: Any, roles: Collection[str], steps: Collection[str]
+) -> list[str]:
+    """Problems with a guard as written in a route file (unknown name, bad parameter)."""
+    guard = GUARDS.get(name)
+    if guard is None:
+        known = ", ".join(GUARDS)
+        return [f"onbekende voorwaarde '{name}' (bekend: {known})"]
+    return guard.check_param(param, roles, steps)
+
+
+def evaluate(spec: GuardSpec, facts: CaseFacts, route: Route, trigger: Trigger) -> GuardResult:
+    """Evaluate one guard of ``trigger`` on ``facts``."""
+    return GUARDS[spec.name].evaluate(facts, spec.param, route, trigger)
+
+
+def describe(spec: GuardSpec, route: Route) -> str:
+    """A short Dutch description of a guard, e.g. 'toestemming SO-expert'."""
+    return GUARDS[spec.name].describe(spec.param, route)
