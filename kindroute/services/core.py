@@ -146,7 +146,9 @@ class Services:
             ).all()
             if len(matches) > 1:
                 ids = ", ".join(f"{p.id} ({p.organisation or '-'})" for p in matches)
-                raise InvalidInput(f"Er zijn meerdere personen met de naam '{name}': {ids}. Gebruik het nummer.")
+                raise InvalidInput(
+                    f"Er zijn meerdere personen met de naam '{name}': {ids}. Gebruik het nummer."
+                )
             person = matches[0] if matches else None
         if person is None or not person.active:
             raise NotFound(f"Persoon '{who}' is niet bekend in deze database.")
@@ -279,6 +281,7 @@ class Services:
     def _touch(self, case: Case) -> None:
         """Every change around a case updates the case row, so its version moves on."""
         case.updated_at = self.now()
+        case.version = (case.version or 0) + 1
 
     def _require_manager(self, actor: Actor, case: Case, what: str) -> None:
         if not access.manages_school(actor, case.school_id):
@@ -325,7 +328,9 @@ class Services:
             t = tracks.get(self.route.steps[tick.step].track) if tick.step in self.route.steps else None
             if t is not None and t.step == tick.step and t.entered_seq == tick.visit:
                 ticks.add((tick.step, tick.item))
-        docs = session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id)).all()
+        docs = session.scalars(
+            select(Document).where(Document.case_id == case.id).order_by(Document.id)
+        ).all()
         opp = any(d.kind == "opp" and d.outcome == "vastgesteld" for d in docs)
         advisers = {d.outcome.strip().casefold() for d in docs if d.kind == "deskundigenadvies"}
         main = tracks.get(self.route.main_track.id)
@@ -419,6 +424,7 @@ class Services:
                 registered_on=reg,
                 history_head=GENESIS,
                 history_count=0,
+                version=1,
             )
             s.add(case)
             for tid, step in self.engine.initial_steps().items():
@@ -530,7 +536,7 @@ class Services:
             row.at_turn_role, row.entered_seq = at_turn, seq
         case.history_head = h
         case.history_count = seq
-        case.updated_at = now
+        self._touch(case)
         if track == self.route.main_track.id:
             if self.engine.is_final(dest):
                 case.status = "referred" if dest != "afgesloten" else "closed"
@@ -598,7 +604,9 @@ class Services:
             for a in self._active_assignments(s, case_id):
                 if a.role == role:
                     if a.person_id == target.id:
-                        raise InvalidInput(f"{target.name} is al {self.role_label(role).lower()} op deze casus.")
+                        raise InvalidInput(
+                            f"{target.name} is al {self.role_label(role).lower()} op deze casus."
+                        )
                     a.ended_at = now
             s.flush()
             s.add(Assignment(case_id=case_id, role=role, person_id=target.id, started_at=now,
@@ -793,7 +801,11 @@ class Services:
             s = uow.session
             case = self._case(s, case_id, actor)
             self._expect_version(case, expected_version, s)
-            if kind == "swv_besluit" and "swv" not in actor.roles and not access.manages_school(actor, case.school_id):
+            if (
+                kind == "swv_besluit"
+                and "swv" not in actor.roles
+                and not access.manages_school(actor, case.school_id)
+            ):
                 raise AccessDenied("Een besluit van het SWV legt het SWV of de school vast.")
             now = self.now()
             step = next((t.step for t in case.tracks if t.track == self.route.main_track.id), None)

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kindroute.errors import DatabaseProblem
+from kindroute.store import schema
 
 log = logging.getLogger(__name__)
 
@@ -158,8 +160,6 @@ def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
     Raises :class:`DatabaseProblem` for a database that cannot be used; in that
     case nothing was written to it.
     """
-    from kindroute.store import schema
-
     url = resolve_url(db)
     u = make_url(url)
     created = False
@@ -169,38 +169,49 @@ def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
         if is_new and not path.exists():
             _create_private_file(path)
             created = True
-    engine = make_engine(url)
+    sqlite_file = None
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+        sqlite_file = u.database
+    try:
+        if sqlite_file is not None and not created:
+            # look before touching: the engine would switch the file to WAL mode
+            state = schema.inspect_sqlite_file(sqlite_file)
+            _refuse(state, url, migrate)
+        engine = make_engine(url)
+    except sqlite3.DatabaseError as exc:
+        raise translate_db_error(exc, url) from None
     database = Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
     try:
         state = schema.inspect_state(engine)
-        if state.foreign:
-            raise DatabaseProblem(
-                f"{describe(url)} is geen kindroute-database (onbekende tabellen: "
-                f"{', '.join(sorted(state.foreign_tables)[:5])}). Het bestand is niet aangeraakt."
-            )
-        if state.newer:
-            raise DatabaseProblem(
-                f"{describe(url)} is gemaakt door een nieuwere versie van kindroute "
-                f"(schema {state.revision}). Werk kindroute bij; de database is niet aangeraakt."
-            )
+        _refuse(state, url, migrate)
         if not state.current:
-            if not migrate:
-                raise DatabaseProblem(
-                    f"{describe(url)} heeft een verouderd schema; voer 'kindroute db upgrade' uit."
-                )
             schema.upgrade(engine)
     except DatabaseProblem:
         engine.dispose()
         raise
-    except OperationalError as exc:
-        engine.dispose()
-        raise translate_db_error(exc, url) from None
     except DBAPIError as exc:
         engine.dispose()
         raise translate_db_error(exc, url) from None
     if created:
         log.info("created database %s", describe(url))
     return database
+
+
+def _refuse(state: schema.SchemaState, url: str, migrate: bool) -> None:
+    if state.foreign:
+        raise DatabaseProblem(
+            f"{describe(url)} is geen kindroute-database (onbekende tabellen: "
+            f"{', '.join(sorted(state.foreign_tables)[:5])}). Het bestand is niet aangeraakt."
+        )
+    if state.newer:
+        raise DatabaseProblem(
+            f"{describe(url)} is gemaakt door een nieuwere versie van kindroute "
+            f"(schema {state.revision}). Werk kindroute bij; de database is niet aangeraakt."
+        )
+    if not state.current and not state.empty and not migrate:
+        raise DatabaseProblem(
+            f"{describe(url)} heeft een verouderd schema; voer 'kindroute db upgrade' uit."
+        )
 
 
 def translate_db_error(exc: BaseException, url: str) -> DatabaseProblem:

@@ -126,7 +126,9 @@ class Case(Base):
     history_count: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    #: The services raise ``version`` by one on every change to a case (or anything in it);
+    #: the UPDATE carries ``WHERE version = <old>``, so a stale writer fails.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     pupil: Mapped[Pupil] = relationship()
     school: Mapped[School] = relationship()

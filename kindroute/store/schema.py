@@ -33,6 +33,38 @@ class SchemaState:
         return self.revision is not None and self.revision not in KNOWN_REVISIONS
 
 
+def inspect_sqlite_file(path: str) -> SchemaState:
+    """Read a SQLite file's schema state through a read-only connection (changes nothing)."""
+    import sqlite3
+    from pathlib import Path
+
+    uri = Path(path).absolute().as_uri() + "?mode=ro"
+    con = sqlite3.connect(uri, uri=True, timeout=5)
+    try:
+        app_id = con.execute("PRAGMA application_id").fetchone()[0]
+        tables = {
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+        if app_id not in (0, APPLICATION_ID):
+            return SchemaState(empty=False, foreign=True, foreign_tables=tables or {"?"})
+        state = SchemaState(empty=not tables)
+        if not tables:
+            return state
+        if "alembic_version" not in tables or "kindroute_meta" not in tables:
+            return SchemaState(empty=False, foreign=True, foreign_tables=tables)
+        marker = con.execute("SELECT value FROM kindroute_meta WHERE key = 'application'").fetchone()
+        if not marker or marker[0] != "kindroute":
+            return SchemaState(empty=False, foreign=True, foreign_tables=tables)
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        state.revision = row[0] if row else None
+        return state
+    finally:
+        con.close()
+
+
 def inspect_state(engine: Engine) -> SchemaState:
     """Read what is in the database without changing anything."""
     with engine.connect() as conn:

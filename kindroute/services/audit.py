@@ -1,0 +1,194 @@
+"""Proving the history: every case's hash chain, replayed, against its stored state.
+
+``verify_history`` streams three ordered queries (cases, events, current steps),
+all sorted by case id, and merges them in one pass: no query per case, memory
+bounded by the largest single case. For every case it checks that
+
+* the events are numbered 1..n without gaps or doubles,
+* each event's ``prev_hash`` is the hash of the event before it (GENESIS for the first),
+* each event's stored hash equals ``event_hash`` recomputed over its content,
+* ``cases.history_head`` / ``history_count`` point at the last event,
+* replaying the events through the route gives the stored current steps.
+
+Any difference is reported with the case and the event's seq, as a changed,
+removed or inserted event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import select
+
+from kindroute.store.chain import GENESIS, event_hash
+from kindroute.store.db import Database
+from kindroute.store.models import Case, CaseEvent, CaseTrack
+from kindroute.workflow import NOT_STARTED, Route, get_engine
+
+BATCH = 5000
+
+
+@dataclass
+class AuditReport:
+    cases: int = 0
+    events: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        head = f"{self.cases} casussen, {self.events} gebeurtenissen"
+        if self.ok:
+            return f"{head}: in orde"
+        return f"{head}: {len(self.problems)} probleem/problemen gevonden"
+
+
+def _stream(conn: Any, stmt: Any) -> Iterator[Any]:
+    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
+    yield from result
+
+
+def _grouped(rows: Iterator[Any]) -> Iterator[tuple[int, list[Any]]]:
+    for case_id, group in groupby(rows, key=lambda r: r[0]):
+        yield case_id, list(group)
+
+
+def _check_case(
+    route: Route,
+    case_id: int,
+    head: str,
+    count: int,
+    events: list[Any],
+    tracks: list[Any],
+    problems: list[str],
+) -> None:
+    engine = get_engine(route)
+    where = f"casus {case_id}"
+    prev = GENESIS
+    expected_seq = 1
+    chain_ok = True
+    seen: set[int] = set()
+    for ev in events:
+        (_cid, seq, track, from_step, to_step, trigger, actor_id, actor_name, at, note, prev_hash,
+         stored_hash) = ev
+        if seq in seen:
+            problems.append(f"{where}, gebeurtenis {seq}: komt dubbel voor (ingevoegd)")
+            chain_ok = False
+            continue
+        seen.add(seq)
+        if seq != expected_seq:
+            if seq > expected_seq:
+                missing = ", ".join(str(n) for n in range(expected_seq, seq))
+                problems.append(f"{where}: gebeurtenis {missing} ontbreekt (verwijderd)")
+            else:
+                problems.append(f"{where}, gebeurtenis {seq}: volgnummer buiten de reeks (ingevoegd)")
+            chain_ok = False
+            expected_seq = seq
+        recomputed = event_hash(
+            case_id=case_id, seq=seq, track=track, from_step=from_step, to_step=to_step,
+            trigger=trigger, actor_id=actor_id, actor_name=actor_name, at=at, note=note or "",
+            prev_hash=prev_hash,
+        )
+        if recomputed != stored_hash:
+            problems.append(f"{where}, gebeurtenis {seq}: inhoud gewijzigd (hash klopt niet)")
+            chain_ok = False
+        if prev_hash != prev:
+            problems.append(
+                f"{where}, gebeurtenis {seq}: sluit niet aan op de vorige gebeurtenis "
+                "(een gebeurtenis is verwijderd, ingevoegd of gewijzigd)"
+            )
+            chain_ok = False
+        prev = stored_hash
+        expected_seq += 1
+    n = len(events)
+    if count != n:
+        problems.append(f"{where}: {n} gebeurtenissen gevonden, de casus noemt er {count} "
+                        f"({'verwijderd' if n < count else 'ingevoegd'})")
+    last = events[-1][11] if events else GENESIS
+    if head != last:
+        problems.append(f"{where}: de kop van de keten wijst niet naar de laatste gebeurtenis "
+                        f"({n}); de geschiedenis is aangepast")
+    # replay: only meaningful for an intact, ordered chain
+    if not chain_ok:
+        return
+    try:
+        replayed = engine.replay((e[2], e[3], e[4], e[5]) for e in events)
+    except (ValueError, Exception) as exc:  # noqa: B014 - engine raises ValueError / StepNotAllowed
+        problems.append(f"{where}: geschiedenis laat zich niet afspelen: {exc}")
+        return
+    stored = {t[1]: (t[2], t[3]) for t in tracks}
+    last_seq: dict[str, int] = {}
+    for e in events:
+        last_seq[e[2]] = e[1]
+    for track_id, step in replayed.items():
+        row = stored.get(track_id)
+        if step == NOT_STARTED:
+            if row is not None:
+                problems.append(f"{where}: staat in '{row[0]}' op spoor '{track_id}', "
+                                "maar de geschiedenis heeft dat spoor nooit gestart")
+            continue
+        if row is None:
+            problems.append(f"{where}: geschiedenis eindigt in '{step}' op spoor '{track_id}', "
+                            "maar de casus heeft daar geen stap")
+        elif row[0] != step:
+            problems.append(f"{where}: huidige stap '{row[0]}' op spoor '{track_id}' wijkt af van de "
+                            f"geschiedenis ('{step}')")
+        elif row[1] != last_seq.get(track_id, 0):
+            problems.append(f"{where}: stap '{step}' op spoor '{track_id}' verwijst naar gebeurtenis "
+                            f"{row[1]}, de geschiedenis naar {last_seq.get(track_id, 0)}")
+    for track_id in stored:
+        if track_id not in replayed:
+            problems.append(f"{where}: onbekend spoor '{track_id}'")
+
+
+def verify_history(db: Database, route: Route, *, max_problems: int = 1000) -> AuditReport:
+    """Check every case's history; read-only, streaming, one pass."""
+    report = AuditReport()
+    problems: list[str] = []
+    ev_cols = (CaseEvent.case_id, CaseEvent.seq, CaseEvent.track, CaseEvent.from_step, CaseEvent.to_step,
+               CaseEvent.trigger, CaseEvent.actor_id, CaseEvent.actor_name, CaseEvent.at, CaseEvent.note,
+               CaseEvent.prev_hash, CaseEvent.hash)
+    with db.engine.connect() as conn, conn.begin():
+        cases = _stream(conn, select(Case.id, Case.history_head, Case.history_count).order_by(Case.id))
+        events = _grouped(_stream(conn, select(*ev_cols).order_by(CaseEvent.case_id, CaseEvent.seq,
+                                                                  CaseEvent.id)))
+        tracks = _grouped(_stream(conn, select(CaseTrack.case_id, CaseTrack.track, CaseTrack.step,
+                                               CaseTrack.entered_seq)
+                                  .order_by(CaseTrack.case_id, CaseTrack.track)))
+        ev_next = next(events, None)
+        tr_next = next(tracks, None)
+        for case_id, head, count in cases:
+            report.cases += 1
+            # events / tracks of ids below this case belong to no case at all
+            while ev_next is not None and ev_next[0] < case_id:
+                problems.append(f"casus {ev_next[0]}: {len(ev_next[1])} gebeurtenis(sen) zonder casus")
+                report.events += len(ev_next[1])
+                ev_next = next(events, None)
+            while tr_next is not None and tr_next[0] < case_id:
+                problems.append(f"casus {tr_next[0]}: stappen zonder casus")
+                tr_next = next(tracks, None)
+            case_events: list[Any] = []
+            if ev_next is not None and ev_next[0] == case_id:
+                case_events = ev_next[1]
+                ev_next = next(events, None)
+            case_tracks: list[Any] = []
+            if tr_next is not None and tr_next[0] == case_id:
+                case_tracks = tr_next[1]
+                tr_next = next(tracks, None)
+            report.events += len(case_events)
+            _check_case(route, case_id, head or "", count or 0, case_events, case_tracks, problems)
+            if len(problems) >= max_problems:
+                problems.append(f"… gestopt na {max_problems} problemen")
+                break
+        else:
+            while ev_next is not None:
+                problems.append(f"casus {ev_next[0]}: {len(ev_next[1])} gebeurtenis(sen) zonder casus")
+                report.events += len(ev_next[1])
+                ev_next = next(events, None)
+    report.problems = problems
+    return report

@@ -1,0 +1,356 @@
+"""The service layer on a real SQLite file with migrations applied."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from kindroute.errors import AccessDenied, Conflict, IdentityRequired, InvalidInput, NotFound, StepNotAllowed
+from kindroute.services import CaseFilter, Services
+from kindroute.store.chain import GENESIS, event_hash
+from kindroute.store.db import open_database
+from kindroute.store.models import Case, CaseEvent, CaseTrack
+from kindroute.workflow import get_engine
+
+NOW = datetime(2026, 11, 23, 9, 30)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+@pytest.fixture
+def svc(tmp_path, clock) -> Services:
+    db = open_database(str(tmp_path / "kr.sqlite"))
+    s = Services(db, clock=clock)
+    s.add_school("OBS De Regenboog", "12AB")
+    s.add_school("CBS Het Anker", "34CD")
+    s.add_person("Ingrid Bakker", ["ib"], school="12AB")
+    s.add_person("Tom de Wit", ["leerkracht"], school="12AB")
+    s.add_person("Lotte Jansen", ["leerkracht"], school="12AB")
+    s.add_person("Dirk Directeur", ["directeur"], school="12AB")
+    s.add_person("Anna Anker", ["ib"], school="34CD")
+    s.add_person("Sara Smit", ["so_expert"], organisation="SWV Passend Primair")
+    s.add_person("Jeroen Wijk", ["jeugdhulp"], organisation="Wijkteam Noord")
+    s.add_person("Petra Plus", ["plusklas"], organisation="Plusklas De Brug")
+    s.add_person("Willem SWV", ["swv"], organisation="SWV Passend Primair")
+    yield s
+    db.dispose()
+
+
+def ib(svc: Services):
+    return svc.resolve_actor("Ingrid Bakker")
+
+
+def open_case(svc: Services, name: str = "Sanne de Vries", **kw) -> int:
+    return svc.open_case(
+        ib(svc), pupil=name, school="12AB", group=kw.pop("group", 5),
+        born=kw.pop("born", "2017-03-01"), teacher="Tom de Wit", **kw,
+    )
+
+
+def tick_all(svc: Services, case_id: int) -> None:
+    detail = svc.case_detail(None, case_id)
+    for item, _label, done in detail.tracks[0].checklist:
+        if not done:
+            svc.tick_checklist(ib(svc), case_id, item)
+
+
+def walk(svc: Services, case_id: int, *triggers: str) -> None:
+    for trig in triggers:
+        tick_all(svc, case_id)
+        svc.advance_case(ib(svc), case_id, trig)
+
+
+def history_count(svc: Services, case_id: int) -> int:
+    with svc.db.sessions() as s:
+        return s.scalar(select(func.count()).where(CaseEvent.case_id == case_id))
+
+
+def test_open_case_starts_in_first_step_with_teacher_at_turn(svc):
+    cid = open_case(svc, note="Valt stil in de klas")
+    d = svc.case_detail(ib(svc), cid)
+    assert d.step == svc.route.main_track.start == "signalering"
+    assert d.at_turn_role == "leerkracht" and d.at_turn == "Tom de Wit"
+    assert d.deadline == NOW.date() + timedelta(days=svc.route.steps["signalering"].term_days)
+    assert d.steps == {"school": "signalering"}
+    assert [n.text for n in d.notes] == ["Valt stil in de klas"]
+    assert {(a.role, a.person) for a in d.assignments} == {
+        ("ib", "Ingrid Bakker"), ("leerkracht", "Tom de Wit")}
+
+
+def test_names_are_stored_exactly_as_given(svc):
+    name = "Zoë [bold]van 't Hof[/bold] 🚀"
+    cid = open_case(svc, name)
+    assert svc.case_detail(None, cid).pupil == name
+    assert svc.list_cases(None, CaseFilter(text="zoe"))[0].pupil == name
+
+
+def test_blocked_step_changes_nothing_and_says_why(svc):
+    cid = open_case(svc)
+    before = svc.case_detail(None, cid)
+    with pytest.raises(StepNotAllowed) as err:
+        svc.advance_case(ib(svc), cid, "naar_aanpak_groep")
+    assert any("Checklist" in r for r in err.value.reasons)
+    after = svc.case_detail(None, cid)
+    assert after.step == "signalering" and after.version == before.version
+    assert history_count(svc, cid) == 0
+
+
+def test_unknown_trigger_is_refused(svc):
+    cid = open_case(svc)
+    with pytest.raises(StepNotAllowed):
+        svc.advance_case(ib(svc), cid, "naar_tlv_meteen")
+    assert history_count(svc, cid) == 0
+
+
+def test_advance_records_event_with_actor_and_moves_deadline(svc, clock):
+    cid = open_case(svc)
+    tick_all(svc, cid)
+    clock.now = NOW + timedelta(days=3)
+    res = svc.advance_case(ib(svc), cid, "naar_aanpak_groep", note="Plan gemaakt")
+    assert (res.from_, res.to) == ("signalering", "aanpak_groep")
+    d = svc.case_detail(None, cid)
+    assert d.step == "aanpak_groep"
+    assert d.deadline == clock.now.date() + timedelta(days=svc.route.steps["aanpak_groep"].term_days)
+    [h] = d.history
+    assert (h.by, h.from_, h.to, h.trigger, h.note) == (
+        "Ingrid Bakker", "signalering", "aanpak_groep", "naar_aanpak_groep", "Plan gemaakt")
+
+
+def test_consent_guard_blocks_until_given_and_again_after_withdrawal(svc):
+    cid = open_case(svc)
+    walk(svc, cid, "naar_aanpak_groep", "naar_leerlingbespreking", "naar_aanpak_school",
+         "naar_ondersteuningsteam")
+    assert svc.case_detail(None, cid).step == "ondersteuningsteam"
+    tick_all(svc, cid)
+    nxt = {n.trigger: n for n in svc.next_steps(None, cid)}
+    so_trigger = next(t for t, n in nxt.items() if n.to == "consultatie_so_expert")
+    assert not nxt[so_trigger].allowed
+    assert nxt[so_trigger].reasons == ("Toestemming van ouders voor de SO-expert ontbreekt",)
+    c = svc.record_consent(ib(svc), cid, role="so_expert", purpose="Consultatie en observatie",
+                           given_by="Mevr. de Vries (moeder)")
+    nxt = {n.trigger: n for n in svc.next_steps(None, cid)}
+    assert nxt[so_trigger].allowed
+    svc.withdraw_consent(ib(svc), cid, c.id, reason="Ouders willen eerst een gesprek")
+    nxt = {n.trigger: n for n in svc.next_steps(None, cid)}
+    assert not nxt[so_trigger].allowed
+    tick_all(svc, cid)
+    with pytest.raises(StepNotAllowed):
+        svc.advance_case(ib(svc), cid, so_trigger)
+
+
+def test_only_person_at_turn_or_ib_may_step(svc):
+    cid = open_case(svc)
+    tick_all(svc, cid)
+    other_teacher = svc.resolve_actor("Lotte Jansen")
+    with pytest.raises(AccessDenied):
+        svc.advance_case(other_teacher, cid, "naar_aanpak_groep")
+    teacher = svc.resolve_actor("Tom de Wit")
+    svc.advance_case(teacher, cid, "naar_aanpak_groep")
+    assert svc.case_detail(None, cid).history[-1].by == "Tom de Wit"
+
+
+def test_stale_version_is_a_conflict_and_saves_nothing(svc):
+    cid = open_case(svc)
+    tick_all(svc, cid)
+    seen = svc.case_detail(None, cid).version
+    svc.add_note(ib(svc), cid, "Iemand anders was sneller")
+    with pytest.raises(Conflict) as err:
+        svc.advance_case(ib(svc), cid, "naar_aanpak_groep", expected_version=seen)
+    assert "zojuist gewijzigd" in str(err.value)
+    assert svc.case_detail(None, cid).step == "signalering"
+    res = svc.advance_case(ib(svc), cid, "naar_aanpak_groep", expected_version=seen + 1)
+    assert res.version == seen + 2
+
+
+def test_every_change_raises_the_version(svc):
+    cid = open_case(svc)
+    v = svc.case_detail(None, cid).version
+    svc.add_note(ib(svc), cid, "a")
+    svc.add_agreement(ib(svc), cid, "Gesprek met ouders", who_role="leerkracht", due_on="2026-12-01")
+    svc.assign_role(ib(svc), cid, "so_expert", "Sara Smit")
+    assert svc.case_detail(None, cid).version == v + 3
+
+
+def test_history_chain_and_replay_match_current_state(svc):
+    cid = open_case(svc)
+    walk(svc, cid, "naar_aanpak_groep", "naar_leerlingbespreking", "naar_aanpak_school")
+    engine = get_engine(svc.route)
+    with svc.db.sessions() as s:
+        case = s.get(Case, cid)
+        events = s.scalars(select(CaseEvent).where(CaseEvent.case_id == cid).order_by(CaseEvent.seq)).all()
+        prev = GENESIS
+        for e in events:
+            assert e.prev_hash == prev
+            assert e.hash == event_hash(
+                case_id=e.case_id, seq=e.seq, track=e.track, from_step=e.from_step, to_step=e.to_step,
+                trigger=e.trigger, actor_id=e.actor_id, actor_name=e.actor_name, at=e.at, note=e.note,
+                prev_hash=e.prev_hash)
+            prev = e.hash
+        assert case.history_head == prev and case.history_count == len(events) == 3
+        replayed = engine.replay((e.track, e.from_step, e.to_step, e.trigger) for e in events)
+        stored = {t.track: t.step for t in s.scalars(select(CaseTrack).where(CaseTrack.case_id == cid))}
+        assert {k: v for k, v in replayed.items() if v != "-"} == stored
+
+
+def test_close_and_reopen(svc):
+    cid = open_case(svc)
+    walk(svc, cid, "naar_aanpak_groep")
+    tick_all(svc, cid)
+    svc.close_case(ib(svc), cid, note="Doel behaald")
+    d = svc.case_detail(None, cid)
+    assert d.step == "afgesloten" and d.status == "closed" and d.at_turn_role is None
+    assert svc.list_cases(None) == []  # default list shows open cases
+    assert [r.id for r in svc.list_cases(None, CaseFilter(status=None))] == [cid]
+    tick_all(svc, cid)
+    svc.reopen_case(ib(svc), cid, note="Opnieuw zorgen")
+    d = svc.case_detail(None, cid)
+    assert d.step == "signalering" and d.status == "open"
+
+
+def test_checklist_ticks_belong_to_one_visit_of_a_step(svc):
+    cid = open_case(svc)
+    walk(svc, cid, "naar_aanpak_groep")
+    tick_all(svc, cid)
+    svc.close_case(ib(svc), cid)
+    tick_all(svc, cid)
+    svc.reopen_case(ib(svc), cid)
+    d = svc.case_detail(None, cid)
+    # back in signalering: the ticks of the first visit do not count again
+    assert d.step == "signalering"
+    assert not any(done for _i, _l, done in d.tracks[0].checklist)
+
+
+def test_visibility_per_role(svc):
+    c1 = open_case(svc, "Eerste Leerling")
+    c2 = svc.open_case(svc.resolve_actor("Anna Anker"), pupil="Ander Kind", school="34CD", group=3,
+                       born="2019-05-05")
+    assert {r.id for r in svc.list_cases(ib(svc))} == {c1}
+    assert {r.id for r in svc.list_cases(svc.resolve_actor("Anna Anker"))} == {c2}
+    assert {r.id for r in svc.list_cases(svc.resolve_actor("Tom de Wit"))} == {c1}
+    assert svc.list_cases(svc.resolve_actor("Lotte Jansen")) == []
+    expert = svc.resolve_actor("Sara Smit")
+    svc.assign_role(ib(svc), c1, "so_expert", "Sara Smit")
+    assert svc.list_cases(expert) == []  # assigned, but no consent yet
+    c = svc.record_consent(ib(svc), c1, role="so_expert", purpose="Consultatie", given_by="Ouders")
+    assert {r.id for r in svc.list_cases(expert)} == {c1}
+    svc.withdraw_consent(ib(svc), c1, c.id)
+    assert svc.list_cases(expert) == []
+    with pytest.raises(AccessDenied):
+        svc.case_detail(expert, c1)
+
+
+def test_outside_reads_are_logged(svc):
+    from kindroute.store.models import AccessLog
+
+    cid = open_case(svc)
+    svc.assign_role(ib(svc), cid, "so_expert", "Sara Smit")
+    svc.record_consent(ib(svc), cid, role="so_expert", purpose="Consultatie", given_by="Ouders")
+    expert = svc.resolve_actor("Sara Smit")
+    svc.case_detail(expert, cid)
+    svc.case_detail(ib(svc), cid)
+    with svc.db.sessions() as s:
+        rows = s.scalars(select(AccessLog)).all()
+    assert [(r.person_id, r.case_id) for r in rows] == [(expert.id, cid)]
+
+
+def test_expired_consent_is_not_valid(svc, clock):
+    cid = open_case(svc)
+    svc.record_consent(ib(svc), cid, role="so_expert", purpose="Consultatie", given_by="Ouders",
+                       valid_from="2026-01-01", valid_until="2026-06-30")
+    [c] = svc.case_detail(None, cid).consents
+    assert not c.valid
+
+
+def test_input_validation_messages(svc):
+    with pytest.raises(InvalidInput, match="Groep 9"):
+        open_case(svc, group=9)
+    with pytest.raises(InvalidInput, match="geen geldige datum"):
+        open_case(svc, born="32-13-2017")
+    with pytest.raises(InvalidInput, match="toekomst"):
+        open_case(svc, born="2030-01-01")
+    with pytest.raises(InvalidInput, match="stuurtekens"):
+        open_case(svc, "Evil\x1b[31mName")
+    cid = open_case(svc)
+    with pytest.raises(InvalidInput, match="te lang"):
+        svc.add_note(ib(svc), cid, "x" * 20_000)
+    with pytest.raises(InvalidInput, match="leeg"):
+        svc.add_note(ib(svc), cid, "   ")
+    assert svc.case_detail(None, cid).notes == ()
+
+
+def test_identity_required_and_unknown_person(svc):
+    with pytest.raises(IdentityRequired):
+        svc.resolve_actor(None)
+    with pytest.raises(NotFound):
+        svc.resolve_actor("Niemand Bekend")
+
+
+def test_worklist_mine_and_overdue_first(svc, clock):
+    c_old = open_case(svc, "Oud Kind")
+    clock.now = NOW + timedelta(days=10)
+    c_new = open_case(svc, "Nieuw Kind", born="2016-02-02")
+    clock.now = NOW + timedelta(days=20)  # the first case is now overdue (term 14 days)
+    teacher = svc.resolve_actor("Tom de Wit")
+    rows = svc.worklist(teacher, mine=True)
+    assert [r.id for r in rows] == [c_old, c_new]
+    assert rows[0].overdue and not rows[1].overdue
+    assert svc.worklist(ib(svc), mine=True) == []  # signalering is the teacher's turn
+    assert [r.id for r in svc.worklist(ib(svc), mine=False)] == [c_old, c_new]
+    assert [r.id for r in svc.list_cases(ib(svc), CaseFilter(overdue=True))] == [c_old]
+
+
+def test_filters_are_queries(svc):
+    a = open_case(svc, "Ömer Çelik")
+    b = open_case(svc, "Fleur van den Berg", born="2016-01-01", group=7)
+    assert [r.id for r in svc.list_cases(None, CaseFilter(text="omer"))] == [a]
+    assert [r.id for r in svc.list_cases(None, CaseFilter(text="BERG"))] == [b]
+    assert [r.id for r in svc.list_cases(None, CaseFilter(group=7))] == [b]
+    assert [r.id for r in svc.list_cases(None, CaseFilter(text="%"))] == []
+    assert svc.count_cases(None, CaseFilter(school="12AB")) == 2
+    assert svc.count_cases(None, CaseFilter(school="34CD")) == 0
+    assert [r.id for r in svc.list_cases(None, CaseFilter(sort="pupil"))] == [b, a]  # Berg < Celik
+
+
+def test_documents_unlock_swv_decisions(svc):
+    cid = open_case(svc)
+    walk(svc, cid, "naar_aanpak_groep", "naar_leerlingbespreking", "naar_aanpak_school",
+         "naar_ondersteuningsteam")
+    nxt = {n.to: n for n in svc.next_steps(None, cid)}
+    assert "opp_opstellen" in nxt
+    opp_trigger = nxt["opp_opstellen"].trigger
+    walk(svc, cid, opp_trigger)
+    to_plus = {n.to: n for n in svc.next_steps(None, cid)}["plusklas"]
+    assert not to_plus.allowed
+    svc.record_document(ib(svc), cid, "opp", outcome="vastgesteld", title="OPP 2026")
+    svc.assign_role(ib(svc), cid, "plusklas", "Petra Plus")
+    tick_all(svc, cid)
+    to_plus = {n.to: n for n in svc.next_steps(None, cid)}["plusklas"]
+    assert to_plus.reasons == ("Toestemming van ouders voor de plusklasleerkracht ontbreekt",)
+    svc.record_consent(ib(svc), cid, role="plusklas", purpose="Plaatsing Plusklas", given_by="Ouders")
+    to_plus = {n.to: n for n in svc.next_steps(None, cid)}["plusklas"]
+    assert to_plus.allowed, to_plus.reasons
+    svc.advance_case(ib(svc), cid, to_plus.trigger)
+    assert svc.who_is_at_turn(None, cid) == ("plusklas", "Petra Plus")
+
+
+def test_zorgplicht_deadline_and_single_extension(svc):
+    cid = open_case(svc, registered_on=date(2026, 11, 2))
+    assert svc.case_detail(None, cid).zorgplicht_deadline == date(2026, 12, 14)
+    assert svc.extend_zorgplicht(ib(svc), cid) == date(2027, 1, 11)
+    with pytest.raises(InvalidInput):
+        svc.extend_zorgplicht(ib(svc), cid)
