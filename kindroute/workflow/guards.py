@@ -164,7 +164,7 @@ def check_positive_int(param: Any, roles: Collection[str], steps: Collection[str
 def check_decision(param: Any, roles: Collection[str], steps: Collection[str]) -> list[str]:
     if isinstance(param, str) and param in SWV_DECISIONS:
         return []
-    return [f"verwacht \"toegekend\" of \"afgewezen\", niet {param!r}"]
+    return [f'verwacht "toegekend" of "afgewezen", niet {param!r}']
 
 
 # ----------------------------------------------------------------------------- guards
@@ -179,9 +179,7 @@ def checklist_complete(facts: CaseFacts, param: Any, route: Route, trigger: Trig
     missing = [i.label for i in step.checklist if (step.id, i.id) not in facts.checklist_done]
     if not missing:
         return ALLOWED
-    return GuardResult(
-        False, f"Checklist van stap '{step.title}' is nog niet af: " + "; ".join(missing)
-    )
+    return GuardResult(False, f"Checklist van stap '{step.title}' is nog niet af: " + "; ".join(missing))
 
 
 def consent(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
@@ -190,9 +188,7 @@ def consent(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> Gua
     return GuardResult(False, "; ".join(problems)) if problems else ALLOWED
 
 
-def consent_assigned_external(
-    facts: CaseFacts, param: Any, route: Route, trigger: Trigger
-) -> GuardResult:
+def consent_assigned_external(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
     """Valid consent for every external role that has a person assigned on the case."""
     roles = [r.id for r in route.roles.values() if r.external and r.id in facts.assigned_roles]
     return consent(facts, roles, route, trigger) if roles else ALLOWED
@@ -286,9 +282,7 @@ GUARDS: dict[str, GuardDef] = {
 }
 
 
-def check_guard_param(
-    name: str, param: Any, roles: Collection[str], steps: Collection[str]
-) -> list[str]:
+def check_guard_param(name: str, param: Any, roles: Collection[str], steps: Collection[str]) -> list[str]:
     """Problems with a guard as written in a route file (unknown name, bad parameter)."""
     guard = GUARDS.get(name)
     if guard is None:

@@ -245,7 +245,7 @@ def _check_checklist(c: _Checker, where: str, checklist: list[Any]) -> None:
     seen: set[str] = set()
     for n, item in enumerate(checklist, start=1):
         if not isinstance(item, dict):
-            c.add(where, f"item #{n} moet een tabel {{ id = \"…\", label = \"…\" }} zijn", "checklist")
+            c.add(where, f'item #{n} moet een tabel {{ id = "…", label = "…" }} zijn', "checklist")
             continue
         for key in item:
             if key not in ("id", "label"):
@@ -299,7 +299,7 @@ def _check_triggers(
                     c.add(where, f"onbekende stap '{value}'", "from")
                 else:
                     src_track = steps[value].get("track")
-                    if dest_track is not None and src_track != dest_track:
+                    if dest_track in tracks and src_track in tracks and src_track != dest_track:
                         c.add(
                             where,
                             f"stap '{value}' (spoor '{src_track}') en stap '{dest}' "
@@ -317,7 +317,7 @@ def _check_triggers(
                     "is niet optioneel",
                     "from_start",
                 )
-            elif track.get("start") != dest:
+            elif "start" in track and track["start"] != dest:
                 c.add(
                     where,
                     f"from_start moet naar de startstap '{track.get('start')}' van spoor "

@@ -1,0 +1,152 @@
+"""Reading a route file (TOML) into a validated, immutable :class:`Route`.
+
+Every failure — a missing or unreadable file, a TOML syntax error, a route that does
+not hold together — becomes :class:`~kindroute.errors.RouteInvalid` listing all problems.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path, PurePath
+from typing import Any
+
+from kindroute.errors import RouteInvalid
+from kindroute.workflow.model import (
+    NOT_STARTED,
+    ChecklistItem,
+    GuardSpec,
+    Role,
+    Route,
+    Step,
+    Track,
+    Trigger,
+)
+from kindroute.workflow.validate import validate_document
+
+DEFAULT_ROUTE_FILE = "default_route.toml"
+
+_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def default_route_path() -> Traversable:
+    """The route file shipped with kindroute."""
+    return files("kindroute.workflow") / DEFAULT_ROUTE_FILE
+
+
+def _file_name(source: str) -> str:
+    return PurePath(source).name or source
+
+
+def _syntax_problem(source: str, error: tomllib.TOMLDecodeError) -> str:
+    message = str(error)
+    match = _POSITION.search(message)
+    if match:
+        detail = message[: match.start()]
+        return (
+            f"{_file_name(source)}: regel {match.group(1)}, kolom {match.group(2)}: TOML-syntaxfout: {detail}"
+        )
+    return f"{_file_name(source)}: TOML-syntaxfout: {message}"
+
+
+def parse_route(text: str, source: str) -> Route:
+    """Parse and validate route TOML; ``source`` names the file in messages."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise RouteInvalid(source, [_syntax_problem(source, error)]) from None
+    problems = validate_document(doc, source)
+    if problems:
+        raise RouteInvalid(source, problems)
+    return _build(doc, source)
+
+
+def _read_text(path: Path) -> str:
+    name = _file_name(str(path))
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problem = f"{name}: bestand niet gevonden ({path})"
+    except IsADirectoryError:
+        problem = f"{name}: dit is een map, geen routebestand ({path})"
+    except PermissionError:
+        problem = f"{name}: geen leesrechten voor dit bestand ({path})"
+    except UnicodeDecodeError as error:
+        problem = f"{name}: het bestand is geen UTF-8-tekst (byte {error.start})"
+    except OSError as error:
+        problem = f"{name}: bestand kan niet gelezen worden: {error.strerror or error}"
+    raise RouteInvalid(str(path), [problem])
+
+
+def load_route(path: str | Path | None = None) -> Route:
+    """Load a route file; ``None`` loads the default route shipped with kindroute."""
+    if path is None:
+        text = default_route_path().read_text(encoding="utf-8")
+        return parse_route(text, DEFAULT_ROUTE_FILE)
+    path = Path(path)
+    return parse_route(_read_text(path), str(path))
+
+
+def check_route_file(path: str | Path) -> list[str]:
+    """All problems of a route file; an empty list when it is valid."""
+    try:
+        load_route(path)
+    except RouteInvalid as error:
+        return list(error.problems)
+    return []
+
+
+def _build(doc: dict[str, Any], source: str) -> Route:
+    """Turn a validated document into a Route."""
+    roles = {
+        r["id"]: Role(id=r["id"], label=r["label"], external=r.get("external", False)) for r in doc["roles"]
+    }
+    tracks = {
+        t["id"]: Track(id=t["id"], label=t["label"], start=t["start"], optional=t.get("optional", False))
+        for t in doc["tracks"]
+    }
+    steps = {
+        s["id"]: Step(
+            id=s["id"],
+            title=s["title"],
+            description=s["description"],
+            track=s["track"],
+            at_turn=s.get("at_turn"),
+            involved=dict(s.get("involved", {})),
+            term_days=s.get("term_days"),
+            term_label=s.get("term_label", ""),
+            checklist=tuple(ChecklistItem(i["id"], i["label"]) for i in s.get("checklist", [])),
+            final=s.get("final", False),
+        )
+        for s in doc["steps"]
+    }
+    triggers = {}
+    for t in doc["triggers"]:
+        if t.get("from_start", False):
+            sources: tuple[str, ...] = (NOT_STARTED,)
+        else:
+            raw = t["from"]
+            sources = (raw,) if isinstance(raw, str) else tuple(raw)
+        triggers[t["id"]] = Trigger(
+            id=t["id"],
+            label=t["label"],
+            track=steps[t["to"]].track,
+            sources=sources,
+            dest=t["to"],
+            guards=tuple(
+                GuardSpec(name, tuple(param) if isinstance(param, list) else param)
+                for name, param in t.get("guards", {}).items()
+            ),
+        )
+    header = doc["route"]
+    return Route(
+        name=header["name"],
+        version=header["version"],
+        roles=roles,
+        tracks=tracks,
+        steps=steps,
+        triggers=triggers,
+        source=source,
+    )
