@@ -262,10 +262,13 @@ def add_user(
             if school_row is None:
                 raise NotFound(f"School '{school}' is niet bekend (geef naam, BRIN of nummer).")
         if any(r in ("ib", "directeur", "leerkracht") for r in roles) and school_row is None:
-            raise InvalidInput("Een leerkracht, intern begeleider of directeur hoort bij een school (--school).")
+            raise InvalidInput(
+                "Een leerkracht, intern begeleider of directeur hoort bij een school (--school)."
+            )
         if not _may_manage(actor, school_row.id if school_row else None):
             raise AccessDenied(
-                "Alleen het SWV, of de intern begeleider of directeur van de school, mag gebruikers toevoegen."
+                "Alleen het SWV, of de intern begeleider of directeur van de school, mag gebruikers "
+                "toevoegen."
             )
         if s.scalar(select(Person.id).where(func.lower(Person.name) == name.strip().lower())):
             raise InvalidInput(f"Er is al een persoon met de naam '{name}'.")

@@ -1,0 +1,363 @@
+"""Trust commands: users and passwords, audit verify, backup, purge, leaving dates, export.
+
+``register(main)`` adds them to the main click group. Every command takes its own
+``--db`` (default ``KINDROUTE_DB``) and, where someone acts, ``--as`` (default
+``KINDROUTE_USER``); on a shared PostgreSQL database identity comes from the database
+login or from ``--as`` plus a password (``KINDROUTE_PASSWORD`` or a prompt).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kindroute.errors import DatabaseProblem, InvalidInput, KindrouteError
+
+db_option = click.option("--db", "db", envvar="KINDROUTE_DB", default=None,
+                         help="Databasebestand of URL (standaard KINDROUTE_DB of het eigen bestand).")
+as_option = click.option("--as", "as_", envvar="KINDROUTE_USER", default=None, metavar="PERSOON",
+                         help="Wie u bent (naam of nummer).")
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a KindrouteError into its Dutch message and exit code; never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except KindrouteError as exc:
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("Afgebroken.", 130)
+
+    return wrapper
+
+
+def _db_arg(db: str | None) -> str | None:
+    """``--db`` of this command, else one given to the main group (if it has one)."""
+    if db:
+        return db
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx else None
+    if root is not None:
+        value = root.params.get("db")
+        if value:
+            return str(value)
+        if isinstance(root.obj, dict) and root.obj.get("db"):
+            return str(root.obj["db"])
+    return None
+
+
+def open_db(db: str | None, *, must_exist: bool = False, migrate: bool = True):  # type: ignore[no-untyped-def]
+    from kindroute.store.db import open_database, resolve_url
+
+    db = _db_arg(db)
+    url = resolve_url(db)
+    if must_exist and url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///"):])
+        if not path.exists():
+            raise DatabaseProblem(f"Database {path} bestaat niet.")
+    return open_database(db, migrate=migrate)
+
+
+def _prompt_password(label: str) -> str:
+    if not sys.stdin.isatty():
+        raise InvalidInput(f"Geen wachtwoord: gebruik --password-stdin of KINDROUTE_PASSWORD ({label}).")
+    return click.prompt(label, hide_input=True)
+
+
+def _identity(db, as_: str | None, *, required: bool = True):  # type: ignore[no-untyped-def]
+    from kindroute.services.auth import resolve_identity
+
+    return resolve_identity(db, as_, prompt=_prompt_password, required=required)
+
+
+def _read_password(from_stdin: bool, *, confirm: bool) -> str | None:
+    if from_stdin:
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        return None
+    return click.prompt("Nieuw wachtwoord", hide_input=True, confirmation_prompt=confirm)
+
+
+def _group(main: click.Group, name: str, help_text: str) -> click.Group:
+    """An existing subgroup of ``main`` named ``name``, or a new one."""
+    existing = main.commands.get(name)
+    if isinstance(existing, click.Group):
+        return existing
+    group = click.Group(name=name, help=help_text)
+    main.add_command(group)
+    return group
+
+
+# ---------------------------------------------------------------------- users
+
+
+@click.command("add")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, help="Rol (meermaals te geven).")
+@click.option("--school", default=None, help="School (naam, BRIN of nummer).")
+@click.option("--organisation", default=None, help="Organisatie (voor rollen buiten de school).")
+@click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van standaardinvoer.")
+@click.option("--db-login", default=None, help="Koppel deze databaselogin (PostgreSQL) aan de persoon.")
+@db_option
+@as_option
+@friendly
+def user_add(name: str, roles: tuple[str, ...], school: str | None, organisation: str | None,
+             password_stdin: bool, db_login: str | None, db: str | None, as_: str | None) -> None:
+    """Voeg een gebruiker toe (met wachtwoord of databaselogin op een gedeelde database)."""
+    from kindroute.services.auth import add_user, has_credentials
+    from kindroute.workflow import load_route
+
+    database = open_db(db)
+    try:
+        actor = None
+        if not database.is_sqlite and has_credentials(database):
+            actor = _identity(database, as_)
+        elif as_:
+            actor = _identity(database, as_)
+        password = None
+        if password_stdin or (not database.is_sqlite and db_login is None):
+            password = _read_password(password_stdin, confirm=True)
+            if password is None and db_login is None:
+                raise InvalidInput("Geef een wachtwoord (--password-stdin of de prompt) of een --db-login.")
+        role_list = [r for value in roles for r in value.replace(",", " ").split()]
+        info = add_user(database, actor, name, role_list, known_roles=list(load_route().roles),
+                        school=school, organisation=organisation, password=password, db_login=db_login)
+        how = []
+        if password is not None:
+            how.append("wachtwoord ingesteld")
+        if db_login:
+            how.append(f"databaselogin {db_login}")
+        click.echo(f"Gebruiker {info.id} toegevoegd: {info.name} ({', '.join(info.roles)})"
+                   + (f"; {', '.join(how)}" if how else ""))
+    finally:
+        database.dispose()
+
+
+@click.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Lees het nieuwe wachtwoord van standaardinvoer.")
+@db_option
+@as_option
+@friendly
+def user_passwd(name: str, password_stdin: bool, db: str | None, as_: str | None) -> None:
+    """Stel het wachtwoord van een gebruiker in (alleen de argon2-hash wordt bewaard)."""
+    from kindroute.services.auth import has_credentials, set_password
+
+    database = open_db(db)
+    try:
+        actor = None
+        if (not database.is_sqlite and has_credentials(database)) or as_:
+            actor = _identity(database, as_)
+        password = _read_password(password_stdin, confirm=True)
+        if password is None:
+            raise InvalidInput("Geef het nieuwe wachtwoord via --password-stdin of de prompt.")
+        set_password(database, actor, name, password)
+        click.echo(f"Wachtwoord van {name} ingesteld.")
+    finally:
+        database.dispose()
+
+
+# ---------------------------------------------------------------------- audit, backup
+
+
+@click.command("verify")
+@click.option("--db", "db", envvar="KINDROUTE_DB", default=None, help="Databasebestand of URL.")
+@friendly
+def audit_verify(db: str | None) -> None:
+    """Controleer de geschiedenis van elke casus (hashketen, volgnummers, afspelen)."""
+    from kindroute.services.audit import verify_history
+    from kindroute.workflow import load_route
+
+    database = open_db(db, must_exist=True, migrate=False)
+    try:
+        report = verify_history(database, load_route())
+    finally:
+        database.dispose()
+    if report.ok:
+        click.echo(report.summary())
+        return
+    for problem in report.problems:
+        click.echo(problem)
+    _fail(report.summary(), 1)
+
+
+@click.command("backup")
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overschrijf een bestaand bestand.")
+@db_option
+@friendly
+def backup(dest: Path, force: bool, db: str | None) -> None:
+    """Maak een consistente reservekopie van het SQLite-bestand (ook terwijl kindroute draait)."""
+    from kindroute.services.backup import backup_sqlite, is_postgres, pg_dump_hint
+    from kindroute.store.db import resolve_url
+
+    if is_postgres(_db_arg(db)):
+        raise InvalidInput(pg_dump_hint(resolve_url(_db_arg(db))))
+    database = open_db(db, must_exist=True, migrate=False)
+    try:
+        result = backup_sqlite(database, dest, force=force)
+    finally:
+        database.dispose()
+    click.echo(f"Reservekopie gemaakt: {result.destination} ({result.size // 1024} kB, "
+               "alleen voor u leesbaar).")
+
+
+# ---------------------------------------------------------------------- retention
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Laat alleen zien wat zou verdwijnen.")
+@db_option
+@as_option
+@friendly
+def purge(dry_run: bool, db: str | None, as_: str | None) -> None:
+    """Verwijder casussen waarvan de bewaartermijn voorbij is (2 jaar, 3 bij verwijzing)."""
+    from kindroute.services.core import Services
+    from kindroute.services.retention import purge_expired
+
+    database = open_db(db)
+    try:
+        svc = Services(database)
+        actor = _identity(database, as_)
+        result = purge_expired(svc, actor, dry_run=dry_run)
+    finally:
+        database.dispose()
+    if not result.cases:
+        click.echo("Geen casussen waarvan de bewaartermijn voorbij is.")
+        return
+    for e in result.cases:
+        click.echo(f"casus {e.case_id}  {click.style(e.pupil, bold=False)}  {e.school}  {e.final_step}  "
+                   f"vertrokken {e.left_on}  bewaren tot {e.purge_from}")
+    if dry_run:
+        click.echo(f"{len(result.cases)} casus(sen) zouden worden verwijderd (proefdraai: niets verwijderd).")
+    else:
+        click.echo(f"{result.cases_removed} casus(sen) en {result.pupils_removed} leerling(en) verwijderd; "
+                   "anonieme tellingen bewaard in het verwijderlogboek.")
+
+
+def _left(target: str, ident: int, on: str | None, clear: bool, db: str | None, as_: str | None) -> None:
+    from kindroute.services.core import Services
+    from kindroute.services.retention import pupil_of_case, set_pupil_left
+
+    if on is None and not clear:
+        raise InvalidInput("Geef --on DATUM (of --clear om de vertrekdatum te wissen).")
+    database = open_db(db)
+    try:
+        svc = Services(database)
+        actor = _identity(database, as_)
+        pupil_id = pupil_of_case(svc, actor, ident) if target == "case" else ident
+        day = set_pupil_left(svc, actor, pupil_id, None if clear else on)
+    finally:
+        database.dispose()
+    if day is None:
+        click.echo(f"Vertrekdatum van leerling {pupil_id} gewist.")
+    else:
+        click.echo(f"Leerling {pupil_id} is vertrokken op {day.isoformat()}; de bewaartermijn loopt.")
+
+
+@click.command("left")
+@click.argument("pupil_id", type=int)
+@click.option("--on", "on", default=None, metavar="DATUM", help="Datum van vertrek (JJJJ-MM-DD).")
+@click.option("--clear", is_flag=True, help="Wis de vertrekdatum.")
+@db_option
+@as_option
+@friendly
+def pupil_left(pupil_id: int, on: str | None, clear: bool, db: str | None, as_: str | None) -> None:
+    """Leg vast dat een leerling de school heeft verlaten (start de bewaartermijn)."""
+    _left("pupil", pupil_id, on, clear, db, as_)
+
+
+@click.command("left")
+@click.argument("case_id", type=int)
+@click.option("--on", "on", default=None, metavar="DATUM", help="Datum van vertrek (JJJJ-MM-DD).")
+@click.option("--clear", is_flag=True, help="Wis de vertrekdatum.")
+@db_option
+@as_option
+@friendly
+def case_left(case_id: int, on: str | None, clear: bool, db: str | None, as_: str | None) -> None:
+    """Leg vast dat de leerling van deze casus de school heeft verlaten."""
+    _left("case", case_id, on, clear, db, as_)
+
+
+# ---------------------------------------------------------------------- export
+
+
+@click.command("case")
+@click.argument("case_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Schrijf naar dit bestand (alleen voor u leesbaar) in plaats van naar het scherm.")
+@click.option("--force", is_flag=True, help="Overschrijf een bestaand bestand.")
+@db_option
+@as_option
+@friendly
+def export_case_cmd(case_id: int, fmt: str, out: Path | None, force: bool, db: str | None,
+                    as_: str | None) -> None:
+    """Het volledige dossier van een casus voor inzage door ouders (AVG art. 15)."""
+    from kindroute.services.core import Services
+    from kindroute.services.export import export_case
+
+    database = open_db(db)
+    try:
+        svc = Services(database)
+        actor = _identity(database, as_, required=False)
+        text = export_case(svc, actor, case_id, fmt)
+    finally:
+        database.dispose()
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    if out.exists() and not force:
+        raise InvalidInput(f"{out} bestaat al; kies een andere naam of gebruik --force.")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    fd = os.open(out, flags, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    click.echo(f"Dossier van casus {case_id} geschreven naar {out}.")
+
+
+# ---------------------------------------------------------------------- wiring
+
+
+def register(main: click.Group) -> None:
+    """Add the trust commands to kindroute's main command group."""
+    users = _group(main, "user", "Gebruikers en wachtwoorden (gedeelde database).")
+    users.add_command(user_add)
+    users.add_command(user_passwd)
+    audit = _group(main, "audit", "Bewijs wat er gebeurd is.")
+    audit.add_command(audit_verify)
+    main.add_command(backup)
+    main.add_command(purge)
+    _group(main, "pupil", "Leerlingen.").add_command(pupil_left)
+    _group(main, "case", "Eén casus.").add_command(case_left)
+    _group(main, "export", "Gegevens exporteren.").add_command(export_case_cmd)
+
+
+def standalone() -> click.Group:
+    """A group with only these commands (tests, and before the main CLI is wired)."""
+
+    @click.group()
+    def cli() -> None:
+        """kindroute (vertrouwen)"""
+
+    register(cli)
+    return cli
+
+
+if __name__ == "__main__":  # pragma: no cover
+    standalone()()

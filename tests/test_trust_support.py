@@ -1,0 +1,173 @@
+"""Shared helpers for the trust tests (no tests of its own).
+
+A populated database (two schools, every role), a hand-moved clock, a fresh PostgreSQL
+database per test, and a way to run the real command line in a subprocess.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from kindroute.services import Services
+from kindroute.store.db import Database, open_database
+
+NOW = datetime(2026, 11, 23, 9, 30)
+PG_URL = os.environ.get("KINDROUTE_TEST_PG_URL")
+ROOT = Path(__file__).resolve().parent.parent
+
+needs_pg = pytest.mark.skipif(not PG_URL, reason="KINDROUTE_TEST_PG_URL is niet gezet")
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+PEOPLE = [
+    ("Ingrid Bakker", ["ib"], "12AB", None),
+    ("Tom de Wit", ["leerkracht"], "12AB", None),
+    ("Lotte Jansen", ["leerkracht"], "12AB", None),
+    ("Dirk Directeur", ["directeur"], "12AB", None),
+    ("Anna Anker", ["ib"], "34CD", None),
+    ("Sara Smit", ["so_expert"], None, "SWV Passend Primair"),
+    ("Jeroen Wijk", ["jeugdhulp"], None, "Wijkteam Noord"),
+    ("Petra Plus", ["plusklas"], None, "Plusklas De Brug"),
+    ("Siem Smw", ["smw"], None, "SMW Noord"),
+    ("Gerda GGD", ["ggd"], None, "GGD Regio"),
+    ("Willem SWV", ["swv"], None, "SWV Passend Primair"),
+]
+
+
+def populate(svc: Services) -> Services:
+    svc.add_school("OBS De Regenboog", "12AB")
+    svc.add_school("CBS Het Anker", "34CD")
+    for name, roles, school, org in PEOPLE:
+        svc.add_person(name, roles, school=school, organisation=org)
+    return svc
+
+
+def make_services(db: Database, clock: Clock | None = None) -> Services:
+    return populate(Services(db, clock=clock or Clock()))
+
+
+def sqlite_services(path: Path, clock: Clock | None = None) -> Services:
+    return make_services(open_database(str(path)), clock)
+
+
+def actor(svc: Services, name: str = "Ingrid Bakker"):  # type: ignore[no-untyped-def]
+    return svc.resolve_actor(name)
+
+
+def open_case(svc: Services, name: str = "Sanne de Vries", **kw) -> int:  # type: ignore[no-untyped-def]
+    return svc.open_case(
+        actor(svc), pupil=name, school=kw.pop("school", "12AB"), group=kw.pop("group", 5),
+        born=kw.pop("born", "2017-03-01"), teacher=kw.pop("teacher", "Tom de Wit"), **kw,
+    )
+
+
+def tick_all(svc: Services, case_id: int, track: str = "school") -> None:
+    detail = svc.case_detail(None, case_id)
+    for t in detail.tracks:
+        if t.track != track:
+            continue
+        for item, _label, done in t.checklist:
+            if not done:
+                svc.tick_checklist(actor(svc), case_id, item, track=track)
+
+
+def walk(svc: Services, case_id: int, *triggers: str) -> None:
+    for trig in triggers:
+        tick_all(svc, case_id)
+        svc.advance_case(actor(svc), case_id, trig)
+
+
+def to_ondersteuningsteam(svc: Services, case_id: int) -> None:
+    walk(svc, case_id, "naar_aanpak_groep", "naar_leerlingbespreking", "naar_aanpak_school",
+         "naar_ondersteuningsteam")
+
+
+# ---------------------------------------------------------------------- PostgreSQL
+
+
+@contextlib.contextmanager
+def pg_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    assert PG_URL
+    name = f"kr_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+# ---------------------------------------------------------------------- the command line
+
+_CLI = """
+import sys
+import click
+try:
+    from kindroute.cli import main as cli
+    if not isinstance(cli, click.Group) or "audit" not in cli.commands:
+        raise ImportError
+except ImportError:
+    from kindroute.cli.trust import standalone
+    cli = standalone()
+cli.main(args=sys.argv[1:], prog_name="kindroute")
+"""
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("KINDROUTE_DB", "KINDROUTE_USER", "KINDROUTE_PASSWORD")}
+    env["KINDROUTE_CONFIG"] = str(Path(os.environ.get("TMPDIR", "/tmp")) / f"kr-cfg-{uuid.uuid4().hex}.toml")
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str, input: str | None = None, timeout: float = 60, **env: str) \
+        -> subprocess.CompletedProcess[str]:
+    """Run ``kindroute ARGS`` as a real process (the main CLI when wired, else the trust commands)."""
+    return subprocess.run(
+        [sys.executable, "-c", _CLI, *args], input=input, capture_output=True, text=True,
+        timeout=timeout, env=cli_env(**env), cwd=ROOT,
+    )
+
+
+def has_main_cli(*commands: str) -> bool:
+    """True when the main CLI exists and has ``commands`` (e.g. 'cases', 'case show')."""
+    try:
+        import click
+
+        from kindroute.cli import main
+    except ImportError:
+        return False
+    for command in commands:
+        group: object = main
+        for part in command.split():
+            if not isinstance(group, click.Group) or part not in group.commands:
+                return False
+            group = group.commands[part]
+    return True
