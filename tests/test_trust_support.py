@@ -171,3 +171,30 @@ def has_main_cli(*commands: str) -> bool:
                 return False
             group = group.commands[part]
     return True
+
+
+# ---------------------------------------------------------------------- concurrent workers
+
+
+def race_worker(url: str, who: str, case_ids: list[int], trigger: str, use_version: bool,
+                barrier, results) -> None:  # type: ignore[no-untyped-def]
+    """One process of a race: per case, load it, wait for the other, then take the same step."""
+    from kindroute.errors import KindrouteError
+
+    db = open_database(url)
+    svc = Services(db)
+    me = svc.resolve_actor(who)
+    try:
+        for case_id in case_ids:
+            version = svc.case_detail(me, case_id).version
+            barrier.wait(timeout=30)
+            try:
+                svc.advance_case(me, case_id, trigger,
+                                 expected_version=version if use_version else None)
+                results.put((case_id, "ok", ""))
+            except KindrouteError as exc:
+                results.put((case_id, type(exc).__name__, str(exc)))
+            except Exception as exc:  # noqa: BLE001 - reported to the parent as a failure
+                results.put((case_id, "crash", repr(exc)))
+    finally:
+        db.dispose()

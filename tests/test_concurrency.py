@@ -1,0 +1,89 @@
+"""Two real processes taking the same step at once: exactly one wins, nothing is lost."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+from sqlalchemy import func, select
+from test_trust_support import (
+    Clock,
+    make_services,
+    needs_pg,
+    open_case,
+    pg_database,
+    race_worker,
+    tick_all,
+)
+
+from kindroute.services.audit import verify_history
+from kindroute.store.db import open_database
+from kindroute.store.models import CaseEvent
+
+ROUNDS = 4
+
+
+def prepare(url: str) -> list[int]:
+    db = open_database(url)
+    svc = make_services(db, Clock())
+    ids = []
+    for i in range(ROUNDS):
+        cid = open_case(svc, f"Leerling {chr(65 + i)} Race")
+        tick_all(svc, cid)
+        ids.append(cid)
+    db.dispose()
+    return ids
+
+
+def race(url: str, use_version: bool) -> None:
+    ids = prepare(url)
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(target=race_worker,
+                    args=(url, who, ids, "naar_aanpak_groep", use_version, barrier, results))
+        for who in ("Ingrid Bakker", "Dirk Directeur")
+    ]
+    for p in procs:
+        p.start()
+    outcomes = [results.get(timeout=60) for _ in range(2 * ROUNDS)]
+    for p in procs:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    loser = "Conflict" if use_version else "StepNotAllowed"
+    for cid in ids:
+        mine = sorted(o for o in outcomes if o[0] == cid)
+        kinds = sorted(o[1] for o in mine)
+        assert kinds == sorted(["ok", loser]), mine
+        message = next(o[2] for o in mine if o[1] == loser)
+        if use_version:
+            assert "Deze casus is zojuist gewijzigd door" in message
+            assert "opnieuw geladen" in message
+        else:
+            assert "kan niet vanuit stap 'Aanpak in de groep'" in message
+    db = open_database(url)
+    try:
+        with db.sessions() as s:
+            for cid in ids:
+                n = s.scalar(select(func.count()).where(CaseEvent.case_id == cid))
+                assert n == 1, f"casus {cid}: {n} gebeurtenissen"
+        from kindroute.workflow import load_route
+
+        report = verify_history(db, load_route())
+        assert report.ok, report.problems
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("use_version", [True, False], ids=["expected_version", "same_trigger"])
+def test_two_processes_race_on_sqlite(tmp_path, use_version):
+    race(str(tmp_path / "kr.sqlite"), use_version)
+
+
+@needs_pg
+@pytest.mark.pg
+@pytest.mark.parametrize("use_version", [True, False], ids=["expected_version", "same_trigger"])
+def test_two_processes_race_on_postgresql(use_version):
+    with pg_database() as url:
+        race(url, use_version)
