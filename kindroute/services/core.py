@@ -255,7 +255,11 @@ class Services:
 
     # ------------------------------------------------------------------ loading helpers
     def _case(self, session: Session, case_id: int, actor: Actor | None) -> Case:
-        case = session.get(Case, case_id)
+        # A writing unit of work locks the case row first (PostgreSQL: SELECT … FOR UPDATE; SQLite
+        # already holds the write lock from BEGIN IMMEDIATE): a concurrent writer waits, then sees
+        # the new version and gets a Conflict naming who changed it, never a duplicate event.
+        write = bool(session.get_bind().get_execution_options().get("kindroute_write"))
+        case = session.get(Case, case_id, with_for_update=True if write else None)
         if case is None:
             raise NotFound(f"Casus {case_id} bestaat niet.")
         if actor is not None and not access.can_see(session, actor, case_id, self.route, self.today()):
