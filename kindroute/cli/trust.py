@@ -39,6 +39,15 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except KindrouteError as exc:
             _fail(str(exc), exc.exit_code)
+        except Exception as exc:
+            from sqlalchemy.exc import DBAPIError
+
+            if not isinstance(exc, DBAPIError):
+                raise
+            from kindroute.store.db import resolve_url, translate_db_error
+
+            problem = translate_db_error(exc, resolve_url(_db_arg(kwargs.get("db"))))
+            _fail(str(problem), problem.exit_code)
         except KeyboardInterrupt:
             _fail("Afgebroken.", 130)
 
@@ -60,7 +69,8 @@ def _db_arg(db: str | None) -> str | None:
     return None
 
 
-def open_db(db: str | None, *, must_exist: bool = False, migrate: bool = True):  # type: ignore[no-untyped-def]
+def open_db(db: str | None, *, must_exist: bool = False, migrate: bool = True,  # type: ignore[no-untyped-def]
+            check: bool | None = None):
     from kindroute.store.db import open_database, resolve_url
 
     db = _db_arg(db)
@@ -69,7 +79,7 @@ def open_db(db: str | None, *, must_exist: bool = False, migrate: bool = True): 
         path = Path(url[len("sqlite:///"):])
         if not path.exists():
             raise DatabaseProblem(f"Database {path} bestaat niet.")
-    return open_database(db, migrate=migrate)
+    return open_database(db, migrate=migrate, check=check)
 
 
 def _prompt_password(label: str) -> str:
@@ -180,11 +190,11 @@ def user_passwd(name: str, password_stdin: bool, db: str | None, as_: str | None
 @friendly
 def audit_verify(db: str | None) -> None:
     """Controleer de geschiedenis van elke casus (hashketen, volgnummers, afspelen)."""
-    from kindroute.services.audit import verify_history
-    from kindroute.workflow import load_route
-
-    database = open_db(db, must_exist=True, migrate=False)
+    database = open_db(db, must_exist=True, migrate=False, check=True)
     try:
+        from kindroute.services.audit import verify_history
+        from kindroute.workflow import load_route
+
         report = verify_history(database, load_route())
     finally:
         database.dispose()
