@@ -1,0 +1,1 @@
+"""The screens of the kindroute app, one per file."""

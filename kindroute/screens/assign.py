@@ -1,0 +1,64 @@
+"""Rol toewijzen: a person for a role on this case (the previous holder's turn ends)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.widgets import Select
+
+from kindroute.screens.base import run_service
+from kindroute.screens.form import FormScreen
+
+if TYPE_CHECKING:
+    from kindroute.services import CaseDetail
+
+
+class AssignScreen(FormScreen):
+    TITLE_TEXT = "Rol toewijzen"
+    HINT = "ctrl+s opslaan · tab volgend veld · esc annuleren"
+    ERROR_FIELDS = {"rol": "role", "Persoon": "person"}
+    DONE = "Rol toegewezen."
+
+    def __init__(self, detail: CaseDetail) -> None:
+        super().__init__(detail.pupil)
+        self.detail = detail
+
+    def fields(self) -> ComposeResult:
+        s = self.services
+        step = s.route.steps.get(self.detail.step)
+        first = step.at_turn if step is not None and step.at_turn else None
+        roles = [(r.label, r.id) for r in s.route.roles.values()]
+        yield from self.field("Rol", Select(roles, id="role", prompt="kies een rol",
+                                            value=first if first else Select.NULL))
+        yield from self.field("Persoon", Select([], id="person", prompt="kies eerst een rol"))
+
+    def on_mount(self) -> None:
+        self.query_one("#role", Select).focus()
+        self._people()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "role":
+            self._people()
+
+    def _people(self) -> None:
+        role = self.value("role")
+        if not role:
+            return
+        services = self.services
+        run_service(self, lambda: services.list_people(role), self._fill, group="people", exclusive=True)
+
+    def _fill(self, people: list) -> None:
+        select = self.query_one("#person", Select)
+        options = [(p.name + (f" ({p.school or p.organisation})" if p.school or p.organisation else ""), p.id)
+                   for p in people]
+        select.set_options(options)
+        if not options:
+            self.show_error("Niemand in de database heeft deze rol.", "person")
+
+    def check(self) -> bool:
+        return self.require(role="Rol", person="Persoon")
+
+    def save(self) -> Any:
+        return self.services.assign_role(self.actor, self.detail.id, self.value("role"),
+                                         int(self.value("person")), expected_version=self.detail.version)

@@ -1,0 +1,95 @@
+"""What every kindroute screen shares: access to the services and a safe way to call them.
+
+Database work runs in a thread worker; the result (or the Dutch error message) comes back
+to the UI thread. A :class:`~kindroute.errors.KindrouteError` becomes an error notification,
+anything unexpected is logged and shown as one short line — never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+
+from kindroute.errors import KindrouteError
+
+if TYPE_CHECKING:
+    from kindroute.app import KindrouteApp
+    from kindroute.services import Actor, Services
+
+log = logging.getLogger(__name__)
+
+
+def run_service(
+    node: DOMNode,
+    call: Callable[[], Any],
+    on_done: Callable[[Any], None] | None = None,
+    *,
+    done: str | Callable[[Any], str] | None = None,
+    on_error: Callable[[KindrouteError], None] | None = None,
+    group: str = "service",
+    exclusive: bool = False,
+) -> None:
+    """Run ``call`` (a service use case) in a thread; report back on the UI thread."""
+    app = node.app
+
+    def job() -> None:
+        try:
+            result = call()
+        except KindrouteError as exc:
+            log.info("service refused: %s", exc)
+            app.call_from_thread(_failed, exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - the user gets a line, the log the details
+            log.exception("unexpected error in a service call")
+            app.call_from_thread(
+                app.notify, f"Onverwachte fout: {type(exc).__name__}: {exc}", severity="error", markup=False
+            )
+            return
+        app.call_from_thread(_succeeded, result)
+
+    def _failed(exc: KindrouteError) -> None:
+        if on_error is not None:
+            on_error(exc)
+        else:
+            app.notify(str(exc), severity="error", markup=False, timeout=8)
+
+    def _succeeded(result: Any) -> None:
+        if done is not None:
+            message = done(result) if callable(done) else done
+            app.notify(message, markup=False)
+        if on_done is not None:
+            on_done(result)
+
+    node.run_worker(job, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+
+
+class ServicesMixin:
+    """Typed shortcuts to the app's services and the acting person."""
+
+    app: Any
+
+    @property
+    def kr(self) -> KindrouteApp:
+        return cast("KindrouteApp", self.app)
+
+    @property
+    def services(self) -> Services:
+        return self.kr.services
+
+    @property
+    def actor(self) -> Actor:
+        actor = self.kr.actor
+        assert actor is not None
+        return actor
+
+
+class KrScreen(ServicesMixin, Screen[Any]):
+    """A full screen of kindroute."""
+
+
+class KrModal(ServicesMixin, ModalScreen[Any]):
+    """A dialog of kindroute."""

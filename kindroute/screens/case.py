@@ -1,0 +1,391 @@
+"""Casus: one case in full — where it stands, who does what, what can happen next.
+
+The tabs hold everything the IB records during a meeting: the checklist of the current
+step and the documents (OPP, advies, besluit) are what unblock the next steps, so both can
+be recorded here with the keyboard.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    SelectionList,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.widgets.selection_list import Selection
+
+from kindroute.errors import KindrouteError
+from kindroute.screens.base import KrScreen, run_service
+from kindroute.widgets.format import deadline_text, nl_date, nl_datetime
+
+if TYPE_CHECKING:
+    from kindroute.services import CaseDetail, Services
+
+TABS = ("who", "next", "checklist", "history", "notes", "agreements", "consents")
+DOC_OUTCOMES = {"opp": "OPP", "deskundigenadvies": "Deskundigenadvies", "swv_besluit": "Besluit SWV"}
+
+
+def summary_text(d: CaseDetail, services: Services) -> Text:
+    """The case's header: pupil, school, group, each track's step, who is at turn, deadline."""
+    today = services.today()
+    t = Text()
+    t.append(d.pupil, style="bold")
+    t.append(f"  groep {d.group} · {d.school} · geboren {nl_date(d.date_of_birth)}", style="")
+    t.append(f" · casus {d.id}", style="dim")
+    if d.status != "open":
+        status = {"closed": "afgesloten", "referred": "verwezen"}.get(d.status, d.status)
+        t.append(f"  ({status})", style="bold yellow")
+    for track in d.tracks:
+        t.append("\n")
+        t.append(f"{track.track_label}: ", style="dim")
+        t.append(track.step_title, style="bold")
+        if track.at_turn_role:
+            t.append("  aan zet: ", style="dim")
+            t.append(track.at_turn or f"niemand toegewezen ({services.role_label(track.at_turn_role)})",
+                     style="" if track.at_turn else "yellow")
+            t.append(f" ({services.role_label(track.at_turn_role).lower()})", style="dim")
+            t.append("  deadline: ", style="dim")
+            t.append_text(deadline_text(track.deadline, track.overdue, today))
+    if d.zorgplicht_deadline:
+        t.append("\nZorgplicht: plaats bieden vóór ", style="dim")
+        t.append(nl_date(d.zorgplicht_deadline), style="bold red" if d.zorgplicht_deadline < today else "")
+    return t
+
+
+def next_steps_text(d: CaseDetail, services: Services) -> Text:
+    t = Text()
+    if not d.next:
+        t.append("Geen volgende stappen: dit is een eindstap.", style="dim")
+    for i, n in enumerate(d.next, start=1):
+        if i > 1:
+            t.append("\n")
+        mark = "✓" if n.allowed else "✗"
+        t.append(f"{mark} ", style="green" if n.allowed else "red")
+        t.append(n.label, style="bold" if n.allowed else "dim")
+        t.append(f"  → {n.to_title}", style="")
+        if n.at_turn_role:
+            t.append(f" (aan zet: {services.role_label(n.at_turn_role).lower()}", style="dim")
+            t.append(f", deadline {nl_date(n.deadline)})" if n.deadline else ")", style="dim")
+        for reason in n.reasons:
+            t.append("\n    geblokkeerd: ", style="red")
+            t.append(reason)
+    return t
+
+
+class CaseScreen(KrScreen):
+    """Detail of one case, reloaded after every change."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Terug", id="back"),
+        Binding("s", "step", "Stap zetten", id="step"),
+        Binding("n", "note", "Notitie", id="note"),
+        Binding("a", "agreement", "Afspraak", id="agreement"),
+        Binding("t", "consent", "Toestemming", id="consent"),
+        Binding("r", "assign", "Rol toewijzen", id="assign"),
+        Binding("d", "document", "Document vastleggen", id="document", show=False),
+        Binding("x", "toggle_row", "Afvinken/intrekken", id="toggle", show=False),
+        Binding("w", "flowchart", "Stroomschema", id="flowchart", show=False),
+        Binding("f5,ctrl+r", "reload", "Vernieuwen", show=False),
+        *[Binding(str(i + 1), f"tab('{tab}')", f"Tab {i + 1}", show=False) for i, tab in enumerate(TABS)],
+    ]
+
+    class Loaded(Message):
+        def __init__(self, detail: CaseDetail) -> None:
+            super().__init__()
+            self.detail = detail
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.detail: CaseDetail | None = None
+        self._filling = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Casus wordt geladen…", id="case-summary")
+        with TabbedContent(id="case-tabs", initial="who"):
+            with TabPane("1 Wie doet wat", id="who"):
+                yield DataTable(id="who-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("2 Volgende stappen", id="next"), VerticalScroll():
+                yield Static(id="next-text")
+            with TabPane("3 Checklist", id="checklist"), VerticalScroll():
+                yield Static("Checklist van de huidige stap (spatie/enter: afvinken)", classes="dim")
+                yield SelectionList[str](id="checklist-list")
+                yield Static(id="documents-text")
+            with TabPane("4 Tijdlijn", id="history"), VerticalScroll():
+                yield Static(id="history-text")
+            with TabPane("5 Notities", id="notes"), VerticalScroll():
+                yield Static(id="notes-text")
+            with TabPane("6 Afspraken", id="agreements"):
+                yield DataTable(id="agreements-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("7 Toestemmingen", id="consents"):
+                yield DataTable(id="consents-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#who-table", DataTable).add_columns("Rol", "Persoon", "Bij deze stap", "Sinds")
+        self.query_one("#agreements-table", DataTable).add_columns("", "Wat", "Wie", "Vóór", "Door")
+        self.query_one("#consents-table", DataTable).add_columns(
+            "Nr", "Voor", "Doel", "Gegeven door", "Geldig", "Status")
+        self.load()
+
+    # ------------------------------------------------------------------ loading
+    def load(self) -> None:
+        services, actor, case_id = self.services, self.actor, self.case_id
+
+        def fetch() -> CaseDetail:
+            return services.case_detail(actor, case_id)
+
+        run_service(self, fetch, lambda d: self.post_message(self.Loaded(d)), group="case-load",
+                    exclusive=True, on_error=self._load_failed)
+
+    def _load_failed(self, exc: KindrouteError) -> None:
+        self.app.notify(str(exc), severity="error", markup=False)
+        self.query_one("#case-summary", Static).update(Text(str(exc), style="red"))
+
+    def on_case_screen_loaded(self, message: Loaded) -> None:
+        self.show(message.detail)
+
+    def show(self, d: CaseDetail) -> None:
+        self.detail = d
+        s = self.services
+        self.query_one("#case-summary", Static).update(summary_text(d, s))
+        self._fill_who(d)
+        self.query_one("#next-text", Static).update(next_steps_text(d, s))
+        self._fill_checklist(d)
+        self._fill_history(d)
+        self._fill_notes(d)
+        self._fill_agreements(d)
+        self._fill_consents(d)
+
+    def _fill_who(self, d: CaseDetail) -> None:
+        s = self.services
+        table = self.query_one("#who-table", DataTable)
+        table.clear()
+        step = s.route.steps.get(d.step)
+        involved: dict[str, str] = {}
+        if step is not None:
+            if step.at_turn:
+                involved[step.at_turn] = "aan zet (R)"
+            for role, letter in step.involved.items():
+                involved.setdefault(role, letter)
+        assigned = {a.role: a for a in d.assignments}
+        roles = list(involved) + [r for r in assigned if r not in involved]
+        for role in roles:
+            a = assigned.get(role)
+            letter = involved.get(role, "")
+            table.add_row(
+                Text(s.role_label(role)),
+                Text(a.person) if a else Text("niet toegewezen", style="dim"),
+                Text(letter, style="bold" if letter.startswith("aan zet") else ""),
+                Text(nl_date(a.since) if a else ""),
+                key=role,
+            )
+
+    def _fill_checklist(self, d: CaseDetail) -> None:
+        self._filling = True
+        sel = self.query_one("#checklist-list", SelectionList)
+        keep = sel.highlighted
+        sel.clear_options()
+        options = []
+        for track in d.tracks:
+            for item_id, label, done in track.checklist:
+                prompt = Text(label)
+                if len(d.tracks) > 1:
+                    prompt.append(f"  ({track.step_title})", style="dim")
+                options.append(Selection(prompt, f"{track.track}:{item_id}", done))
+        sel.add_options(options)
+        if options:
+            sel.highlighted = min(keep or 0, len(options) - 1)
+        self._filling = False
+        docs = Text("Documenten", style="bold")
+        docs.append("  (d: vastleggen)\n", style="dim")
+        if not d.documents:
+            docs.append("nog geen OPP, advies of besluit vastgelegd", style="dim")
+        for doc in d.documents:
+            docs.append(f"{nl_date(doc.at)}  {DOC_OUTCOMES.get(doc.kind, doc.kind)}: ", style="")
+            docs.append(doc.outcome, style="bold")
+            if doc.title:
+                docs.append(f" — {doc.title}")
+            docs.append(f"  ({doc.author})\n", style="dim")
+        self.query_one("#documents-text", Static).update(docs)
+
+    def _fill_history(self, d: CaseDetail) -> None:
+        s = self.services
+        t = Text()
+        t.append(f"Geopend {nl_datetime(d.opened_at)}\n", style="dim")
+        for h in reversed(d.history):
+            t.append(nl_datetime(h.at), style="bold")
+            t.append(f"  {s.step_title(h.from_)} → {s.step_title(h.to)}")
+            t.append(f"  door {h.by}\n", style="dim")
+            if h.note:
+                t.append("    " + h.note.replace("\n", "\n    ") + "\n", style="italic")
+        self.query_one("#history-text", Static).update(t)
+
+    def _fill_notes(self, d: CaseDetail) -> None:
+        s = self.services
+        t = Text()
+        if not d.notes:
+            t.append("Nog geen notities. n: notitie toevoegen", style="dim")
+        for note in reversed(d.notes):
+            t.append(nl_datetime(note.at), style="bold")
+            t.append(f"  {note.author}", style="")
+            if note.step:
+                t.append(f" · {s.step_title(note.step)}", style="dim")
+            t.append("\n" + note.text + "\n\n")
+        self.query_one("#notes-text", Static).update(t)
+
+    def _fill_agreements(self, d: CaseDetail) -> None:
+        table = self.query_one("#agreements-table", DataTable)
+        table.clear()
+        for g in d.agreements:
+            table.add_row(
+                Text("✓" if g.done else ("!" if g.overdue else "·"),
+                     style="green" if g.done else ("bold red" if g.overdue else "")),
+                Text(g.what, style="dim" if g.done else ""),
+                Text(g.who or (self.services.role_label(g.who_role) if g.who_role else "—")),
+                Text(nl_date(g.due_on), style="bold red" if g.overdue else ""),
+                Text(g.created_by, style="dim"),
+                key=str(g.id),
+            )
+
+    def _fill_consents(self, d: CaseDetail) -> None:
+        table = self.query_one("#consents-table", DataTable)
+        table.clear()
+        for c in d.consents:
+            until = f"t/m {nl_date(c.valid_until)}" if c.valid_until else "onbeperkt"
+            status = ("ingetrokken " + nl_date(c.withdrawn_on)) if c.withdrawn_on else (
+                "geldig" if c.valid else "niet geldig")
+            table.add_row(
+                Text(str(c.id)),
+                Text(c.role_label + (f" ({c.organisation})" if c.organisation else "")),
+                Text(c.purpose),
+                Text(c.given_by + (" + leerling" if c.pupil_cosigned else "")),
+                Text(f"{nl_date(c.valid_from)} {until}"),
+                Text(status, style="green" if c.valid else "red"),
+                key=str(c.id),
+            )
+
+    # ------------------------------------------------------------------ actions
+    def _changed(self, result: Any) -> None:
+        if result is not None:
+            self.load()
+
+    def _need_detail(self) -> CaseDetail | None:
+        if self.detail is None:
+            self.notify("De casus wordt nog geladen.", severity="warning")
+        return self.detail
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        pane = self.query_one(f"#{tab}", TabPane)
+        focusable = [w for w in pane.query("DataTable, SelectionList") if w.can_focus]
+        if focusable:
+            focusable[0].focus()
+
+    def action_step(self) -> None:
+        from kindroute.screens.step import StepScreen
+
+        if (d := self._need_detail()) is not None:
+            self.app.push_screen(StepScreen(d), callback=self._changed)
+
+    def action_note(self) -> None:
+        from kindroute.screens.note import NoteScreen
+
+        if (d := self._need_detail()) is not None:
+            self.app.push_screen(NoteScreen(d), callback=self._changed)
+
+    def action_agreement(self) -> None:
+        from kindroute.screens.agreement import AgreementScreen
+
+        if (d := self._need_detail()) is not None:
+            self.app.push_screen(AgreementScreen(d), callback=self._changed)
+
+    def action_consent(self) -> None:
+        from kindroute.screens.consent import ConsentScreen
+
+        if (d := self._need_detail()) is not None:
+            self.app.push_screen(ConsentScreen(d), callback=self._changed)
+
+    def action_assign(self) -> None:
+        from kindroute.screens.assign import AssignScreen
+
+        if (d := self._need_detail()) is not None:
+            self.app.push_screen(AssignScreen(d), callback=self._changed)
+
+    def action_document(self) -> None:
+        from kindroute.screens.document import DocumentScreen
+
+        if (d := self._need_detail()) is not None:
+            self.app.push_screen(DocumentScreen(d), callback=self._changed)
+
+    def action_flowchart(self) -> None:
+        self.kr.action_flowchart(case_id=self.case_id)
+
+    def action_toggle_row(self) -> None:
+        """x: complete/reopen the highlighted agreement, or withdraw the highlighted consent."""
+        d = self._need_detail()
+        if d is None:
+            return
+        active = self.query_one(TabbedContent).active
+        if active == "agreements":
+            table = self.query_one("#agreements-table", DataTable)
+            if not d.agreements or table.cursor_row < 0:
+                self.notify("Geen afspraak gekozen.", severity="warning")
+                return
+            g = d.agreements[table.cursor_row]
+            self._write(
+                lambda: self.services.complete_agreement(self.actor, d.id, g.id, done=not g.done,
+                                                         expected_version=d.version),
+                "Afspraak afgerond." if not g.done else "Afspraak weer open.",
+            )
+        elif active == "consents":
+            table = self.query_one("#consents-table", DataTable)
+            if not d.consents or table.cursor_row < 0:
+                self.notify("Geen toestemming gekozen.", severity="warning")
+                return
+            from kindroute.screens.withdraw import WithdrawConsentScreen
+
+            c = d.consents[table.cursor_row]
+            self.app.push_screen(WithdrawConsentScreen(d, c), callback=self._changed)
+        else:
+            self.notify("x werkt in de tabs Afspraken (afronden) en Toestemmingen (intrekken).",
+                        severity="warning")
+
+    def _write(self, call: Any, done: str) -> None:
+        def failed(exc: KindrouteError) -> None:
+            self.app.notify(str(exc), severity="error", markup=False, timeout=8)
+            self.load()
+
+        run_service(self, call, lambda _: self.load(), done=done, on_error=failed, group="write",
+                    exclusive=True)
+
+    def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
+        event.stop()
+        d = self.detail
+        if self._filling or d is None:
+            return
+        track, item = str(event.selection.value).split(":", 1)
+        done = event.selection.value in event.selection_list.selected
+        self._write(
+            lambda: self.services.tick_checklist(self.actor, d.id, item, done=done, track=track,
+                                                 expected_version=d.version),
+            "Afgevinkt." if done else "Vinkje weggehaald.",
+        )

@@ -1,0 +1,194 @@
+"""What the worklist and the Casussen screen share: a filterable, paged case list."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Input, Static
+
+from kindroute.screens.base import KrScreen, run_service
+from kindroute.screens.filters import FilterScreen, describe_filter
+from kindroute.widgets.case_list import CaseList, CaseSource
+
+if TYPE_CHECKING:
+    from kindroute.services import CaseDetail, CaseFilter, CaseRow
+
+
+class CaseListScreen(KrScreen):
+    """A title line, a hidden name filter (``/``), and a virtual :class:`CaseList`."""
+
+    TITLE_TEXT = ""
+    WITH_STATUS = False
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="filter", key_display="/"),
+        Binding("f", "filters", "Meer filters", id="filters", show=False),
+        Binding("escape", "clear_filter", "Filter wissen", show=False),
+        Binding("f5,ctrl+r", "refresh", "Vernieuwen", show=False),
+        Binding("n", "note", "Notitie", id="note", show=False),
+        Binding("a", "agreement", "Afspraak", id="agreement", show=False),
+        Binding("t", "consent", "Toestemming", id="consent", show=False),
+        Binding("r", "assign", "Rol toewijzen", id="assign", show=False),
+        Binding("plus,ctrl+n", "new_case", "Nieuwe casus", id="new_case", show=False, key_display="+"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        from kindroute.services import CaseFilter
+
+        self.filter: CaseFilter = CaseFilter()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="list-title", classes="screen-title")
+        yield Input(placeholder="Zoek op naam van de leerling…", id="name-filter", classes="hidden")
+        yield CaseList(id="cases")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(CaseList).focus()
+        self.reload()
+
+    # ------------------------------------------------------------------ data
+    def effective_filter(self) -> CaseFilter:
+        return self.filter
+
+    def source(self) -> CaseSource:
+        services, actor, f = self.services, self.actor, self.effective_filter()
+        return CaseSource(
+            count=lambda: services.count_cases(actor, f),
+            page=lambda offset, limit: services.list_cases(actor, f, limit=limit, offset=offset),
+            today=services.today(),
+        )
+
+    def reload(self, keep_cursor: bool = False) -> None:
+        self.query_one(CaseList).reload(self.source(), keep_cursor=keep_cursor)
+        self.update_title(None)
+
+    def title_label(self) -> str:
+        return self.TITLE_TEXT
+
+    def title_text(self, count: int | None) -> Text:
+        text = Text(self.title_label(), style="bold")
+        if count is not None:
+            text.append(f"  {count} casus" + ("sen" if count != 1 else ""), style="")
+        summary = describe_filter(self.effective_filter(), self.services)
+        if summary:
+            text.append(f"  · filter: {summary}", style="italic")
+        return text
+
+    def update_title(self, count: int | None) -> None:
+        self.query_one("#list-title", Static).update(self.title_text(count))
+
+    def on_case_list_counted(self, event: CaseList.Counted) -> None:
+        self.update_title(event.count)
+
+    def on_case_list_selected(self, event: CaseList.Selected) -> None:
+        self.kr.open_case(event.row.id)
+
+    def on_screen_resume(self) -> None:
+        if self.query_one(CaseList).loaded:
+            self.reload(keep_cursor=True)
+
+    @property
+    def highlighted(self) -> CaseRow | None:
+        return self.query_one(CaseList).highlighted
+
+    # ------------------------------------------------------------------ filters
+    def action_filter(self) -> None:
+        box = self.query_one("#name-filter", Input)
+        box.remove_class("hidden")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "name-filter":
+            self.filter = replace(self.filter, text=event.value)
+            self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "name-filter":
+            if not event.value:
+                event.input.add_class("hidden")
+            self.query_one(CaseList).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#name-filter", Input)
+        if box.has_focus:
+            self.query_one(CaseList).focus()
+            if box.value:
+                return
+        if box.value:
+            box.value = ""  # Changed reloads
+        box.add_class("hidden")
+
+    def action_filters(self) -> None:
+        def chosen(f: CaseFilter | None) -> None:
+            if f is not None:
+                text = self.query_one("#name-filter", Input).value
+                self.filter = replace(f, text=text)
+                self.reload()
+
+        self.app.push_screen(FilterScreen(self.filter, with_status=self.WITH_STATUS), callback=chosen)
+
+    def action_refresh(self) -> None:
+        self.reload(keep_cursor=True)
+
+    # ------------------------------------------------------------------ actions on the highlighted case
+    def _with_detail(self, then: Any) -> None:
+        row = self.highlighted
+        if row is None:
+            self.notify("Geen casus gekozen.", severity="warning")
+            return
+        run_service(self, lambda: self.services.case_detail(self.actor, row.id), then,
+                    group="detail", exclusive=True)
+
+    def _after_change(self, result: Any) -> None:
+        if result is not None:
+            self.reload(keep_cursor=True)
+
+    def action_step(self) -> None:
+        from kindroute.screens.step import StepScreen
+
+        self._with_detail(lambda d: self.app.push_screen(StepScreen(d), callback=self._after_change))
+
+    def action_note(self) -> None:
+        from kindroute.screens.note import NoteScreen
+
+        self._with_detail(lambda d: self.app.push_screen(NoteScreen(d), callback=self._after_change))
+
+    def action_agreement(self) -> None:
+        from kindroute.screens.agreement import AgreementScreen
+
+        self._with_detail(lambda d: self.app.push_screen(AgreementScreen(d), callback=self._after_change))
+
+    def action_consent(self) -> None:
+        from kindroute.screens.consent import ConsentScreen
+
+        self._with_detail(lambda d: self.app.push_screen(ConsentScreen(d), callback=self._after_change))
+
+    def action_assign(self) -> None:
+        from kindroute.screens.assign import AssignScreen
+
+        self._with_detail(lambda d: self.app.push_screen(AssignScreen(d), callback=self._after_change))
+
+    def action_new_case(self) -> None:
+        from kindroute.screens.new_case import NewCaseScreen
+
+        def created(case_id: Any) -> None:
+            if isinstance(case_id, int):
+                self.reload(keep_cursor=True)
+                self.kr.open_case(case_id)
+
+        self.app.push_screen(NewCaseScreen(), callback=created)
+
+    def action_open(self) -> None:
+        row = self.highlighted
+        if row is not None:
+            self.kr.open_case(row.id)
+
+    def detail_loaded(self, detail: CaseDetail) -> None:  # pragma: no cover - hook
+        pass

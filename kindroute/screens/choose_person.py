@@ -1,0 +1,62 @@
+"""Who am I? A list of the people in the database; the choice is remembered."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kindroute.screens.base import KrScreen, run_service
+
+
+class ChoosePersonScreen(KrScreen):
+    """Pick yourself from the people in the database (dismisses with an Actor)."""
+
+    BINDINGS = [
+        Binding("enter", "choose", "Kiezen", id="choose", show=True),
+        Binding("escape", "app.quit", "Stoppen", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="choose-person"):
+            yield Static(Text("Wie bent u?", style="bold"), classes="dialog-title")
+            yield Static("Kies uzelf; kindroute onthoudt dit voor deze database. "
+                         "(Later wisselen: kindroute --as NAAM.)", markup=False, classes="dim")
+            yield OptionList(id="people")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        run_service(self, self.services.list_people, self._show, group="people", exclusive=True)
+
+    def _show(self, people: list) -> None:
+        options = []
+        for p in people:
+            label = Text(p.name)
+            roles = ", ".join(self.services.role_label(r) for r in p.roles)
+            label.append(f"  {roles}", style="dim")
+            if p.school or p.organisation:
+                label.append(f" · {p.school or p.organisation}", style="dim")
+            options.append(Option(label, id=str(p.id)))
+        option_list = self.query_one(OptionList)
+        option_list.clear_options()
+        option_list.add_options(options)
+        option_list.highlighted = 0 if options else None
+        option_list.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._pick(event.option.id)
+
+    def action_choose(self) -> None:
+        ol = self.query_one(OptionList)
+        if ol.highlighted is not None:
+            self._pick(ol.get_option_at_index(ol.highlighted).id)
+
+    def _pick(self, person_id: str | None) -> None:
+        if person_id is None:
+            return
+        run_service(self, lambda: self.services.resolve_actor(int(person_id)), self.dismiss)

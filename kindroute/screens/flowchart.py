@@ -1,0 +1,142 @@
+"""Stroomschema: the whole route, step by step, with how many cases stand in each step.
+
+The school route on the left, the parallel jeugdhulp track beside it. Each step shows the
+role at turn and its term, each arrow the guards that must hold. When opened from a case,
+that case's steps are highlighted.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from kindroute.screens.base import KrScreen, run_service
+from kindroute.workflow import NOT_STARTED, guard_description
+
+if TYPE_CHECKING:
+    from kindroute.workflow import Route
+
+
+def track_text(route: Route, track_id: str, counts: dict[str, int], here: set[str]) -> Text:
+    """One track drawn as text: steps as boxes' headings, triggers as arrows with their guards."""
+    track = route.tracks[track_id]
+    t = Text()
+    t.append(track.label.upper(), style="bold underline")
+    if track.optional:
+        starters = [tr for tr in route.triggers.values()
+                    if tr.track == track_id and NOT_STARTED in tr.sources]
+        for tr in starters:
+            t.append("\n  start: ", style="dim")
+            t.append(tr.label)
+            guards = [guard_description(g, route) for g in tr.guards]
+            if guards:
+                t.append(f"  [{'; '.join(guards)}]", style="yellow")
+    steps = route.steps_of(track_id)
+    for step in steps:
+        t.append("\n\n")
+        highlight = step.id in here
+        n = counts.get(step.id, 0)
+        marker = "▶ " if highlight else "● "
+        head_style = "bold reverse" if highlight else "bold"
+        t.append(marker, style="bold cyan" if highlight else "cyan")
+        t.append(f" {step.title} ", style=head_style)
+        t.append(f"  {n} casus" + ("sen" if n != 1 else ""), style="bold" if n else "dim")
+        if highlight:
+            t.append("  ◀ deze casus", style="bold cyan")
+        t.append("\n   ")
+        if step.final:
+            t.append("eindstap", style="dim")
+        else:
+            role = route.roles.get(step.at_turn or "")
+            t.append("aan zet: ", style="dim")
+            t.append(role.label if role else (step.at_turn or "—"))
+            t.append(" · termijn: ", style="dim")
+            t.append(step.term_label or (f"{step.term_days} dagen" if step.term_days else "geen"))
+        triggers = route.triggers_from(step.id)
+        for i, tr in enumerate(triggers):
+            last = i == len(triggers) - 1
+            t.append("\n   " + ("└→ " if last else "├→ "), style="cyan")
+            dest = route.steps.get(tr.dest)
+            t.append(dest.title if dest else tr.dest)
+            guards = [guard_description(g, route) for g in tr.guards]
+            if guards:
+                t.append(f"  [{'; '.join(guards)}]", style="yellow")
+    return t
+
+
+class FlowchartScreen(KrScreen):
+    """The route drawn in the terminal; j/k scroll, escape back."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Terug", id="back"),
+        Binding("j,down", "scroll(1)", "Omlaag", show=False),
+        Binding("k,up", "scroll(-1)", "Omhoog", show=False),
+        Binding("tab", "switch", "Ander spoor", id="switch", show=True),
+    ]
+
+    def __init__(self, case_id: int | None = None) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.counts: dict[str, int] = {}
+        self.here: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="flow-title", classes="screen-title")
+        with Horizontal(id="flow"):
+            with VerticalScroll(id="flow-main", classes="flow-column"):
+                yield Static(id="flow-main-text")
+            with VerticalScroll(id="flow-side", classes="flow-column"):
+                yield Static(id="flow-side-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.draw()
+        self.query_one("#flow-main").focus()
+        services, actor, case_id = self.services, self.actor, self.case_id
+
+        def fetch() -> tuple[dict[str, int], set[str]]:
+            counts = services.step_counts(actor)
+            here: set[str] = set()
+            if case_id is not None:
+                here = {s for s in services.case_detail(actor, case_id).steps.values() if s != NOT_STARTED}
+            return counts, here
+
+        run_service(self, fetch, self._loaded, group="flow", exclusive=True)
+
+    def _loaded(self, result: tuple[dict[str, int], set[str]]) -> None:
+        self.counts, self.here = result
+        self.draw()
+
+    def draw(self) -> None:
+        route = self.services.route
+        title = Text("Stroomschema", style="bold")
+        title.append(f" — {route.name} (versie {route.version})", style="")
+        total = sum(n for s, n in self.counts.items() if route.steps.get(s) and
+                    route.steps[s].track == route.main_track.id and not route.steps[s].final)
+        title.append(f"  · {total} lopende casussen", style="dim")
+        self.query_one("#flow-title", Static).update(title)
+        tracks = list(route.tracks)
+        self.query_one("#flow-main-text", Static).update(track_text(route, tracks[0], self.counts, self.here))
+        side = Text()
+        for i, track_id in enumerate(tracks[1:]):
+            if i:
+                side.append("\n\n")
+            side.append_text(track_text(route, track_id, self.counts, self.here))
+        self.query_one("#flow-side-text", Static).update(side)
+
+    def action_scroll(self, delta: int) -> None:
+        focused = self.focused if isinstance(self.focused, VerticalScroll) else self.query_one("#flow-main")
+        focused.scroll_relative(y=delta * 2, animate=False)  # type: ignore[union-attr]
+
+    def action_switch(self) -> None:
+        main = self.query_one("#flow-main")
+        (self.query_one("#flow-side") if main.has_focus else main).focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

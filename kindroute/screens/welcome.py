@@ -1,0 +1,76 @@
+"""Welcome on an empty database: load demo data, or start with your own school."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.widgets import Footer, Header, Static
+
+from kindroute.screens.base import KrScreen, run_service
+
+DEMO_CASES = 120
+DEMO_SEED = 1
+
+
+class WelcomeScreen(KrScreen):
+    """An empty database: one key for demo data, one for an empty school."""
+
+    BINDINGS = [
+        Binding("d", "demo", "Demodata laden", id="demo"),
+        Binding("l", "empty", "Leeg beginnen", id="empty"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Center(), Vertical(id="welcome", classes="dialog"):
+            yield Static(Text("Welkom bij kindroute", style="bold"), classes="dialog-title")
+            yield Static(
+                "Deze database is nog leeg. Kindroute laat per leerling zien in welke stap van de "
+                "ondersteuningsroute de casus staat, wie aan zet is en tot wanneer.\n\n"
+                "  d  Demodata laden — een paar scholen met verzonnen leerlingen om te oefenen\n"
+                "  l  Leeg beginnen  — uw eigen school en uw naam invullen\n"
+                "  q  Stoppen",
+                markup=False,
+            )
+            yield Static("", id="welcome-status", markup=False)
+        yield Footer()
+
+    def action_demo(self) -> None:
+        self.query_one("#welcome-status", Static).update("Demodata wordt aangemaakt…")
+        services = self.services
+        clock = services.clock
+
+        def generate() -> None:
+            from kindroute.demo import generate as make_demo
+
+            make_demo(services.db, cases=DEMO_CASES, seed=DEMO_SEED, now=clock())
+
+        run_service(self, generate, lambda _: self.kr.call_later(self._continue),
+                    done="Demodata geladen.", group="demo", exclusive=True)
+
+    def _continue(self) -> None:
+        app = self.kr
+        if app.actor is not None:
+            app.start(app.actor)
+            return
+        who = app._who  # noqa: SLF001 - the --as name given at start
+        if who:
+            run_service(self, lambda: app.services.resolve_actor(who), app.start,
+                        on_error=lambda _: app.choose_person())
+        else:
+            app.choose_person()
+
+    def action_empty(self) -> None:
+        from kindroute.screens.setup import SetupScreen
+
+        def created(actor: object) -> None:
+            if actor is not None and actor is not True:
+                if self.kr._remember:  # noqa: SLF001
+                    from kindroute.config import remember_person
+
+                    remember_person(self.services.db.url, str(actor.id))  # type: ignore[attr-defined]
+                self.kr.start(actor)  # type: ignore[arg-type]
+
+        self.app.push_screen(SetupScreen(), callback=created)

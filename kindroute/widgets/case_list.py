@@ -1,0 +1,333 @@
+"""A virtual list of cases: renders only the visible lines, fetches pages on demand.
+
+The list knows only a :class:`CaseSource` (``count()`` and ``page(offset, limit)``, both
+called in thread workers). It holds a small cache of pages; scrolling to row 73,000 of
+100,000 fetches that one page (LIMIT/OFFSET in the database), never the rows before it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from kindroute.errors import KindrouteError
+from kindroute.widgets.format import nl_date
+
+if TYPE_CHECKING:
+    from kindroute.services import CaseRow
+
+PAGE_SIZE = 100
+MAX_PAGES = 40  # cached pages (4,000 rows)
+
+
+@dataclass
+class CaseSource:
+    """Where the rows come from; both callables run in a worker thread."""
+
+    count: Callable[[], int]
+    page: Callable[[int, int], list[CaseRow]]
+    today: date | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int
+
+
+class CaseList(ScrollView, can_focus=True):
+    """Cases as a keyboard-driven table: j/k, arrows, page keys, home/end, enter."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Omhoog", show=False),
+        Binding("down,j", "cursor_down", "Omlaag", show=False),
+        Binding("pageup", "page_up", "Pagina omhoog", show=False),
+        Binding("pagedown", "page_down", "Pagina omlaag", show=False),
+        Binding("home,g", "first", "Eerste", show=False),
+        Binding("end,G", "last", "Laatste", show=False),
+        Binding("enter", "select", "Openen", id="open", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "case-list--header",
+        "case-list--cursor",
+        "case-list--overdue",
+        "case-list--dim",
+    }
+
+    DEFAULT_CSS = """
+    CaseList { height: 1fr; }
+    CaseList > .case-list--header { text-style: bold; background: $panel; }
+    CaseList > .case-list--cursor { background: $accent 40%; }
+    CaseList:focus > .case-list--cursor { background: $accent; color: $text; }
+    CaseList > .case-list--overdue { color: $error; text-style: bold; }
+    CaseList > .case-list--dim { color: $text-muted; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class Selected(Message):
+        """Enter on a row."""
+
+        def __init__(self, case_list: CaseList, row: CaseRow) -> None:
+            super().__init__()
+            self.case_list = case_list
+            self.row = row
+
+    class Counted(Message):
+        """A (re)load finished: how many rows the source has now."""
+
+        def __init__(self, case_list: CaseList, count: int) -> None:
+            super().__init__()
+            self.case_list = case_list
+            self.count = count
+
+    class PageLoaded(Message, bubble=False):
+        def __init__(self, generation: int, page: int, rows: list[CaseRow], count: int | None) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+            self.rows = rows
+            self.count = count
+
+    def __init__(self, source: CaseSource | None = None, *, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.source = source
+        self.count = 0
+        self.loaded = False
+        self.generation = 0
+        self._pages: OrderedDict[int, list[CaseRow]] = OrderedDict()
+        self._pending: set[int] = set()
+        self._lines: OrderedDict[tuple[Any, ...], Strip] = OrderedDict()
+        self._select_when_loaded = False
+
+    # ------------------------------------------------------------------ data
+    def reload(self, source: CaseSource | None = None, *, keep_cursor: bool = False) -> None:
+        """Forget every page and fetch the count and the first page again."""
+        if source is not None:
+            self.source = source
+        self.generation += 1
+        self._pending.clear()
+        if not keep_cursor:
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False)
+        if self.source is not None:
+            first = (self.cursor // PAGE_SIZE) if keep_cursor else 0
+            self._fetch(self.generation, first, True)
+
+    @work(thread=True, group="case-list-page", exit_on_error=False)
+    def _fetch(self, generation: int, page: int, with_count: bool) -> None:
+        source = self.source
+        if source is None:
+            return
+        try:
+            count = source.count() if with_count else None
+            rows = source.page(page * PAGE_SIZE, PAGE_SIZE)
+        except KindrouteError as exc:
+            self.app.call_from_thread(self.app.notify, str(exc), severity="error", markup=False)
+            rows, count = [], (0 if with_count else None)
+        self.post_message(self.PageLoaded(generation, page, rows, count))
+
+    def on_case_list_page_loaded(self, message: PageLoaded) -> None:
+        message.stop()
+        if message.generation != self.generation:
+            return
+        if message.count is not None:
+            self._pages.clear()
+            self.count = message.count
+            self.loaded = True
+        self._pending.discard(message.page)
+        self._pages[message.page] = message.rows
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        self._lines.clear()
+        if message.count is not None:
+            self.virtual_size = Size(self.size.width, self.count + 1)
+            if self.cursor >= self.count:
+                self.cursor = max(0, self.count - 1)
+            self.post_message(self.Counted(self, self.count))
+            self.cursor = self.cursor  # announce the highlighted row
+        self.refresh()
+
+    def row_at(self, index: int) -> CaseRow | None:
+        """The row at ``index`` if its page is loaded (else it is requested)."""
+        if not 0 <= index < self.count:
+            return None
+        page = index // PAGE_SIZE
+        rows = self._pages.get(page)
+        if rows is None:
+            if page not in self._pending:
+                self._pending.add(page)
+                self._fetch(self.generation, page, False)
+            return None
+        self._pages.move_to_end(page)
+        offset = index - page * PAGE_SIZE
+        return rows[offset] if offset < len(rows) else None
+
+    @property
+    def highlighted(self) -> CaseRow | None:
+        return self.row_at(self.cursor)
+
+    def loaded_rows(self) -> list[CaseRow]:
+        """Rows currently cached, in order (for tests and small lists)."""
+        return [r for _, rows in sorted(self._pages.items()) for r in rows]
+
+    # ------------------------------------------------------------------ layout
+    def columns(self, width: int) -> list[Column]:
+        """Leerling, groep, school, stap, aan zet, deadline — narrower on small terminals."""
+        if width >= 110:
+            fixed = [("group", "Groep", 5), ("school", "School", 22), ("step", "Stap", 26),
+                     ("at_turn", "Aan zet", 24), ("deadline", "Deadline", 18)]
+        elif width >= 90:
+            fixed = [("group", "Gr", 3), ("school", "School", 14), ("step", "Stap", 20),
+                     ("at_turn", "Aan zet", 16), ("deadline", "Deadline", 17)]
+        else:
+            fixed = [("group", "Gr", 2), ("school", "School", 10), ("step", "Stap", 16),
+                     ("at_turn", "Aan zet", 12), ("deadline", "Deadline", 12)]
+        used = sum(w for _, _, w in fixed) + len(fixed)
+        pupil = max(10, width - used - 1)
+        return [Column("pupil", "Leerling", pupil)] + [Column(k, t, w) for k, t, w in fixed]
+
+    def _cells(self, row: CaseRow, width: int) -> list[tuple[str, bool]]:
+        today = self.source.today if self.source else None
+        deadline = nl_date(row.deadline) if row.deadline else "—"
+        if row.overdue and today is not None and row.deadline is not None and width >= 13:
+            deadline += f" +{(today - row.deadline).days}d"
+        who = row.at_turn or (f"({row.at_turn_role})" if row.at_turn_role else "—")
+        return [
+            (row.pupil, False),
+            (str(row.group), False),
+            (row.school, False),
+            (row.step_title, False),
+            (who, row.at_turn is None and row.at_turn_role is not None),
+            (deadline, row.overdue),
+        ]
+
+    def _line(self, cells: list[tuple[str, bool]], cols: list[Column], base: Style,
+              warn: Style, dim: Style) -> Text:
+        text = Text(no_wrap=True, end="")
+        text.append(" ", base)
+        for (value, flag), col in zip(cells, cols, strict=True):
+            cell = Text(value, no_wrap=True, end="")
+            cell.truncate(col.width, overflow="ellipsis", pad=True)
+            style = base
+            if flag:
+                style = base + (warn if col.key == "deadline" else dim)
+            cell.stylize(style)
+            text.append_text(cell)
+            text.append(" ", base)
+        return text
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        scroll_y = int(self.scroll_offset.y)
+        base = self.rich_style
+        cols = self.columns(width)
+        if y == 0:
+            header = self.get_component_rich_style("case-list--header")
+            return self._strip(self._line([(c.title, False) for c in cols], cols, header, header, header),
+                               width, header)
+        index = scroll_y + y - 1
+        dim = self.get_component_rich_style("case-list--dim")
+        if index >= self.count:
+            if index == 0:
+                msg = "Geen casussen die hier passen." if self.loaded else "Laden…"
+                return self._strip(Text("  " + msg, style=dim, end=""), width, base)
+            return Strip.blank(width, base)
+        selected = index == self.cursor
+        row = self.row_at(index)
+        key = (self.generation, index, selected, width, row is not None, self.has_focus)
+        cached = self._lines.get(key)
+        if cached is not None:
+            return cached
+        style = base
+        if selected:
+            style = base + self.get_component_rich_style(
+                "case-list--cursor", partial=False
+            )
+        if row is None:
+            strip = self._strip(Text("  …", style=dim, end=""), width, style)
+        else:
+            warn = self.get_component_rich_style("case-list--overdue", partial=True)
+            strip = self._strip(self._line(self._cells(row, width), cols, style, warn, dim), width, style)
+        self._lines[key] = strip
+        while len(self._lines) > 400:
+            self._lines.popitem(last=False)
+        return strip
+
+    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+        segments = list(text.render(self.app.console))
+        return Strip(segments).adjust_cell_length(width, style).simplify() if segments else Strip(
+            [Segment(" " * width, style)]
+        )
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self.count + 1)
+        self._lines.clear()
+
+    def on_focus(self) -> None:
+        self._lines.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._lines.clear()
+        self.refresh()
+
+    # ------------------------------------------------------------------ cursor
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, max(0, self.count - 1)))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        visible = max(1, self.scrollable_content_region.height - 1)
+        top = int(self.scroll_offset.y)
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= top + visible:
+            self.scroll_to(y=new - visible + 1, animate=False)
+        self.refresh()
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(1, self.scrollable_content_region.height - 2)
+
+    def action_page_down(self) -> None:
+        self.cursor += max(1, self.scrollable_content_region.height - 2)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = self.count - 1
+
+    def action_select(self) -> None:
+        row = self.highlighted
+        if row is not None:
+            self.post_message(self.Selected(self, row))
+
+    async def _on_click(self, event: Any) -> None:
+        index = int(self.scroll_offset.y) + event.y - 1
+        if 0 <= index < self.count:
+            if index == self.cursor and event.chain >= 2:
+                self.action_select()
+            self.cursor = index
