@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_trust_support import _CLI as CLI
 from test_trust_support import ROOT, Clock, cli_env, make_services, open_case, run_cli
 
 from kindroute.errors import DatabaseProblem
@@ -19,7 +20,6 @@ from kindroute.store.db import open_database
 # a reading and a writing command of the trust CLI
 READ = ("audit", "verify")
 WRITE = ("user", "add", "Nieuwe Persoon", "--role", "smw", "--organisation", "SMW")
-CLI = "from kindroute.cli.trust import standalone; standalone()()"
 
 
 def fingerprint(path: Path) -> tuple[str, int, int]:

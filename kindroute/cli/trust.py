@@ -54,19 +54,39 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _db_arg(db: str | None) -> str | None:
-    """``--db`` of this command, else one given to the main group (if it has one)."""
-    if db:
-        return db
+def _root_value(name: str, obj_key: str) -> str | None:
+    """A value given to the main group (``kindroute --db X cases``), if it has one."""
     ctx = click.get_current_context(silent=True)
     root = ctx.find_root() if ctx else None
-    if root is not None:
-        value = root.params.get("db")
-        if value:
-            return str(value)
-        if isinstance(root.obj, dict) and root.obj.get("db"):
-            return str(root.obj["db"])
-    return None
+    if root is None:
+        return None
+    value = root.params.get(name)
+    if not value and isinstance(root.obj, dict):
+        value = root.obj.get(obj_key)
+    return str(value) if value else None
+
+
+def _db_arg(db: str | None) -> str | None:
+    """``--db`` of this command, else the main group's."""
+    return db or _root_value("db", "db")
+
+
+def _as_arg(as_: str | None) -> str | None:
+    """``--as`` of this command, else the main group's."""
+    return as_ or _root_value("as_", "as")
+
+
+def _route():  # type: ignore[no-untyped-def]
+    """The route in use: the main group's ``--route`` / ``KINDROUTE_ROUTE``, else the default."""
+    from kindroute.workflow import load_route
+
+    return load_route(_root_value("route", "route") or os.environ.get("KINDROUTE_ROUTE") or None)
+
+
+def _services(database):  # type: ignore[no-untyped-def]
+    from kindroute.services.core import Services
+
+    return Services(database, route=_route())
 
 
 def open_db(db: str | None, *, must_exist: bool = False, migrate: bool = True,  # type: ignore[no-untyped-def]
@@ -91,7 +111,7 @@ def _prompt_password(label: str) -> str:
 def _identity(db, as_: str | None, *, required: bool = True):  # type: ignore[no-untyped-def]
     from kindroute.services.auth import resolve_identity
 
-    return resolve_identity(db, as_, prompt=_prompt_password, required=required)
+    return resolve_identity(db, _as_arg(as_), prompt=_prompt_password, required=required)
 
 
 def _read_password(from_stdin: bool, *, confirm: bool) -> str | None:
@@ -130,14 +150,13 @@ def user_add(name: str, roles: tuple[str, ...], school: str | None, organisation
              password_stdin: bool, db_login: str | None, db: str | None, as_: str | None) -> None:
     """Voeg een gebruiker toe (met wachtwoord of databaselogin op een gedeelde database)."""
     from kindroute.services.auth import add_user, has_credentials
-    from kindroute.workflow import load_route
 
     database = open_db(db)
     try:
         actor = None
         if not database.is_sqlite and has_credentials(database):
             actor = _identity(database, as_)
-        elif as_:
+        elif _as_arg(as_):
             actor = _identity(database, as_)
         password = None
         if password_stdin or (not database.is_sqlite and db_login is None):
@@ -145,7 +164,7 @@ def user_add(name: str, roles: tuple[str, ...], school: str | None, organisation
             if password is None and db_login is None:
                 raise InvalidInput("Geef een wachtwoord (--password-stdin of de prompt) of een --db-login.")
         role_list = [r for value in roles for r in value.replace(",", " ").split()]
-        info = add_user(database, actor, name, role_list, known_roles=list(load_route().roles),
+        info = add_user(database, actor, name, role_list, known_roles=list(_route().roles),
                         school=school, organisation=organisation, password=password, db_login=db_login)
         how = []
         if password is not None:
@@ -171,7 +190,7 @@ def user_passwd(name: str, password_stdin: bool, db: str | None, as_: str | None
     database = open_db(db)
     try:
         actor = None
-        if (not database.is_sqlite and has_credentials(database)) or as_:
+        if (not database.is_sqlite and has_credentials(database)) or _as_arg(as_):
             actor = _identity(database, as_)
         password = _read_password(password_stdin, confirm=True)
         if password is None:
@@ -193,9 +212,8 @@ def audit_verify(db: str | None) -> None:
     database = open_db(db, must_exist=True, migrate=False, check=True)
     try:
         from kindroute.services.audit import verify_history
-        from kindroute.workflow import load_route
 
-        report = verify_history(database, load_route())
+        report = verify_history(database, _route())
     finally:
         database.dispose()
     if report.ok:
@@ -237,12 +255,11 @@ def backup(dest: Path, force: bool, db: str | None) -> None:
 @friendly
 def purge(dry_run: bool, db: str | None, as_: str | None) -> None:
     """Verwijder casussen waarvan de bewaartermijn voorbij is (2 jaar, 3 bij verwijzing)."""
-    from kindroute.services.core import Services
     from kindroute.services.retention import purge_expired
 
     database = open_db(db)
     try:
-        svc = Services(database)
+        svc = _services(database)
         actor = _identity(database, as_)
         result = purge_expired(svc, actor, dry_run=dry_run)
     finally:
@@ -261,14 +278,13 @@ def purge(dry_run: bool, db: str | None, as_: str | None) -> None:
 
 
 def _left(target: str, ident: int, on: str | None, clear: bool, db: str | None, as_: str | None) -> None:
-    from kindroute.services.core import Services
     from kindroute.services.retention import pupil_of_case, set_pupil_left
 
     if on is None and not clear:
         raise InvalidInput("Geef --on DATUM (of --clear om de vertrekdatum te wissen).")
     database = open_db(db)
     try:
-        svc = Services(database)
+        svc = _services(database)
         actor = _identity(database, as_)
         pupil_id = pupil_of_case(svc, actor, ident) if target == "case" else ident
         day = set_pupil_left(svc, actor, pupil_id, None if clear else on)
@@ -319,12 +335,11 @@ def case_left(case_id: int, on: str | None, clear: bool, db: str | None, as_: st
 def export_case_cmd(case_id: int, fmt: str, out: Path | None, force: bool, db: str | None,
                     as_: str | None) -> None:
     """Het volledige dossier van een casus voor inzage door ouders (AVG art. 15)."""
-    from kindroute.services.core import Services
     from kindroute.services.export import export_case
 
     database = open_db(db)
     try:
-        svc = Services(database)
+        svc = _services(database)
         actor = _identity(database, as_, required=False)
         text = export_case(svc, actor, case_id, fmt)
     finally:
