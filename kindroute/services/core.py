@@ -210,6 +210,8 @@ class Services:
         school: str | int | None = None,
     ) -> PersonInfo:
         check_name(name)
+        if organisation:
+            check_name(organisation, "Organisatie")
         unknown = [r for r in roles if r not in self.route.roles]
         if unknown:
             raise InvalidInput(
@@ -248,6 +250,38 @@ class Services:
         if role:
             out = [p for p in out if role in p.roles]
         return out
+
+    def add_pupils(self, actor: Actor, school: str | int,
+                   pupils: Sequence[tuple[str, date | str, int | str]]) -> tuple[int, int]:
+        """Add pupils (name, birth date, group) to a school in one transaction: all or nothing.
+
+        A pupil already at the school (same name and birth date) is skipped. Returns
+        (added, skipped). Only the school's IB or director may do this.
+        """
+        checked = []
+        for name, born, group in pupils:
+            check_name(name, "Naam van de leerling")
+            checked.append((name, check_birth_date(parse_date(born, "Geboortedatum"), self.today()),
+                            check_group(group)))
+        with self._uow() as uow:
+            s = uow.session
+            school_row = self._school(s, school)
+            if not access.manages_school(actor, school_row.id):
+                raise AccessDenied(f"Alleen de IB of directeur van {school_row.name} kan leerlingen inlezen.")
+            existing = {(n, b) for n, b in s.execute(select(Pupil.name, Pupil.date_of_birth)
+                                                    .where(Pupil.school_id == school_row.id))}
+            added = 0
+            for name, born_d, group_n in checked:
+                if (name, born_d) in existing:
+                    continue
+                existing.add((name, born_d))
+                first, tv, last = split_name(name)
+                s.add(Pupil(name=name, first_name=first, tussenvoegsel=tv, last_name=last,
+                            search_name=fold(name), sort_name=fold(f"{last} {first} {tv}"),
+                            date_of_birth=born_d, group=group_n, school_id=school_row.id))
+                added += 1
+            uow.commit()
+            return added, len(checked) - added
 
     def count_people(self) -> int:
         with self._uow(write=False) as uow:
@@ -653,6 +687,8 @@ class Services:
             raise InvalidInput(f"Onbekende rol '{role}'. Bekend: {', '.join(self.route.roles)}.")
         check_text(purpose, "Doel van de toestemming")
         check_name(given_by, "Gegeven door")
+        if organisation:
+            check_name(organisation, "Organisatie")
         start = parse_date(valid_from, "Geldig vanaf") if valid_from else self.today()
         until = parse_date(valid_until, "Geldig tot") if valid_until else None
         if until is not None and until < start:

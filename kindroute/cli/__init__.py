@@ -1,0 +1,113 @@
+"""kindroute on the command line: a thin face over the same services as the TUI.
+
+``kindroute`` without a subcommand opens the TUI. Every subcommand accepts ``--db``,
+``--as`` and ``--route`` itself as well as on the main group (the subcommand's value
+wins; the main group's default comes from ``KINDROUTE_DB``, ``KINDROUTE_USER`` and
+``KINDROUTE_ROUTE``).
+
+Start-up speed matters: this module imports only click. Services, SQLAlchemy, Faker and
+Textual are imported inside the commands that need them.
+
+All expected failures are :class:`~kindroute.errors.KindrouteError`: they are caught in
+one place (:meth:`KindrouteGroup.invoke`), printed in Dutch on stderr, and end with the
+error's exit code. Anything else is logged with its traceback to a file and ends with
+exit code 70 and one Dutch line (``KINDROUTE_DEBUG=1`` shows the traceback instead).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from kindroute import __version__
+from kindroute.cli.common import common_options, crash_log, fail_with
+from kindroute.errors import KindrouteError
+
+EXIT_CRASH = 70
+
+
+class KindrouteGroup(click.Group):
+    """The main group: turns every error into a Dutch message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KindrouteError as exc:
+            fail_with(ctx, str(exc), exc.exit_code)
+        except BrokenPipeError:
+            # `kindroute cases | head`: the reader left; say nothing
+            try:
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep interpreter shutdown quiet
+            finally:
+                ctx.exit(0)
+        except KeyboardInterrupt:
+            fail_with(ctx, "Afgebroken.", 130)
+        except Exception as exc:
+            if os.environ.get("KINDROUTE_DEBUG"):
+                raise
+            from_db = _database_problem(exc)
+            if from_db is not None:
+                fail_with(ctx, str(from_db), from_db.exit_code)
+            where = crash_log(exc)
+            fail_with(
+                ctx,
+                f"Er ging iets onverwachts mis ({type(exc).__name__}); er is niets half opgeslagen. "
+                f"De details staan in {where}.",
+                EXIT_CRASH,
+            )
+
+
+def _database_problem(exc: Exception) -> KindrouteError | None:
+    """A low-level database error that escaped the services, as a Dutch DatabaseProblem."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    from kindroute.store.db import resolve_url, translate_db_error
+
+    ctx = click.get_current_context(silent=True)
+    db = ctx.find_root().params.get("db") if ctx else None
+    return translate_db_error(exc, resolve_url(db))
+
+
+@click.group(cls=KindrouteGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@common_options(root=True)
+@click.version_option(__version__, "--version", prog_name="kindroute", message="%(prog)s %(version)s")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, as_: str | None, route: str | None) -> None:
+    """Kindroute: welke stap elke casus zit, wie aan zet is en tot wanneer.
+
+    Zonder opdracht opent kindroute het scherm (TUI). Met een opdracht werkt het als
+    script: elke wijziging vraagt --as NAAM en wordt op naam vastgelegd.
+    """
+    ctx.obj = {"db": db, "as": as_, "route": route}
+    if ctx.invoked_subcommand is None:
+        from kindroute.app import run_app
+
+        sys.exit(run_app(db=db, who=as_, route=route))
+
+
+def _register() -> None:
+    import importlib.util
+
+    from kindroute.cli import admin, cases
+
+    cases.register(main)
+    admin.register(main)
+    if importlib.util.find_spec("kindroute.cli.trust") is not None:
+        from kindroute.cli import trust
+
+        trust.register(main)
+
+
+_register()
+
+__all__ = ["main"]

@@ -1,0 +1,191 @@
+"""What every command shares: --db/--as/--route, opening the services, identity, output.
+
+Imports only click at module level; the rest is imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+F = Callable[..., Any]
+
+
+def common_options(root: bool = False) -> Callable[[F], F]:
+    """``--db``, ``--as`` and ``--route``; on the main group with their environment defaults."""
+
+    def decorate(f: F) -> F:
+        env = {"db": "KINDROUTE_DB", "as": "KINDROUTE_USER", "route": "KINDROUTE_ROUTE"} if root else {}
+        f = click.option("--route", "route", default=None, metavar="BESTAND", envvar=env.get("route"),
+                         help="Routebestand (TOML) in plaats van de standaardroute.")(f)
+        f = click.option("--as", "as_", default=None, metavar="PERSOON", envvar=env.get("as"),
+                         help="Wie u bent: naam of nummer (KINDROUTE_USER).")(f)
+        f = click.option("--db", "db", default=None, metavar="DB", envvar=env.get("db"),
+                         help="Databasebestand of URL (KINDROUTE_DB; standaard het eigen bestand).")(f)
+        return f
+
+    return decorate
+
+
+def fail_with(ctx: click.Context, message: str, code: int) -> None:
+    click.echo(message, err=True)
+    ctx.exit(code)
+
+
+def crash_log(exc: BaseException) -> str:
+    """Write the traceback of an unexpected error to the log file; return where it is."""
+    import logging
+    import traceback
+
+    try:
+        from platformdirs import user_log_dir
+
+        folder = Path(user_log_dir("kindroute", appauthor=False))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "kindroute.log"
+        with path.open("a", encoding="utf-8") as fh:
+            from datetime import datetime
+
+            stamp = datetime.now().isoformat(timespec="seconds")
+            fh.write(f"--- {stamp} kindroute {' '.join(sys.argv[1:])}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+        return str(path)
+    except OSError:
+        logging.getLogger("kindroute").exception("unexpected error")
+        return "(het logbestand kon niet worden geschreven)"
+
+
+def _lookup(name: str) -> Any:
+    """The value of ``name`` given on this command, else on a parent group, else the root's."""
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        value = ctx.params.get(name)
+        if value is not None:
+            return value
+        ctx = ctx.parent
+    return None
+
+
+class Run:
+    """One command's view of kindroute: the database, the route, the services and who acts."""
+
+    def __init__(self, db: str | None = None, as_: str | None = None, route: str | None = None) -> None:
+        self.db_arg = db if db is not None else _lookup("db")
+        self.as_arg = as_ if as_ is not None else _lookup("as_")
+        self.route_arg = route if route is not None else _lookup("route")
+        self._db: Any = None
+        self._services: Any = None
+
+    @property
+    def database(self) -> Any:
+        if self._db is None:
+            from kindroute.store.db import open_database
+
+            self._db = open_database(self.db_arg)
+        return self._db
+
+    def route(self) -> Any:
+        from kindroute.workflow import load_route
+
+        return load_route(self.route_arg) if self.route_arg else load_route()
+
+    @property
+    def services(self) -> Any:
+        if self._services is None:
+            from kindroute.services import Services
+
+            self._services = Services(self.database, route=self.route(), clock=frozen_clock())
+        return self._services
+
+    def actor(self, *, write: bool) -> Any:
+        """Who acts. Changes always need --as; reads on a local SQLite file may go without."""
+        from kindroute.services.auth import resolve_identity
+
+        prompt = None
+        if sys.stdin.isatty():
+            def prompt(text: str) -> str:
+                return str(click.prompt(text, hide_input=True))
+        return resolve_identity(self.database, self.as_arg, prompt=prompt, required=write)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+
+
+def frozen_clock() -> Callable[[], Any] | None:
+    """``KINDROUTE_NOW=2026-11-23T09:30`` freezes the clock (demos, tests, screenshots)."""
+    fixed = os.environ.get("KINDROUTE_NOW")
+    if not fixed:
+        return None
+    from datetime import datetime
+
+    from kindroute.errors import InvalidInput
+
+    try:
+        moment = datetime.fromisoformat(fixed)
+    except ValueError:
+        raise InvalidInput(f"KINDROUTE_NOW '{fixed}' is geen datum en tijd (JJJJ-MM-DDTUU:MM).") from None
+    return lambda: moment
+
+
+def now() -> Any:
+    from datetime import datetime
+
+    clock = frozen_clock()
+    return clock() if clock else datetime.now()
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def emit_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def width(text: str) -> int:
+    """Columns a text takes in a terminal (wide characters such as emoji count double)."""
+    n = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return n
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A plain aligned table; text is printed literally (no markup)."""
+    widths = [width(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], width(cell))
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c + " " * (widths[i] - width(c)) for i, c in enumerate(cells)).rstrip()
+
+    out = [line(headers), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def nl_date(value: Any) -> str:
+    """A date as Dutch users write it: 3-9-2026 (ISO stays in JSON and CSV)."""
+    if value is None:
+        return "—"
+    return f"{value.day}-{value.month}-{value.year}"
+
+
+def nl_moment(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"{nl_date(value)} {value.hour:02d}:{value.minute:02d}"
+
+
+FORMATS_LIST = click.Choice(["table", "json", "csv"])
+FORMATS_ONE = click.Choice(["text", "json"])
