@@ -1,0 +1,41 @@
+"""The benchmark script keeps working: a tiny run of bench/run.py (benchmarks are not tests)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(tmp_path: Path, only: str) -> dict:
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--cases", "200", "--quick", "--reps", "2",
+         "--only", only, "--json", str(out)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
+def test_bench_steps_and_demo_run_in_quick_mode(tmp_path):
+    result = _run(tmp_path, "P3,P5")
+    figures = {f["id"]: f for f in result["figures"]}
+    assert set(figures) == {"P3", "P5"}
+    p3 = figures["P3"]
+    assert len(p3["samples"]) == 2 and len(p3["floor"]) == 2
+    assert all(x > 0 for x in p3["samples"] + p3["floor"]) and p3["ratio"] > 0
+    assert figures["P5"]["samples"][0] > 0
+
+
+def test_bench_start_up_runs_in_a_pty(tmp_path):
+    pytest.importorskip("pty")
+    result = _run(tmp_path, "P1")
+    (p1,) = result["figures"]
+    assert p1["note"] == "" and len(p1["samples"]) == 2 and len(p1["floor"]) == 2
+    assert p1["ratio"] > 0
