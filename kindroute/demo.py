@@ -213,10 +213,10 @@ AGREEMENTS = (
 
 #: How many of the cases stand in each step (relative weights; early steps are busiest).
 STEP_WEIGHTS = {
-    "signalering": 12, "aanpak_groep": 16, "leerlingbespreking": 7, "aanpak_school": 14,
-    "ondersteuningsteam": 8, "consultatie_so_expert": 4, "opp_opstellen": 4,
-    "arrangement_aanvraag": 4, "arrangement_uitvoering": 6, "plusklas": 3, "evaluatie": 4,
-    "tlv_aanvraag": 3, "verwezen_sbo_so": 3, "afgesloten": 12,
+    "signalering": 15, "aanpak_groep": 18, "leerlingbespreking": 8, "aanpak_school": 15,
+    "ondersteuningsteam": 8, "consultatie_so_expert": 3, "opp_opstellen": 3,
+    "arrangement_aanvraag": 3, "arrangement_uitvoering": 4, "plusklas": 2, "evaluatie": 3,
+    "tlv_aanvraag": 2, "verwezen_sbo_so": 2, "afgesloten": 14,
 }
 
 OVERDUE_SHARE = 0.3
@@ -582,16 +582,23 @@ class _Gen:
         n_schools = len(self.school_staff)
         out = []
         rows = self.rows["pupils"]
+        # split_name and fold per name part, once (the tests check this equals doing it per pupil)
+        firsts = [(f, fold(f)) for f in first_pool]
+        lasts = []
+        for last_name in last_pool:
+            _f, tv, last = split_name(f"X {last_name}")
+            lasts.append((last_name, tv, last, fold(last_name), fold(last), fold(tv)))
         for _ in range(n):
-            name = f"{first_pool[int(rng.random() * len(first_pool))]} " \
-                   f"{last_pool[int(rng.random() * len(last_pool))]}"
+            first, ffold = firsts[int(rng.random() * len(firsts))]
+            full_last, tv, last, flfull, flast, ftv = lasts[int(rng.random() * len(lasts))]
+            name = f"{first} {full_last}"
             school = int(rng.random() * n_schools)
             group = 1 + int(rng.random() * 8)
             born = date(year0 - group - 4, 10, 1) + timedelta(days=int(rng.random() * 365))
-            first, tv, last = split_name(name)
             pid = self.next_id("pupils")
-            rows.append((pid, name, first, tv, last, fold(name), fold(f"{last} {first} {tv}"),
-                         self.d(born), group, self.school_staff[school]["id"], None))
+            sort = f"{flast} {ffold} {ftv}" if ftv else f"{flast} {ffold}"
+            rows.append((pid, name, first, tv, last, f"{ffold} {flfull}", sort, self.d(born), group,
+                         self.school_staff[school]["id"], None))
             out.append((pid, school, group, born, name))
         return out
 
@@ -851,8 +858,9 @@ class _Gen:
 
 
 GENESIS_HASH = "0" * 64
-#: Like the services do, a step's note is also kept as a note of the case.
-WITH_STEP_NOTES = True
+#: The services also copy a step's note into the case's notes; the demo keeps it in the history
+#: only (it is shown there), which saves a row per event.
+WITH_STEP_NOTES = False
 
 
 def allocate(plan: _Plan, n: int, rng: random.Random) -> list[tuple[str, str | None]]:

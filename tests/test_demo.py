@@ -62,6 +62,22 @@ def test_same_seed_same_data_other_seed_other_data(demo, tmp_path):
         other.dispose()
 
 
+def test_pupil_names_are_split_and_folded_like_the_services_do(demo):
+    from kindroute.services.text import fold, split_name
+    from kindroute.store.models import Pupil
+
+    db, _ = demo
+    with db.sessions() as s:
+        pupils = s.scalars(select(Pupil)).all()
+    assert len(pupils) == 310
+    assert any(p.tussenvoegsel for p in pupils) and any(not p.name.isascii() for p in pupils)
+    for p in pupils:
+        first, tv, last = split_name(p.name)
+        assert (p.first_name, p.tussenvoegsel, p.last_name) == (first, tv, last), p.name
+        assert p.search_name == fold(p.name)
+        assert p.sort_name == fold(f"{last} {first} {tv}")
+
+
 def test_every_step_of_the_route_is_occupied(demo):
     db, summary = demo
     route = load_route()
