@@ -528,6 +528,11 @@ class _Gen:
     def day(self, off: int) -> date:
         return self.today - timedelta(days=off)
 
+    def take(self) -> dict[str, list[tuple[Any, ...]]]:
+        """The rows made so far (in column order), leaving empty lists for the next batch."""
+        rows, self.rows = self.rows, {t: [] for t in TABLE_ORDER}
+        return rows
+
     def next_id(self, table: str) -> int:
         i = self.ids[table]
         self.ids[table] = i + 1
@@ -890,14 +895,152 @@ def _sqlite_indexes(conn: Any) -> list[tuple[str, str]]:
         f"AND tbl_name IN ({names})")]
 
 
+REINDEX_CASES = 20_000  # from this many cases, SQLite indexes are built once after the load
+CHUNK = 5_000  # cases generated per batch handed to the writer thread
+
+
+class _LoadThread:
+    """Writes the rows in one transaction on its own thread, while the main thread generates.
+
+    SQLite (and psycopg) release the GIL while they work, so generating the next batch in
+    Python overlaps with storing the previous one. The thread owns its connection; nothing
+    is committed unless :meth:`finish` is reached, so an error anywhere rolls everything back.
+    """
+
+    _DONE, _ABORT = object(), object()
+
+    def __init__(self, db: Any, *, append: bool, big: bool) -> None:
+        import queue
+        import threading
+
+        self.db, self.append, self.big = db, append, big
+        self.batches: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self.ready: queue.Queue[Any] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, name="kindroute-demo-writer", daemon=True)
+        self.error: BaseException | None = None
+        self.events = 0
+        self.closed = False
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def state(self) -> dict[str, Any]:
+        state = self.ready.get()
+        if isinstance(state, BaseException):
+            self.thread.join()
+            self.closed = True
+            raise state
+        return state
+
+    def put(self, rows: dict[str, list[tuple[Any, ...]]]) -> int:
+        self._check()
+        self.events += len(rows["case_events"])
+        self.batches.put(rows)
+        return sum(len(r) for r in rows.values())
+
+    def finish(self) -> None:
+        self._check()
+        self.batches.put(self._DONE)
+        self.thread.join()
+        self.closed = True
+        self._check()
+
+    def abort(self) -> None:
+        import queue
+
+        if self.closed:
+            return
+        while self.thread.is_alive():
+            try:
+                self.batches.put(self._ABORT, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        self.thread.join()
+        self.closed = True
+
+    def _check(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        from sqlalchemy import func, select, text
+
+        from kindroute.store.models import Case, Person, School
+
+        sent = False
+        try:
+            with self.db.engine.connect() as conn:
+                conn = conn.execution_options(kindroute_write=True)
+                sqlite = conn.dialect.name == "sqlite"
+                raw = conn.connection.driver_connection if sqlite else None
+                if raw is not None:
+                    # ids are made by the generator, so the foreign keys hold by construction
+                    raw.execute("PRAGMA foreign_keys = OFF")
+                    raw.execute("PRAGMA cache_size = -262144")
+                try:
+                    with conn.begin():
+                        count = select(func.count()).select_from(Case.__table__)
+                        existing = conn.execute(count).scalar() or 0
+                        if existing and not self.append:
+                            raise InvalidInput(
+                                f"De database {self.db.display} bevat al {existing} casussen; demo-gegevens "
+                                "vullen alleen een lege database. Gebruik --append om er demo-casussen bij "
+                                "te zetten, of kies een ander bestand met --db."
+                            )
+                        state = {
+                            "next_ids": {
+                                t: (conn.execute(text(f"SELECT MAX(id) FROM {t}")).scalar() or 0) + 1
+                                for t in OWN_IDS},
+                            "schools": {b: i for i, b in conn.execute(select(School.id, School.brin)) if b},
+                            "people": {(nm, sid): i for i, nm, sid in
+                                       conn.execute(select(Person.id, Person.name, Person.school_id))},
+                        }
+                        self.ready.put(state)
+                        sent = True
+                        indexes = _sqlite_indexes(conn) if sqlite and self.big else []
+                        for name, _sql in indexes:
+                            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+                        writer = _Writer(conn)
+                        while True:
+                            batch = self.batches.get()
+                            if batch is self._ABORT:
+                                raise _Aborted
+                            if batch is self._DONE:
+                                break
+                            for table in TABLE_ORDER:
+                                writer.insert(table, batch[table])
+                        for _name, sql in indexes:
+                            conn.exec_driver_sql(sql)
+                        if conn.dialect.name == "postgresql":
+                            for table in OWN_IDS:
+                                conn.execute(text(
+                                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+                finally:
+                    if raw is not None:
+                        raw.execute("PRAGMA cache_size = -2000")
+                        raw.execute("PRAGMA foreign_keys = ON")
+        except _Aborted:
+            pass
+        except BaseException as exc:  # handed to the main thread
+            self.error = exc
+            if not sent:
+                self.ready.put(exc)
+            else:  # unblock a producer waiting on a full queue
+                while not self.batches.empty():
+                    self.batches.get_nowait()
+
+
+class _Aborted(Exception):
+    """The main thread gave up: roll back."""
+
+
 def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = None, route: Any = None,
              append: bool = False) -> DemoSummary:
     """Fill ``db`` with demo data in one transaction; refuses a database with cases unless ``append``."""
     import time as _time
 
-    from sqlalchemy import func, select, text
-
-    from kindroute.store.models import Case, Person, School
     from kindroute.workflow import load_route
 
     started = _time.perf_counter()
@@ -913,59 +1056,27 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
         raise InvalidInput(f"Route {route.name} heeft geen stappen die vanaf de start bereikbaar zijn.")
     rng = random.Random(seed)
     summary = DemoSummary()
-    with db.engine.connect() as conn:
-        conn = conn.execution_options(kindroute_write=True)
-        sqlite = conn.dialect.name == "sqlite"
-        raw = conn.connection.driver_connection if sqlite else None
-        if raw is not None:
-            # ids are made here, so the foreign keys hold by construction (the tests check them)
-            raw.execute("PRAGMA foreign_keys = OFF")
-            raw.execute("PRAGMA cache_size = -262144")
-        try:
-            with conn.begin():
-                existing = conn.execute(select(func.count()).select_from(Case.__table__)).scalar() or 0
-                if existing and not append:
-                    raise InvalidInput(
-                        f"De database {db.display} bevat al {existing} casussen; demo-data vult alleen een "
-                        "lege database. Gebruik --append om er demo-casussen bij te zetten, of kies een "
-                        "ander bestand met --db."
-                    )
-                next_ids = {t: (conn.execute(text(f"SELECT MAX(id) FROM {t}")).scalar() or 0) + 1
-                            for t in OWN_IDS}
-                schools = {b: i for i, b in conn.execute(select(School.id, School.brin)) if b}
-                people = {(nm, sid): i for i, nm, sid in conn.execute(select(Person.id, Person.name,
-                                                                              Person.school_id))}
-                gen = _Gen(plan, rng, now, sqlite, next_ids)
-                gen.staff(schools, people)
-                pupils = gen.pupils(cases + 250, seed)
-                chosen = rng.sample(pupils, cases)
-                for (target, side), pupil in zip(allocate(plan, cases, rng), chosen, strict=True):
-                    gen.case(target, side, pupil)
-                    summary.steps[target] = summary.steps.get(target, 0) + 1
-                summary.rows = sum(len(r) for r in gen.rows.values())
-                _phase("generated")
-                indexes = _sqlite_indexes(conn) if sqlite and summary.rows > REINDEX_ROWS else []
-                for name, _sql in indexes:
-                    conn.exec_driver_sql(f'DROP INDEX "{name}"')
-                writer = _Writer(conn)
-                summary.events = len(gen.rows["case_events"])
-                for table in TABLE_ORDER:
-                    writer.insert(table, gen.rows[table])
-                    gen.rows[table] = []
-                _phase("inserted")
-                for _name, sql in indexes:
-                    conn.exec_driver_sql(sql)
-                _phase("indexed")
-                if conn.dialect.name == "postgresql":
-                    for table in OWN_IDS:
-                        conn.execute(text(
-                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                            f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
-            _phase("committed")
-        finally:
-            if raw is not None:
-                raw.execute("PRAGMA cache_size = -2000")
-                raw.execute("PRAGMA foreign_keys = ON")
+    sqlite = db.engine.dialect.name == "sqlite"
+    writer = _LoadThread(db, append=append, big=cases >= REINDEX_CASES)
+    writer.start()
+    try:
+        state = writer.state()  # raises the writer's error (e.g. refusing a database with cases)
+        gen = _Gen(plan, rng, now, sqlite, state["next_ids"])
+        gen.staff(state["schools"], state["people"])
+        pupils = gen.pupils(cases + 250, seed)
+        chosen = rng.sample(pupils, cases)
+        for i, ((target, side), pupil) in enumerate(zip(allocate(plan, cases, rng), chosen, strict=True)):
+            gen.case(target, side, pupil)
+            summary.steps[target] = summary.steps.get(target, 0) + 1
+            if i % CHUNK == CHUNK - 1:
+                summary.rows += writer.put(gen.take())
+        summary.rows += writer.put(gen.take())
+        summary.events = writer.events
+        _phase("generated")
+        writer.finish()
+        _phase("committed")
+    finally:
+        writer.abort()
     summary.schools = len(gen.school_staff)
     summary.people = len(gen.person_name)
     summary.pupils = cases + 250

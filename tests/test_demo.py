@@ -220,6 +220,33 @@ def test_refuses_a_database_with_cases_unless_append(tmp_path):
         db.dispose()
 
 
+def test_a_failure_half_way_writes_nothing(tmp_path, monkeypatch):
+    import kindroute.demo as demo_module
+
+    db = open_database(str(tmp_path / "f.sqlite"))
+    real_case = demo_module._Gen.case
+    calls = {"n": 0}
+
+    def failing_case(self, *args):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 12:
+            raise RuntimeError("stroomstoring")
+        return real_case(self, *args)
+
+    monkeypatch.setattr(demo_module, "CHUNK", 5)  # batches were already handed to the writer
+    monkeypatch.setattr(demo_module._Gen, "case", failing_case)
+    try:
+        with pytest.raises(RuntimeError, match="stroomstoring"):
+            generate(db, cases=20, seed=1, now=NOW)
+        with db.sessions() as s:
+            assert s.scalar(select(func.count(Case.id))) == 0
+            assert s.scalar(select(func.count(Person.id))) == 0
+        monkeypatch.setattr(demo_module._Gen, "case", real_case)
+        assert generate(db, cases=20, seed=1, now=NOW).cases == 20  # and the database still works
+    finally:
+        db.dispose()
+
+
 def test_empty_and_tiny_runs(tmp_path):
     db = open_database(str(tmp_path / "e.sqlite"))
     try:
