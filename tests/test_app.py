@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_tui_support import IB, NOW, demo_db, make_app, services_for, settle
+from test_tui_support import IB, NOW, demo_db, make_app, services_for, settle, type_text
 from textual.widgets import DataTable, Input, Label, SelectionList, Static, TabbedContent
 
 from kindroute.screens.case import CaseScreen
@@ -38,11 +38,17 @@ def screen_text(app) -> str:
     )
 
 
+_FOUND: dict[bool, int] = {}  # every test starts from the same demo data: look it up once
+
+
 def case_with(services, actor, want_allowed: bool) -> int:
     """A case at the IB's school with an allowed (or a blocked) next step."""
+    if want_allowed in _FOUND:
+        return _FOUND[want_allowed]
     for row in services.list_cases(actor, CaseFilter(sort="id"), limit=200):
         detail = services.case_detail(actor, row.id)
         if any(n.allowed == want_allowed for n in detail.next):
+            _FOUND[want_allowed] = row.id
             return row.id
     raise AssertionError("no such case in the demo data")
 
@@ -142,7 +148,8 @@ async def test_advance_a_case_records_the_step_by_the_right_person(services, ib)
         assert isinstance(app.screen, StepScreen)
         await pilot.press(str(option + 1))
         assert "Nieuwe stap" in str(app.screen.query_one("#step-preview", Static).render())
-        await pilot.press(*"met ouders besproken", "enter")
+        await type_text(pilot, "met ouders besproken")
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen)
         after = services.case_detail(ib, case_id)
@@ -222,8 +229,7 @@ async def test_add_note_validation_then_save(services, ib):
         await pilot.press("n", "enter")
         await settle(pilot)
         assert "Notitie is leeg." in str(app.screen.query_one("#note-text-error", Label).render())
-        await pilot.press(*"Ouders gebeld [bold]niet[/]")
-        app.screen.query_one("#note-text", Input).insert_text_at_cursor(" 😀")
+        await type_text(pilot, "Ouders gebeld [bold]niet[/] 😀")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen)
@@ -239,7 +245,11 @@ async def test_agreement_add_and_complete(services, ib):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await open_case(pilot, case_id)
-        await pilot.press("a", *"Observatie in de klas", "tab", "tab", *"31-2-2026", "enter")
+        await pilot.press("a")
+        await type_text(pilot, "Observatie in de klas")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "31-2-2026")
+        await pilot.press("enter")
         await settle(pilot)
         assert "geen geldige datum" in str(app.screen.query_one("#due-error", Label).render())
         due = app.screen.query_one("#due", Input)
@@ -275,7 +285,9 @@ async def test_consent_record_and_withdraw(services, ib):
         assert len(consents) == count + 1 and consents[-1].role == "so_expert" and consents[-1].valid
         await pilot.press("7")
         screen.query_one("#consents-table", DataTable).move_cursor(row=len(consents) - 1)
-        await pilot.press("x", *"ouders willen het niet meer", "enter")
+        await pilot.press("x")
+        await type_text(pilot, "ouders willen het niet meer")
+        await pilot.press("enter")
         await settle(pilot)
         withdrawn = services.case_detail(ib, case_id).consents[-1]
         assert withdrawn.withdrawn_on == NOW.date() and not withdrawn.valid
@@ -330,7 +342,11 @@ async def test_new_case_form(services, ib):
         await pilot.press("plus")
         await settle(pilot)
         app.screen.query_one("#pupil", Input).value = "Zoë [test] 🚀 Çelik"
-        await pilot.press("tab", *"2017-05-04", "tab", *"12", "enter")
+        await pilot.press("tab")
+        await type_text(pilot, "2017-05-04")
+        await pilot.press("tab")
+        await type_text(pilot, "12")
+        await pilot.press("enter")
         await settle(pilot)
         assert "Groep 12" in str(app.screen.query_one("#group-error", Label).render())
         app.screen.query_one("#group", Input).value = "4"
@@ -402,9 +418,13 @@ async def test_review_walks_and_records(services, ib):
         await pilot.press("n")
         await settle(pilot)
         assert review.detail.id == ids[1]
-        await pilot.press("o", *"besproken in de leerlingbespreking", "enter")
+        await pilot.press("o")
+        await type_text(pilot, "besproken in de leerlingbespreking")
+        await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("a", *"Toets afnemen", "enter")
+        await pilot.press("a")
+        await type_text(pilot, "Toets afnemen")
+        await pilot.press("enter")
         await settle(pilot)
         await pilot.press("p")
         await settle(pilot)
@@ -443,7 +463,7 @@ async def test_palette_finds_a_case_by_pupil_name(services, ib):
         await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*row.pupil)
+        await type_text(pilot, row.pupil)
         await settle(pilot)
         await pilot.pause(0.3)  # the palette debounces its searches
         await settle(pilot)

@@ -57,8 +57,22 @@ def make_app(services, who: str | None = IB):  # type: ignore[no-untyped-def]
     return KindrouteApp(services=services, who=who, remember=False)
 
 
-async def settle(pilot, rounds: int = 3) -> None:  # type: ignore[no-untyped-def]
-    """Wait for every worker and the messages they posted (a few rounds: workers start workers)."""
-    for _ in range(rounds):
+async def settle(pilot, rounds: int = 2) -> None:  # type: ignore[no-untyped-def]
+    """Wait for every worker and the messages they posted (workers start workers: repeat until quiet)."""
+    from textual.worker import WorkerState
+
+    quiet = 0
+    for _ in range(50):
+        await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers)
+        quiet = 0 if busy else quiet + 1
+        if quiet >= rounds:
+            return
+
+
+async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Type into the focused Input in one go (each pilot.press costs a screen refresh)."""
+    pilot.app.focused.insert_text_at_cursor(text)
+    await pilot.pause()

@@ -7,6 +7,7 @@ called in thread workers). It holds a small cache of pages; scrolling to row 73,
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from kindroute.widgets.format import nl_date
 
 if TYPE_CHECKING:
     from kindroute.services import CaseRow
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 MAX_PAGES = 40  # cached pages (4,000 rows)
@@ -141,6 +144,11 @@ class CaseList(ScrollView, can_focus=True):
             rows = source.page(page * PAGE_SIZE, PAGE_SIZE)
         except KindrouteError as exc:
             self.app.call_from_thread(self.app.notify, str(exc), severity="error", markup=False)
+            rows, count = [], (0 if with_count else None)
+        except Exception as exc:  # noqa: BLE001 - a line for the user, the details in the log
+            log.exception("loading cases failed")
+            self.app.call_from_thread(self.app.notify, f"Casussen laden mislukt: {exc}", severity="error",
+                                      markup=False)
             rows, count = [], (0 if with_count else None)
         self.post_message(self.PageLoaded(generation, page, rows, count))
 
