@@ -71,13 +71,7 @@ def _verify(stored: str | None, password: str) -> bool:
 
 
 def _actor_of(person: Person) -> Actor:
-    return Actor(
-        id=person.id,
-        name=person.name,
-        roles=tuple(person.role_ids),
-        school_id=person.school_id,
-        organisation=person.organisation,
-    )
+    return Actor.of(person)
 
 
 def _find_person(session: Session, name: str | int) -> Person | None:

@@ -38,6 +38,17 @@ class Actor(JsonMixin):
     def primary_role(self) -> str:
         return self.roles[0] if self.roles else ""
 
+    @classmethod
+    def of(cls, person: Any) -> Actor:
+        """The actor for a stored person (anything with the Person attributes)."""
+        return cls(
+            id=person.id,
+            name=person.name,
+            roles=tuple(person.role_ids),
+            school_id=person.school_id,
+            organisation=person.organisation,
+        )
+
 
 @dataclass(frozen=True)
 class PersonInfo(JsonMixin):

@@ -14,8 +14,10 @@ TUSSENVOEGSELS = {
     "du", "da", "di", "del", "von", "zu", "vd", "v.d.", "d'", "l'", "uit", "aan",
 }
 
-# C0/C1 control characters except tab and newline (kept in notes)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0/C1 control characters except tab and newline (kept in notes), and the bidirectional
+# embedding/override/isolate controls, which can make text look other than it is.
+# Right-to-left scripts themselves need none of these and are kept as typed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def fold(value: str) -> str:

@@ -6,6 +6,7 @@ a migration has to run, so opening an up-to-date database stays fast.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, inspect, text
@@ -33,6 +34,25 @@ class SchemaState:
         return self.revision is not None and self.revision not in KNOWN_REVISIONS
 
 
+def _classify(
+    app_id: int | None, tables: set[str], scalar: Callable[[str], object]
+) -> SchemaState:
+    """Decide from what is in a database whether it is ours, and at which revision."""
+    if app_id not in (None, 0, APPLICATION_ID):
+        return SchemaState(empty=False, foreign=True, foreign_tables=tables or {"?"})
+    if not tables:
+        return SchemaState(empty=True)
+    if "alembic_version" not in tables or "kindroute_meta" not in tables:
+        return SchemaState(empty=False, foreign=True, foreign_tables=tables)
+    if scalar("SELECT value FROM kindroute_meta WHERE key = 'application'") != "kindroute":
+        return SchemaState(empty=False, foreign=True, foreign_tables=tables)
+    revision = scalar("SELECT version_num FROM alembic_version")
+    return SchemaState(revision=str(revision) if revision is not None else None, empty=False)
+
+
+_SQLITE_TABLES = "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+
+
 def inspect_sqlite_file(path: str) -> SchemaState:
     """Read a SQLite file's schema state through a read-only connection (changes nothing)."""
     import sqlite3
@@ -40,27 +60,15 @@ def inspect_sqlite_file(path: str) -> SchemaState:
 
     uri = Path(path).absolute().as_uri() + "?mode=ro"
     con = sqlite3.connect(uri, uri=True, timeout=5)
+
+    def scalar(sql: str) -> object:
+        row = con.execute(sql).fetchone()
+        return row[0] if row else None
+
     try:
         app_id = con.execute("PRAGMA application_id").fetchone()[0]
-        tables = {
-            r[0]
-            for r in con.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-            )
-        }
-        if app_id not in (0, APPLICATION_ID):
-            return SchemaState(empty=False, foreign=True, foreign_tables=tables or {"?"})
-        state = SchemaState(empty=not tables)
-        if not tables:
-            return state
-        if "alembic_version" not in tables or "kindroute_meta" not in tables:
-            return SchemaState(empty=False, foreign=True, foreign_tables=tables)
-        marker = con.execute("SELECT value FROM kindroute_meta WHERE key = 'application'").fetchone()
-        if not marker or marker[0] != "kindroute":
-            return SchemaState(empty=False, foreign=True, foreign_tables=tables)
-        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-        state.revision = row[0] if row else None
-        return state
+        tables = {r[0] for r in con.execute(_SQLITE_TABLES)}
+        return _classify(app_id, tables, scalar)
     finally:
         con.close()
 
@@ -68,34 +76,13 @@ def inspect_sqlite_file(path: str) -> SchemaState:
 def inspect_state(engine: Engine) -> SchemaState:
     """Read what is in the database without changing anything."""
     with engine.connect() as conn:
+        app_id = None
         if engine.dialect.name == "sqlite":
             app_id = conn.exec_driver_sql("PRAGMA application_id").scalar()
-            tables = {
-                r[0]
-                for r in conn.exec_driver_sql(
-                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-                )
-            }
-            if app_id not in (0, APPLICATION_ID):
-                return SchemaState(empty=False, foreign=True, foreign_tables=tables or {"?"})
+            tables = {r[0] for r in conn.exec_driver_sql(_SQLITE_TABLES)}
         else:
             tables = set(inspect(conn).get_table_names())
-        state = SchemaState(empty=not tables)
-        if not tables:
-            return state
-        if "alembic_version" not in tables or "kindroute_meta" not in tables:
-            state.foreign = True
-            state.foreign_tables = tables
-            return state
-        marker = conn.execute(
-            text("SELECT value FROM kindroute_meta WHERE key = 'application'")
-        ).scalar()
-        if marker != "kindroute":
-            state.foreign = True
-            state.foreign_tables = tables
-            return state
-        state.revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        return state
+        return _classify(app_id, tables, lambda sql: conn.execute(text(sql)).scalar())
 
 
 def alembic_config(connection=None):  # type: ignore[no-untyped-def]
