@@ -88,6 +88,16 @@ ZORGPLICHT_WEEKS = 6
 ZORGPLICHT_EXTENSION_WEEKS = 4
 
 
+def _check_brin(brin: str | None) -> str | None:
+    """A BRIN code has the form 99XX; empty means none."""
+    if brin is None or not brin.strip():
+        return None
+    brin = brin.strip().upper()
+    if not (len(brin) == 4 and brin[:2].isdigit() and brin[2:].isalpha()):
+        raise InvalidInput(f"BRIN '{brin}' heeft niet de vorm 99XX (twee cijfers, twee letters).")
+    return brin
+
+
 class Services:
     """Use cases over one database and one route."""
 
@@ -152,21 +162,12 @@ class Services:
             person = matches[0] if matches else None
         if person is None or not person.active:
             raise NotFound(f"Persoon '{who}' is niet bekend in deze database.")
-        return Actor(
-            id=person.id,
-            name=person.name,
-            roles=tuple(person.role_ids),
-            school_id=person.school_id,
-            organisation=person.organisation,
-        )
+        return Actor.of(person)
 
     # ------------------------------------------------------------------ people and schools
     def add_school(self, name: str, brin: str | None = None) -> SchoolInfo:
         check_name(name, "Schoolnaam")
-        if brin is not None:
-            brin = brin.strip().upper()
-            if not (len(brin) == 4 and brin[:2].isdigit() and brin[2:].isalpha()):
-                raise InvalidInput(f"BRIN '{brin}' heeft niet de vorm 99XX (twee cijfers, twee letters).")
+        brin = _check_brin(brin)
         with self._uow() as uow:
             if brin and uow.session.scalar(select(School).where(School.brin == brin)):
                 raise InvalidInput(f"Er is al een school met BRIN {brin}.")
@@ -176,6 +177,27 @@ class Services:
             info = SchoolInfo(school.id, school.name, school.brin)
             uow.commit()
             return info
+
+    def start_school(self, school: str, brin: str | None, person: str, role: str = "ib") -> Actor:
+        """A new school and its first person, together or not at all (the welcome screen)."""
+        check_name(school, "Schoolnaam")
+        check_name(person, "Uw naam")
+        if role not in self.route.roles:
+            raise InvalidInput(f"Onbekende rol '{role}'.")
+        brin = _check_brin(brin)
+        with self._uow() as uow:
+            s = uow.session
+            if brin and s.scalar(select(School).where(School.brin == brin)):
+                raise InvalidInput(f"Er is al een school met BRIN {brin}.")
+            school_row = School(name=school, brin=brin)
+            s.add(school_row)
+            s.flush()
+            row = Person(name=person, roles=role, school_id=school_row.id, created_at=self.now(), active=True)
+            s.add(row)
+            s.flush()
+            actor = Actor.of(row)
+            uow.commit()
+            return actor
 
     def list_schools(self) -> list[SchoolInfo]:
         with self._uow(write=False) as uow:
@@ -868,21 +890,33 @@ class Services:
             cons.valid_on(self.today()), recorded_by, c.recorded_at,
         )
 
-    def _list_stmt(self, actor: Actor | None, f: CaseFilter):  # type: ignore[no-untyped-def]
+    def _list_stmt(self, actor: Actor | None, f: CaseFilter, *, count: bool = False):  # type: ignore[no-untyped-def]
+        """The filtered cases; ``count=True`` selects only ids and joins only what a filter needs."""
         today = self.today()
         ct = aliased(CaseTrack)
         a = aliased(Assignment)
         p = aliased(Person)
-        stmt = (
-            select(Case.id, Pupil.name, Pupil.group, School.name, ct.step, ct.at_turn_role,
-                   p.name, ct.deadline, Case.status, Case.version, Pupil.sort_name)
-            .join(Pupil, Pupil.id == Case.pupil_id)
-            .join(School, School.id == Case.school_id)
-            .join(ct, and_(ct.case_id == Case.id, ct.track == f.track))
-            .outerjoin(a, and_(a.case_id == Case.id, a.role == ct.at_turn_role, a.ended_at.is_(None)))
-            .outerjoin(p, p.id == a.person_id)
-            .where(access.visible_clause(actor, self.route, today))
-        )
+        at_turn = and_(a.case_id == Case.id, a.role == ct.at_turn_role, a.ended_at.is_(None))
+        if count:
+            stmt = select(Case.id).join(ct, and_(ct.case_id == Case.id, ct.track == f.track))
+            if f.text.strip() or f.group is not None:
+                stmt = stmt.join(Pupil, Pupil.id == Case.pupil_id)
+            if f.school_id is None and f.school:
+                stmt = stmt.join(School, School.id == Case.school_id)
+            if f.at_turn_person_id is not None:  # filtered on a.person_id: an inner join is the same
+                stmt = stmt.join(a, at_turn)
+            stmt = stmt.where(access.visible_clause(actor, self.route, today))
+        else:
+            stmt = (
+                select(Case.id, Pupil.name, Pupil.group, School.name, ct.step, ct.at_turn_role,
+                       p.name, ct.deadline, Case.status, Case.version, Pupil.sort_name)
+                .join(Pupil, Pupil.id == Case.pupil_id)
+                .join(School, School.id == Case.school_id)
+                .join(ct, and_(ct.case_id == Case.id, ct.track == f.track))
+                .outerjoin(a, at_turn)
+                .outerjoin(p, p.id == a.person_id)
+                .where(access.visible_clause(actor, self.route, today))
+            )
         if f.text.strip():
             stmt = stmt.where(Pupil.search_name.contains(fold(f.text), autoescape=True))
         if f.step:
@@ -910,22 +944,28 @@ class Services:
     def list_cases(self, actor: Actor | None, f: CaseFilter | None = None, *,
                    limit: int | None = None, offset: int = 0) -> list[CaseRow]:
         f = f or CaseFilter()
-        stmt, ct = self._list_stmt(actor, f)
-        order = {
-            "deadline": [ct.deadline.is_(None), ct.deadline],
-            "pupil": [Pupil.sort_name],
-            "step": [ct.step],
-            "school": [School.name],
-            "group": [Pupil.group],
-            "id": [Case.id],
-        }.get(f.sort, [ct.deadline.is_(None), ct.deadline])
-        if f.descending:
-            order = [o.desc() for o in order]
-        stmt = stmt.order_by(*order, Case.id)
-        if limit is not None:
-            stmt = stmt.limit(limit).offset(offset)
         today = self.today()
         with self._uow(write=False) as uow:
+            stmt, ct = self._list_stmt(actor, f)
+            stmt, few = self._narrow_by_name(uow.session, stmt, f)
+            order = {
+                "pupil": [Pupil.sort_name],
+                "step": [ct.step],
+                "school": [School.name],
+                "group": [Pupil.group],
+                "id": [Case.id],
+            }.get(f.sort)
+            if order is None and few:  # a handful of rows: sort them, do not walk the index
+                order = [ct.deadline.is_(None), ct.deadline]
+                order = [o.desc() for o in order] if f.descending else order
+            elif order is None:  # by deadline, empty ones last: walks ix_case_tracks_track_deadline
+                order = [ct.deadline.desc().nulls_first() if f.descending else ct.deadline.asc().nulls_last()]
+            elif f.descending:
+                order = [o.desc() for o in order]
+            # ct.case_id equals Case.id; ordering on it lets a page come straight from the index
+            stmt = stmt.order_by(*order, ct.case_id)
+            if limit is not None:
+                stmt = stmt.limit(limit).offset(offset)
             rows = uow.session.execute(stmt).all()
             ids = [r[0] for r in rows]
             steps: dict[int, dict[str, str]] = {i: {} for i in ids}
@@ -947,11 +987,39 @@ class Services:
             for r in rows
         ]
 
-    def count_cases(self, actor: Actor | None, f: CaseFilter | None = None) -> int:
+    def count_cases(self, actor: Actor | None, f: CaseFilter | None = None, *,
+                    cap: int | None = None) -> int:
+        """How many cases ``list_cases`` would give. With ``cap``, counting stops after
+        ``cap + 1``: a result above ``cap`` means "more than cap", and the cost no longer
+        grows with the number of cases."""
         f = f or CaseFilter()
-        stmt, _ = self._list_stmt(actor, f)
+        stmt, _ = self._list_stmt(actor, f, count=True)
+        if cap is not None:
+            stmt = stmt.limit(cap + 1)
         with self._uow(write=False) as uow:
+            stmt, _few = self._narrow_by_name(uow.session, stmt, f)
             return uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+    #: A name filter matching fewer pupils than this is looked up pupils-first (see below).
+    FEW_PUPILS = 1000
+
+    def _narrow_by_name(self, session: Session, stmt, f: CaseFilter):  # type: ignore[no-untyped-def]
+        """Add ``pupil_id IN (…)`` when the name filter matches few pupils; (stmt, few).
+
+        A common fragment ('j') is cheapest found by walking the cases in list order and
+        stopping after a page; a rare one ('jans') would walk every case that way. One pass
+        over the pupils' name index (stopping at FEW_PUPILS) tells which it is; for a rare
+        fragment the case query then starts from the matching pupils' ids.
+        """
+        text = fold(f.text) if f.text.strip() else ""
+        if not text:
+            return stmt, False
+        ids = session.scalars(
+            select(Pupil.id).where(Pupil.search_name.contains(text, autoescape=True)).limit(self.FEW_PUPILS)
+        ).all()
+        if len(ids) >= self.FEW_PUPILS:
+            return stmt, False
+        return stmt.where(Case.pupil_id.in_(ids)), True
 
     def worklist(self, actor: Actor, *, mine: bool = True, limit: int | None = 200,
                  offset: int = 0, f: CaseFilter | None = None) -> list[CaseRow]:

@@ -129,6 +129,8 @@ class Case(Base):
     #: The services raise ``version`` by one on every change to a case (or anything in it);
     #: the UPDATE carries ``WHERE version = <old>``, so a stale writer fails.
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+    #: a school's open cases are counted from this index alone
+    __table_args__ = (Index("ix_cases_school_status", "school_id", "status"),)
 
     pupil: Mapped[Pupil] = relationship()
     school: Mapped[School] = relationship()
@@ -155,7 +157,8 @@ class CaseTrack(Base):
 
     __table_args__ = (
         Index("ix_case_tracks_track_step", "track", "step"),
-        Index("ix_case_tracks_track_deadline", "track", "deadline"),
+        # case_id last: lists ordered by deadline (then case) walk this index and stop at a page
+        Index("ix_case_tracks_track_deadline", "track", "deadline", "case_id"),
         Index("ix_case_tracks_role", "at_turn_role", "track"),
     )
 

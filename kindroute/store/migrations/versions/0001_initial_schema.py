@@ -96,6 +96,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_pupil_id'), ['pupil_id'], unique=False)
+        batch_op.create_index('ix_cases_school_status', ['school_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_school_id'), ['school_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
 
@@ -181,7 +182,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('case_tracks', schema=None) as batch_op:
         batch_op.create_index('ix_case_tracks_role', ['at_turn_role', 'track'], unique=False)
-        batch_op.create_index('ix_case_tracks_track_deadline', ['track', 'deadline'], unique=False)
+        batch_op.create_index('ix_case_tracks_track_deadline', ['track', 'deadline', 'case_id'], unique=False)
         batch_op.create_index('ix_case_tracks_track_step', ['track', 'step'], unique=False)
 
     op.create_table('checklist_ticks',
@@ -299,6 +300,7 @@ def downgrade() -> None:
     op.drop_table('purge_log')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cases_status'))
+        batch_op.drop_index('ix_cases_school_status')
         batch_op.drop_index(batch_op.f('ix_cases_school_id'))
         batch_op.drop_index(batch_op.f('ix_cases_pupil_id'))
 
