@@ -354,3 +354,20 @@ def test_zorgplicht_deadline_and_single_extension(svc):
     assert svc.extend_zorgplicht(ib(svc), cid) == date(2027, 1, 11)
     with pytest.raises(InvalidInput):
         svc.extend_zorgplicht(ib(svc), cid)
+
+
+def test_bidi_override_characters_are_refused_but_rtl_text_is_kept(svc):
+    with pytest.raises(InvalidInput, match="stuurtekens"):
+        open_case(svc, "Ali \u202egnp.exe")
+    cid = open_case(svc, "مريم العلوي")
+    assert svc.case_detail(None, cid).pupil == "مريم العلوي"
+
+
+def test_start_school_is_one_transaction(svc):
+    with pytest.raises(InvalidInput):
+        svc.start_school("Nieuwe School", "99ZZ", "Naam\x1b[0m")
+    assert "Nieuwe School" not in [s.name for s in svc.list_schools()]
+    actor = svc.start_school("Nieuwe School", "99zz", "Nina Nieuw")
+    assert actor.roles == ("ib",) and actor.school_id is not None
+    with pytest.raises(InvalidInput, match="al een school"):
+        svc.start_school("Nog Een", "99ZZ", "Iemand Anders")

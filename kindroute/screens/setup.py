@@ -43,6 +43,6 @@ class SetupScreen(FormScreen):
         return True
 
     def save(self) -> Any:
-        school = self.services.add_school(self.value("school"), self.value("brin") or None)
-        person = self.services.add_person(self.value("name"), [self.value("role") or "ib"], school=school.id)
-        return self.services.resolve_actor(person.id)
+        return self.services.start_school(
+            self.value("school"), self.value("brin") or None, self.value("name"), self.value("role") or "ib"
+        )
