@@ -64,7 +64,7 @@ print("done", flush=True)
 def test_demo_killed_midway_leaves_all_or_nothing(tmp_path):
     path = tmp_path / "demo.sqlite"
     open_database(str(path)).dispose()  # created and migrated, so the kill hits the inserts
-    n = 20000
+    n = 100000
     if has_main_cli("demo"):
         cmd = [sys.executable, "-c", "from kindroute.cli import main; main()", "demo", "--db", str(path),
                "--cases", str(n), "--seed", "3"]
@@ -72,7 +72,13 @@ def test_demo_killed_midway_leaves_all_or_nothing(tmp_path):
         cmd = [sys.executable, "-c", DEMO_SCRIPT, str(path), str(n)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
                             env=cli_env(), cwd=ROOT)
-    time.sleep(3.0)  # start-up (~1 s) plus a good part of the inserts; 20,000 cases take ~10 s
+    # Kill once the inserts are under way: the open transaction spills pages into the WAL file.
+    wal = path.with_name(path.name + "-wal")
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if wal.exists() and wal.stat().st_size > 2_000_000:
+            break
+        time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL, "the demo finished before the kill; raise the number of cases"
