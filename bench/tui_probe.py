@@ -5,13 +5,15 @@
 * ``rss_kb``: VmRSS of this process once the Casussen list shows its first data (P4);
 * ``keys``: for every keystroke typed in the ``/`` filter (each letter of ``--text``, then as
   many backspaces), the milliseconds from sending the key until the list has applied the
-  rows of the new filter *and* painted them (P2).
+  first page of rows of the new filter *and* painted them (P2), and, for context, until
+  the exact count of the new filter was in (``count_ms``; the list shows its rows first
+  and the count when it is made).
 
-"Painted" is observed, not assumed: the probe wraps two methods of the app's own
-:class:`~kindroute.widgets.case_list.CaseList` — its handler for a loaded page (the moment
-the new rows are in the widget) and ``render_line`` (Textual calls it while composing a
-frame). A keystroke is done at the first ``render_line`` after the rows of the filter's
-generation were applied.
+"Painted" is observed, not assumed: the probe wraps three methods of the app's own
+:class:`~kindroute.widgets.case_list.CaseList` — its handlers for a loaded page (the moment
+the new rows are in the widget) and a finished count, and ``render_line`` (Textual calls
+it while composing a frame). A keystroke is done at the first ``render_line`` after the
+first page of the filter's generation was applied.
 """
 
 from __future__ import annotations
@@ -36,16 +38,25 @@ async def probe(db: str, who: str, text: str, rounds: int, timeout: float) -> di
     from kindroute.app import KindrouteApp
     from kindroute.widgets.case_list import CaseList
 
-    applied: dict[int, float] = {}  # generation -> when its first page with a count was applied
+    applied: dict[int, float] = {}  # generation -> when its first page was applied
     painted: dict[int, float] = {}  # generation -> first render_line after that
+    counted: dict[int, float] = {}  # generation -> when its exact count was applied
 
     original_loaded = CaseList.on_case_list_page_loaded
+    original_counted = CaseList.on_case_list_count_loaded
     original_render = CaseList.render_line
 
     def on_loaded(self: CaseList, message: Any) -> None:
         original_loaded(self, message)
-        if message.generation == self.generation and message.count is not None:
+        if message.generation == self.generation and message.fresh:
             applied.setdefault(self.generation, time.perf_counter())
+        if message.generation == self.generation and self.counted:
+            counted.setdefault(self.generation, time.perf_counter())
+
+    def on_counted(self: CaseList, message: Any) -> None:
+        original_counted(self, message)
+        if message.generation == self.generation and self.counted:
+            counted.setdefault(self.generation, time.perf_counter())
 
     def render_line(self: CaseList, y: int) -> Any:
         strip = original_render(self, y)
@@ -55,6 +66,7 @@ async def probe(db: str, who: str, text: str, rounds: int, timeout: float) -> di
         return strip
 
     CaseList.on_case_list_page_loaded = on_loaded  # type: ignore[method-assign]
+    CaseList.on_case_list_count_loaded = on_counted  # type: ignore[method-assign]
     CaseList.render_line = render_line  # type: ignore[method-assign]
 
     async def until(cond: Any, what: str) -> None:
@@ -74,7 +86,7 @@ async def probe(db: str, who: str, text: str, rounds: int, timeout: float) -> di
         await pilot.press("c")
         await until(lambda: type(app.screen).__name__ == "CasesScreen", "the Casussen screen")
         case_list = app.screen.query_one(CaseList)
-        await until(lambda: case_list.generation in painted, "the case list")
+        await until(lambda: case_list.generation in painted and case_list.counted, "the case list")
         result["open_ms"] = (time.perf_counter() - started) * 1000
         result["count"] = case_list.count
         gc.collect()
@@ -92,9 +104,11 @@ async def probe(db: str, who: str, text: str, rounds: int, timeout: float) -> di
                 await until(lambda b=before: case_list.generation > b and case_list.generation in painted,
                             f"the list after {key!r}")
                 gen = case_list.generation
+                await until(lambda g=gen: g in counted, f"the count after {key!r}")
                 samples.append({
                     "key": key, "ms": (painted[gen] - t0) * 1000,
-                    "data_ms": (applied[gen] - t0) * 1000, "count": case_list.count,
+                    "data_ms": (applied[gen] - t0) * 1000, "count_ms": (counted[gen] - t0) * 1000,
+                    "count": case_list.count,
                 })
                 await pilot.pause()
         result["keys"] = samples

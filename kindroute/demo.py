@@ -400,6 +400,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                "created_at"),
     "pupils": ("id", "name", "first_name", "tussenvoegsel", "last_name", "search_name", "sort_name",
                "date_of_birth", "group", "school_id", "left_school_on"),
+    "pupil_words": ("pupil_id", "word"),
     "cases": ("id", "pupil_id", "school_id", "status", "opened_at", "opened_by_id", "closed_at", "updated_at",
               "route_version", "registered_on", "zorgplicht_extended", "history_head", "history_count",
               "version"),
@@ -576,7 +577,7 @@ class _Gen:
     def pupils(self, n: int, seed: int) -> list[tuple[int, int, int, date, str]]:
         from faker import Faker
 
-        from kindroute.services.text import fold, split_name
+        from kindroute.services.text import fold, name_words, split_name
 
         fake = Faker("nl_NL")
         fake.seed_instance(seed)
@@ -586,16 +587,17 @@ class _Gen:
         year0 = self.today.year if self.today.month >= 9 else self.today.year - 1  # school year start
         n_schools = len(self.school_staff)
         out = []
-        rows = self.rows["pupils"]
-        # split_name and fold per name part, once (the tests check this equals doing it per pupil)
-        firsts = [(f, fold(f)) for f in first_pool]
+        rows, word_rows = self.rows["pupils"], self.rows["pupil_words"]
+        # split_name, fold and name_words per name part, once (the tests check this equals
+        # doing it per pupil; a name's words are its parts' words together)
+        firsts = [(f, fold(f), name_words(f)) for f in first_pool]
         lasts = []
         for last_name in last_pool:
             _f, tv, last = split_name(f"X {last_name}")
-            lasts.append((last_name, tv, last, fold(last_name), fold(last), fold(tv)))
+            lasts.append((last_name, tv, last, fold(last_name), fold(last), fold(tv), name_words(last_name)))
         for _ in range(n):
-            first, ffold = firsts[int(rng.random() * len(firsts))]
-            full_last, tv, last, flfull, flast, ftv = lasts[int(rng.random() * len(lasts))]
+            first, ffold, fwords = firsts[int(rng.random() * len(firsts))]
+            full_last, tv, last, flfull, flast, ftv, lwords = lasts[int(rng.random() * len(lasts))]
             name = f"{first} {full_last}"
             school = int(rng.random() * n_schools)
             group = 1 + int(rng.random() * 8)
@@ -604,6 +606,7 @@ class _Gen:
             sort = f"{flast} {ffold} {ftv}" if ftv else f"{flast} {ffold}"
             rows.append((pid, name, first, tv, last, f"{ffold} {flfull}", sort, self.d(born), group,
                          self.school_staff[school]["id"], None))
+            word_rows.extend((pid, w) for w in sorted(fwords | lwords))
             out.append((pid, school, group, born, name))
         return out
 

@@ -63,12 +63,15 @@ def test_same_seed_same_data_other_seed_other_data(demo, tmp_path):
 
 
 def test_pupil_names_are_split_and_folded_like_the_services_do(demo):
-    from kindroute.services.text import fold, split_name
-    from kindroute.store.models import Pupil
+    from kindroute.services.text import fold, name_words, split_name
+    from kindroute.store.models import Pupil, PupilWord
 
     db, _ = demo
     with db.sessions() as s:
         pupils = s.scalars(select(Pupil)).all()
+        words: dict[int, set[str]] = {}
+        for pid, word in s.execute(select(PupilWord.pupil_id, PupilWord.word)):
+            words.setdefault(pid, set()).add(word)
     assert len(pupils) == 310
     assert any(p.tussenvoegsel for p in pupils) and any(not p.name.isascii() for p in pupils)
     for p in pupils:
@@ -76,6 +79,7 @@ def test_pupil_names_are_split_and_folded_like_the_services_do(demo):
         assert (p.first_name, p.tussenvoegsel, p.last_name) == (first, tv, last), p.name
         assert p.search_name == fold(p.name)
         assert p.sort_name == fold(f"{last} {first} {tv}")
+        assert words[p.id] == name_words(p.name), p.name
 
 
 def test_every_step_of_the_route_is_occupied(demo):

@@ -371,3 +371,58 @@ def test_start_school_is_one_transaction(svc):
     assert actor.roles == ("ib",) and actor.school_id is not None
     with pytest.raises(InvalidInput, match="al een school"):
         svc.start_school("Nog Een", "99ZZ", "Iemand Anders")
+
+
+NAMES = ["Jan de Vries", "Anne Jansen", "Eva van Dijk", "Jan-Willem Bos", "Ömer Çelik", "Janneke Smit",
+         "Daan van der Berg", "Sanne d'Ancona", "Mila Jongsma"]
+
+
+@pytest.fixture
+def named(svc):
+    ids = {}
+    for i, name in enumerate(NAMES):
+        ids[name] = open_case(svc, name, born=f"2016-0{1 + i % 9}-1{i % 9}")
+    return ids
+
+
+def expected(text: str) -> set[str]:
+    """The rule, in Python: every typed word starts a word (or hyphen/apostrophe part) of the name."""
+    from kindroute.services.text import fold, name_words
+
+    return {n for n in NAMES if all(any(w.startswith(t) for w in name_words(n)) for t in fold(text).split())}
+
+
+@pytest.mark.parametrize("few", [0, 10_000])  # walking the cases, and starting from few pupils
+@pytest.mark.parametrize("text", ["jan", "JAN", "j", "van d", "willem", "ome", "anc", "ansen", "de v",
+                                  "jan bos", "x", "ja ja", ""])
+def test_name_filter_finds_the_start_of_any_word(svc, named, monkeypatch, few, text):
+    monkeypatch.setattr(Services, "FEW_PUPILS", few)
+    rows = svc.list_cases(ib(svc), CaseFilter(text=text))
+    want = expected(text) if text.strip() else set(NAMES)
+    assert {r.pupil for r in rows} == want
+    assert svc.count_cases(ib(svc), CaseFilter(text=text)) == len(want)
+    assert svc.count_cases(None, CaseFilter(text=text), cap=2) == min(len(want), 3)
+
+
+def test_name_filter_examples(svc, named):
+    def found(text: str) -> set[str]:
+        return {r.pupil for r in svc.list_cases(None, CaseFilter(text=text))}
+
+    assert found("jan") == {"Jan de Vries", "Anne Jansen", "Jan-Willem Bos", "Janneke Smit"}
+    assert found("van d") == {"Eva van Dijk", "Daan van der Berg"}
+    assert found("willem") == {"Jan-Willem Bos"}
+    assert found("ansen") == set()  # the middle of a word is not the start of one
+    assert found("çel") == {"Ömer Çelik"}
+
+
+def test_name_filter_respects_the_other_filters_and_access(svc, named):
+    other_teacher = svc.resolve_actor("Lotte Jansen")
+    assert svc.list_cases(other_teacher, CaseFilter(text="jan")) == []  # not the teacher of any of them
+    teacher = svc.resolve_actor("Tom de Wit")
+    assert len(svc.list_cases(teacher, CaseFilter(text="jan"))) == 4
+    anna = svc.resolve_actor("Anna Anker")
+    assert svc.list_cases(anna, CaseFilter(text="jan")) == []  # another school
+    assert svc.count_cases(anna, CaseFilter(text="jan")) == 0
+    rows = svc.list_cases(ib(svc), CaseFilter(text="jan", group=5))
+    assert {r.pupil for r in rows} == {"Jan de Vries", "Anne Jansen", "Jan-Willem Bos", "Janneke Smit"}
+    assert svc.list_cases(ib(svc), CaseFilter(text="jan", group=7)) == []

@@ -20,7 +20,8 @@ def test_new_database_is_migrated_private_and_marked(tmp_path):
     try:
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
         with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            assert revision == schema.HEAD_REVISION
             assert conn.exec_driver_sql("PRAGMA application_id").scalar() == schema.APPLICATION_ID
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -110,3 +111,46 @@ def test_resolve_url(monkeypatch, tmp_path):
     assert resolve_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     monkeypatch.setenv("KINDROUTE_DB", str(tmp_path / "env.db"))
     assert resolve_url(None).endswith("env.db")
+
+
+def test_migration_0002_gives_existing_pupils_their_name_words(tmp_path):
+    """A database made at schema 0001 gets pupil_words for the pupils it already holds."""
+    from sqlalchemy import create_engine
+
+    from kindroute.services.text import name_words
+
+    path = tmp_path / "old.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    schema.upgrade(engine, "0001")
+    names = ["Jan-Willem d'Ancona", "Ömer Çelik", "Fleur van den Berg"]
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO schools (id, name, brin) VALUES (1, 'X', '11XX')"))
+        for i, name in enumerate(names, 1):
+            conn.execute(text(
+                "INSERT INTO pupils (id, name, first_name, tussenvoegsel, last_name, search_name, "
+                "sort_name, date_of_birth, \"group\", school_id) "
+                "VALUES (:i, :n, '', '', '', '', '', '2017-01-01', 5, 1)"),
+                {"i": i, "n": name})
+    engine.dispose()
+    db = open_database(str(path))  # migrates to the head
+    try:
+        with db.engine.connect() as conn:
+            got: dict[int, set[str]] = {}
+            for pid, word in conn.execute(text("SELECT pupil_id, word FROM pupil_words")):
+                got.setdefault(pid, set()).add(word)
+        assert got == {i: name_words(n) for i, n in enumerate(names, 1)}
+        assert got[1] == {"jan-willem", "jan", "willem", "d'ancona", "d", "ancona"}
+    finally:
+        db.dispose()
+
+
+def test_unindexed_column_renders_a_unary_plus_on_sqlite_only():
+    from sqlalchemy import select
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from kindroute.store.models import Case
+    from kindroute.store.sql import unindexed
+
+    stmt = select(Case.id).where(unindexed(Case.school_id) == 3)
+    assert "WHERE +cases.school_id = " in str(stmt.compile(dialect=sqlite.dialect()))
+    assert "WHERE cases.school_id = " in str(stmt.compile(dialect=postgresql.dialect()))

@@ -150,6 +150,60 @@ async def test_case_list_fetches_only_the_pages_it_shows():
         assert case_list.cursor == 2
 
 
+async def test_case_list_shows_rows_before_the_count():
+    """The first page is painted while the count is still being made; a count that comes
+    in after the list was reloaded is ignored."""
+    import threading
+
+    total = 5_000
+    release = threading.Event()
+    counted: list[str] = []
+
+    def make_source(text: str) -> CaseSource:
+        def count() -> int:
+            counted.append(text)
+            release.wait(10)
+            return total
+
+        return CaseSource(count=count, page=lambda o, n: [_row(i) for i in range(o, min(total, o + n))],
+                          today=NOW.date())
+
+    app = ListApp(make_source("a"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        case_list = app.query_one(CaseList)
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if case_list.loaded:
+                break
+        assert case_list.loaded and not case_list.counted
+        assert case_list.loaded_rows()[0].pupil == "Leerling 000000"
+        assert case_list.count == 2 * PAGE_SIZE  # the rows there, and room for the next page
+        # reloaded while the first count still runs: the old count must not win
+        case_list.reload(CaseSource(count=lambda: 7, page=lambda o, n: [_row(i) for i in range(7)][o:o + n],
+                                    today=NOW.date()))
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if case_list.counted:
+                break
+        assert case_list.count == 7 and case_list.counted
+        release.set()
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert case_list.count == 7 and counted == ["a"]
+        case_list.reload(make_source("b"))
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert case_list.counted and case_list.count == total
+        # a short first page is the whole list: no count query at all
+        counted.clear()
+        case_list.reload(CaseSource(count=lambda: counted.append("short") or 3,
+                                    page=lambda o, n: [_row(i) for i in range(3)][o:o + n], today=NOW.date()))
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert case_list.counted and case_list.count == 3 and counted == []
+
+
 async def test_names_are_shown_literally():
     tricky = ["[bold]Piet[/bold] Jansen", "Zoë 🚀 Çelik", "Ali [link=x]B[/link]"]
     source = CaseSource(count=lambda: 3, page=lambda o, n: [_row(i, tricky[i]) for i in range(3)][o:o + n],

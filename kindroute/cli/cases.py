@@ -90,7 +90,7 @@ def list_options(f: Any) -> Any:
         click.option("--group", type=click.IntRange(1, 8), help="Alleen leerlingen in deze groep."),
         click.option("--role", help="Alleen waar deze rol aan zet is (bijv. ib)."),
         click.option("--mine", is_flag=True, help="Alleen waar ik (--as) aan zet ben."),
-        click.option("--search", help="Deel van de naam van de leerling."),
+        click.option("--search", help="Zoek op naam: elk woord is het begin van een woord van de naam."),
         click.option("--all", "include_closed", is_flag=True, help="Ook afgesloten en verwezen casussen."),
         click.option("--sort", type=click.Choice(["deadline", "pupil", "step", "school", "group", "id"]),
                      default="deadline", show_default=True, help="Sorteren op."),

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from kindroute.services.dto import Actor
 from kindroute.store.models import Assignment, Case, CaseEvent, CaseTrack, ConsentRecord
+from kindroute.store.sql import unindexed
 from kindroute.workflow import Route
 
 SCHOOL_ROLES = ("ib", "directeur")
@@ -46,14 +47,19 @@ def _valid_consent(role: str, today: date) -> ColumnElement[bool]:
     )
 
 
-def visible_clause(actor: Actor | None, route: Route, today: date) -> ColumnElement[bool]:
-    """A WHERE clause on ``Case`` selecting what ``actor`` may see (None: the file's owner)."""
+def visible_clause(actor: Actor | None, route: Route, today: date, *,
+                   school_index: bool = True) -> ColumnElement[bool]:
+    """A WHERE clause on ``Case`` selecting what ``actor`` may see (None: the file's owner).
+
+    ``school_index=False`` keeps SQLite from driving the query through the school index
+    (for queries that start from a few pupils instead)."""
     if actor is None:
         return true()
+    school = Case.school_id if school_index else unindexed(Case.school_id)
     parts: list[ColumnElement[bool]] = []
     for role in actor.roles:
         if role in SCHOOL_ROLES and actor.school_id is not None:
-            parts.append(Case.school_id == actor.school_id)
+            parts.append(school == actor.school_id)
         elif role == "leerkracht":
             parts.append(_assigned(actor, "leerkracht"))
         elif role in OUTSIDE_ROLES:

@@ -45,7 +45,9 @@ from kindroute.services.text import (
     check_name,
     check_text,
     fold,
+    name_words,
     parse_date,
+    search_words,
     split_name,
 )
 from kindroute.store.chain import GENESIS, event_hash
@@ -63,8 +65,10 @@ from kindroute.store.models import (
     Note,
     Person,
     Pupil,
+    PupilWord,
     School,
 )
+from kindroute.store.sql import unindexed
 from kindroute.store.uow import UnitOfWork
 from kindroute.workflow import (
     NOT_STARTED,
@@ -96,6 +100,17 @@ def _check_brin(brin: str | None) -> str | None:
     if not (len(brin) == 4 and brin[:2].isdigit() and brin[2:].isalpha()):
         raise InvalidInput(f"BRIN '{brin}' heeft niet de vorm 99XX (twee cijfers, twee letters).")
     return brin
+
+
+def new_pupil(name: str, born: date, group: int, school_id: int) -> Pupil:
+    """A pupil row with its derived name columns and the words the name filter finds it by."""
+    first, tv, last = split_name(name)
+    return Pupil(
+        name=name, first_name=first, tussenvoegsel=tv, last_name=last,
+        search_name=fold(name), sort_name=fold(f"{last} {first} {tv}"),
+        date_of_birth=born, group=group, school_id=school_id,
+        words=[PupilWord(word=w) for w in sorted(name_words(name))],
+    )
 
 
 class Services:
@@ -297,10 +312,7 @@ class Services:
                 if (name, born_d) in existing:
                     continue
                 existing.add((name, born_d))
-                first, tv, last = split_name(name)
-                s.add(Pupil(name=name, first_name=first, tussenvoegsel=tv, last_name=last,
-                            search_name=fold(name), sort_name=fold(f"{last} {first} {tv}"),
-                            date_of_birth=born_d, group=group_n, school_id=school_row.id))
+                s.add(new_pupil(name, born_d, group_n, school_row.id))
                 added += 1
             uow.commit()
             return added, len(checked) - added
@@ -452,18 +464,7 @@ class Services:
                 )
             )
             if pupil_row is None:
-                first, tv, last = split_name(pupil)
-                pupil_row = Pupil(
-                    name=pupil,
-                    first_name=first,
-                    tussenvoegsel=tv,
-                    last_name=last,
-                    search_name=fold(pupil),
-                    sort_name=fold(f"{last} {first} {tv}"),
-                    date_of_birth=born_d,
-                    group=group_n,
-                    school_id=school_row.id,
-                )
+                pupil_row = new_pupil(pupil, born_d, group_n, school_row.id)
                 s.add(pupil_row)
             else:
                 pupil_row.group = group_n
@@ -890,39 +891,48 @@ class Services:
             cons.valid_on(self.today()), recorded_by, c.recorded_at,
         )
 
-    def _list_stmt(self, actor: Actor | None, f: CaseFilter, *, count: bool = False):  # type: ignore[no-untyped-def]
-        """The filtered cases; ``count=True`` selects only ids and joins only what a filter needs."""
+    def _list_stmt(self, actor: Actor | None, f: CaseFilter, *, count: bool = False,  # type: ignore[no-untyped-def]
+                   pupils=None):
+        """The filtered cases; ``count=True`` selects only ids and joins only what a filter needs.
+
+        ``pupils`` (a select of pupil ids, see ``_few_pupils``) makes the query start from
+        those pupils' cases: the school and status terms then must not drive it.
+        """
         today = self.today()
+        few = pupils is not None
         ct = aliased(CaseTrack)
         a = aliased(Assignment)
         p = aliased(Person)
         at_turn = and_(a.case_id == Case.id, a.role == ct.at_turn_role, a.ended_at.is_(None))
+        on_track = and_(ct.case_id == Case.id, (unindexed(ct.track) if few else ct.track) == f.track)
         if count:
-            stmt = select(Case.id).join(ct, and_(ct.case_id == Case.id, ct.track == f.track))
-            if f.text.strip() or f.group is not None:
+            stmt = select(Case.id).join(ct, on_track)
+            if f.group is not None:
                 stmt = stmt.join(Pupil, Pupil.id == Case.pupil_id)
             if f.school_id is None and f.school:
                 stmt = stmt.join(School, School.id == Case.school_id)
             if f.at_turn_person_id is not None:  # filtered on a.person_id: an inner join is the same
                 stmt = stmt.join(a, at_turn)
-            stmt = stmt.where(access.visible_clause(actor, self.route, today))
+            stmt = stmt.where(access.visible_clause(actor, self.route, today, school_index=not few))
         else:
             stmt = (
                 select(Case.id, Pupil.name, Pupil.group, School.name, ct.step, ct.at_turn_role,
                        p.name, ct.deadline, Case.status, Case.version, Pupil.sort_name)
                 .join(Pupil, Pupil.id == Case.pupil_id)
                 .join(School, School.id == Case.school_id)
-                .join(ct, and_(ct.case_id == Case.id, ct.track == f.track))
+                .join(ct, on_track)
                 .outerjoin(a, at_turn)
                 .outerjoin(p, p.id == a.person_id)
-                .where(access.visible_clause(actor, self.route, today))
+                .where(access.visible_clause(actor, self.route, today, school_index=not few))
             )
-        if f.text.strip():
-            stmt = stmt.where(Pupil.search_name.contains(fold(f.text), autoescape=True))
+        if few:
+            stmt = stmt.where(Case.pupil_id.in_(pupils))
+        for word in search_words(f.text):  # every typed word starts a word of the name
+            stmt = stmt.where(self._word_exists(word))
         if f.step:
             stmt = stmt.where(ct.step == f.step)
         if f.school_id is not None:
-            stmt = stmt.where(Case.school_id == f.school_id)
+            stmt = stmt.where((unindexed(Case.school_id) if few else Case.school_id) == f.school_id)
         elif f.school:
             key = f.school.strip()
             cond = [func.lower(School.name) == key.lower(), School.brin == key.upper()]
@@ -938,7 +948,7 @@ class Services:
         if f.group is not None:
             stmt = stmt.where(Pupil.group == f.group)
         if f.status:
-            stmt = stmt.where(Case.status == f.status)
+            stmt = stmt.where((unindexed(Case.status) if few else Case.status) == f.status)
         return stmt, ct
 
     def list_cases(self, actor: Actor | None, f: CaseFilter | None = None, *,
@@ -946,8 +956,9 @@ class Services:
         f = f or CaseFilter()
         today = self.today()
         with self._uow(write=False) as uow:
-            stmt, ct = self._list_stmt(actor, f)
-            stmt, few = self._narrow_by_name(uow.session, stmt, f)
+            pupils = self._few_pupils(uow.session, f)
+            few = pupils is not None
+            stmt, ct = self._list_stmt(actor, f, pupils=pupils)
             order = {
                 "pupil": [Pupil.sort_name],
                 "step": [ct.step],
@@ -993,33 +1004,46 @@ class Services:
         ``cap + 1``: a result above ``cap`` means "more than cap", and the cost no longer
         grows with the number of cases."""
         f = f or CaseFilter()
-        stmt, _ = self._list_stmt(actor, f, count=True)
-        if cap is not None:
-            stmt = stmt.limit(cap + 1)
         with self._uow(write=False) as uow:
-            stmt, _few = self._narrow_by_name(uow.session, stmt, f)
+            stmt, _ = self._list_stmt(actor, f, count=True, pupils=self._few_pupils(uow.session, f))
+            if cap is not None:
+                stmt = stmt.limit(cap + 1)
             return uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
-    #: A name filter matching fewer pupils than this is looked up pupils-first (see below).
+    #: A name filter matching at most this many pupils is looked up pupils-first (see below).
     FEW_PUPILS = 1000
 
-    def _narrow_by_name(self, session: Session, stmt, f: CaseFilter):  # type: ignore[no-untyped-def]
-        """Add ``pupil_id IN (…)`` when the name filter matches few pupils; (stmt, few).
+    @staticmethod
+    def _word_range(word: str, w: type[PupilWord] = PupilWord):  # type: ignore[no-untyped-def]
+        """``pupil_words.word`` starting with ``word``, as a range of the word index."""
+        cond = w.word >= word
+        last = ord(word[-1])
+        if last < 0x10FFFF:
+            cond = and_(cond, w.word < word[:-1] + chr(last + 1))
+        return cond
 
-        A common fragment ('j') is cheapest found by walking the cases in list order and
-        stopping after a page; a rare one ('jans') would walk every case that way. One pass
-        over the pupils' name index (stopping at FEW_PUPILS) tells which it is; for a rare
-        fragment the case query then starts from the matching pupils' ids.
+    def _word_exists(self, word: str):  # type: ignore[no-untyped-def]
+        w = aliased(PupilWord)
+        return select(w.pupil_id).where(w.pupil_id == Case.pupil_id, self._word_range(word, w)).exists()
+
+    def _few_pupils(self, session: Session, f: CaseFilter):  # type: ignore[no-untyped-def]
+        """The pupils to start from when the name filter matches few of them, else None.
+
+        A common start of a word ('j') is cheapest found by walking the cases in list order
+        and stopping after a page; a rare one ('jans') would walk every case that way. The
+        word index tells which it is at a cost bounded by FEW_PUPILS, whatever the number of
+        pupils; for a rare word the case query starts from that word's pupils.
         """
-        text = fold(f.text) if f.text.strip() else ""
-        if not text:
-            return stmt, False
-        ids = session.scalars(
-            select(Pupil.id).where(Pupil.search_name.contains(text, autoescape=True)).limit(self.FEW_PUPILS)
-        ).all()
-        if len(ids) >= self.FEW_PUPILS:
-            return stmt, False
-        return stmt.where(Case.pupil_id.in_(ids)), True
+        best: tuple[int, str] | None = None
+        for word in search_words(f.text):
+            n = session.scalar(select(func.count()).select_from(
+                select(PupilWord.pupil_id).where(self._word_range(word)).limit(self.FEW_PUPILS + 1).subquery()
+            )) or 0
+            if best is None or n < best[0]:
+                best = (n, word)
+        if best is None or best[0] > self.FEW_PUPILS:
+            return None
+        return select(PupilWord.pupil_id).where(self._word_range(best[1]))
 
     def worklist(self, actor: Actor, *, mine: bool = True, limit: int | None = 200,
                  offset: int = 0, f: CaseFilter | None = None) -> list[CaseRow]:

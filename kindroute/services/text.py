@@ -27,6 +27,24 @@ def fold(value: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+_WORD_PARTS = re.compile(r"[-'’]")
+
+
+def name_words(name: str) -> set[str]:
+    """The words a name is found by: each folded word, and the parts of a hyphenated or
+    apostrophed word ('Jan-Willem d'Ancona' -> jan-willem, jan, willem, d'ancona, d, ancona)."""
+    words: set[str] = set()
+    for word in fold(name).split():
+        words.add(word)
+        words.update(part for part in _WORD_PARTS.split(word) if part)
+    return words
+
+
+def search_words(text: str) -> list[str]:
+    """What a filter text asks for: folded words, each to be the start of a word of the name."""
+    return sorted(set(fold(text).split()))
+
+
 def split_name(name: str) -> tuple[str, str, str]:
     """Split a Dutch name into first name, tussenvoegsel and last name (for sorting)."""
     parts = name.split()

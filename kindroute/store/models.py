@@ -103,6 +103,23 @@ class Pupil(Base):
     #: Lower-cased, accent-free "last first" for sorting on the surname.
     sort_name: Mapped[str] = mapped_column(String(NAME_MAX * 3), index=True)
 
+    words: Mapped[list[PupilWord]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class PupilWord(Base):
+    """The words of a pupil's name (folded, see ``services.text.name_words``), for a name
+    filter that finds "the start of a word" through an index instead of scanning every pupil."""
+
+    __tablename__ = "pupil_words"
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"), primary_key=True)
+    #: Compared byte-wise ("C" collation on PostgreSQL) so a prefix is a range of the index.
+    word: Mapped[str] = mapped_column(
+        String(NAME_MAX * 3).with_variant(String(NAME_MAX * 3, collation="C"), "postgresql"),
+        primary_key=True,
+    )
+
+    __table_args__ = (Index("ix_pupil_words_word", "word", "pupil_id"),)
+
 
 class Case(Base):
     """A pupil's journey through the route. ``version`` guards against lost updates."""

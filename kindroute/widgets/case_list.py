@@ -3,6 +3,11 @@
 The list knows only a :class:`CaseSource` (``count()`` and ``page(offset, limit)``, both
 called in thread workers). It holds a small cache of pages; scrolling to row 73,000 of
 100,000 fetches that one page (LIMIT/OFFSET in the database), never the rows before it.
+
+A (re)load shows the first page as soon as it is there; the exact count follows. A first
+page shorter than a page is the whole list, so no count is asked; otherwise the count runs
+after the rows were handed over, and only while no newer (re)load has started: counting
+the 20,000 matches of a one-letter filter never holds up the rows of the next keystroke.
 """
 
 from __future__ import annotations
@@ -33,8 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 100
-MAX_PAGES = 40  # cached pages (4,000 rows)
+PAGE_SIZE = 50
+MAX_PAGES = 80  # cached pages (4,000 rows)
 
 
 @dataclass
@@ -101,11 +106,21 @@ class CaseList(ScrollView, can_focus=True):
             self.count = count
 
     class PageLoaded(Message, bubble=False):
-        def __init__(self, generation: int, page: int, rows: list[CaseRow], count: int | None) -> None:
+        """A page of rows; ``fresh`` for the first page of a (re)load, ``count`` when known."""
+
+        def __init__(self, generation: int, page: int, rows: list[CaseRow], count: int | None,
+                     fresh: bool = False) -> None:
             super().__init__()
             self.generation = generation
             self.page = page
             self.rows = rows
+            self.count = count
+            self.fresh = fresh
+
+    class CountLoaded(Message, bubble=False):
+        def __init__(self, generation: int, count: int) -> None:
+            super().__init__()
+            self.generation = generation
             self.count = count
 
     def __init__(self, source: CaseSource | None = None, *, name: str | None = None,
@@ -113,6 +128,8 @@ class CaseList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.source = source
         self.count = 0
+        #: False while the count of the current (re)load is still being made.
+        self.counted = False
         self.loaded = False
         self.generation = 0
         self._pages: OrderedDict[int, list[CaseRow]] = OrderedDict()
@@ -135,43 +152,72 @@ class CaseList(ScrollView, can_focus=True):
             self._fetch(self.generation, first, True)
 
     @work(thread=True, group="case-list-page", exit_on_error=False)
-    def _fetch(self, generation: int, page: int, with_count: bool) -> None:
+    def _fetch(self, generation: int, page: int, fresh: bool) -> None:
         source = self.source
         if source is None:
             return
+        count: int | None = None
         try:
-            count = source.count() if with_count else None
             rows = source.page(page * PAGE_SIZE, PAGE_SIZE)
+            if fresh and page == 0 and len(rows) < PAGE_SIZE:
+                count = len(rows)
         except KindrouteError as exc:
-            self.app.call_from_thread(self.app.notify, str(exc), severity="error", markup=False)
-            rows, count = [], (0 if with_count else None)
+            self._failed(str(exc))
+            rows, count = [], (0 if fresh else None)
         except Exception as exc:  # noqa: BLE001 - a line for the user, the details in the log
             log.exception("loading cases failed")
-            self.app.call_from_thread(self.app.notify, f"Casussen laden mislukt: {exc}", severity="error",
-                                      markup=False)
-            rows, count = [], (0 if with_count else None)
-        self.post_message(self.PageLoaded(generation, page, rows, count))
+            self._failed(f"Casussen laden mislukt: {exc}")
+            rows, count = [], (0 if fresh else None)
+        self.post_message(self.PageLoaded(generation, page, rows, count, fresh))
+        if not fresh or count is not None or generation != self.generation:
+            return
+        try:
+            count = source.count()
+        except KindrouteError as exc:
+            self._failed(str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001
+            log.exception("counting cases failed")
+            self._failed(f"Casussen tellen mislukt: {exc}")
+            return
+        self.post_message(self.CountLoaded(generation, count))
+
+    def _failed(self, text: str) -> None:
+        self.app.call_from_thread(self.app.notify, text, severity="error", markup=False)
 
     def on_case_list_page_loaded(self, message: PageLoaded) -> None:
         message.stop()
         if message.generation != self.generation:
             return
-        if message.count is not None:
+        if message.fresh:
             self._pages.clear()
-            self.count = message.count
             self.loaded = True
+            # until the count is there: the rows we have, and one more page if this one is full
+            self._set_count(message.count if message.count is not None else len(message.rows) + (
+                PAGE_SIZE if len(message.rows) == PAGE_SIZE else 0), exact=message.count is not None)
         self._pending.discard(message.page)
         self._pages[message.page] = message.rows
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
         self._lines.clear()
-        if message.count is not None:
-            self.virtual_size = Size(self.size.width, self.count + 1)
-            if self.cursor >= self.count:
-                self.cursor = max(0, self.count - 1)
-            self.post_message(self.Counted(self, self.count))
-            self.cursor = self.cursor  # announce the highlighted row
         self.refresh()
+
+    def on_case_list_count_loaded(self, message: CountLoaded) -> None:
+        message.stop()
+        if message.generation == self.generation:
+            self._set_count(message.count, exact=True)
+            self._lines.clear()
+            self.refresh()
+
+    def _set_count(self, count: int, *, exact: bool) -> None:
+        self.count = count
+        self.counted = exact
+        self.virtual_size = Size(self.size.width, self.count + 1)
+        if self.cursor >= self.count:
+            self.cursor = max(0, self.count - 1)
+        if exact:
+            self.post_message(self.Counted(self, self.count))
+        self.cursor = self.cursor  # announce the highlighted row
 
     def row_at(self, index: int) -> CaseRow | None:
         """The row at ``index`` if its page is loaded (else it is requested)."""

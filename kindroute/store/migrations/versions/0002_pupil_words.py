@@ -1,0 +1,48 @@
+"""pupil name words: an index for the name filter
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-23 11:20:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+BATCH = 5000
+
+
+def upgrade() -> None:
+    from kindroute.services.text import name_words
+
+    op.create_table('pupil_words',
+    sa.Column('pupil_id', sa.Integer(), nullable=False),
+    sa.Column('word', sa.String(length=300).with_variant(sa.String(length=300, collation='C'), 'postgresql'), nullable=False),
+    sa.ForeignKeyConstraint(['pupil_id'], ['pupils.id'], name=op.f('fk_pupil_words_pupil_id_pupils'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('pupil_id', 'word', name=op.f('pk_pupil_words'))
+    )
+    with op.batch_alter_table('pupil_words', schema=None) as batch_op:
+        batch_op.create_index('ix_pupil_words_word', ['word', 'pupil_id'], unique=False)
+
+    # Existing pupils get their words, in batches (the migration runs in one transaction).
+    conn = op.get_bind()
+    words = sa.table('pupil_words', sa.column('pupil_id', sa.Integer), sa.column('word', sa.String))
+    last = 0
+    while True:
+        rows = conn.execute(
+            sa.text('SELECT id, name FROM pupils WHERE id > :last ORDER BY id LIMIT :n'), {'last': last, 'n': BATCH}
+        ).all()
+        if not rows:
+            break
+        conn.execute(words.insert(), [{'pupil_id': pid, 'word': w} for pid, name in rows for w in name_words(name)])
+        last = rows[-1][0]
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('pupil_words', schema=None) as batch_op:
+        batch_op.drop_index('ix_pupil_words_word')
+    op.drop_table('pupil_words')
