@@ -10,18 +10,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from kindroute.errors import (
     AccessDenied,
+    Conflict,
     IdentityRequired,
     InvalidInput,
     NotFound,
     StepNotAllowed,
 )
-from kindroute.services import access
+from kindroute.services import access, stepping
 from kindroute.services.dto import (
     Actor,
     AgreementInfo,
@@ -69,7 +71,7 @@ from kindroute.store.models import (
     School,
 )
 from kindroute.store.sql import unindexed
-from kindroute.store.uow import UnitOfWork
+from kindroute.store.uow import STALE_MESSAGE, UnitOfWork
 from kindroute.workflow import (
     NOT_STARTED,
     CaseFacts,
@@ -126,6 +128,8 @@ class Services:
         self.route = route or load_route()
         self.engine: Engine = get_engine(self.route)
         self.clock = clock or datetime.now
+        #: the statement reading a case row for a step, per (actor, day): see :meth:`_step_case_read`
+        self._step_reads: dict[tuple[Actor, date], Any] = {}
 
     # ------------------------------------------------------------------ helpers
     def now(self) -> datetime:
@@ -335,15 +339,18 @@ class Services:
         return case
 
     def _expect_version(self, case: Case, expected_version: int | None, session: Session) -> None:
-        if expected_version is not None and case.version != expected_version:
+        self._check_version(session, case.id, case.version, expected_version)
+
+    def _check_version(
+        self, session: Session | Connection, case_id: int, version: int, expected_version: int | None
+    ) -> None:
+        if expected_version is not None and version != expected_version:
             last = session.scalar(
                 select(CaseEvent.actor_name)
-                .where(CaseEvent.case_id == case.id)
+                .where(CaseEvent.case_id == case_id)
                 .order_by(CaseEvent.seq.desc())
                 .limit(1)
             )
-            from kindroute.errors import Conflict
-
             who = f" door {last}" if last else ""
             raise Conflict(
                 f"Deze casus is zojuist gewijzigd{who} — opnieuw geladen. Er is niets opgeslagen; "
@@ -371,58 +378,10 @@ class Services:
         )
 
     def facts(self, session: Session, case: Case) -> CaseFacts:
-        """Everything the guards look at, read in a handful of queries."""
+        """Everything the guards look at, read in one query (:data:`stepping.FACTS`)."""
         today = self.today()
-        tracks = {t.track: t for t in case.tracks}
-        steps = {tid: NOT_STARTED for tid in self.route.tracks}
-        steps.update({tid: t.step for tid, t in tracks.items()})
-        assigned = frozenset(
-            session.scalars(
-                select(Assignment.role).where(
-                    Assignment.case_id == case.id, Assignment.ended_at.is_(None)
-                )
-            )
-        )
-        consents = tuple(
-            Consent(
-                role=c.role,
-                purpose=c.purpose,
-                given_by=c.given_by,
-                valid_from=c.valid_from,
-                valid_until=c.valid_until,
-                withdrawn_on=c.withdrawn_on,
-                pupil_cosigned=c.pupil_cosigned,
-            )
-            for c in session.scalars(select(ConsentRecord).where(ConsentRecord.case_id == case.id))
-        )
-        ticks: set[tuple[str, str]] = set()
-        for tick in session.scalars(select(ChecklistTick).where(ChecklistTick.case_id == case.id)):
-            t = tracks.get(self.route.steps[tick.step].track) if tick.step in self.route.steps else None
-            if t is not None and t.step == tick.step and t.entered_seq == tick.visit:
-                ticks.add((tick.step, tick.item))
-        docs = session.scalars(
-            select(Document).where(Document.case_id == case.id).order_by(Document.id)
-        ).all()
-        opp = any(d.kind == "opp" and d.outcome == "vastgesteld" for d in docs)
-        advisers = {d.outcome.strip().casefold() for d in docs if d.kind == "deskundigenadvies"}
-        main = tracks.get(self.route.main_track.id)
-        decision = None
-        if main is not None:
-            for d in docs:
-                if d.kind == "swv_besluit" and d.at >= main.entered_at and d.step == main.step:
-                    decision = d.outcome
         born = case.pupil.date_of_birth if case.pupil else None
-        return CaseFacts(
-            steps=steps,
-            today=today,
-            pupil_birth_date=born,
-            assigned_roles=assigned,
-            consents=consents,
-            checklist_done=frozenset(ticks),
-            opp_vastgesteld=opp,
-            expert_advices=len(advisers),
-            swv_decision=decision,
-        )
+        return stepping.build_facts(self.route, stepping.fact_rows(session, case.id), today, born).facts
 
     # ------------------------------------------------------------------ use cases: cases
     def open_case(
@@ -527,36 +486,52 @@ class Services:
         note: str = "",
         expected_version: int | None = None,
     ) -> StepResult:
-        """Take a step: guards checked again inside the transaction; step + event together."""
+        """Take a step: guards checked again inside the transaction; step + event together.
+
+        Two reads (the locked case row with the access check, then every fact the guards need)
+        and the writes, as Core statements: see :mod:`kindroute.services.stepping`.
+        """
         if note:
             check_text(note, "Notitie", required=False)
+        today = self.today()
         with self._uow() as uow:
-            s = uow.session
-            case = self._case(s, case_id, actor)
-            self._expect_version(case, expected_version, s)
-            facts = self.facts(s, case)
-            nxt = self.engine.check(facts, trigger)  # unknown trigger -> StepNotAllowed
-            self._require_turn(s, actor, case, nxt.track, nxt.source)
-            track, source, dest = self.engine.apply(facts, trigger)  # blocked -> StepNotAllowed
-            result = self._record_step(s, actor, case, track, source, dest, trigger, note)
+            conn = uow.connection
+            case = conn.execute(self._step_case_read(actor, today), {"case_id": case_id}).one_or_none()
+            if case is None:
+                raise NotFound(f"Casus {case_id} bestaat niet.")
+            if not case.visible:
+                raise AccessDenied(f"U ({actor.name}) heeft geen toegang tot casus {case_id}.")
+            self._check_version(conn, case_id, case.version, expected_version)
+            known = stepping.build_facts(self.route, stepping.fact_rows(conn, case_id), today, case.born)
+            nxt = self.engine.check(known.facts, trigger)  # unknown trigger -> StepNotAllowed
+            self._require_turn(actor, case.school_id, nxt.source, known.holders)
+            track, source, dest = self.engine.apply(known.facts, trigger)  # blocked -> StepNotAllowed
+            result = self._record_step(conn, actor, case_id, case, known.tracks.get(track),
+                                       track, source, dest, trigger, note)
             uow.commit()
             return result
 
-    def _require_turn(self, s: Session, actor: Actor, case: Case, track: str, source: str) -> None:
-        """Only the person at turn (or the school's IB/director) may take a step."""
-        if access.manages_school(actor, case.school_id):
+    def _step_case_read(self, actor: Actor, today: date) -> Any:
+        """:func:`stepping.case_statement` for ``actor`` today, built once and then reused."""
+        key = (actor, today)
+        stmt = self._step_reads.get(key)
+        if stmt is None:
+            if len(self._step_reads) >= 64:
+                self._step_reads.clear()
+            stmt = self._step_reads[key] = stepping.case_statement(actor, self.route, today)
+        return stmt
+
+    def _require_turn(self, actor: Actor, school_id: int, source: str, holders: dict[str, int]) -> None:
+        """Only the person at turn (or the school's IB/director) may take a step.
+
+        ``holders``: the person holding each role on the case now.
+        """
+        if access.manages_school(actor, school_id):
             return
-        role = self.engine.at_turn_role(source) if source != NOT_STARTED else None
         if source == NOT_STARTED:
             raise AccessDenied("Alleen de intern begeleider of directeur kan dit traject starten.")
-        holder = s.scalar(
-            select(Assignment.person_id).where(
-                Assignment.case_id == case.id,
-                Assignment.role == role,
-                Assignment.ended_at.is_(None),
-            )
-        )
-        if holder != actor.id:
+        role = self.engine.at_turn_role(source)
+        if role is None or holders.get(role) != actor.id:
             raise AccessDenied(
                 f"U bent niet aan zet in stap '{self.step_title(source)}': "
                 f"dat is de {self.role_label(role).lower()} (of de intern begeleider)."
@@ -564,53 +539,66 @@ class Services:
 
     def _record_step(
         self,
-        s: Session,
+        conn: Connection,
         actor: Actor,
-        case: Case,
+        case_id: int,
+        case: Any,
+        row: stepping.TrackState | None,
         track: str,
         source: str,
         dest: str,
         trigger: str,
         note: str,
     ) -> StepResult:
+        """Write a step: the case row (version checked), the hash-chained event, the track, a note.
+
+        ``case`` is the row read by :func:`stepping.case_statement`; ``row`` where the case stood
+        on ``track`` (None: the track starts now).
+        """
         now = self.now()
         seq = case.history_count + 1
         h = event_hash(
-            case_id=case.id, seq=seq, track=track, from_step=source, to_step=dest,
+            case_id=case_id, seq=seq, track=track, from_step=source, to_step=dest,
             trigger=trigger, actor_id=actor.id, actor_name=actor.name, at=now, note=note,
             prev_hash=case.history_head,
         )
-        s.add(CaseEvent(
-            case_id=case.id, seq=seq, track=track, from_step=source, to_step=dest, trigger=trigger,
-            actor_id=actor.id, actor_name=actor.name, at=now, note=note,
-            prev_hash=case.history_head, hash=h,
-        ))
-        row = next((t for t in case.tracks if t.track == track), None)
+        version = case.version + 1
+        values: dict[str, Any] = {"case_id": case_id, "old_version": case.version, "new_version": version,
+                                  "head": h, "seq": seq, "now": now}
+        update = stepping.UPDATE_CASE
+        if track == self.route.main_track.id:
+            update = stepping.UPDATE_CASE_STATUS
+            if self.engine.is_final(dest):
+                values["status"] = "referred" if dest != "afgesloten" else "closed"
+                values["closed_at"] = now
+            else:
+                values["status"] = "open"
+                values["closed_at"] = None
+        if conn.execute(update, values).rowcount != 1:
+            raise Conflict(STALE_MESSAGE)
+        conn.execute(stepping.INSERT_EVENT, {
+            "case_id": case_id, "seq": seq, "track": track, "from_step": source, "to_step": dest,
+            "trigger": trigger, "actor_id": actor.id, "actor_name": actor.name, "at": now, "note": note,
+            "prev_hash": case.history_head, "hash": h,
+        })
         deadline = self.engine.deadline(dest, now.date())
         at_turn = self.engine.at_turn_role(dest)
         if row is None:
-            row = CaseTrack(track=track, step=dest, entered_at=now, deadline=deadline,
-                            at_turn_role=at_turn, entered_seq=seq)
-            case.tracks.append(row)
+            conn.execute(stepping.INSERT_TRACK, {
+                "case_id": case_id, "track": track, "step": dest, "entered_at": now, "deadline": deadline,
+                "at_turn_role": at_turn, "entered_seq": seq,
+            })
         else:
-            row.step, row.entered_at, row.deadline = dest, now, deadline
-            row.at_turn_role, row.entered_seq = at_turn, seq
-        case.history_head = h
-        case.history_count = seq
-        self._touch(case)
-        if track == self.route.main_track.id:
-            if self.engine.is_final(dest):
-                case.status = "referred" if dest != "afgesloten" else "closed"
-                case.closed_at = now
-            else:
-                case.status = "open"
-                case.closed_at = None
+            conn.execute(stepping.UPDATE_TRACK, {
+                "where_case": case_id, "where_track": track, "step": dest, "entered_at": now,
+                "deadline": deadline, "at_turn_role": at_turn, "entered_seq": seq,
+            })
         if note:
-            s.add(Note(case_id=case.id, author_id=actor.id, at=now, step=source, text=note))
-        s.flush()
+            conn.execute(stepping.INSERT_NOTE, {"case_id": case_id, "author_id": actor.id, "at": now,
+                                                "step": source, "text": note})
         return StepResult(
-            case_id=case.id, track=track, from_=source, to=dest, trigger=trigger,
-            at_turn_role=at_turn, deadline=deadline, version=case.version,
+            case_id=case_id, track=track, from_=source, to=dest, trigger=trigger,
+            at_turn_role=at_turn, deadline=deadline, version=version,
         )
 
     def _trigger_to(self, facts: CaseFacts, want_final: bool, dest: str | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,14 @@ class Database:
     url: str
     engine: Engine
     sessions: sessionmaker[Session]
+    _binds: dict[bool, Engine] = field(default_factory=dict, repr=False, compare=False)
+
+    def bind(self, write: bool) -> Engine:
+        """The engine for a reading or writing unit of work (``kindroute_write``, see below)."""
+        bind = self._binds.get(write)
+        if bind is None:
+            bind = self._binds[write] = self.engine.execution_options(kindroute_write=write)
+        return bind
 
     @property
     def is_sqlite(self) -> bool:

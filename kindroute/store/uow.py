@@ -4,12 +4,18 @@
 rolled back when the block ends, also when an exception escapes. transitions keeps
 a state change even when a later callback raises; this transaction is what makes a
 step and its history event land together or not at all.
+
+A unit of work runs either on an ORM session (``uow.session``) or, for the busiest
+paths, on a bare Core connection (``uow.connection``); both begin on first use (on
+SQLite a writing one with ``BEGIN IMMEDIATE``), so a locked database is reported
+like any other database error.
 """
 
 from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -17,17 +23,46 @@ from sqlalchemy.orm.exc import StaleDataError
 from kindroute.errors import Conflict
 from kindroute.store.db import Database, translate_db_error
 
+#: What a writer hears when the case changed under it (its ``WHERE version = …`` matched nothing).
+STALE_MESSAGE = (
+    "Deze casus is zojuist gewijzigd door iemand anders — opnieuw geladen. "
+    "Er is niets opgeslagen; probeer het opnieuw."
+)
+
 
 class UnitOfWork:
     def __init__(self, db: Database, *, write: bool = True) -> None:
         self.db = db
         self.write = write
-        self.session: Session
+        self._session: Session | None = None
+        self._connection: Connection | None = None
 
     def __enter__(self) -> UnitOfWork:
-        bind = self.db.engine.execution_options(kindroute_write=self.write)
-        self.session = Session(bind=bind, expire_on_commit=False, autoflush=True)
         return self
+
+    @property
+    def session(self) -> Session:
+        """The ORM session of this unit of work (created on first use)."""
+        if self._session is None:
+            if self._connection is not None:
+                raise RuntimeError("this unit of work already runs on a bare connection")
+            self._session = Session(bind=self.db.bind(self.write), expire_on_commit=False, autoflush=True)
+        return self._session
+
+    @property
+    def connection(self) -> Connection:
+        """A Core connection in this unit of work's transaction (the session's, if it has one)."""
+        if self._session is not None:
+            return self._session.connection()
+        if self._connection is None:
+            conn = self.db.bind(self.write).connect()
+            try:
+                conn.begin()
+            except BaseException:
+                conn.close()
+                raise
+            self._connection = conn
+        return self._connection
 
     def __exit__(
         self,
@@ -36,19 +71,25 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            self.session.rollback()
+            if self._session is not None:
+                try:
+                    self._session.rollback()
+                finally:
+                    self._session.close()
         finally:
-            self.session.close()
+            if self._connection is not None:
+                self._connection.close()  # rolls back what was not committed
         if isinstance(exc, StaleDataError):
-            raise Conflict(
-                "Deze casus is zojuist gewijzigd door iemand anders — opnieuw geladen. "
-                "Er is niets opgeslagen; probeer het opnieuw."
-            ) from None
+            raise Conflict(STALE_MESSAGE) from None
         if isinstance(exc, DBAPIError):
             raise translate_db_error(exc, self.db.url) from None
 
     def commit(self) -> None:
-        self.session.commit()
+        if self._connection is not None:
+            self._connection.commit()
+        else:
+            self.session.commit()
 
     def flush(self) -> None:
-        self.session.flush()
+        if self._session is not None:
+            self._session.flush()
