@@ -21,9 +21,9 @@ class FloorApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._ready)
+        self.call_after_refresh(self._write_marker)
 
-    def _ready(self) -> None:
+    def _write_marker(self) -> None:
         path = os.environ.get("KINDROUTE_READY_FILE")
         if path:
             with open(path, "a", encoding="utf-8") as fh:
