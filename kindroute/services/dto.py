@@ -6,6 +6,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+# re-exported: the case filter lives in its own module so a screen can load it cheaply
+from kindroute.services.case_filter import CaseFilter as CaseFilter
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
@@ -250,21 +253,3 @@ class StepResult(JsonMixin):
         d = super().to_json()
         d["from"] = d.pop("from_")
         return d
-
-
-@dataclass(frozen=True)
-class CaseFilter:
-    """What a case list shows. Every field narrows the query in the database."""
-
-    text: str = ""  # part of the pupil's name
-    step: str | None = None
-    track: str = "school"
-    school: str | None = None  # name, BRIN or id
-    school_id: int | None = None
-    at_turn_role: str | None = None
-    at_turn_person_id: int | None = None  # "aan mij"
-    overdue: bool = False
-    group: int | None = None
-    status: str | None = "open"  # None = all
-    sort: str = "deadline"  # deadline | pupil | step | school | group | id
-    descending: bool = False
