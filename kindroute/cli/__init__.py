@@ -5,8 +5,10 @@
 wins; the main group's default comes from ``KINDROUTE_DB``, ``KINDROUTE_USER`` and
 ``KINDROUTE_ROUTE``).
 
-Start-up speed matters: this module imports only click. Services, SQLAlchemy, Faker and
-Textual are imported inside the commands that need them.
+Start-up speed matters: this module imports only click. The subcommands' modules are
+imported the first time the group's commands are asked for (a subcommand is named, or
+``--help``), so plain ``kindroute`` opens the TUI without them. Services, SQLAlchemy,
+Faker and Textual are imported inside the commands that need them.
 
 All expected failures are :class:`~kindroute.errors.KindrouteError`: they are caught in
 one place (:meth:`KindrouteGroup.invoke`), printed in Dutch on stderr, and end with the
@@ -30,7 +32,25 @@ EXIT_CRASH = 70
 
 
 class KindrouteGroup(click.Group):
-    """The main group: turns every error into a Dutch message and an exit code."""
+    """The main group: turns every error into a Dutch message and an exit code.
+
+    Its subcommands are registered on first access to :attr:`commands` (click itself and
+    code that inspects the group both go through it).
+    """
+
+    _registered = False
+    _commands: dict[str, click.Command]
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        if not self._registered:
+            self._registered = True
+            _register(self)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -95,19 +115,16 @@ def main(ctx: click.Context, db: str | None, as_: str | None, route: str | None)
         sys.exit(run_app(db=db, who=as_, route=route))
 
 
-def _register() -> None:
+def _register(group: click.Group) -> None:
     import importlib.util
 
     from kindroute.cli import admin, cases
 
-    cases.register(main)
-    admin.register(main)
+    cases.register(group)
+    admin.register(group)
     if importlib.util.find_spec("kindroute.cli.trust") is not None:
         from kindroute.cli import trust
 
-        trust.register(main)
-
-
-_register()
+        trust.register(group)
 
 __all__ = ["main"]

@@ -5,7 +5,6 @@ Imports only click at module level; the rest is imported when a command runs.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import unicodedata
@@ -146,6 +145,8 @@ def now() -> Any:
 
 
 def emit_json(value: Any) -> None:
+    import json
+
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
