@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Input, Static
 
 from kindroute.screens.base import KrScreen, run_service
-from kindroute.screens.filters import FilterScreen, describe_filter
 from kindroute.widgets.case_list import CaseList, CaseSource
 
 if TYPE_CHECKING:
@@ -76,6 +75,8 @@ class CaseListScreen(KrScreen):
         text = Text(self.title_label(), style="bold")
         if count is not None:
             text.append(f"  {count} casus" + ("sen" if count != 1 else ""), style="")
+        from kindroute.screens.filters import describe_filter  # not needed for the first frame
+
         summary = describe_filter(self.effective_filter(), self.services)
         if summary:
             text.append(f"  · filter: {summary}", style="italic")
@@ -126,6 +127,8 @@ class CaseListScreen(KrScreen):
         box.add_class("hidden")
 
     def action_filters(self) -> None:
+        from kindroute.screens.filters import FilterScreen
+
         def chosen(f: CaseFilter | None) -> None:
             if f is not None:
                 text = self.query_one("#name-filter", Input).value

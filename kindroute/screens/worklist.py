@@ -1,10 +1,15 @@
-"""Werkvoorraad (home): the cases at my turn, overdue first, then by deadline."""
+"""Werkvoorraad (home): the cases at my turn, overdue first, then by deadline.
+
+The app shows this screen as its first frame, before the database is open: it then
+*waits* (the list says "Laden…") and loads its rows when the app calls :meth:`begin`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.binding import Binding
 
 from kindroute.screens.case_list_screen import CaseListScreen
@@ -20,6 +25,7 @@ class WorklistScreen(CaseListScreen):
     """Home. For an IB or director a toggle between 'aan mij' and all the school's cases."""
 
     TITLE_TEXT = "Werkvoorraad"
+    AUTO_FOCUS = "CaseList"
 
     BINDINGS = [
         Binding("s", "step", "Stap zetten", id="step"),
@@ -34,11 +40,46 @@ class WorklistScreen(CaseListScreen):
         super().__init__()
         self.mine = True
         self._first = True
+        #: Shown before the database is open; the rows load in :meth:`begin`.
+        self.waiting = False
+
+    def on_mount(self) -> None:
+        self.waiting = not self.kr.opened
+        if self.waiting:
+            self.update_title(None)
+
+    def begin(self) -> None:
+        """The database is open and the person known: load the rows."""
+        self.waiting = False
+        self.reload()
+        self.refresh_bindings()
+
+    def reload(self, keep_cursor: bool = False) -> None:
+        if not self.waiting:
+            super().reload(keep_cursor)
+
+    def title_text(self, count: int | None) -> Text:
+        if self.waiting:
+            return Text(self.title_label(), style="bold")
+        return super().title_text(count)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_mine":
-            return any(r in MANAGERS for r in self.actor.roles)
+            return self.waiting or any(r in MANAGERS for r in self.actor.roles)
         return True
+
+    # Actions that need the data say so while it loads.
+    def _with_detail(self, then: object) -> None:
+        if not self.kr.still_loading():
+            super()._with_detail(then)
+
+    def action_filters(self) -> None:
+        if not self.kr.still_loading():
+            super().action_filters()
+
+    def action_new_case(self) -> None:
+        if not self.kr.still_loading():
+            super().action_new_case()
 
     def effective_filter(self) -> CaseFilter:
         return replace(self.filter, sort="deadline", descending=False,
@@ -48,12 +89,13 @@ class WorklistScreen(CaseListScreen):
         return "Werkvoorraad · " + ("aan mij" if self.mine else "alle casussen")
 
     def action_toggle_mine(self) -> None:
+        if self.kr.still_loading():
+            return
         self.mine = not self.mine
         self.reload()
         self.notify("Alle casussen van de school" if not self.mine else "Alleen casussen waar u aan zet bent")
 
-    def on_case_list_counted(self, event: CaseList.Counted) -> None:
-        super().on_case_list_counted(event)
+    def on_case_list_shown(self, event: CaseList.Shown) -> None:
         if self._first:
             self._first = False
             self.call_after_refresh(self.kr.mark_ready)

@@ -105,6 +105,13 @@ class CaseList(ScrollView, can_focus=True):
             self.case_list = case_list
             self.count = count
 
+    class Shown(Message):
+        """The first page of a (re)load is in the list and painted next (the count may follow)."""
+
+        def __init__(self, case_list: CaseList) -> None:
+            super().__init__()
+            self.case_list = case_list
+
     class PageLoaded(Message, bubble=False):
         """A page of rows; ``fresh`` for the first page of a (re)load, ``count`` when known."""
 
@@ -201,6 +208,8 @@ class CaseList(ScrollView, can_focus=True):
             self._pages.popitem(last=False)
         self._lines.clear()
         self.refresh()
+        if message.fresh:
+            self.post_message(self.Shown(self))
 
     def on_case_list_count_loaded(self, message: CountLoaded) -> None:
         message.stop()
