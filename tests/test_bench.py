@@ -36,6 +36,11 @@ def test_bench_steps_and_demo_run_in_quick_mode(tmp_path):
 def test_bench_start_up_runs_in_a_pty(tmp_path):
     pytest.importorskip("pty")
     result = _run(tmp_path, "P1")
-    (p1,) = result["figures"]
+    figures = {f["id"]: f for f in result["figures"]}
+    assert set(figures) == {"P1", "P1b"}
+    p1, rows = figures["P1"], figures["P1b"]
     assert p1["note"] == "" and len(p1["samples"]) == 2 and len(p1["floor"]) == 2
     assert p1["ratio"] > 0
+    # the rows come after the first interactive frame of the same starts, against the same floor
+    assert len(rows["samples"]) == 2 and rows["floor"] == p1["floor"] and rows["target"] == ""
+    assert all(r >= f for r, f in zip(rows["samples"], p1["samples"], strict=True))
