@@ -392,14 +392,22 @@ def expected(text: str) -> set[str]:
     return {n for n in NAMES if all(any(w.startswith(t) for w in name_words(n)) for t in fold(text).split())}
 
 
-@pytest.mark.parametrize("few", [0, 10_000])  # walking the cases, and starting from few pupils
+# the three ways a name filter runs: walking the cases in list order; starting from the
+# pupils of the rarest word; the same, sorting the candidates' keys before joining a page
+@pytest.mark.parametrize(("few", "two_step"), [(0, 10_000), (10_000, 10_000), (10_000, 0)])
 @pytest.mark.parametrize("text", ["jan", "JAN", "j", "van d", "willem", "ome", "anc", "ansen", "de v",
                                   "jan bos", "x", "ja ja", ""])
-def test_name_filter_finds_the_start_of_any_word(svc, named, monkeypatch, few, text):
+def test_name_filter_finds_the_start_of_any_word(svc, named, monkeypatch, few, two_step, text):
     monkeypatch.setattr(Services, "FEW_PUPILS", few)
+    monkeypatch.setattr(Services, "TWO_STEP_FROM", two_step)
     rows = svc.list_cases(ib(svc), CaseFilter(text=text))
     want = expected(text) if text.strip() else set(NAMES)
     assert {r.pupil for r in rows} == want
+    paged = [r.id for r in svc.list_cases(ib(svc), CaseFilter(text=text), limit=2)]
+    paged += [r.id for r in svc.list_cases(ib(svc), CaseFilter(text=text), limit=50, offset=2)]
+    assert paged == [r.id for r in rows]  # pages follow the same order
+    backwards = svc.list_cases(ib(svc), CaseFilter(text=text, descending=True))
+    assert {r.id for r in backwards} == {r.id for r in rows}
     assert svc.count_cases(ib(svc), CaseFilter(text=text)) == len(want)
     assert svc.count_cases(None, CaseFilter(text=text), cap=2) == min(len(want), 3)
 

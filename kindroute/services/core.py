@@ -8,9 +8,10 @@ over :class:`Services`.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -92,6 +93,14 @@ DOCUMENT_KINDS = {
 SWV_OUTCOMES = ("toegekend", "afgewezen")
 ZORGPLICHT_WEEKS = 6
 ZORGPLICHT_EXTENSION_WEEKS = 4
+
+
+class FewPupils(NamedTuple):
+    """A name filter's rarest word: its pupils (a select of ids), how many, the word."""
+
+    pupils: Any
+    matched: int
+    word: str
 
 
 def _check_brin(brin: str | None) -> str | None:
@@ -880,14 +889,14 @@ class Services:
         )
 
     def _list_stmt(self, actor: Actor | None, f: CaseFilter, *, count: bool = False,  # type: ignore[no-untyped-def]
-                   pupils=None):
+                   start: FewPupils | None = None):
         """The filtered cases; ``count=True`` selects only ids and joins only what a filter needs.
 
-        ``pupils`` (a select of pupil ids, see ``_few_pupils``) makes the query start from
-        those pupils' cases: the school and status terms then must not drive it.
+        ``start`` (see ``_few_pupils``) makes the query start from those pupils' cases: the
+        school, status and track terms then must not drive it.
         """
         today = self.today()
-        few = pupils is not None
+        few = start is not None
         ct = aliased(CaseTrack)
         a = aliased(Assignment)
         p = aliased(Person)
@@ -913,9 +922,11 @@ class Services:
                 .outerjoin(p, p.id == a.person_id)
                 .where(access.visible_clause(actor, self.route, today, school_index=not few))
             )
-        if few:
-            stmt = stmt.where(Case.pupil_id.in_(pupils))
+        if start is not None:
+            stmt = stmt.where(Case.pupil_id.in_(start.pupils))
         for word in search_words(f.text):  # every typed word starts a word of the name
+            if start is not None and word == start.word:
+                continue  # the query starts from exactly the pupils with this word
             stmt = stmt.where(self._word_exists(word))
         if f.step:
             stmt = stmt.where(ct.step == f.step)
@@ -944,9 +955,9 @@ class Services:
         f = f or CaseFilter()
         today = self.today()
         with self._uow(write=False) as uow:
-            pupils = self._few_pupils(uow.session, f)
-            few = pupils is not None
-            stmt, ct = self._list_stmt(actor, f, pupils=pupils)
+            start = self._few_pupils(uow.session, f, limit)
+            few = start is not None
+            stmt, ct = self._list_stmt(actor, f, start=start)
             order = {
                 "pupil": [Pupil.sort_name],
                 "step": [ct.step],
@@ -962,9 +973,21 @@ class Services:
             elif f.descending:
                 order = [o.desc() for o in order]
             # ct.case_id equals Case.id; ordering on it lets a page come straight from the index
-            stmt = stmt.order_by(*order, ct.case_id)
-            if limit is not None:
-                stmt = stmt.limit(limit).offset(offset)
+            order = [*order, ct.case_id]
+            two_step = start is not None and start.matched > self.TWO_STEP_FROM and limit is not None
+            if two_step and f.sort in ("", "deadline"):
+                # Sort the candidates on what the order needs alone, then join the page's rows:
+                # thousands of candidates cost a sort of (deadline, id), not thousands of joins.
+                keys, kct = self._list_stmt(actor, f, count=True, start=start)
+                korder = [kct.deadline.is_(None), kct.deadline]
+                korder = [o.desc() for o in korder] if f.descending else korder
+                page_ids = list(uow.session.scalars(
+                    keys.order_by(*korder, kct.case_id).limit(limit).offset(offset)))
+                stmt = stmt.where(Case.id.in_(page_ids)).order_by(*order)
+            else:
+                stmt = stmt.order_by(*order)
+                if limit is not None:
+                    stmt = stmt.limit(limit).offset(offset)
             rows = uow.session.execute(stmt).all()
             ids = [r[0] for r in rows]
             steps: dict[int, dict[str, str]] = {i: {} for i in ids}
@@ -993,13 +1016,16 @@ class Services:
         grows with the number of cases."""
         f = f or CaseFilter()
         with self._uow(write=False) as uow:
-            stmt, _ = self._list_stmt(actor, f, count=True, pupils=self._few_pupils(uow.session, f))
+            stmt, _ = self._list_stmt(actor, f, count=True, start=self._few_pupils(uow.session, f, cap))
             if cap is not None:
                 stmt = stmt.limit(cap + 1)
             return uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
-    #: A name filter matching at most this many pupils is looked up pupils-first (see below).
+    #: A name filter matching at most this many pupils is always looked up pupils-first;
+    #: above it, only while pupils-first is the cheaper of the two ways (see ``_few_pupils``).
     FEW_PUPILS = 1000
+    #: From this many candidate pupils, a page is sorted on its keys first and joined after.
+    TWO_STEP_FROM = 300
 
     @staticmethod
     def _word_range(word: str, w: type[PupilWord] = PupilWord):  # type: ignore[no-untyped-def]
@@ -1014,24 +1040,32 @@ class Services:
         w = aliased(PupilWord)
         return select(w.pupil_id).where(w.pupil_id == Case.pupil_id, self._word_range(word, w)).exists()
 
-    def _few_pupils(self, session: Session, f: CaseFilter):  # type: ignore[no-untyped-def]
-        """The pupils to start from when the name filter matches few of them, else None.
+    def _few_pupils(self, session: Session, f: CaseFilter, rows: int | None) -> FewPupils | None:
+        """Where to start when the name filter matches few pupils, else None.
 
         A common start of a word ('j') is cheapest found by walking the cases in list order
-        and stopping after a page; a rare one ('jans') would walk every case that way. The
-        word index tells which it is at a cost bounded by FEW_PUPILS, whatever the number of
-        pupils; for a rare word the case query starts from that word's pupils.
+        until ``rows`` matches are found: about rows × cases / matches steps. A rare one
+        ('jans') is cheapest found from its pupils, one step per matching pupil. The two
+        cost the same at about √(rows × cases) matching pupils; below that (and always below
+        FEW_PUPILS) the query starts from the pupils. The word index tells how many match
+        at a cost bounded by that threshold, and the number of cases is the highest case id,
+        read from the primary key: neither grows with the number of pupils matched.
         """
+        words = search_words(f.text)
+        if not words:
+            return None
+        cases = session.scalar(select(func.max(Case.id))) or 0
+        threshold = max(self.FEW_PUPILS, math.isqrt((rows or 1000) * cases)) if self.FEW_PUPILS else 0
         best: tuple[int, str] | None = None
-        for word in search_words(f.text):
+        for word in words:
             n = session.scalar(select(func.count()).select_from(
-                select(PupilWord.pupil_id).where(self._word_range(word)).limit(self.FEW_PUPILS + 1).subquery()
+                select(PupilWord.pupil_id).where(self._word_range(word)).limit(threshold + 1).subquery()
             )) or 0
             if best is None or n < best[0]:
                 best = (n, word)
-        if best is None or best[0] > self.FEW_PUPILS:
+        if best is None or best[0] > threshold:
             return None
-        return select(PupilWord.pupil_id).where(self._word_range(best[1]))
+        return FewPupils(select(PupilWord.pupil_id).where(self._word_range(best[1])), best[0], best[1])
 
     def worklist(self, actor: Actor, *, mine: bool = True, limit: int | None = 200,
                  offset: int = 0, f: CaseFilter | None = None) -> list[CaseRow]:

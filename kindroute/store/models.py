@@ -126,7 +126,7 @@ class Case(Base):
 
     __tablename__ = "cases"
     id: Mapped[int] = mapped_column(primary_key=True)
-    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"))
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     #: open | closed | referred (final step reached)
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
@@ -147,7 +147,11 @@ class Case(Base):
     #: the UPDATE carries ``WHERE version = <old>``, so a stale writer fails.
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     #: a school's open cases are counted from this index alone
-    __table_args__ = (Index("ix_cases_school_status", "school_id", "status"),)
+    __table_args__ = (
+        Index("ix_cases_school_status", "school_id", "status"),
+        # a pupil's cases with what the list filters ask of them, without reading the rows
+        Index("ix_cases_pupil_status_school", "pupil_id", "status", "school_id"),
+    )
 
     pupil: Mapped[Pupil] = relationship()
     school: Mapped[School] = relationship()
