@@ -434,3 +434,34 @@ def test_name_filter_respects_the_other_filters_and_access(svc, named):
     rows = svc.list_cases(ib(svc), CaseFilter(text="jan", group=5))
     assert {r.pupil for r in rows} == {"Jan de Vries", "Anne Jansen", "Jan-Willem Bos", "Janneke Smit"}
     assert svc.list_cases(ib(svc), CaseFilter(text="jan", group=7)) == []
+
+
+@pytest.mark.parametrize(("few", "two_step"), [(0, 10_000), (10_000, 10_000), (10_000, 0)])
+def test_every_way_a_list_starts_gives_what_each_person_may_see(svc, monkeypatch, few, two_step):
+    """Walking the cases, or starting from the actor's assigned cases or school: same rows."""
+    ids = [open_case(svc, f"Kind{i} Test", born=f"2016-0{1 + i}-01") for i in range(6)]
+    other = svc.open_case(svc.resolve_actor("Anna Anker"), pupil="Kind Anker", school="34CD", group=4,
+                          born="2018-02-02")
+    for cid in ids[:4]:
+        svc.assign_role(ib(svc), cid, "so_expert", "Sara Smit")
+    svc.record_consent(ib(svc), ids[0], role="so_expert", purpose="Consultatie", given_by="Ouders")
+    c = svc.record_consent(ib(svc), ids[1], role="so_expert", purpose="Consultatie", given_by="Ouders")
+    svc.withdraw_consent(ib(svc), ids[1], c.id, reason="Ouders trekken in")
+    svc.assign_role(ib(svc), ids[2], "jeugdhulp", "Jeroen Wijk")  # no consent at all
+    svc.assign_role(ib(svc), ids[5], "leerkracht", "Lotte Jansen")
+    want = {
+        "Ingrid Bakker": set(ids), "Dirk Directeur": set(ids), "Anna Anker": {other},
+        "Sara Smit": {ids[0]}, "Jeroen Wijk": set(), "Lotte Jansen": {ids[5]},
+        "Tom de Wit": set(ids[:5]), "Petra Plus": set(),
+    }
+    monkeypatch.setattr(Services, "FEW_PUPILS", few)
+    monkeypatch.setattr(Services, "TWO_STEP_FROM", two_step)
+    for name, expected_ids in want.items():
+        actor = svc.resolve_actor(name)
+        rows = svc.list_cases(actor, CaseFilter())
+        assert {r.id for r in rows} == expected_ids, name
+        assert [r.id for r in svc.list_cases(actor, CaseFilter(), limit=2)] == [r.id for r in rows][:2], name
+        assert svc.count_cases(actor, CaseFilter()) == len(expected_ids), name
+        assert svc.count_cases(actor, CaseFilter(), cap=1) == min(len(expected_ids), 2), name
+        named = svc.list_cases(actor, CaseFilter(text="kind3"))
+        assert {r.id for r in named} == expected_ids & {ids[3]}, name

@@ -7,6 +7,7 @@ command can show a case the rules forbid.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
@@ -37,9 +38,9 @@ def _assigned(actor: Actor, role: str) -> ColumnElement[bool]:
     )
 
 
-def _valid_consent(role: str, today: date) -> ColumnElement[bool]:
+def _valid_consent(role: str, today: date, case_id: Any = Case.id) -> ColumnElement[bool]:
     return exists().where(
-        ConsentRecord.case_id == Case.id,
+        ConsentRecord.case_id == case_id,
         ConsentRecord.role == role,
         ConsentRecord.valid_from <= today,
         or_(ConsentRecord.valid_until.is_(None), ConsentRecord.valid_until >= today),
@@ -76,6 +77,31 @@ def visible_clause(actor: Actor | None, route: Route, today: date, *,
     if not parts:
         return false()
     return or_(*parts)
+
+
+def start_cases(actor: Actor | None, today: date):  # type: ignore[no-untyped-def]
+    """Where a list of what ``actor`` may see can start: (every visible case id, a superset
+    that is cheap to count), as two selects. For a teacher or an outside role their assigned
+    cases (with valid consent, for an outside role); for an IB or director their school's
+    cases. None when no such set is known (the SWV, the file's owner, a mix of roles)."""
+    if actor is None or not actor.roles:
+        return None
+    if all(r == "leerkracht" or r in OUTSIDE_ROLES for r in actor.roles):
+        per_role = [
+            and_(Assignment.role == r, _valid_consent(r, today, Assignment.case_id)) if r in OUTSIDE_ROLES
+            else Assignment.role == r
+            for r in actor.roles
+        ]
+        visible = select(Assignment.case_id).where(
+            Assignment.person_id == actor.id, Assignment.ended_at.is_(None), or_(*per_role))
+        # counted in ix_assignments_person_role alone (the row id is in every index)
+        every = select(Assignment.id).where(Assignment.person_id == actor.id,
+                                           Assignment.role.in_(actor.roles))
+        return visible, every
+    if all(r in SCHOOL_ROLES for r in actor.roles) and actor.school_id is not None:
+        school = select(Case.id).where(Case.school_id == actor.school_id)
+        return school, school
+    return None
 
 
 def is_outside_reader(actor: Actor | None) -> bool:

@@ -95,12 +95,14 @@ ZORGPLICHT_WEEKS = 6
 ZORGPLICHT_EXTENSION_WEEKS = 4
 
 
-class FewPupils(NamedTuple):
-    """A name filter's rarest word: its pupils (a select of ids), how many, the word."""
+class Start(NamedTuple):
+    """A small set a case list starts from: ``column IN (ids)``, about ``matched`` of them;
+    ``word`` when the set is a name filter word's pupils (its own filter is then implied)."""
 
-    pupils: Any
+    column: Any
+    ids: Any
     matched: int
-    word: str
+    word: str | None = None
 
 
 def _check_brin(brin: str | None) -> str | None:
@@ -889,10 +891,10 @@ class Services:
         )
 
     def _list_stmt(self, actor: Actor | None, f: CaseFilter, *, count: bool = False,  # type: ignore[no-untyped-def]
-                   start: FewPupils | None = None):
+                   start: Start | None = None):
         """The filtered cases; ``count=True`` selects only ids and joins only what a filter needs.
 
-        ``start`` (see ``_few_pupils``) makes the query start from those pupils' cases: the
+        ``start`` (see ``_start``) makes the query start from that small set of cases: the
         school, status and track terms then must not drive it.
         """
         today = self.today()
@@ -923,7 +925,7 @@ class Services:
                 .where(access.visible_clause(actor, self.route, today, school_index=not few))
             )
         if start is not None:
-            stmt = stmt.where(Case.pupil_id.in_(start.pupils))
+            stmt = stmt.where(start.column.in_(start.ids))
         for word in search_words(f.text):  # every typed word starts a word of the name
             if start is not None and word == start.word:
                 continue  # the query starts from exactly the pupils with this word
@@ -955,7 +957,7 @@ class Services:
         f = f or CaseFilter()
         today = self.today()
         with self._uow(write=False) as uow:
-            start = self._few_pupils(uow.session, f, limit)
+            start = self._start(uow.session, actor, f, limit)
             few = start is not None
             stmt, ct = self._list_stmt(actor, f, start=start)
             order = {
@@ -1016,15 +1018,15 @@ class Services:
         grows with the number of cases."""
         f = f or CaseFilter()
         with self._uow(write=False) as uow:
-            stmt, _ = self._list_stmt(actor, f, count=True, start=self._few_pupils(uow.session, f, cap))
+            stmt, _ = self._list_stmt(actor, f, count=True, start=self._start(uow.session, actor, f, cap))
             if cap is not None:
                 stmt = stmt.limit(cap + 1)
             return uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
-    #: A name filter matching at most this many pupils is always looked up pupils-first;
-    #: above it, only while pupils-first is the cheaper of the two ways (see ``_few_pupils``).
+    #: A set of at most this many cases (or pupils) is always where a list starts; above
+    #: it, only while starting there is the cheaper of the two ways (see ``_start``).
     FEW_PUPILS = 1000
-    #: From this many candidate pupils, a page is sorted on its keys first and joined after.
+    #: From this many candidates, a page is sorted on its keys first and joined after.
     TWO_STEP_FROM = 300
 
     @staticmethod
@@ -1040,32 +1042,47 @@ class Services:
         w = aliased(PupilWord)
         return select(w.pupil_id).where(w.pupil_id == Case.pupil_id, self._word_range(word, w)).exists()
 
-    def _few_pupils(self, session: Session, f: CaseFilter, rows: int | None) -> FewPupils | None:
-        """Where to start when the name filter matches few pupils, else None.
+    def _start(self, session: Session, actor: Actor | None, f: CaseFilter, rows: int | None) -> Start | None:
+        """The smallest of the sets a list can start from, when starting there is cheapest.
 
-        A common start of a word ('j') is cheapest found by walking the cases in list order
-        until ``rows`` matches are found: about rows × cases / matches steps. A rare one
-        ('jans') is cheapest found from its pupils, one step per matching pupil. The two
-        cost the same at about √(rows × cases) matching pupils; below that (and always below
-        FEW_PUPILS) the query starts from the pupils. The word index tells how many match
-        at a cost bounded by that threshold, and the number of cases is the highest case id,
-        read from the primary key: neither grows with the number of pupils matched.
+        Without one, a list walks the cases in its order (the deadline index) and stops once
+        ``rows`` rows passed the filters: about rows × cases / matches steps. That is right
+        for a one-letter name filter or an IB of a large school, and wrong for a rare name
+        ('jans'), a teacher's or an outside role's few assigned cases, or a small school
+        among many: those are cheapest found from their own index, one step per candidate,
+        and sorted. Both cost the same at about √(rows × cases) candidates; below that (and
+        always below FEW_PUPILS) the list starts from the set. Each set's size is counted in
+        its index only up to that threshold, and the number of cases is the highest case id:
+        deciding never costs more than the cheaper way. Counting (``rows`` None) always
+        starts from a set smaller than all cases.
         """
-        words = search_words(f.text)
-        if not words:
-            return None
         cases = session.scalar(select(func.max(Case.id))) or 0
-        threshold = max(self.FEW_PUPILS, math.isqrt((rows or 1000) * cases)) if self.FEW_PUPILS else 0
-        best: tuple[int, str] | None = None
-        for word in words:
-            n = session.scalar(select(func.count()).select_from(
-                select(PupilWord.pupil_id).where(self._word_range(word)).limit(threshold + 1).subquery()
-            )) or 0
-            if best is None or n < best[0]:
-                best = (n, word)
-        if best is None or best[0] > threshold:
+        if not self.FEW_PUPILS:
             return None
-        return FewPupils(select(PupilWord.pupil_id).where(self._word_range(best[1])), best[0], best[1])
+        threshold = cases if rows is None else max(self.FEW_PUPILS, math.isqrt(rows * cases))
+        candidates: list[Start] = []
+        for word in search_words(f.text):
+            ids = select(PupilWord.pupil_id).where(self._word_range(word))
+            candidates.append(Start(Case.pupil_id, ids, self._size(session, ids, threshold), word))
+        sets = access.start_cases(actor, self.today())
+        if sets is not None:
+            visible, every = sets
+            n = self._size(session, every, threshold)
+            if n > threshold and rows is not None:
+                # Many assigned cases, but may few of them be seen (consent)? Fewer than a page
+                # would make the walk read every case before it stops; the set is cheaper then.
+                n = self._size(session, visible, rows)
+                n = n if n <= rows else threshold + 1
+            candidates.append(Start(Case.id, visible, n))
+        best = min(candidates, key=lambda c: c.matched, default=None)
+        if best is None or best.matched > threshold:
+            return None
+        return best
+
+    @staticmethod
+    def _size(session: Session, ids, limit: int) -> int:  # type: ignore[no-untyped-def]
+        """How many rows ``ids`` gives, counting no further than ``limit + 1``."""
+        return session.scalar(select(func.count()).select_from(ids.limit(limit + 1).subquery())) or 0
 
     def worklist(self, actor: Actor, *, mine: bool = True, limit: int | None = 200,
                  offset: int = 0, f: CaseFilter | None = None) -> list[CaseRow]:
