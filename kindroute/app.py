@@ -34,10 +34,11 @@ from textual.binding import Binding
 from textual.containers import Center, Middle
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from kindroute.screens.worklist import WorklistScreen
 from kindroute.widgets.palette import KindrouteCommands
+from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -66,7 +67,7 @@ class ProblemScreen(Screen[None]):
         self.message = message
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Middle(id="problem"), Center():
             yield Static(self.message, id="problem-text")
         yield Footer()

@@ -215,3 +215,22 @@ async def test_names_are_shown_literally():
         text = "\n".join(lines)
         for name in tricky:
             assert name in text
+
+
+async def test_title_bar_shows_title_and_person_literally_and_follows_changes():
+    from kindroute.widgets.title_bar import TitleBar
+
+    class TitleApp(App[None]):
+        TITLE = "kindroute"
+
+        def compose(self) -> ComposeResult:
+            yield TitleBar()
+
+    app = TitleApp()
+    async with app.run_test(size=(80, 3)) as pilot:
+        bar = app.query_one(TitleBar)
+        assert bar.render().plain == "kindroute"
+        app.sub_title = "[bold]Piet[/bold] · Intern begeleider"
+        await pilot.pause()
+        assert bar.render().plain == "kindroute — [bold]Piet[/bold] · Intern begeleider"
+        assert "[bold]Piet[/bold]" in "".join(s.text for s in bar.render_line(0))

@@ -17,7 +17,6 @@ from textual.message import Message
 from textual.widgets import (
     DataTable,
     Footer,
-    Header,
     SelectionList,
     Static,
     TabbedContent,
@@ -28,6 +27,7 @@ from textual.widgets.selection_list import Selection
 from kindroute.errors import KindrouteError
 from kindroute.screens.base import KrScreen, run_service
 from kindroute.widgets.format import deadline_text, nl_date, nl_datetime
+from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from kindroute.services import CaseDetail, Services
@@ -112,7 +112,7 @@ class CaseScreen(KrScreen):
         self._filling = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Casus wordt geladen…", id="case-summary")
         with TabbedContent(id="case-tabs", initial="who"):
             with TabPane("1 Wie doet wat", id="who"):

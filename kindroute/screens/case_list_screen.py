@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from kindroute.screens.base import KrScreen, run_service
 from kindroute.widgets.case_list import CaseList, CaseSource
+from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from kindroute.services import CaseDetail, CaseFilter, CaseRow
@@ -42,7 +43,7 @@ class CaseListScreen(KrScreen):
         self.filter: CaseFilter = CaseFilter()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("", id="list-title", classes="screen-title")
         yield Input(placeholder="Zoek op naam van de leerling…", id="name-filter", classes="hidden")
         yield CaseList(id="cases")

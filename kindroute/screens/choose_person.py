@@ -6,10 +6,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kindroute.screens.base import KrScreen, run_service
+from kindroute.widgets.title_bar import TitleBar
 
 
 class ChoosePersonScreen(KrScreen):
@@ -21,7 +22,7 @@ class ChoosePersonScreen(KrScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="choose-person"):
             yield Static(Text("Wie bent u?", style="bold"), classes="dialog-title")
             yield Static("Kies uzelf; kindroute onthoudt dit voor deze database. "

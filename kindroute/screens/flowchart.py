@@ -13,9 +13,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from kindroute.screens.base import KrScreen, run_service
+from kindroute.widgets.title_bar import TitleBar
 from kindroute.workflow import NOT_STARTED, guard_description
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class FlowchartScreen(KrScreen):
         self.here: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="flow-title", classes="screen-title")
         with Horizontal(id="flow"):
             with VerticalScroll(id="flow-main", classes="flow-column"):

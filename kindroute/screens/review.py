@@ -14,12 +14,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kindroute.screens.base import KrModal, KrScreen, run_service
 from kindroute.screens.case import next_steps_text, summary_text
 from kindroute.widgets.format import nl_date, nl_datetime
+from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from kindroute.services import CaseDetail, CaseFilter
@@ -109,7 +110,7 @@ class ReviewScreen(KrScreen):
         self.changes: list[Change] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(Text(f"Bespreking: {self.label}", style="bold"), id="review-title",
                      classes="screen-title")
         with VerticalScroll(id="review-body"):

@@ -6,9 +6,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from kindroute.screens.base import KrScreen, run_service
+from kindroute.widgets.title_bar import TitleBar
 
 DEMO_CASES = 120
 DEMO_SEED = 1
@@ -23,7 +24,7 @@ class WelcomeScreen(KrScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Center(), Vertical(id="welcome", classes="dialog"):
             yield Static(Text("Welkom bij kindroute", style="bold"), classes="dialog-title")
             yield Static(
