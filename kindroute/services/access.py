@@ -7,7 +7,7 @@ command can show a case the rules forbid.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
@@ -79,7 +79,13 @@ def visible_clause(actor: Actor | None, route: Route, today: date, *,
     return or_(*parts)
 
 
-def start_cases(actor: Actor | None, today: date):  # type: ignore[no-untyped-def]
+class StartSets(NamedTuple):
+    visible: Any  # select of every case id the actor may see (and maybe more)
+    every: Any  # a superset, cheap to count
+    assigned: bool  # the actor's assigned cases (else: a school's)
+
+
+def start_cases(actor: Actor | None, today: date) -> StartSets | None:
     """Where a list of what ``actor`` may see can start: (every visible case id, a superset
     that is cheap to count), as two selects. For a teacher or an outside role their assigned
     cases (with valid consent, for an outside role); for an IB or director their school's
@@ -97,10 +103,10 @@ def start_cases(actor: Actor | None, today: date):  # type: ignore[no-untyped-de
         # counted in ix_assignments_person_role alone (the row id is in every index)
         every = select(Assignment.id).where(Assignment.person_id == actor.id,
                                            Assignment.role.in_(actor.roles))
-        return visible, every
+        return StartSets(visible, every, True)
     if all(r in SCHOOL_ROLES for r in actor.roles) and actor.school_id is not None:
         school = select(Case.id).where(Case.school_id == actor.school_id)
-        return school, school
+        return StartSets(school, school, False)
     return None
 
 

@@ -1065,8 +1065,9 @@ class Services:
             ids = select(PupilWord.pupil_id).where(self._word_range(word))
             candidates.append(Start(Case.pupil_id, ids, self._size(session, ids, threshold), word))
         sets = access.start_cases(actor, self.today())
-        if sets is not None:
-            visible, every = sets
+        if sets is not None and (rows is not None or sets.assigned):
+            # (a count has no order to walk: the school's own index serves it directly)
+            visible, every, _assigned = sets
             n = self._size(session, every, threshold)
             if n > threshold and rows is not None:
                 # Many assigned cases, but may few of them be seen (consent)? Fewer than a page
