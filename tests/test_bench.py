@@ -44,3 +44,17 @@ def test_bench_start_up_runs_in_a_pty(tmp_path):
     # the rows come after the first interactive frame of the same starts, against the same floor
     assert len(rows["samples"]) == 2 and rows["floor"] == p1["floor"] and rows["target"] == ""
     assert all(r >= f for r, f in zip(rows["samples"], p1["samples"], strict=True))
+
+
+def test_bench_filter_keystrokes_and_memory_run_with_pilot(tmp_path):
+    result = _run(tmp_path, "P2,P4")
+    figures = {f["id"]: f for f in result["figures"]}
+    assert set(figures) == {"P2", "P4"}
+    p2, p4 = figures["P2"], figures["P4"]
+    assert "failed" not in p2["note"] and "failed" not in p4["note"]
+    keys = result["probes"]["big"]["keys"]
+    # 'jans' and four backspaces, two rounds with --quick
+    assert [k["key"] for k in keys] == (list("jans") + ["backspace"] * 4) * 2
+    assert all(k["ms"] >= k["data_ms"] > 0 and k["count_ms"] >= k["data_ms"] for k in keys)
+    assert len(p2["samples"]) == len(p2["floor"]) == 16 and p2["ratio"] > 0
+    assert p4["samples"][0] > 10 and p4["floor"][0] > 10  # MB of a real Python + Textual process
