@@ -12,7 +12,7 @@ from test_trust_support import Clock, actor, open_case, run_cli, sqlite_services
 from kindroute.errors import AccessDenied, InvalidInput
 from kindroute.services.audit import verify_history
 from kindroute.services.retention import purge_after, purge_expired, purge_history, set_pupil_left
-from kindroute.store.models import AccessLog, Case, Pupil, PurgeLog
+from kindroute.store.models import AccessLog, Case, Pupil, PupilWord, PurgeLog
 
 CASE_TABLES = ("case_tracks", "case_events", "notes", "agreements", "consents", "assignments",
                "checklist_ticks", "documents", "access_log")
@@ -88,6 +88,9 @@ def test_purge_removes_everything_of_expired_cases_only(svc, clock):
     with svc.db.sessions() as s:
         assert s.get(Case, gone) is None
         assert s.get(Pupil, pupils[gone]) is None
+        # the words the name was found by go with the pupil; the others keep theirs
+        assert not s.scalars(select(PupilWord).where(PupilWord.pupil_id == pupils[gone])).all()
+        assert s.scalars(select(PupilWord).where(PupilWord.pupil_id == pupils[kept_open])).all()
         assert {c.id for c in s.scalars(select(Case))} == {kept_open, kept_recent, kept_no_date}
         log = s.scalars(select(PurgeLog)).one()
         assert log.by_id == ib.id and log.cases_removed == 1
