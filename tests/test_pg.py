@@ -210,3 +210,31 @@ def test_cli_on_postgres_user_login_and_audit(pg_url):
     r = run_cli("audit", "verify", "--db", pg_url)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "1 casussen, 0 gebeurtenissen: in orde"
+
+
+@pytest.mark.parametrize(("few", "two_step"), [(0, 10_000), (10_000, 10_000), (10_000, 0)])
+def test_name_filter_and_list_starts_on_postgres(svc, monkeypatch, few, two_step):
+    """The word index (byte order, collation "C") finds the start of every word the same way."""
+    from kindroute.services import Services
+
+    monkeypatch.setattr(Services, "FEW_PUPILS", few)
+    monkeypatch.setattr(Services, "TWO_STEP_FROM", two_step)
+    names = ["Jan de Vries", "Anne Jansen", "Jan-Willem Bos", "Ömer Çelik", "Eva van Dijk", "Zoë Jánssen"]
+    ids = {name: open_case(svc, name) for name in names}
+    svc.assign_role(actor(svc), ids["Eva van Dijk"], "jeugdhulp", "Jeroen Wijk")
+
+    def found(text: str, who: str = "Ingrid Bakker") -> set[str]:
+        return {r.pupil for r in svc.list_cases(actor(svc, who), CaseFilter(text=text))}
+
+    assert found("jan") == {"Jan de Vries", "Anne Jansen", "Jan-Willem Bos", "Zoë Jánssen"}
+    assert found("JANS") == {"Anne Jansen", "Zoë Jánssen"}
+    assert found("willem") == {"Jan-Willem Bos"}
+    assert found("ome cel") == {"Ömer Çelik"}
+    assert found("van d") == {"Eva van Dijk"}
+    assert found("ansen") == set()
+    assert found("") == set(names)
+    assert svc.count_cases(actor(svc), CaseFilter(text="jan")) == 4
+    assert found("", "Jeroen Wijk") == set()  # assigned, but no consent
+    svc.record_consent(actor(svc), ids["Eva van Dijk"], role="jeugdhulp", purpose="Wijkteam",
+                       given_by="Moeder")
+    assert found("", "Jeroen Wijk") == {"Eva van Dijk"}
