@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -54,6 +55,20 @@ async def until(pilot, condition: Callable[[], bool], what: str) -> None:  # typ
     raise AssertionError(f"never happened: {what}")
 
 
+@asynccontextmanager
+async def held_app(services: Any, who: str | None = IB) -> AsyncIterator[tuple[Any, Any, threading.Event]]:
+    """The app on ``services`` at its first frame, its opening worker held until ``release``."""
+    release = hold_opening(services)
+    app = make_app(services, who)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app.interactive, "the first frame")
+            yield app, pilot, release
+    finally:
+        release.set()
+        services.db.dispose()
+
+
 def screen_text(app: Any) -> str:
     return "\n".join("".join(s.text for s in strip) for strip in app.screen._compositor.render_strips())
 
@@ -66,89 +81,65 @@ async def test_first_frame_is_the_worklist_before_the_data(tmp_path, tmp_path_fa
     ready, rows_file = tmp_path / "ready.txt", tmp_path / "rows.txt"
     monkeypatch.setenv("KINDROUTE_READY_FILE", str(ready))
     monkeypatch.setenv("KINDROUTE_ROWS_FILE", str(rows_file))
-    services = services_for(demo_db(tmp_path, tmp_path_factory))
-    release = hold_opening(services)
-    app = make_app(services)
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: app.interactive, "the first frame")
-            assert isinstance(app.screen, WorklistScreen) and app.screen.waiting
-            assert not app.opened and not app.ready and app.actor is None
-            text = screen_text(app)
-            assert "Werkvoorraad · aan mij" in text and "Laden…" in text
-            assert "Casussen" in text and "Filter" in text, "the footer shows the keys"
-            assert len(ready.read_text().split()) == 1 and float(ready.read_text()) > 0
-            assert not rows_file.exists(), "no rows yet"
+    async with held_app(services_for(demo_db(tmp_path, tmp_path_factory))) as (app, pilot, release):
+        assert isinstance(app.screen, WorklistScreen) and app.screen.waiting
+        assert not app.opened and not app.ready and app.actor is None
+        text = screen_text(app)
+        assert "Werkvoorraad · aan mij" in text and "Laden…" in text
+        assert "Casussen" in text and "Filter" in text, "the footer shows the keys"
+        assert len(ready.read_text().split()) == 1 and float(ready.read_text()) > 0
+        assert not rows_file.exists(), "no rows yet"
 
-            release.set()
-            await settle(pilot)
-            assert app.opened and app.ready and app.actor is not None and app.actor.name == IB
-            assert not app.screen.waiting and app.screen.query_one(CaseList).loaded_rows()
-            assert "Ingrid Bakker · Intern begeleider" in app.sub_title
-            assert len(rows_file.read_text().split()) == 1
-            assert float(rows_file.read_text()) >= float(ready.read_text())
-            assert len(ready.read_text().split()) == 1, "each marker is written once"
-    finally:
         release.set()
-        services.db.dispose()
+        await settle(pilot)
+        assert app.opened and app.ready and app.actor is not None and app.actor.name == IB
+        assert not app.screen.waiting and app.screen.query_one(CaseList).loaded_rows()
+        assert "Ingrid Bakker · Intern begeleider" in app.sub_title
+        assert len(rows_file.read_text().split()) == 1
+        assert float(rows_file.read_text()) >= float(ready.read_text())
+        assert len(ready.read_text().split()) == 1, "each marker is written once"
 
 
 async def test_keys_before_the_data_wait_or_say_so(tmp_path, tmp_path_factory):
-    services = services_for(demo_db(tmp_path, tmp_path_factory))
-    release = hold_opening(services)
-    app = make_app(services)
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: app.interactive, "the first frame")
-            worklist = app.screen
-            assert isinstance(worklist, WorklistScreen)
+    async with held_app(services_for(demo_db(tmp_path, tmp_path_factory))) as (app, pilot, release):
+        worklist = app.screen
+        assert isinstance(worklist, WorklistScreen)
 
-            await pilot.press("s")  # an action on a case: nothing to act on yet
-            assert "Nog aan het laden…" in notices(app)
-            assert app.screen is worklist
+        await pilot.press("s")  # an action on a case: nothing to act on yet
+        assert "Nog aan het laden…" in notices(app)
+        assert app.screen is worklist
 
-            await pilot.press("question_mark")  # help works at once
-            await until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help screen")
-            await pilot.press("escape")
-            await until(pilot, lambda: app.screen is worklist, "back from help")
+        await pilot.press("question_mark")  # help works at once
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help screen")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is worklist, "back from help")
 
-            await pilot.press("slash")  # the name filter takes text; it applies when the rows load
-            assert isinstance(app.focused, Input)
-            await pilot.press("j", "a", "n")
-            await pilot.press("enter")
-            assert worklist.filter.text == "jan"
+        await pilot.press("slash")  # the name filter takes text; it applies when the rows load
+        assert isinstance(app.focused, Input)
+        await pilot.press("j", "a", "n")
+        await pilot.press("enter")
+        assert worklist.filter.text == "jan"
 
-            await pilot.press("c")  # waits for the data, then opens
-            assert any("Casussen opent zodra de gegevens er zijn" in n for n in notices(app))
-            assert app.screen is worklist
+        await pilot.press("c")  # waits for the data, then opens
+        assert any("Casussen opent zodra de gegevens er zijn" in n for n in notices(app))
+        assert app.screen is worklist
 
-            release.set()
-            await settle(pilot)
-            assert isinstance(app.screen, CasesScreen), "c opened Casussen once the data was there"
-            await pilot.press("escape")
-            await settle(pilot)
-            assert app.screen is worklist
-            rows = worklist.query_one(CaseList).loaded_rows()
-            assert worklist.query_one(CaseList).loaded
-            assert all("jan" in r.pupil.lower() for r in rows)
-    finally:
         release.set()
-        services.db.dispose()
+        await settle(pilot)
+        assert isinstance(app.screen, CasesScreen), "c opened Casussen once the data was there"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is worklist
+        rows = worklist.query_one(CaseList).loaded_rows()
+        assert worklist.query_one(CaseList).loaded
+        assert all("jan" in r.pupil.lower() for r in rows)
 
 
 async def test_quit_before_the_data(tmp_path, tmp_path_factory):
-    services = services_for(demo_db(tmp_path, tmp_path_factory))
-    release = hold_opening(services)
-    app = make_app(services)
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: app.interactive, "the first frame")
-            await pilot.press("q")
-            await until(pilot, lambda: app.return_code is not None, "the app to quit")
-        assert app.return_code == 0
-    finally:
-        release.set()
-        services.db.dispose()
+    async with held_app(services_for(demo_db(tmp_path, tmp_path_factory))) as (app, pilot, release):
+        await pilot.press("q")
+        await until(pilot, lambda: app.return_code is not None, "the app to quit")
+    assert app.return_code == 0
 
 
 async def test_empty_database_replaces_the_waiting_worklist_with_the_welcome(tmp_path):
