@@ -10,7 +10,6 @@ from sqlalchemy import select
 from test_trust_support import (
     Clock,
     actor,
-    has_main_cli,
     open_case,
     run_cli,
     sqlite_services,
@@ -230,11 +229,6 @@ def test_list_filters_cannot_widen_what_a_person_sees(svc, world):
 
 # ---------------------------------------------------------------------- the command line
 
-needs_cli = pytest.mark.skipif(not has_main_cli("cases", "case show"),
-                               reason="main CLI (cases, case show) not wired yet")
-
-
-@needs_cli
 def test_cli_cases_and_case_show_respect_the_rules(tmp_path):
     path = tmp_path / "kr.sqlite"
     svc = sqlite_services(path, Clock())

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from test_trust_support import ROOT, Clock, cli_env, has_main_cli, make_services, open_case, run_cli, tick_all
+from test_trust_support import ROOT, Clock, cli_env, make_services, open_case, run_cli, tick_all
 
 from kindroute.store.db import open_database
 
@@ -49,27 +49,12 @@ def kill_after(proc: subprocess.Popen[str], marker: str, delay: float) -> None:
     proc.wait(timeout=30)
 
 
-DEMO_SCRIPT = """
-import sys
-from datetime import datetime
-from kindroute.store.db import open_database
-from kindroute.demo import generate
-db = open_database(sys.argv[1])
-print("started", flush=True)
-generate(db, cases=int(sys.argv[2]), seed=3, now=datetime(2026, 11, 23, 9, 0))
-print("done", flush=True)
-"""
-
-
 def test_demo_killed_midway_leaves_all_or_nothing(tmp_path):
     path = tmp_path / "demo.sqlite"
     open_database(str(path)).dispose()  # created and migrated, so the kill hits the inserts
     n = 100000
-    if has_main_cli("demo"):
-        cmd = [sys.executable, "-c", "from kindroute.cli import main; main()", "demo", "--db", str(path),
-               "--cases", str(n), "--seed", "3"]
-    else:
-        cmd = [sys.executable, "-c", DEMO_SCRIPT, str(path), str(n)]
+    cmd = [sys.executable, "-c", "from kindroute.cli import main; main()", "demo", "--db", str(path),
+           "--cases", str(n), "--seed", "3"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
                             env=cli_env(), cwd=ROOT)
     # Kill once the inserts are under way: the open transaction spills pages into the WAL file.

@@ -127,22 +127,8 @@ def pg_database() -> Iterator[str]:
 
 _CLI = """
 import sys
-import click
-try:
-    from kindroute.cli import main as cli
-    if not isinstance(cli, click.Group) or "audit" not in cli.commands:
-        raise ImportError
-except Exception:
-    # the main CLI is not wired (yet): the trust commands alone, loaded past the package
-    import importlib.util
-    import kindroute
-    from pathlib import Path
-    path = Path(kindroute.__file__).parent / "cli" / "trust.py"
-    spec = importlib.util.spec_from_file_location("kindroute_trust_cli", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    cli = module.standalone()
-cli.main(args=sys.argv[1:], prog_name="kindroute")
+from kindroute.cli import main
+main.main(args=sys.argv[1:], prog_name="kindroute")
 """
 
 
@@ -156,27 +142,11 @@ def cli_env(**extra: str) -> dict[str, str]:
 
 def run_cli_process(*args: str, input: str | None = None, timeout: float = 60, **env: str) \
         -> subprocess.CompletedProcess[str]:
-    """Run ``kindroute ARGS`` as a real process (the main CLI when wired, else the trust commands)."""
+    """Run ``kindroute ARGS`` as a real process."""
     return subprocess.run(
         [sys.executable, "-c", _CLI, *args], input=input, capture_output=True, text=True,
         timeout=timeout, env=cli_env(**env), cwd=ROOT,
     )
-
-
-def cli_group():  # type: ignore[no-untyped-def]
-    """The main CLI when it is wired with the trust commands, else the trust commands alone."""
-    import click
-
-    try:
-        from kindroute.cli import main
-
-        if isinstance(main, click.Group) and "audit" in main.commands:
-            return main
-    except Exception:  # noqa: BLE001 - not wired yet, or half-written by its engineer
-        pass
-    from kindroute.cli.trust import standalone
-
-    return standalone()
 
 
 def run_cli(*args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
@@ -186,27 +156,12 @@ def run_cli(*args: str, input: str | None = None, **env: str) -> subprocess.Comp
     full = cli_env(**env)
     unset = {k: None for k in ("KINDROUTE_DB", "KINDROUTE_USER", "KINDROUTE_PASSWORD", "KINDROUTE_ROUTE")
              if k not in env}
-    result = CliRunner().invoke(cli_group(), list(args), input=input,
+    from kindroute.cli import main
+
+    result = CliRunner().invoke(main, list(args), input=input,
                                 env={**unset, "KINDROUTE_CONFIG": full["KINDROUTE_CONFIG"], **env},
                                 catch_exceptions=False)
     return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
-
-
-def has_main_cli(*commands: str) -> bool:
-    """True when the main CLI exists and has ``commands`` (e.g. 'cases', 'case show')."""
-    try:
-        import click
-
-        from kindroute.cli import main
-    except Exception:  # noqa: BLE001 - not wired yet, or half-written by its engineer
-        return False
-    for command in commands:
-        group: object = main
-        for part in command.split():
-            if not isinstance(group, click.Group) or part not in group.commands:
-                return False
-            group = group.commands[part]
-    return True
 
 
 # ---------------------------------------------------------------------- concurrent workers

@@ -371,18 +371,3 @@ def register(main: click.Group) -> None:
     _group(main, "pupil", "Leerlingen.").add_command(pupil_left)
     _group(main, "case", "Eén casus.").add_command(case_left)
     _group(main, "export", "Gegevens exporteren.").add_command(export_case_cmd)
-
-
-def standalone() -> click.Group:
-    """A group with only these commands (tests, and before the main CLI is wired)."""
-
-    @click.group()
-    def cli() -> None:
-        """kindroute (vertrouwen)"""
-
-    register(cli)
-    return cli
-
-
-if __name__ == "__main__":  # pragma: no cover
-    standalone()()

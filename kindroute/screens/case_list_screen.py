@@ -15,7 +15,7 @@ from kindroute.widgets.case_list import CaseList, CaseSource
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
-    from kindroute.services import CaseDetail, CaseFilter, CaseRow
+    from kindroute.services import CaseFilter, CaseRow
 
 
 class CaseListScreen(KrScreen):
@@ -193,6 +193,3 @@ class CaseListScreen(KrScreen):
         row = self.highlighted
         if row is not None:
             self.kr.open_case(row.id)
-
-    def detail_loaded(self, detail: CaseDetail) -> None:  # pragma: no cover - hook
-        pass
