@@ -420,7 +420,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 TABLE_ORDER = tuple(COLUMNS)
 OWN_IDS = ("schools", "people", "pupils", "cases")
 #: Above this many rows, SQLite indexes are dropped during the load and built once afterwards.
-REINDEX_ROWS = 200_000
 
 
 class _Writer:

@@ -37,10 +37,6 @@ class Actor(JsonMixin):
     school_id: int | None
     organisation: str | None = None
 
-    @property
-    def primary_role(self) -> str:
-        return self.roles[0] if self.roles else ""
-
     @classmethod
     def of(cls, person: Any) -> Actor:
         """The actor for a stored person (anything with the Person attributes)."""

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from kindroute.errors import AccessDenied, InvalidInput, NotFound
 from kindroute.services import access
@@ -194,8 +194,3 @@ def purge_history(svc: Services) -> list[tuple[date, int, dict[str, dict[str, in
             (p.at.date(), p.cases_removed, json.loads(p.counts_json or "{}"))
             for p in uow.session.scalars(select(PurgeLog).order_by(PurgeLog.id))
         ]
-
-
-def count_pupils(svc: Services) -> int:
-    with UnitOfWork(svc.db, write=False) as uow:
-        return uow.session.scalar(select(func.count(Pupil.id))) or 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -265,14 +265,3 @@ def translate_db_error(exc: BaseException, url: str) -> DatabaseProblem:
     if "password authentication" in msg or "authentication failed" in msg:
         return DatabaseProblem(f"Aanmelden bij de database {where} is mislukt.")
     return DatabaseProblem(f"Databasefout bij {where}: {getattr(exc, 'orig', exc)}")
-
-
-def table_names(engine: Engine) -> set[str]:
-    with engine.connect() as conn:
-        return set(inspect(conn).get_table_names())
-
-
-def sqlite_integrity_ok(engine: Engine) -> tuple[bool, str]:
-    with engine.connect() as conn:
-        rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
-    return rows == ["ok"], "; ".join(rows[:5])

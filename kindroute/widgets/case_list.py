@@ -142,7 +142,6 @@ class CaseList(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[CaseRow]] = OrderedDict()
         self._pending: set[int] = set()
         self._lines: OrderedDict[tuple[Any, ...], Strip] = OrderedDict()
-        self._select_when_loaded = False
 
     # ------------------------------------------------------------------ data
     def reload(self, source: CaseSource | None = None, *, keep_cursor: bool = False) -> None:
