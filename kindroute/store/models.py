@@ -90,8 +90,8 @@ class Pupil(Base):
     first_name: Mapped[str] = mapped_column(String(NAME_MAX))
     tussenvoegsel: Mapped[str] = mapped_column(String(20), default="")
     last_name: Mapped[str] = mapped_column(String(NAME_MAX))
-    #: Lower-cased, accent-free "first tussenvoegsel last" for filtering in the query.
-    search_name: Mapped[str] = mapped_column(String(NAME_MAX * 3), index=True)
+    #: Lower-cased, accent-free name as typed (the name filter itself uses ``pupil_words``).
+    search_name: Mapped[str] = mapped_column(String(NAME_MAX * 3))
     date_of_birth: Mapped[date] = mapped_column(Date)
     group: Mapped[int] = mapped_column(Integer)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
