@@ -339,6 +339,21 @@ def test_around_a_case(run, world):
 # ----------------------------------------------------------------------------- people, schools, import
 
 
+def test_extend_zorgplicht_once_by_the_ib(run, world):
+    cid = open_case(run, world, "Noor Aanmelding", "--registered", "2026-11-02")
+    assert show(run, world, cid)["zorgplicht_deadline"] == "2026-12-14"  # six weeks
+    refused = run("case", "extend", cid, "--db", world, "--as", TEACHER)
+    assert refused.exit_code == 5 and "zorgplichttermijn" in refused.output
+    done = run("case", "extend", cid, "--db", world, "--as", IB, "--format", "json")
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout) == {"case_id": cid, "zorgplicht_deadline": "2027-01-11"}  # plus four
+    assert show(run, world, cid)["zorgplicht_deadline"] == "2027-01-11"
+    again = run("case", "extend", cid, "--db", world, "--as", IB)
+    assert again.exit_code == 2 and "maar één keer" in again.output
+    plain = open_case(run, world, "Zonder Aanmelding")
+    assert run("case", "extend", plain, "--db", world, "--as", IB).exit_code == 2
+
+
 def test_people_and_schools_bootstrap_then_need_as(run, tmp_path):
     db = str(tmp_path / "new.sqlite")
     assert run("schools", "add", "OBS De Linde", "--brin", "45EF", "--db", db).exit_code == 0

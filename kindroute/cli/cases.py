@@ -463,6 +463,23 @@ def case_reopen(case_id: int, note: str, fmt: str, **o: Any) -> None:
             lambda s, a: s.reopen_case(a, case_id, note=note), _step_text(case_id))
 
 
+@case_group.command("extend")
+@click.argument("case_id", type=int, metavar="ID")
+@_one_format
+@common_options()
+def case_extend(case_id: int, fmt: str, **o: Any) -> None:
+    """Verleng de zorgplichttermijn eenmalig met 4 weken (IB of directie)."""
+    run = Run(o["db"], o["as_"], o["route"])
+    try:
+        deadline = run.services.extend_zorgplicht(run.actor(write=True), case_id)
+        if fmt == "json":
+            emit_json({"case_id": case_id, "zorgplicht_deadline": deadline.isoformat()})
+        else:
+            click.echo(f"Casus {case_id}: zorgplichttermijn verlengd tot {nl_date(deadline)}.")
+    finally:
+        run.close()
+
+
 def export_cases_to(run: Run, fmt: str, output: str | None, actor: Any) -> int:
     from kindroute.services import CaseFilter
 
