@@ -107,7 +107,6 @@ def test_steps_killed_midway_are_whole_or_absent(tmp_path):
     kill_after(proc, "gezet 3", 0.05)
     assert proc.returncode == -signal.SIGKILL, "all steps done before the kill"
     stepped = count(path, "SELECT count(*) FROM case_tracks WHERE step = 'aanpak_groep'")
-    print("steps taken before the kill:", stepped)
     assert 0 < stepped < len(ids), "kill did not land mid-way; adjust the delay"
     # every step is whole: track moved <=> event exists <=> step note exists <=> head/count match
     assert count(path, "SELECT count(*) FROM case_events") == stepped
