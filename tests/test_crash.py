@@ -96,7 +96,7 @@ def test_steps_killed_midway_are_whole_or_absent(tmp_path):
     path = tmp_path / "steps.sqlite"
     svc = make_services(open_database(str(path)), Clock())
     ids = []
-    for i in range(60):
+    for i in range(150):  # a step takes about a millisecond: enough left to run when the kill lands
         cid = open_case(svc, f"Kind {i:03d} Test")
         tick_all(svc, cid)
         ids.append(cid)
