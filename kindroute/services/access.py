@@ -15,9 +15,7 @@ from kindroute.services.dto import Actor
 from kindroute.store.models import Assignment, Case, CaseEvent, CaseTrack, ConsentRecord
 from kindroute.store.sql import unindexed
 from kindroute.workflow import Route
-
-SCHOOL_ROLES = ("ib", "directeur")
-OUTSIDE_ROLES = ("so_expert", "plusklas", "jeugdhulp", "smw", "ggd")
+from kindroute.workflow.vocabulary import OUTSIDE_ROLES, ROLE_SWV, ROLE_TEACHER, SCHOOL_MANAGER_ROLES
 
 
 def swv_steps(route: Route) -> list[str]:
@@ -25,7 +23,7 @@ def swv_steps(route: Route) -> list[str]:
     return [
         s.id
         for s in route.steps.values()
-        if s.at_turn == "swv" or s.involved.get("swv") == "R"
+        if s.at_turn == ROLE_SWV or s.involved.get(ROLE_SWV) == "R"
     ]
 
 
@@ -59,13 +57,13 @@ def visible_clause(actor: Actor | None, route: Route, today: date, *,
     school = Case.school_id if school_index else unindexed(Case.school_id)
     parts: list[ColumnElement[bool]] = []
     for role in actor.roles:
-        if role in SCHOOL_ROLES and actor.school_id is not None:
+        if role in SCHOOL_MANAGER_ROLES and actor.school_id is not None:
             parts.append(school == actor.school_id)
-        elif role == "leerkracht":
-            parts.append(_assigned(actor, "leerkracht"))
+        elif role == ROLE_TEACHER:
+            parts.append(_assigned(actor, ROLE_TEACHER))
         elif role in OUTSIDE_ROLES:
             parts.append(and_(_assigned(actor, role), _valid_consent(role, today)))
-        elif role == "swv":
+        elif role == ROLE_SWV:
             steps = swv_steps(route)
             if steps:
                 parts.append(
@@ -92,7 +90,7 @@ def start_cases(actor: Actor | None, today: date) -> StartSets | None:
     cases. None when no such set is known (the SWV, the file's owner, a mix of roles)."""
     if actor is None or not actor.roles:
         return None
-    if all(r == "leerkracht" or r in OUTSIDE_ROLES for r in actor.roles):
+    if all(r == ROLE_TEACHER or r in OUTSIDE_ROLES for r in actor.roles):
         per_role = [
             and_(Assignment.role == r, _valid_consent(r, today, Assignment.case_id)) if r in OUTSIDE_ROLES
             else Assignment.role == r
@@ -104,7 +102,7 @@ def start_cases(actor: Actor | None, today: date) -> StartSets | None:
         every = select(Assignment.id).where(Assignment.person_id == actor.id,
                                            Assignment.role.in_(actor.roles))
         return StartSets(visible, every, True)
-    if all(r in SCHOOL_ROLES for r in actor.roles) and actor.school_id is not None:
+    if all(r in SCHOOL_MANAGER_ROLES for r in actor.roles) and actor.school_id is not None:
         school = select(Case.id).where(Case.school_id == actor.school_id)
         return StartSets(school, school, False)
     return None
@@ -114,7 +112,7 @@ def is_outside_reader(actor: Actor | None) -> bool:
     """True when the actor sees cases only as an outside role (reads are logged)."""
     if actor is None:
         return False
-    return not any(r in SCHOOL_ROLES or r == "leerkracht" for r in actor.roles)
+    return not any(r in SCHOOL_MANAGER_ROLES or r == ROLE_TEACHER for r in actor.roles)
 
 
 def can_see(session, actor: Actor | None, case_id: int, route: Route, today: date) -> bool:  # type: ignore[no-untyped-def]
@@ -124,4 +122,4 @@ def can_see(session, actor: Actor | None, case_id: int, route: Route, today: dat
 
 def manages_school(actor: Actor, school_id: int) -> bool:
     """IB and director manage their school's cases (assign, consent, any step)."""
-    return actor.school_id == school_id and any(r in SCHOOL_ROLES for r in actor.roles)
+    return actor.school_id == school_id and any(r in SCHOOL_MANAGER_ROLES for r in actor.roles)

@@ -54,6 +54,7 @@ from kindroute.store.models import (
     Pupil,
 )
 from kindroute.workflow import NOT_STARTED, CaseFacts, Consent, Route
+from kindroute.workflow.vocabulary import DOC_EXPERT_ADVICE, DOC_OPP, DOC_SWV_DECISION, OPP_ADOPTED
 
 CASES = Case.__table__
 TRACKS = CaseTrack.__table__
@@ -151,14 +152,14 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
         where = tracks.get(route.steps[step].track) if step in route.steps else None
         if where is not None and where.step == step and where.entered_seq == visit:
             done.add((step, item))
-    opp = any(kind == "opp" and outcome == "vastgesteld" for _i, kind, outcome, _s, _t in docs)
+    opp = any(kind == DOC_OPP and outcome == OPP_ADOPTED for _i, kind, outcome, _s, _t in docs)
     advisers = {outcome.strip().casefold()
-                for _i, kind, outcome, _s, _t in docs if kind == "deskundigenadvies"}
+                for _i, kind, outcome, _s, _t in docs if kind == DOC_EXPERT_ADVICE}
     main = tracks.get(route.main_track.id)
     decision = None
     if main is not None:
         for _i, kind, outcome, step, at in docs:
-            if kind == "swv_besluit" and at >= main.entered_at and step == main.step:
+            if kind == DOC_SWV_DECISION and at >= main.entered_at and step == main.step:
                 decision = outcome
     facts = CaseFacts(
         steps=steps,
