@@ -60,3 +60,24 @@ def test_no_service_module_over_500_lines() -> None:
     for path in SERVICES_DIR.glob("*.py"):
         lines = len(path.read_text(encoding="utf-8").splitlines())
         assert lines <= 500, f"{path.name}: {lines} lines"
+
+
+def test_export_shows_status_and_document_kind_in_words(tmp_path) -> None:
+    """The case file speaks the users' words from the vocabulary, not stored ids."""
+    from test_trust_support import Clock, actor, open_case, sqlite_services, tick_all, walk
+
+    from kindroute.services.export import export_case
+
+    svc = sqlite_services(tmp_path / "kr.sqlite", Clock())
+    try:
+        ib = actor(svc)
+        cid = open_case(svc, "Noor de Vries")
+        svc.record_document(ib, cid, "deskundigenadvies", outcome="Dr. Jansen")
+        walk(svc, cid, "naar_aanpak_groep")
+        tick_all(svc, cid)
+        svc.close_case(ib, cid)
+        out = export_case(svc, ib, cid, "md")
+    finally:
+        svc.db.dispose()
+    assert "afgesloten" in out and "closed" not in out
+    assert "Deskundigenadvies —" in out and "deskundigenadvies —" not in out

@@ -20,6 +20,14 @@ from kindroute.store.chain import GENESIS, event_hash
 from kindroute.store.models import Assignment, Case, CaseTrack, Note, Pupil
 from kindroute.store.uow import STALE_MESSAGE
 from kindroute.workflow import NOT_STARTED, CaseFacts
+from kindroute.workflow.vocabulary import (
+    ROLE_TEACHER,
+    SCHOOL_ROLES,
+    STATUS_CLOSED,
+    STATUS_OPEN,
+    STATUS_REFERRED,
+    STEP_CLOSED,
+)
 
 #: The zorgplicht term in weeks after registration, and its one extension.
 ZORGPLICHT_WEEKS = 6
@@ -59,7 +67,7 @@ class CaseFlow(ServiceContext):
             school_row = self._school(s, school)
             if not (
                 access.manages_school(actor, school_row.id)
-                or ("leerkracht" in actor.roles and actor.school_id == school_row.id)
+                or (ROLE_TEACHER in actor.roles and actor.school_id == school_row.id)
             ):
                 raise AccessDenied(
                     f"U ({actor.name}) kunt geen casus openen voor {school_row.name}: alleen "
@@ -78,7 +86,7 @@ class CaseFlow(ServiceContext):
             else:
                 pupil_row.group = group_n
                 open_already = s.scalar(
-                    select(Case.id).where(Case.pupil_id == pupil_row.id, Case.status == "open")
+                    select(Case.id).where(Case.pupil_id == pupil_row.id, Case.status == STATUS_OPEN)
                 )
                 if open_already:
                     raise InvalidInput(
@@ -87,7 +95,7 @@ class CaseFlow(ServiceContext):
             case = Case(
                 pupil=pupil_row,
                 school_id=school_row.id,
-                status="open",
+                status=STATUS_OPEN,
                 opened_at=now,
                 opened_by_id=actor.id,
                 route_version=self.route.version,
@@ -111,14 +119,14 @@ class CaseFlow(ServiceContext):
                     )
                 )
             s.flush()
-            for role in ("ib", "leerkracht", "directeur"):
+            for role in SCHOOL_ROLES:
                 if role in actor.roles and actor.school_id == school_row.id:
                     s.add(Assignment(case_id=case.id, role=role, person_id=actor.id,
                                      started_at=now, assigned_by_id=actor.id))
             if teacher is not None:
                 t = self._actor(s, teacher)
-                if "leerkracht" not in actor.roles or t.id != actor.id:
-                    s.add(Assignment(case_id=case.id, role="leerkracht", person_id=t.id,
+                if ROLE_TEACHER not in actor.roles or t.id != actor.id:
+                    s.add(Assignment(case_id=case.id, role=ROLE_TEACHER, person_id=t.id,
                                      started_at=now, assigned_by_id=actor.id))
             if note:
                 s.add(Note(case_id=case.id, author_id=actor.id, at=now, step=case.tracks[0].step, text=note))
@@ -219,10 +227,10 @@ class CaseFlow(ServiceContext):
         if track == self.route.main_track.id:
             update = stepping.UPDATE_CASE_STATUS
             if self.engine.is_final(dest):
-                values["status"] = "referred" if dest != "afgesloten" else "closed"
+                values["status"] = STATUS_REFERRED if dest != STEP_CLOSED else STATUS_CLOSED
                 values["closed_at"] = now
             else:
-                values["status"] = "open"
+                values["status"] = STATUS_OPEN
                 values["closed_at"] = None
         if conn.execute(update, values).rowcount != 1:
             raise Conflict(STALE_MESSAGE)
@@ -270,7 +278,7 @@ class CaseFlow(ServiceContext):
         with self._uow(write=False) as uow:
             case = self._case(uow.session, case_id, actor)
             facts = self.facts(uow.session, case)
-        dest = "afgesloten" if "afgesloten" in self.route.steps else None
+        dest = STEP_CLOSED if STEP_CLOSED in self.route.steps else None
         trigger = self._trigger_to(facts, True, dest)
         return self.advance_case(actor, case_id, trigger, note=note, expected_version=expected_version)
 

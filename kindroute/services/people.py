@@ -21,6 +21,7 @@ from kindroute.services.text import (
     split_name,
 )
 from kindroute.store.models import Person, Pupil, PupilWord, School
+from kindroute.workflow.vocabulary import ROLE_IB
 
 
 def _check_brin(brin: str | None) -> str | None:
@@ -71,7 +72,7 @@ class PeopleServices(ServiceContext):
             uow.commit()
             return info
 
-    def start_school(self, school: str, brin: str | None, person: str, role: str = "ib") -> Actor:
+    def start_school(self, school: str, brin: str | None, person: str, role: str = ROLE_IB) -> Actor:
         """A new school and its first person, together or not at all (the welcome screen)."""
         check_name(school, "Schoolnaam")
         check_name(person, "Uw naam")
