@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from kindroute.errors import DatabaseProblem, InvalidInput, KindrouteError
+from kindroute.errors import InvalidInput, KindrouteError
 
 db_option = click.option("--db", "db", envvar="KINDROUTE_DB", default=None,
                          help="Databasebestand of URL (standaard KINDROUTE_DB of het eigen bestand).")
