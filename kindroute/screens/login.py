@@ -58,7 +58,7 @@ class LoginScreen(KrScreen):
             yield Static(Text("Aanmelden", style="bold"), classes="dialog-title")
             yield Static("Deze database wordt gedeeld. Meld u aan met uw naam en wachtwoord.", markup=False)
             yield Label("Naam", classes="field-label", markup=False)
-            yield Input(self._name, id="login-name", placeholder="bijv. Ingrid Bakker")
+            yield Input(self._name, id="login-name", placeholder="voornaam en achternaam")
             yield Label("Wachtwoord", classes="field-label", markup=False)
             yield Input(id="login-password", password=True)
             yield Label("", id="login-error", classes="error", markup=False)
