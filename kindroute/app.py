@@ -2,11 +2,13 @@
 
 Start-up is quick on purpose: the first frame is the worklist screen itself (header,
 "Laden…" in the list, footer with its keys), built from Textual and kindroute's own
-screen modules only. After that frame, a thread worker imports the services (SQLAlchemy,
-the workflow engine), opens the database, checks its schema, resolves who is acting and
-hands over; the worklist then loads its rows in a worker of its own. An empty database
-replaces the worklist with the welcome screen, an unknown person with a choice, and a
-database that cannot be used with its message.
+screen modules only. After that frame, a thread worker goes through the front door
+(:func:`kindroute.bootstrap.open_services`: SQLAlchemy, the workflow engine, the schema
+check), learns who is acting where that needs no question, and hands over; the worklist
+then loads its rows in a worker of its own. An empty local file replaces the worklist with
+the welcome screen; a person not yet known with a question — the choice of person on a
+local file, the login screen (name and password) on a shared database; a database that
+cannot be used with its message.
 
 Keys work from the first frame: ``c``, ``w`` and ``b`` wait until the data is there and
 then open their screen; actions on a case say that the list is still loading.

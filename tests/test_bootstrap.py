@@ -116,6 +116,10 @@ def test_kindroute_now_is_checked_without_opening_anything(monkeypatch):
     monkeypatch.setenv("KINDROUTE_DB", "postgresql://nobody@127.0.0.1:1/none")
     with pytest.raises(InvalidInput):
         check_clock_setting(None)
+    # the app (no subcommand) says so before its first frame, without a connection
+    r = run_cli("--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "--as", "Ingrid Bakker",
+                KINDROUTE_NOW="2026-11-23")
+    assert r.returncode == 2 and "klok van de databaseserver" in r.stderr
 
 
 # ---------------------------------------------------------------------------- a shared database
