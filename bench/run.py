@@ -332,19 +332,18 @@ def prepare_steps(path: Path, n: int) -> list[tuple[int, str, int]]:
 
 def steps_via_services(path: Path, work: list[tuple[int, str, int]]) -> float:
     """Seconds for ``Services.advance_case`` over ``work``, each step its own transaction."""
-    from kindroute.services import Services
-    from kindroute.store.db import open_database
+    from kindroute.bootstrap import open_services
 
-    db = open_database(str(path))
+    front = open_services(str(path))
     try:
-        services = Services(db)
-        actors = {pid: services.resolve_actor(pid) for pid in {w[2] for w in work}}
+        services = front.services
+        actors = {pid: front.identify(pid) for pid in {w[2] for w in work}}
         started = time.perf_counter()
         for case_id, trigger, pid in work:
             services.advance_case(actors[pid], case_id, trigger)
         return time.perf_counter() - started
     finally:
-        db.dispose()
+        front.close()
 
 
 def steps_via_sqlite(path: Path, work: list[tuple[int, str, int]]) -> float:
@@ -407,14 +406,13 @@ def steps_via_sqlite(path: Path, work: list[tuple[int, str, int]]) -> float:
 
 def engine_overhead(path: Path, reps: int = 2000) -> tuple[float, float]:
     """µs per engine.check + engine.apply on ready facts, and per plain dict lookup."""
-    from kindroute.services import Services
-    from kindroute.store.db import open_database
+    from kindroute.bootstrap import open_services
 
     work = prepare_steps(path, 1)
     case_id, trigger, _pid = work[0]
-    db = open_database(str(path))
+    front = open_services(str(path))
     try:
-        services = Services(db)
+        services = front.services
         with services._uow(write=False) as uow:
             facts = services.facts(uow.session, uow.session.get_one(_case_model(), case_id))
         engine = services.engine
@@ -430,7 +428,7 @@ def engine_overhead(path: Path, reps: int = 2000) -> tuple[float, float]:
         per_lookup = (time.perf_counter() - started) / reps * 1e6
         return per_step, per_lookup
     finally:
-        db.dispose()
+        front.close()
 
 
 def _case_model() -> Any:
@@ -444,14 +442,14 @@ def query_times(path: Path, who: str, reps: int) -> dict[str, list[float]]:
     """Service-level list and count timings (ms) for context: what a keystroke asks the database."""
     from dataclasses import replace
 
-    from kindroute.services import CaseFilter, Services
-    from kindroute.store.db import open_database
+    from kindroute.bootstrap import open_services
+    from kindroute.services import CaseFilter
 
-    db = open_database(str(path))
+    front = open_services(str(path))
     out: dict[str, list[float]] = {}
     try:
-        s = Services(db)
-        actor = s.resolve_actor(who)
+        s = front.services
+        actor = front.identify(who)
         base = CaseFilter()
         mine = replace(base, at_turn_person_id=actor.id)
         cases: dict[str, Callable[[], object]] = {
@@ -470,7 +468,7 @@ def query_times(path: Path, who: str, reps: int) -> dict[str, list[float]]:
         for person in s.list_people():
             if person.roles and person.roles[0] not in seen:
                 seen.add(person.roles[0])
-                other = s.resolve_actor(str(person.id))
+                other = front.identify(person.id)
                 cases[f"cases page as {person.roles[0]}"] = lambda o=other: s.list_cases(o, base, limit=50)
         for name, fn in cases.items():
             fn()
@@ -481,7 +479,7 @@ def query_times(path: Path, who: str, reps: int) -> dict[str, list[float]]:
                 xs.append((time.perf_counter() - t0) * 1000)
             out[name] = xs
     finally:
-        db.dispose()
+        front.close()
     return out
 
 

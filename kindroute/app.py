@@ -2,11 +2,13 @@
 
 Start-up is quick on purpose: the first frame is the worklist screen itself (header,
 "Laden…" in the list, footer with its keys), built from Textual and kindroute's own
-screen modules only. After that frame, a thread worker imports the services (SQLAlchemy,
-the workflow engine), opens the database, checks its schema, resolves who is acting and
-hands over; the worklist then loads its rows in a worker of its own. An empty database
-replaces the worklist with the welcome screen, an unknown person with a choice, and a
-database that cannot be used with its message.
+screen modules only. After that frame, a thread worker goes through the front door
+(:func:`kindroute.bootstrap.open_services`: SQLAlchemy, the workflow engine, the schema
+check), learns who is acting where that needs no question, and hands over; the worklist
+then loads its rows in a worker of its own. An empty local file replaces the worklist with
+the welcome screen; a person not yet known with a question — the choice of person on a
+local file, the login screen (name and password) on a shared database; a database that
+cannot be used with its message.
 
 Keys work from the first frame: ``c``, ``w`` and ``b`` wait until the data is there and
 then open their screen; actions on a case say that the list is still loading.
@@ -43,17 +45,24 @@ from kindroute.widgets.title_bar import TitleBar
 if TYPE_CHECKING:
     from rich.text import Text
 
+    from kindroute.bootstrap import Front
     from kindroute.services import Actor, Services
 
 log = logging.getLogger(__name__)
 
+#: An empty shared database is set up from the command line, never by whoever opens it first.
+SHARED_EMPTY = (
+    "De gedeelde database {where} is nog leeg. De beheerder van het SWV richt hem in vanaf de "
+    "opdrachtregel: kindroute user add NAAM --role swv --organisation SWV --db … (met wachtwoord)."
+)
+
 
 class Opened(Message):
-    """The database is open: what the app should show first."""
+    """The database is open (through the front door): what the app should show first."""
 
-    def __init__(self, services: Services, empty: bool, actor: Actor | None, problem: str | None) -> None:
+    def __init__(self, front: Front, empty: bool, actor: Actor | None, problem: str | None) -> None:
         super().__init__()
-        self.services = services
+        self.front = front
         self.empty = empty
         self.actor = actor
         self.problem = problem
@@ -104,6 +113,7 @@ class KindrouteApp(App[int]):
     ) -> None:
         super().__init__()
         self._services = services
+        self.front: Front | None = None
         self._db = db
         self._who = who
         self._route = route
@@ -168,14 +178,19 @@ class KindrouteApp(App[int]):
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> None:
+        from kindroute.bootstrap import Front, open_services
         from kindroute.errors import KindrouteError
 
         try:
-            services = self._services or self._make_services()
-            empty = services.count_people() == 0
+            if self._services is not None:
+                front = Front(self._services, who=self._who, remember=self._remember)
+            else:
+                front = open_services(self._db, self._route, self._who, self._clock, None,
+                                      remember=self._remember)
+            empty = front.services.count_people() == 0
             actor, problem = (self.actor, None)
             if actor is None and not empty:
-                actor, problem = self._resolve_actor(services)
+                actor, problem = front.known_person()
             import kindroute.screens.filters  # noqa: F401 - the list title needs it; load it here
         except KindrouteError as exc:
             self.call_from_thread(self._fatal, str(exc))
@@ -184,35 +199,7 @@ class KindrouteApp(App[int]):
             log.exception("opening failed")
             self.call_from_thread(self._fatal, f"Onverwachte fout bij het openen: {exc}")
             return
-        self.post_message(Opened(services, empty, actor, problem))
-
-    def _make_services(self) -> Services:
-        from kindroute.services import Services
-        from kindroute.store.db import open_database
-        from kindroute.workflow import load_route
-
-        database = open_database(self._db)
-        route = load_route(self._route) if self._route else None
-        return Services(database, route, clock=self._clock)
-
-    def _resolve_actor(self, services: Services) -> tuple[Actor | None, str | None]:
-        """``--as``, then ``KINDROUTE_USER``, then the remembered person; else ask."""
-        from kindroute.config import remembered_person
-        from kindroute.errors import KindrouteError
-
-        explicit = self._who or os.environ.get("KINDROUTE_USER")
-        if explicit:
-            try:
-                return services.resolve_actor(explicit), None
-            except KindrouteError as exc:
-                return None, str(exc)
-        remembered = remembered_person(services.db.url) if self._remember else None
-        if remembered:
-            try:
-                return services.resolve_actor(remembered), None
-            except KindrouteError:
-                return None, None
-        return None, None
+        self.post_message(Opened(front, empty, actor, problem))
 
     def _leave_start(self) -> None:
         """Close whatever was opened above the waiting worklist; forget a waiting action."""
@@ -232,9 +219,13 @@ class KindrouteApp(App[int]):
         self.push_screen(ProblemScreen(text))
 
     def on_opened(self, message: Opened) -> None:
-        self._services = message.services
+        front = self.front = message.front
+        self._services = front.services
         self._open_done = True
         if message.empty:
+            if front.shared:
+                self._fatal(SHARED_EMPTY.format(where=front.where))
+                return
             from kindroute.screens.welcome import WelcomeScreen
 
             self._leave_start()
@@ -249,18 +240,48 @@ class KindrouteApp(App[int]):
             self._begin(message.actor)
 
     def choose_person(self) -> None:
+        """Ask who is acting: the login screen on a shared database, the choice on a local file."""
+        front = self.front
+        assert front is not None
+        if front.shared:
+            from kindroute.screens.login import LoginScreen
+
+            self.push_screen(LoginScreen(front.log_in, name=front.name_hint()), callback=self._person_chosen)
+            return
         from kindroute.screens.choose_person import ChoosePersonScreen
 
-        self.push_screen(ChoosePersonScreen(), callback=self._person_chosen)
+        self.push_screen(ChoosePersonScreen(front.choose), callback=self._person_chosen)
+
+    def after_demo(self) -> None:
+        """Demo data was loaded into an empty file: start as the person known, else ask."""
+        from kindroute.screens.base import run_service
+
+        front = self.front
+        assert front is not None
+        if self.actor is not None:
+            self.start(self.actor)
+            return
+
+        run_service(self, front.known_person, self._known_after_demo)
+
+    def _known_after_demo(self, found: tuple[Actor | None, str | None]) -> None:
+        actor, problem = found
+        if problem:
+            self.notify(problem, severity="error", markup=False, timeout=10)
+        if actor is not None:
+            self.start(actor)
+        else:
+            self.choose_person()
+
+    def remember(self, actor: Actor) -> None:
+        """Keep ``actor`` as 'me' for this database (when the app remembers)."""
+        if self.front is not None:
+            self.front.keep(actor)
 
     def _person_chosen(self, actor: Actor | None) -> None:
         if actor is None:
             self.exit(return_code=0)
             return
-        if self._remember:
-            from kindroute.config import remember_person
-
-            remember_person(self.services.db.url, str(actor.id))
         self.start(actor)
 
     def start(self, actor: Actor) -> None:
@@ -359,13 +380,15 @@ class KindrouteApp(App[int]):
 
 
 def run_app(db: str | None, who: str | None, route: str | None = None) -> int:
-    """Run the app (``kindroute`` without a subcommand); returns the exit code."""
-    clock = None
-    fixed = os.environ.get("KINDROUTE_NOW")
-    if fixed:
-        moment = datetime.fromisoformat(fixed)
-        clock = lambda: moment  # noqa: E731 - a frozen clock for demos and snapshots
-    app = KindrouteApp(db=db, who=who, route=route, clock=clock)
+    """Run the app (``kindroute`` without a subcommand); returns the exit code.
+
+    ``KINDROUTE_NOW`` is checked before the first frame (a bad value, or one on a shared
+    database, ends here with its message); the database opens through the front door.
+    """
+    from kindroute.bootstrap import check_clock_setting
+
+    check_clock_setting(db)
+    app = KindrouteApp(db=db, who=who, route=route)
     result = app.run()
     if app.return_code is not None:
         return app.return_code

@@ -47,21 +47,26 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def db(db_path):
-    """A freshly created and migrated SQLite database file."""
-    from kindroute.store.db import open_database
+def front(db_path):
+    """The front door (kindroute.bootstrap) to a freshly created and migrated SQLite file, with
+    the default route and a clock frozen at FROZEN_NOW."""
+    from kindroute.bootstrap import open_services
 
-    database = open_database(str(db_path))
-    yield database
-    database.dispose()
+    opened = open_services(str(db_path), clock=lambda: FROZEN_NOW)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture
-def services(db):
-    """Services over ``db`` with the default route and a clock frozen at FROZEN_NOW."""
-    from kindroute.services import Services
+def db(front):
+    """A freshly created and migrated SQLite database file."""
+    return front.db
 
-    return Services(db, clock=lambda: FROZEN_NOW)
+
+@pytest.fixture
+def services(front):
+    """Services over ``db`` with the default route and a clock frozen at FROZEN_NOW."""
+    return front.services
 
 
 @pytest.fixture

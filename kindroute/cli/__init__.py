@@ -90,11 +90,11 @@ def _database_problem(exc: Exception) -> KindrouteError | None:
 
     if not isinstance(exc, DBAPIError):
         return None
-    from kindroute.store.db import resolve_url, translate_db_error
+    from kindroute.bootstrap import database_problem
 
     ctx = click.get_current_context(silent=True)
     db = ctx.find_root().params.get("db") if ctx else None
-    return translate_db_error(exc, resolve_url(db))
+    return database_problem(exc, db)
 
 
 @click.group(cls=KindrouteGroup, invoke_without_command=True,

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from kindroute.cli.common import Run, common_options, emit_json, now, table
+from kindroute.cli.common import Run, common_options, emit_json, table
 
 # ----------------------------------------------------------------------------- demo
 
@@ -28,7 +28,7 @@ def demo_cmd(n_cases: int, seed: int, append: bool, db: str | None, as_: str | N
 
     run = Run(db, as_, route)
     try:
-        summary = generate(run.database, cases=n_cases, seed=seed, now=now(), route=run.route(),
+        summary = generate(run.database, cases=n_cases, seed=seed, now=run.now(), route=run.route(),
                            append=append)
         click.echo(f"Demo-gegevens in {run.database.display}: {summary.text()}.")
         click.echo("Probeer: kindroute --as \"Ingrid Bakker\"   of   kindroute cases --as \"Tom de Wit\"")
@@ -209,7 +209,7 @@ def import_pupils(csv_file: str, school: str, db: str | None, as_: str | None, r
     run = Run(db, as_, route)
     try:
         actor = run.actor(write=True)
-        pupils = read_pupils_csv(csv_file, now().date())
+        pupils = read_pupils_csv(csv_file, run.now().date())
         added, skipped = run.services.add_pupils(actor, school, pupils)
         extra = f"; {skipped} stonden er al" if skipped else ""
         click.echo(f"{added} leerling(en) ingelezen{extra}.")
@@ -293,37 +293,15 @@ def db_group() -> None:
 @click.option("--db", "db", default=None, metavar="DB", help="Databasebestand of URL.")
 def db_upgrade(db: str | None) -> None:
     """Breng het schema van de database bij (migraties); maakt een nieuw bestand zo nodig aan."""
-    from kindroute.store import schema
-    from kindroute.store.db import describe, make_engine, open_database, resolve_url
+    from kindroute.bootstrap import upgrade
 
-    run = Run(db)
-    url = resolve_url(run.db_arg)
-    before = None
-    is_new = url.startswith("sqlite:///") and not _exists(url[len("sqlite:///"):])
-    if not is_new:
-        engine = make_engine(url)
-        try:
-            before = schema.inspect_state(engine)
-        except Exception:  # noqa: BLE001 - open_database below gives the Dutch message
-            before = None
-        finally:
-            engine.dispose()
-    database = open_database(run.db_arg)
-    database.dispose()
-    where = describe(url)
-    if is_new or (before is not None and before.empty):
-        click.echo(f"Database {where} aangemaakt met schema {schema.HEAD_REVISION}.")
-    elif before is not None and before.revision != schema.HEAD_REVISION:
-        click.echo(f"Database {where} bijgewerkt van schema {before.revision} naar {schema.HEAD_REVISION}.")
+    where, before, empty, head = upgrade(Run(db).db_arg)
+    if empty:
+        click.echo(f"Database {where} aangemaakt met schema {head}.")
+    elif before is not None and before != head:
+        click.echo(f"Database {where} bijgewerkt van schema {before} naar {head}.")
     else:
-        click.echo(f"Database {where} is al bij (schema {schema.HEAD_REVISION}); niets te doen.")
-
-
-def _exists(path: str) -> bool:
-    from pathlib import Path
-
-    p = Path(path)
-    return p.exists() and p.stat().st_size > 0
+        click.echo(f"Database {where} is al bij (schema {head}); niets te doen.")
 
 
 def register(main: click.Group) -> None:

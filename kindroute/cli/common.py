@@ -5,7 +5,6 @@ Imports only click at module level; the rest is imported when a command runs.
 
 from __future__ import annotations
 
-import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -73,72 +72,62 @@ def _lookup(name: str) -> Any:
 
 
 class Run:
-    """One command's view of kindroute: the database, the route, the services and who acts."""
+    """One command's view of kindroute: the front door (database, route, services) and who acts.
+
+    Everything is opened through :func:`kindroute.bootstrap.open_services` on first use.
+    """
 
     def __init__(self, db: str | None = None, as_: str | None = None, route: str | None = None) -> None:
         self.db_arg = db if db is not None else _lookup("db")
         self.as_arg = as_ if as_ is not None else _lookup("as_")
         self.route_arg = route if route is not None else _lookup("route")
-        self._db: Any = None
-        self._services: Any = None
+        self._front: Any = None
+
+    @property
+    def front(self) -> Any:
+        if self._front is None:
+            from kindroute.bootstrap import open_services
+
+            self._front = open_services(self.db_arg, self.route_arg, self.as_arg, None, ask_password())
+        return self._front
 
     @property
     def database(self) -> Any:
-        if self._db is None:
-            from kindroute.store.db import open_database
-
-            self._db = open_database(self.db_arg)
-        return self._db
+        return self.front.db
 
     def route(self) -> Any:
+        if self._front is not None:
+            return self._front.services.route
         from kindroute.workflow import load_route
 
         return load_route(self.route_arg) if self.route_arg else load_route()
 
     @property
     def services(self) -> Any:
-        if self._services is None:
-            from kindroute.services import Services
-
-            self._services = Services(self.database, route=self.route(), clock=frozen_clock())
-        return self._services
+        return self.front.services
 
     def actor(self, *, write: bool) -> Any:
         """Who acts. Changes always need --as; reads on a local SQLite file may go without."""
-        from kindroute.services.auth import resolve_identity
+        return self.front.identify(required=write)
 
-        prompt = None
-        if sys.stdin.isatty():
-            def prompt(text: str) -> str:
-                return str(click.prompt(text, hide_input=True))
-        return resolve_identity(self.database, self.as_arg, prompt=prompt, required=write)
+    def now(self) -> Any:
+        """The services' clock: ``KINDROUTE_NOW`` on a local file, the server's on a shared one."""
+        return self.services.now()
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.dispose()
+        if self._front is not None:
+            self._front.close()
 
 
-def frozen_clock() -> Callable[[], Any] | None:
-    """``KINDROUTE_NOW=2026-11-23T09:30`` freezes the clock (demos, tests, screenshots)."""
-    fixed = os.environ.get("KINDROUTE_NOW")
-    if not fixed:
+def ask_password() -> Callable[[str], str] | None:
+    """A hidden prompt for a password when there is a terminal to ask at, else None."""
+    if not sys.stdin.isatty():
         return None
-    from datetime import datetime
 
-    from kindroute.errors import InvalidInput
+    def prompt(text: str) -> str:
+        return str(click.prompt(text, hide_input=True))
 
-    try:
-        moment = datetime.fromisoformat(fixed)
-    except ValueError:
-        raise InvalidInput(f"KINDROUTE_NOW '{fixed}' is geen datum en tijd (JJJJ-MM-DDTUU:MM).") from None
-    return lambda: moment
-
-
-def now() -> Any:
-    from datetime import datetime
-
-    clock = frozen_clock()
-    return clock() if clock else datetime.now()
+    return prompt
 
 
 # ----------------------------------------------------------------------------- output

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from kindroute.errors import DatabaseProblem, InvalidInput, KindrouteError
+from kindroute.errors import InvalidInput, KindrouteError
 
 db_option = click.option("--db", "db", envvar="KINDROUTE_DB", default=None,
                          help="Databasebestand of URL (standaard KINDROUTE_DB of het eigen bestand).")
@@ -44,9 +44,9 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
 
             if not isinstance(exc, DBAPIError):
                 raise
-            from kindroute.store.db import resolve_url, translate_db_error
+            from kindroute.bootstrap import database_problem
 
-            problem = translate_db_error(exc, resolve_url(_db_arg(kwargs.get("db"))))
+            problem = database_problem(exc, _db_arg(kwargs.get("db")))
             _fail(str(problem), problem.exit_code)
         except KeyboardInterrupt:
             _fail("Afgebroken.", 130)
@@ -76,30 +76,9 @@ def _as_arg(as_: str | None) -> str | None:
     return as_ or _root_value("as_", "as")
 
 
-def _route():  # type: ignore[no-untyped-def]
-    """The route in use: the main group's ``--route`` / ``KINDROUTE_ROUTE``, else the default."""
-    from kindroute.workflow import load_route
-
-    return load_route(_root_value("route", "route") or os.environ.get("KINDROUTE_ROUTE") or None)
-
-
-def _services(database):  # type: ignore[no-untyped-def]
-    from kindroute.services.core import Services
-
-    return Services(database, route=_route())
-
-
-def open_db(db: str | None, *, must_exist: bool = False, migrate: bool = True,  # type: ignore[no-untyped-def]
-            check: bool | None = None):
-    from kindroute.store.db import open_database, resolve_url
-
-    db = _db_arg(db)
-    url = resolve_url(db)
-    if must_exist and url.startswith("sqlite:///"):
-        path = Path(url[len("sqlite:///"):])
-        if not path.exists():
-            raise DatabaseProblem(f"Database {path} bestaat niet.")
-    return open_database(db, migrate=migrate, check=check)
+def _route_arg() -> str | None:
+    """The main group's ``--route`` / ``KINDROUTE_ROUTE``, else None (the default route)."""
+    return _root_value("route", "route") or os.environ.get("KINDROUTE_ROUTE") or None
 
 
 def _prompt_password(label: str) -> str:
@@ -108,10 +87,13 @@ def _prompt_password(label: str) -> str:
     return click.prompt(label, hide_input=True)
 
 
-def _identity(db, as_: str | None, *, required: bool = True):  # type: ignore[no-untyped-def]
-    from kindroute.services.auth import resolve_identity
+def _open(db: str | None, as_: str | None = None, *, must_exist: bool = False,  # type: ignore[no-untyped-def]
+          migrate: bool = True, check: bool | None = None):
+    """The front door (:func:`kindroute.bootstrap.open_services`) for this command's --db/--as."""
+    from kindroute.bootstrap import open_services
 
-    return resolve_identity(db, _as_arg(as_), prompt=_prompt_password, required=required)
+    return open_services(_db_arg(db), _route_arg(), _as_arg(as_), None, _prompt_password,
+                         must_exist=must_exist, migrate=migrate, check=check)
 
 
 def _read_password(from_stdin: bool, *, confirm: bool) -> str | None:
@@ -151,20 +133,19 @@ def user_add(name: str, roles: tuple[str, ...], school: str | None, organisation
     """Voeg een gebruiker toe (met wachtwoord of databaselogin op een gedeelde database)."""
     from kindroute.services.auth import add_user, has_credentials
 
-    database = open_db(db)
+    front = _open(db, as_)
+    database = front.db
     try:
         actor = None
-        if not database.is_sqlite and has_credentials(database):
-            actor = _identity(database, as_)
-        elif _as_arg(as_):
-            actor = _identity(database, as_)
+        if (front.shared and has_credentials(database)) or front.who is not None:
+            actor = front.identify()
         password = None
         if password_stdin or (not database.is_sqlite and db_login is None):
             password = _read_password(password_stdin, confirm=True)
             if password is None and db_login is None:
                 raise InvalidInput("Geef een wachtwoord (--password-stdin of de prompt) of een --db-login.")
         role_list = [r for value in roles for r in value.replace(",", " ").split()]
-        info = add_user(database, actor, name, role_list, known_roles=list(_route().roles),
+        info = add_user(database, actor, name, role_list, known_roles=list(front.services.route.roles),
                         school=school, organisation=organisation, password=password, db_login=db_login)
         how = []
         if password is not None:
@@ -174,7 +155,7 @@ def user_add(name: str, roles: tuple[str, ...], school: str | None, organisation
         click.echo(f"Gebruiker {info.id} toegevoegd: {info.name} ({', '.join(info.roles)})"
                    + (f"; {', '.join(how)}" if how else ""))
     finally:
-        database.dispose()
+        front.close()
 
 
 @click.command("passwd")
@@ -187,18 +168,19 @@ def user_passwd(name: str, password_stdin: bool, db: str | None, as_: str | None
     """Stel het wachtwoord van een gebruiker in (alleen de argon2-hash wordt bewaard)."""
     from kindroute.services.auth import has_credentials, set_password
 
-    database = open_db(db)
+    front = _open(db, as_)
+    database = front.db
     try:
         actor = None
-        if (not database.is_sqlite and has_credentials(database)) or _as_arg(as_):
-            actor = _identity(database, as_)
+        if (front.shared and has_credentials(database)) or front.who is not None:
+            actor = front.identify()
         password = _read_password(password_stdin, confirm=True)
         if password is None:
             raise InvalidInput("Geef het nieuwe wachtwoord via --password-stdin of de prompt.")
         set_password(database, actor, name, password)
         click.echo(f"Wachtwoord van {name} ingesteld.")
     finally:
-        database.dispose()
+        front.close()
 
 
 # ---------------------------------------------------------------------- audit, backup
@@ -209,13 +191,13 @@ def user_passwd(name: str, password_stdin: bool, db: str | None, as_: str | None
 @friendly
 def audit_verify(db: str | None) -> None:
     """Controleer de geschiedenis van elke casus (hashketen, volgnummers, afspelen)."""
-    database = open_db(db, must_exist=True, migrate=False, check=True)
+    front = _open(db, must_exist=True, migrate=False, check=True)
     try:
         from kindroute.services.audit import verify_history
 
-        report = verify_history(database, _route())
+        report = verify_history(front.db, front.services.route)
     finally:
-        database.dispose()
+        front.close()
     if report.ok:
         click.echo(report.summary())
         return
@@ -231,16 +213,16 @@ def audit_verify(db: str | None) -> None:
 @friendly
 def backup(dest: Path, force: bool, db: str | None) -> None:
     """Maak een consistente reservekopie van het SQLite-bestand (ook terwijl kindroute draait)."""
+    from kindroute.bootstrap import database_url
     from kindroute.services.backup import backup_sqlite, is_postgres, pg_dump_hint
-    from kindroute.store.db import resolve_url
 
     if is_postgres(_db_arg(db)):
-        raise InvalidInput(pg_dump_hint(resolve_url(_db_arg(db))))
-    database = open_db(db, must_exist=True, migrate=False)
+        raise InvalidInput(pg_dump_hint(database_url(_db_arg(db))))
+    front = _open(db, must_exist=True, migrate=False)
     try:
-        result = backup_sqlite(database, dest, force=force)
+        result = backup_sqlite(front.db, dest, force=force)
     finally:
-        database.dispose()
+        front.close()
     click.echo(f"Reservekopie gemaakt: {result.destination} ({result.size // 1024} kB, "
                "alleen voor u leesbaar).")
 
@@ -257,13 +239,12 @@ def purge(dry_run: bool, db: str | None, as_: str | None) -> None:
     """Verwijder casussen waarvan de bewaartermijn voorbij is (2 jaar, 3 bij verwijzing)."""
     from kindroute.services.retention import purge_expired
 
-    database = open_db(db)
+    front = _open(db, as_)
     try:
-        svc = _services(database)
-        actor = _identity(database, as_)
-        result = purge_expired(svc, actor, dry_run=dry_run)
+        actor = front.identify()
+        result = purge_expired(front.services, actor, dry_run=dry_run)
     finally:
-        database.dispose()
+        front.close()
     if not result.cases:
         click.echo("Geen casussen waarvan de bewaartermijn voorbij is.")
         return
@@ -282,14 +263,14 @@ def _left(target: str, ident: int, on: str | None, clear: bool, db: str | None, 
 
     if on is None and not clear:
         raise InvalidInput("Geef --on DATUM (of --clear om de vertrekdatum te wissen).")
-    database = open_db(db)
+    front = _open(db, as_)
     try:
-        svc = _services(database)
-        actor = _identity(database, as_)
+        svc = front.services
+        actor = front.identify()
         pupil_id = pupil_of_case(svc, actor, ident) if target == "case" else ident
         day = set_pupil_left(svc, actor, pupil_id, None if clear else on)
     finally:
-        database.dispose()
+        front.close()
     if day is None:
         click.echo(f"Vertrekdatum van leerling {pupil_id} gewist.")
     else:
@@ -337,13 +318,12 @@ def export_case_cmd(case_id: int, fmt: str, out: Path | None, force: bool, db: s
     """Het volledige dossier van een casus voor inzage door ouders (AVG art. 15)."""
     from kindroute.services.export import export_case
 
-    database = open_db(db)
+    front = _open(db, as_)
     try:
-        svc = _services(database)
-        actor = _identity(database, as_, required=False)
-        text = export_case(svc, actor, case_id, fmt)
+        actor = front.identify(required=False)
+        text = export_case(front.services, actor, case_id, fmt)
     finally:
-        database.dispose()
+        front.close()
     if out is None:
         click.echo(text, nl=False)
         return

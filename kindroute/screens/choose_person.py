@@ -1,6 +1,13 @@
-"""Who am I? A list of the people in the database; the choice is remembered."""
+"""Who am I? A list of the people in a local file; the choice is remembered.
+
+Only for a local SQLite file, which is its owner's: a shared database has the login
+screen (:mod:`kindroute.screens.login`) instead, and never lists its people.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,6 +27,10 @@ class ChoosePersonScreen(KrScreen):
         Binding("enter", "choose", "Kiezen", id="choose", show=True),
         Binding("escape", "app.quit", "Stoppen", show=False),
     ]
+
+    def __init__(self, choose: Callable[[int], Any]) -> None:
+        super().__init__()
+        self._choose = choose
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -60,4 +71,5 @@ class ChoosePersonScreen(KrScreen):
     def _pick(self, person_id: str | None) -> None:
         if person_id is None:
             return
-        run_service(self, lambda: self.services.resolve_actor(int(person_id)), self.dismiss)
+        choose, chosen = self._choose, int(person_id)
+        run_service(self, lambda: choose(chosen), self.dismiss)

@@ -52,26 +52,14 @@ class WelcomeScreen(KrScreen):
                     done="Demodata geladen.", group="demo", exclusive=True)
 
     def _continue(self) -> None:
-        app = self.kr
-        if app.actor is not None:
-            app.start(app.actor)
-            return
-        who = app._who  # noqa: SLF001 - the --as name given at start
-        if who:
-            run_service(self, lambda: app.services.resolve_actor(who), app.start,
-                        on_error=lambda _: app.choose_person())
-        else:
-            app.choose_person()
+        self.kr.after_demo()
 
     def action_empty(self) -> None:
         from kindroute.screens.setup import SetupScreen
 
         def created(actor: object) -> None:
             if actor is not None and actor is not True:
-                if self.kr._remember:  # noqa: SLF001
-                    from kindroute.config import remember_person
-
-                    remember_person(self.services.db.url, str(actor.id))  # type: ignore[attr-defined]
+                self.kr.remember(actor)  # type: ignore[arg-type]
                 self.kr.start(actor)  # type: ignore[arg-type]
 
         self.app.push_screen(SetupScreen(), callback=created)
