@@ -228,7 +228,7 @@ def test_a_failure_half_way_writes_nothing(tmp_path, monkeypatch):
     import kindroute.demo as demo_module
 
     db = open_database(str(tmp_path / "f.sqlite"))
-    real_case = demo_module._Gen.case
+    real_case = demo_module.RowMaker.case
     calls = {"n": 0}
 
     def failing_case(self, *args):  # type: ignore[no-untyped-def]
@@ -238,14 +238,14 @@ def test_a_failure_half_way_writes_nothing(tmp_path, monkeypatch):
         return real_case(self, *args)
 
     monkeypatch.setattr(demo_module, "CHUNK", 5)  # batches were already handed to the writer
-    monkeypatch.setattr(demo_module._Gen, "case", failing_case)
+    monkeypatch.setattr(demo_module.RowMaker, "case", failing_case)
     try:
         with pytest.raises(RuntimeError, match="stroomstoring"):
             generate(db, cases=20, seed=1, now=NOW)
         with db.sessions() as s:
             assert s.scalar(select(func.count(Case.id))) == 0
             assert s.scalar(select(func.count(Person.id))) == 0
-        monkeypatch.setattr(demo_module._Gen, "case", real_case)
+        monkeypatch.setattr(demo_module.RowMaker, "case", real_case)
         assert generate(db, cases=20, seed=1, now=NOW).cases == 20  # and the database still works
     finally:
         db.dispose()
