@@ -86,15 +86,11 @@ def _database_problem(exc: Exception) -> KindrouteError | None:
     """A low-level database error that escaped the services, as a Dutch DatabaseProblem."""
     if "sqlalchemy" not in sys.modules:
         return None
-    from sqlalchemy.exc import DBAPIError
-
-    if not isinstance(exc, DBAPIError):
-        return None
-    from kindroute.store.db import resolve_url, translate_db_error
+    from kindroute.services.database import database_problem
 
     ctx = click.get_current_context(silent=True)
     db = ctx.find_root().params.get("db") if ctx else None
-    return translate_db_error(exc, resolve_url(db))
+    return database_problem(exc, db)
 
 
 @click.group(cls=KindrouteGroup, invoke_without_command=True,

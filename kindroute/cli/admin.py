@@ -293,37 +293,15 @@ def db_group() -> None:
 @click.option("--db", "db", default=None, metavar="DB", help="Databasebestand of URL.")
 def db_upgrade(db: str | None) -> None:
     """Breng het schema van de database bij (migraties); maakt een nieuw bestand zo nodig aan."""
-    from kindroute.store import schema
-    from kindroute.store.db import describe, make_engine, open_database, resolve_url
+    from kindroute.services.database import upgrade_database
 
-    run = Run(db)
-    url = resolve_url(run.db_arg)
-    before = None
-    is_new = url.startswith("sqlite:///") and not _exists(url[len("sqlite:///"):])
-    if not is_new:
-        engine = make_engine(url)
-        try:
-            before = schema.inspect_state(engine)
-        except Exception:  # noqa: BLE001 - open_database below gives the Dutch message
-            before = None
-        finally:
-            engine.dispose()
-    database = open_database(run.db_arg)
-    database.dispose()
-    where = describe(url)
-    if is_new or (before is not None and before.empty):
-        click.echo(f"Database {where} aangemaakt met schema {schema.HEAD_REVISION}.")
-    elif before is not None and before.revision != schema.HEAD_REVISION:
-        click.echo(f"Database {where} bijgewerkt van schema {before.revision} naar {schema.HEAD_REVISION}.")
+    done = upgrade_database(Run(db).db_arg)
+    if done.created:
+        click.echo(f"Database {done.where} aangemaakt met schema {done.head}.")
+    elif done.migrated:
+        click.echo(f"Database {done.where} bijgewerkt van schema {done.before} naar {done.head}.")
     else:
-        click.echo(f"Database {where} is al bij (schema {schema.HEAD_REVISION}); niets te doen.")
-
-
-def _exists(path: str) -> bool:
-    from pathlib import Path
-
-    p = Path(path)
-    return p.exists() and p.stat().st_size > 0
+        click.echo(f"Database {done.where} is al bij (schema {done.head}); niets te doen.")
 
 
 def register(main: click.Group) -> None:
