@@ -293,3 +293,22 @@ def test_demo_on_postgresql():
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def test_rows_go_through_the_store_tables_and_unknown_columns_are_refused(tmp_path):
+    from kindroute.demo.writer import TABLE_ORDER, TABLES, RowWriter
+    from kindroute.store.models import Base
+
+    # the tables and their order are the store's own
+    assert [t for t in Base.metadata.sorted_tables if t.name in TABLES] == list(TABLES.values())
+    assert TABLE_ORDER.index("cases") < TABLE_ORDER.index("case_events")
+    db = open_database(str(tmp_path / "w.sqlite"))
+    try:
+        with db.engine.begin() as conn:
+            writer = RowWriter(conn)
+            writer.insert("schools", [{"id": 7, "name": "OBS Test", "brin": "99ZZ"}])
+            with pytest.raises(ValueError, match="no column"):
+                writer.insert("schools", [{"id": 8, "name": "OBS Fout", "brinn": "98ZZ"}])
+            assert conn.execute(text("SELECT id, name, brin FROM schools")).all() == [(7, "OBS Test", "99ZZ")]
+    finally:
+        db.dispose()

@@ -58,6 +58,9 @@ class RowWriter:
         """The table's INSERT for these columns as SQL text, and how to pick a row's values."""
         found = self._compiled.get((name, keys))
         if found is None:
+            unknown = set(keys) - set(TABLES[name].c.keys())
+            if unknown:  # compile() would silently leave them out
+                raise ValueError(f"{name} has no column(s) {', '.join(sorted(unknown))}")
             compiled = TABLES[name].insert().compile(dialect=self.conn.dialect, column_keys=list(keys))
             found = self._compiled[(name, keys)] = (str(compiled), itemgetter(*compiled.positiontup))
         return found
@@ -66,6 +69,7 @@ class RowWriter:
         if not rows:
             return
         if not self.sqlite:
+            self._statement(name, tuple(rows[0]))  # the same check of the columns
             stmt = TABLES[name].insert()
             for i in range(0, len(rows), BATCH):
                 self.conn.execute(stmt, rows[i:i + BATCH])

@@ -36,7 +36,7 @@ def seal(case_id: int, seq: int, step: str, actor_id: int, actor_name: str, at: 
          prev_hash: str) -> str:
     """The hash over pre-encoded parts: ``step`` from :func:`step_part`, ``actor_name`` and
     ``note`` from :func:`encode`, ``at`` from :func:`moment` (ISO text, needs no escaping)."""
-    payload = f'[{int(case_id)},{int(seq)},{step},{int(actor_id)},{actor_name},"{at}",{note},"{prev_hash}"]'
+    payload = f'[{case_id},{seq},{step},{actor_id},{actor_name},"{at}",{note},"{prev_hash}"]'
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
