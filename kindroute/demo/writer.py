@@ -58,9 +58,7 @@ class RowWriter:
         """The table's INSERT for these columns as SQL text, and how to pick a row's values."""
         found = self._compiled.get((name, keys))
         if found is None:
-            unknown = set(keys) - set(TABLES[name].c.keys())
-            if unknown:  # compile() would silently leave them out
-                raise ValueError(f"{name} has no column(s) {', '.join(sorted(unknown))}")
+            _check_columns(name, keys)
             compiled = TABLES[name].insert().compile(dialect=self.conn.dialect, column_keys=list(keys))
             found = self._compiled[(name, keys)] = (str(compiled), itemgetter(*compiled.positiontup))
         return found
@@ -69,7 +67,7 @@ class RowWriter:
         if not rows:
             return
         if not self.sqlite:
-            self._statement(name, tuple(rows[0]))  # the same check of the columns
+            _check_columns(name, tuple(rows[0]))
             stmt = TABLES[name].insert()
             for i in range(0, len(rows), BATCH):
                 self.conn.execute(stmt, rows[i:i + BATCH])
@@ -77,6 +75,13 @@ class RowWriter:
         sql, values = self._statement(name, tuple(rows[0]))
         for i in range(0, len(rows), BATCH):
             self.conn.exec_driver_sql(sql, [values(r) for r in rows[i:i + BATCH]])
+
+
+def _check_columns(name: str, keys: tuple[str, ...]) -> None:
+    """Refuse a row naming a column the table lacks (compiling would silently leave it out)."""
+    unknown = set(keys) - set(TABLES[name].c.keys())
+    if unknown:
+        raise ValueError(f"{name} has no column(s) {', '.join(sorted(unknown))}")
 
 
 def _sqlite_indexes(conn: Any) -> list[tuple[str, str]]:
