@@ -309,6 +309,8 @@ def test_rows_go_through_the_store_tables_and_unknown_columns_are_refused(tmp_pa
             writer.insert("schools", [{"id": 7, "name": "OBS Test", "brin": "99ZZ"}])
             with pytest.raises(ValueError, match="no column"):
                 writer.insert("schools", [{"id": 8, "name": "OBS Fout", "brinn": "98ZZ"}])
+            with pytest.raises(ValueError, match="lack column.*tussenvoegsel"):  # has a default in the model
+                writer.insert("pupils", [{"id": 1, "name": "Kind", "first_name": "Kind", "last_name": "K"}])
             assert conn.execute(text("SELECT id, name, brin FROM schools")).all() == [(7, "OBS Test", "99ZZ")]
     finally:
         db.dispose()
