@@ -16,7 +16,6 @@ CSV_FIELDS = ("id", "pupil", "group", "school", "step", "step_title", "at_turn_r
               "overdue", "status")
 
 
-
 def print_cases(run: Run, rows: list[Any], fmt: str, out: Any = None) -> None:
     out = out or sys.stdout
     if fmt == "json":
