@@ -228,7 +228,7 @@ def test_a_failure_half_way_writes_nothing(tmp_path, monkeypatch):
     import kindroute.demo as demo_module
 
     db = open_database(str(tmp_path / "f.sqlite"))
-    real_case = demo_module._Gen.case
+    real_case = demo_module.RowMaker.case
     calls = {"n": 0}
 
     def failing_case(self, *args):  # type: ignore[no-untyped-def]
@@ -238,14 +238,14 @@ def test_a_failure_half_way_writes_nothing(tmp_path, monkeypatch):
         return real_case(self, *args)
 
     monkeypatch.setattr(demo_module, "CHUNK", 5)  # batches were already handed to the writer
-    monkeypatch.setattr(demo_module._Gen, "case", failing_case)
+    monkeypatch.setattr(demo_module.RowMaker, "case", failing_case)
     try:
         with pytest.raises(RuntimeError, match="stroomstoring"):
             generate(db, cases=20, seed=1, now=NOW)
         with db.sessions() as s:
             assert s.scalar(select(func.count(Case.id))) == 0
             assert s.scalar(select(func.count(Person.id))) == 0
-        monkeypatch.setattr(demo_module._Gen, "case", real_case)
+        monkeypatch.setattr(demo_module.RowMaker, "case", real_case)
         assert generate(db, cases=20, seed=1, now=NOW).cases == 20  # and the database still works
     finally:
         db.dispose()
@@ -293,3 +293,24 @@ def test_demo_on_postgresql():
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def test_rows_go_through_the_store_tables_and_unknown_columns_are_refused(tmp_path):
+    from kindroute.demo.writer import TABLE_ORDER, TABLES, RowWriter
+    from kindroute.store.models import Base
+
+    # the tables and their order are the store's own
+    assert [t for t in Base.metadata.sorted_tables if t.name in TABLES] == list(TABLES.values())
+    assert TABLE_ORDER.index("cases") < TABLE_ORDER.index("case_events")
+    db = open_database(str(tmp_path / "w.sqlite"))
+    try:
+        with db.engine.begin() as conn:
+            writer = RowWriter(conn)
+            writer.insert("schools", [{"id": 7, "name": "OBS Test", "brin": "99ZZ"}])
+            with pytest.raises(ValueError, match="no column"):
+                writer.insert("schools", [{"id": 8, "name": "OBS Fout", "brinn": "98ZZ"}])
+            with pytest.raises(ValueError, match="lack column.*tussenvoegsel"):  # has a default in the model
+                writer.insert("pupils", [{"id": 1, "name": "Kind", "first_name": "Kind", "last_name": "K"}])
+            assert conn.execute(text("SELECT id, name, brin FROM schools")).all() == [(7, "OBS Test", "99ZZ")]
+    finally:
+        db.dispose()

@@ -228,7 +228,7 @@ def export_group() -> None:
 @common_options()
 def export_cases(fmt: str, output: str | None, db: str | None, as_: str | None, route: str | None) -> None:
     """Alle casussen die u mag zien (ook afgesloten), als CSV of JSON."""
-    from kindroute.cli.cases import export_cases_to
+    from kindroute.cli.case_output import export_cases_to
 
     run = Run(db, as_, route)
     try:

@@ -5,6 +5,9 @@ Revises: 0001
 Create Date: 2026-11-23 11:20:00
 """
 
+import re
+import unicodedata
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,10 +18,26 @@ depends_on = None
 
 BATCH = 5000
 
+# A frozen copy of ``services.text.fold`` and ``name_words`` as they were at this revision:
+# a migration never imports live code, which may change after it shipped.
+_WORD_PARTS = re.compile(r"[-'’]")
+
+
+def fold(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+def name_words(name: str) -> set[str]:
+    words: set[str] = set()
+    for word in fold(name).split():
+        words.add(word)
+        words.update(part for part in _WORD_PARTS.split(word) if part)
+    return words
+
 
 def upgrade() -> None:
-    from kindroute.services.text import name_words
-
     op.create_table('pupil_words',
     sa.Column('pupil_id', sa.Integer(), nullable=False),
     sa.Column('word', sa.String(length=300).with_variant(sa.String(length=300, collation='C'), 'postgresql'), nullable=False),
