@@ -1236,3 +1236,11 @@ class Services:
     def case_count(self) -> int:
         with self._uow(write=False) as uow:
             return uow.session.scalar(select(func.count(Case.id))) or 0
+
+    # --- meetings
+    @property
+    def meetings(self) -> Any:
+        """Meetings (besprekingen) and the case's timeline: :mod:`kindroute.services.meeting_api`."""
+        from kindroute.services.meeting_api import MeetingUseCases
+
+        return MeetingUseCases(self)
