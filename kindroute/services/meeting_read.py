@@ -88,8 +88,8 @@ def _views(svc: Services, s: Session, viewer: Actor | None, items: Sequence[Meet
     visible = visible_ids(svc, s, viewer, case_ids)
     pupils: dict[int, str] = {}
     for part in chunks(case_ids):
-        pupils.update(s.execute(select(Case.id, Pupil.name).join(Pupil, Pupil.id == Case.pupil_id)
-                                .where(Case.id.in_(part))).tuples().all())
+        names_q = select(Case.id, Pupil.name).join(Pupil, Pupil.id == Case.pupil_id)
+        pupils.update((cid, nm) for cid, nm in s.execute(names_q.where(Case.id.in_(part))))
     records: dict[int, list[MeetingRecord]] = {}
     item_ids = [i.id for i in items if i.case_id in visible]
     for part in chunks(item_ids):

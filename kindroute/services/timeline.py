@@ -104,7 +104,7 @@ def case_timeline(svc: Services, actor: Actor | None, case_id: int,
             label = next((c.label for c in step.checklist if c.id == t.item), t.item) if step else t.item
             add(t.done_at, "vinkje", f"Afgevinkt: {label}", name(t.done_by_id))
         items = select(MeetingItem, Meeting).join(Meeting, Meeting.id == MeetingItem.meeting_id)
-        for item, m in s.execute(items.where(MeetingItem.case_id == case_id)).tuples():
+        for item, m in s.execute(items.where(MeetingItem.case_id == case_id)):
             text = "\n".join(x for x in (item.conclusion, item.notes) if x)
             state = {True: "besproken", False: "niet aan toegekomen", None: "op de agenda"}[item.discussed]
             add(m.held_at, "bespreking", f"{MEETING_KINDS.get(m.kind, m.kind)} {m.id}: {state}",
