@@ -263,3 +263,34 @@ async def test_an_outside_attendee_without_consent_sees_no_content_in_the_tui(se
         await pilot.press("n")
         await settle(pilot)
         assert "Zichtbare conclusie" in screen_text(app)
+
+
+async def test_the_tijdlijn_tab_shows_every_kind_newest_first_and_filters(services):
+    from kindroute.screens.case import CaseScreen
+    from kindroute.screens.case_timeline import TimelinePane
+
+    ib = services.resolve_actor(IB)
+    case_id, _ = allowed_case(services, ib)
+    services.add_note(ib, case_id, "Eerste regel\ntweede regel")
+    services.add_agreement(ib, case_id, "Thuis lezen", who_role="ouders")
+    mid = services.meetings.create(ib, "leerlingbespreking")
+    services.meetings.add_cases(ib, mid, [case_id])
+    services.meetings.update_item(ib, mid, case_id, conclusion="Besproken: gaat goed")
+    app = make_app(services)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        app.open_case(case_id)
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        await pilot.press("4")
+        await settle(pilot)
+        pane = app.screen.query_one(TimelinePane)
+        kinds = {e.kind for e in pane.events}
+        assert {"stap", "notitie", "afspraak", "toewijzing", "bespreking"} <= kinds
+        assert [e.at for e in pane.events] == sorted((e.at for e in pane.events), reverse=True)
+        text = str(app.screen.query_one("#history-text", Static).render())
+        assert "Eerste regel\n    tweede regel" in text and "Besproken: gaat goed" in text
+        pane.query_one("#timeline-kind").value = "notitie"
+        await settle(pilot)
+        assert pane.events and {e.kind for e in pane.events} == {"notitie"}
+        assert "Thuis lezen" not in str(app.screen.query_one("#history-text", Static).render())
