@@ -240,7 +240,8 @@ async def test_an_outside_attendee_without_consent_sees_no_content_in_the_tui(se
             break
     assert expert is not None, "the demo data has an SO-expert with consent at the IB's school"
     theirs = {r.id for r in services.list_cases(expert, CaseFilter())}
-    hidden = next(r.id for r in services.list_cases(ib, CaseFilter(sort="id"), limit=200) if r.id not in theirs)
+    school_cases = services.list_cases(ib, CaseFilter(sort="id"), limit=200)
+    hidden = next(r.id for r in school_cases if r.id not in theirs)
     hidden_pupil = services.case_detail(ib, hidden).pupil
     mid = services.meetings.create(ib, "mdo", attendees=[expert.id])
     services.meetings.add_cases(ib, mid, [hidden, visible])

@@ -21,6 +21,7 @@ from kindroute.services.meeting_dto import dutch_number
 from kindroute.widgets.title_bar import TitleBar
 
 WINDOW = 200
+ADDED = "{added} casus(sen) toegevoegd ({there} stond(en) er al op)."
 
 
 class MeetingAgendaScreen(KrScreen):
@@ -72,7 +73,8 @@ class MeetingAgendaScreen(KrScreen):
         t.append(f"  {dutch_number(self.total)} casus(sen)")
         if self.total > WINDOW:
             last = min(self.window_start + WINDOW, self.total)
-            t.append(f"  · getoond {dutch_number(self.window_start + 1)}–{dutch_number(last)} (< en >)", style="dim")
+            shown = f"{dutch_number(self.window_start + 1)}–{dutch_number(last)}"
+            t.append(f"  · getoond {shown} (< en >)", style="dim")
         if not self.total:
             t.append("  · + set toevoegen, spatie of / kiezen uit de lijst", style="dim")
         self.query_one("#agenda-title", Static).update(t)
@@ -100,7 +102,8 @@ class MeetingAgendaScreen(KrScreen):
 
     def action_walk(self) -> None:
         if not self.total:
-            self.notify("De agenda is nog leeg: + voor een set, spatie of / om te kiezen.", severity="warning")
+            self.notify("De agenda is nog leeg: + voor een set, spatie of / om te kiezen.",
+                        severity="warning")
             return
         self.dismiss(self.position or 0)
 
@@ -118,7 +121,8 @@ class MeetingAgendaScreen(KrScreen):
         def after(result: Any) -> None:
             if isinstance(result, tuple) and message:
                 added, there = result
-                self.notify(message.format(added=dutch_number(added), there=dutch_number(there)), markup=False)
+                text = message.format(added=dutch_number(added), there=dutch_number(there))
+                self.notify(text, markup=False)
             self.load()
 
         return after
@@ -131,7 +135,8 @@ class MeetingAgendaScreen(KrScreen):
         self.want = pos + delta
         if not self.window_start <= self.want < self.window_start + WINDOW:
             self.window_start = (max(self.want, 0) // WINDOW) * WINDOW
-        run_service(self, lambda: svc.meetings.move(actor, mid, pos, delta), self._changed(), group="agenda-w")
+        run_service(self, lambda: svc.meetings.move(actor, mid, pos, delta), self._changed(),
+                    group="agenda-w")
 
     def action_remove(self) -> None:
         pos = self.position
@@ -152,8 +157,7 @@ class MeetingAgendaScreen(KrScreen):
             call = (lambda: svc.meetings.add_changed(actor, mid)) if f is None else (
                 lambda: svc.meetings.add_set(actor, mid, f))
             self.notify(f"{label}: wordt toegevoegd…", markup=False, timeout=2)
-            run_service(self, call, self._changed("{added} casus(sen) toegevoegd ({there} stond(en) er al op)."),
-                        group="agenda-w")
+            run_service(self, call, self._changed(ADDED), group="agenda-w")
 
         kind = self.summary.kind_label.lower() if self.summary else "bespreking"
         self.app.push_screen(AddSetScreen(kind), callback=chosen)
@@ -165,7 +169,7 @@ class MeetingAgendaScreen(KrScreen):
             if ids:
                 svc, actor, mid = self.services, self.actor, self.meeting_id
                 run_service(self, lambda: svc.meetings.add_cases(actor, mid, list(ids)),
-                            self._changed("{added} casus(sen) toegevoegd ({there} stond(en) er al op)."),
+                            self._changed(ADDED),
                             group="agenda-w")
 
         self.app.push_screen(PickCasesScreen(), callback=picked)

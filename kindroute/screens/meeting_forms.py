@@ -41,8 +41,8 @@ class ItemTextScreen(FormScreen):
         self.field_id = field
 
     def fields(self) -> ComposeResult:
-        yield from self.field("Tekst (meerdere regels)", TextArea(getattr(self.item, self.field_id), id="item-text",
-                                                                   soft_wrap=True, classes="note-area"))
+        area = TextArea(getattr(self.item, self.field_id), id="item-text", soft_wrap=True, classes="note-area")
+        yield from self.field("Tekst (meerdere regels)", area)
         yield from self.field("Wat", Select(FIELD_OPTIONS, id="item-field", value=self.field_id,
                                             allow_blank=False))
 
@@ -72,9 +72,8 @@ class MeetingAgreementScreen(FormScreen):
         self.attendees = attendees
 
     def fields(self) -> ComposeResult:
-        options = [("Ouders", "ouders")] + [
-            (f"{a.name} ({a.role_label})", str(a.person_id)) for a in self.attendees if a.person_id is not None
-        ]
+        people = [a for a in self.attendees if a.person_id is not None]
+        options = [("Ouders", "ouders")] + [(f"{a.name} ({a.role_label})", str(a.person_id)) for a in people]
         yield from self.field("Wat", Input(id="what", placeholder="bijv. thuis elke dag 15 minuten lezen"))
         yield from self.field("Wie", Select(options, id="who", prompt="(nog) niemand"))
         yield from self.field("Vóór (datum, bijv. 2026-03-20 of 20-3-2026; mag leeg)",

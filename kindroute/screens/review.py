@@ -49,8 +49,8 @@ class ChooseMeetingScreen(KrModal):
             key = f"m{m.id}"
             self.meetings[key] = m
             t = Text()
-            t.append("open     " if m.status == "open" else "gesloten ", style="bold green" if m.status == "open"
-                     else "dim")
+            is_open = m.status == "open"
+            t.append("open     " if is_open else "gesloten ", style="bold green" if is_open else "dim")
             t.append(f"{m.kind_label} {nl_datetime(m.held_at)}")
             t.append(f" · {m.items} casus(sen) · {m.chair}", style="dim")
             ol.add_option(Option(t, id=key))
