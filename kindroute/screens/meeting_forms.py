@@ -41,7 +41,8 @@ class ItemTextScreen(FormScreen):
         self.field_id = field
 
     def fields(self) -> ComposeResult:
-        area = TextArea(getattr(self.item, self.field_id), id="item-text", soft_wrap=True, classes="note-area")
+        text = getattr(self.item, self.field_id)
+        area = TextArea(text, id="item-text", soft_wrap=True, classes="note-area")
         yield from self.field("Tekst (meerdere regels)", area)
         yield from self.field("Wat", Select(FIELD_OPTIONS, id="item-field", value=self.field_id,
                                             allow_blank=False))

@@ -99,9 +99,7 @@ class MeetingWalkScreen(KrScreen):
         gen, svc, actor, mid, pos = self.generation, self.services, self.actor, self.meeting_id, self.position
 
         def fetch() -> None:
-            item, total = svc.meetings.item_at(actor, mid, pos)
-            detail = svc.case_detail(actor, item.case_id) if item is not None and not item.hidden else None
-            self.post_message(self.Loaded(gen, item, total, detail, svc.meetings.summary(actor, mid)))
+            self.post_message(self.Loaded(gen, *svc.meetings.walk_to(actor, mid, pos)))
 
         run_service(self, fetch, group="walk-load", exclusive=True, on_error=self._failed)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from kindroute.services import meeting_export, meeting_read, meetings, timeline
 from kindroute.services.case_filter import CaseFilter
-from kindroute.services.dto import Actor, AgreementInfo, StepResult
+from kindroute.services.dto import Actor, AgreementInfo, CaseDetail, StepResult
 from kindroute.services.meeting_dto import AttendeeInfo, ItemView, MeetingSummary, MeetingView
 
 if TYPE_CHECKING:
@@ -82,6 +82,10 @@ class MeetingUseCases:
     def item_at(self, actor: Actor | None, meeting_id: int, position: int, *,
                 remember: bool = True) -> tuple[ItemView | None, int]:
         return meeting_read.item_at(self.svc, actor, meeting_id, position, remember=remember)
+
+    def walk_to(self, actor: Actor | None, meeting_id: int,
+                position: int) -> tuple[ItemView | None, int, CaseDetail | None, MeetingSummary]:
+        return meeting_read.walk_to(self.svc, actor, meeting_id, position)
 
     def agenda(self, actor: Actor | None, meeting_id: int, offset: int = 0,
                limit: int = 200) -> list[tuple[int, int, str | None]]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kindroute.services import access
-from kindroute.services.dto import Actor
+from kindroute.services.dto import Actor, CaseDetail
 from kindroute.services.meeting_dto import (
     AttendeeInfo,
     ItemAgreement,
@@ -23,7 +23,16 @@ from kindroute.services.meeting_dto import (
     MeetingSummary,
     MeetingView,
 )
-from kindroute.services.meetings import CHUNK, chunks, get_meeting, is_editor, seen_by, summarise, visible_ids
+from kindroute.services.meetings import (
+    CHUNK,
+    chunks,
+    get_meeting,
+    is_editor,
+    item_count,
+    seen_by,
+    summarise,
+    visible_ids,
+)
 from kindroute.store.models import (
     AccessLog,
     Agreement,
@@ -66,7 +75,7 @@ def item_at(svc: Services, actor: Actor | None, meeting_id: int, position: int, 
     with svc._uow(write=remember and actor is not None) as uow:
         s = uow.session
         m = seen_by(s, actor, get_meeting(s, meeting_id))
-        total = s.scalar(select(func.count(MeetingItem.id)).where(MeetingItem.meeting_id == meeting_id)) or 0
+        total = item_count(s, meeting_id)
         if total == 0:
             return None, 0
         position = max(0, min(position, total - 1))
@@ -193,3 +202,12 @@ def item_counts(view: MeetingView) -> dict[str, Any]:
         "not_reached": sum(1 for i in view.items if i.discussed is False),
         "hidden": sum(1 for i in view.items if i.hidden),
     }
+
+
+def walk_to(svc: Services, actor: Actor | None, meeting_id: int,
+            position: int) -> tuple[ItemView | None, int, CaseDetail | None, MeetingSummary]:
+    """Everything one move of the walk shows: the item at ``position`` (remembered), the number
+    of items, the case's detail when the actor may see it, and the meeting's summary."""
+    item, total = item_at(svc, actor, meeting_id, position)
+    detail = svc.case_detail(actor, item.case_id) if item is not None and not item.hidden else None
+    return item, total, detail, meeting_summary(svc, actor, meeting_id)

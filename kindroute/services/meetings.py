@@ -130,10 +130,18 @@ def visible_ids(svc: Services, session: Session, actor: Actor | None, case_ids: 
     return out
 
 
+def item_count(session: Session, meeting_id: int) -> int:
+    """How many items a meeting has. Positions are kept dense (0 … n-1: adding appends,
+    removing closes the gap, moving swaps), so this is the highest position plus one: one
+    step in the (meeting, position) index, however long the agenda."""
+    last = session.scalar(select(func.max(MeetingItem.position)).where(MeetingItem.meeting_id == meeting_id))
+    return 0 if last is None else last + 1
+
+
 def summarise(svc: Services, session: Session, m: Meeting) -> MeetingSummary:
     school = session.get(School, m.school_id) if m.school_id is not None else None
     chair = session.get(Person, m.chair_id)
-    n = session.scalar(select(func.count(MeetingItem.id)).where(MeetingItem.meeting_id == m.id)) or 0
+    n = item_count(session, m.id)
     return MeetingSummary(m.id, m.kind, KINDS.get(m.kind, m.kind), m.held_at, school.name if school else None,
                           m.school_id, m.status, chair.name if chair else "?", m.chair_id, n, m.position)
 
