@@ -11,6 +11,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
+from test_trust_support import needs_pg, pg_database
 
 from kindroute.cli import main
 from kindroute.errors import AccessDenied, InvalidInput
@@ -315,3 +316,57 @@ def test_case_show_keeps_the_lines_of_a_note(world, db_path, cli):
     assert r.exit_code == 0, r.output
     out = cli("case", "show", ids[0], "--db", str(db_path), "--as", IB).stdout
     assert f"{IB}: Eerste regel\n      Tweede regel" in out
+
+
+def test_an_outside_attendee_s_walk_is_logged(world):
+    from kindroute.store.models import AccessLog
+
+    svc, ib, ids = world
+    mid = svc.meetings.create(ib, "mdo", attendees=[EXPERT])
+    svc.meetings.add_cases(ib, mid, ids)
+    expert = svc.resolve_actor(EXPERT)
+    svc.meetings.item_at(expert, mid, 0)  # consent: logged
+    svc.meetings.item_at(expert, mid, 1)  # no consent: hidden, nothing read
+    with svc._uow(write=False) as uow:
+        logged = list(uow.session.scalars(select(AccessLog.case_id).where(AccessLog.person_id == expert.id)))
+    assert logged == [ids[0]]
+    assert svc.meetings.summary(ib, mid).position == 0  # an attendee's walk does not move the chair's
+
+
+@needs_pg
+@pytest.mark.pg
+def test_meetings_on_postgres_after_upgrading_from_0002():
+    from sqlalchemy import create_engine
+
+    from kindroute.services import Services
+    from kindroute.store import schema
+    from kindroute.store.db import open_database
+
+    with pg_database() as url:
+        engine = create_engine(url)
+        schema.upgrade(engine, "0002")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO schools (id, name, brin) VALUES (1, 'X', '11XX')"))
+            conn.execute(text("INSERT INTO people (id, name, roles, school_id, active, created_at) "
+                              "VALUES (1, 'Ingrid', 'ib', 1, true, '2026-01-01 00:00:00')"))
+            conn.execute(text(
+                "INSERT INTO pupils (id, name, first_name, tussenvoegsel, last_name, search_name, sort_name, "
+                "date_of_birth, \"group\", school_id) VALUES (1, 'Daan', 'Daan', '', '', 'daan', 'daan', "
+                "'2017-01-01', 5, 1)"))
+            conn.execute(text(
+                "INSERT INTO cases (id, pupil_id, school_id, status, opened_at, opened_by_id, route_version, "
+                "zorgplicht_extended, history_head, history_count, version) "
+                "VALUES (1, 1, 1, 'open', '2026-01-01 00:00:00', 1, '', false, '', 0, 1)"))
+        engine.dispose()
+        db = open_database(url)
+        try:
+            svc = Services(db)
+            ib = svc.resolve_actor("Ingrid")
+            mid = svc.meetings.create(ib, "leerlingbespreking", "2026-02-02 10:00")
+            svc.meetings.add_cases(ib, mid, [1])
+            svc.meetings.update_item(ib, mid, 1, conclusion="Twee\nregels")
+            data = svc.meetings.view(ib, mid).to_json()
+            assert data["items"][0]["conclusion"] == "Twee\nregels" and data["items"][0]["pupil"] == "Daan"
+            assert schema.inspect_state(db.engine).revision == "0003"
+        finally:
+            db.dispose()

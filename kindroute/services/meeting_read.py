@@ -72,7 +72,8 @@ def item_at(svc: Services, actor: Actor | None, meeting_id: int, position: int, 
     One read by (meeting, position) and a count by the same index: as quick for an agenda of
     10,000 items as for one of 10.
     """
-    with svc._uow(write=remember and actor is not None) as uow:
+    logged = actor is not None and access.is_outside_reader(actor)  # an outside role's read is logged
+    with svc._uow(write=(remember or logged) and actor is not None) as uow:
         s = uow.session
         m = seen_by(s, actor, get_meeting(s, meeting_id))
         total = item_count(s, meeting_id)
@@ -84,9 +85,11 @@ def item_at(svc: Services, actor: Actor | None, meeting_id: int, position: int, 
         if item is None:
             return None, total
         view = _views(svc, s, actor, [item])[0]
-        if remember and actor is not None and m.status == "open" and m.position != position \
-                and is_editor(actor, m):
+        moved = remember and actor is not None and m.status == "open" and m.position != position \
+            and is_editor(actor, m)
+        if moved:
             m.position = position
+        if moved or (logged and not view.hidden):
             uow.commit()
         return view, total
 
