@@ -295,3 +295,30 @@ async def test_the_tijdlijn_tab_shows_every_kind_newest_first_and_filters(servic
         await settle(pilot)
         assert pane.events and {e.kind for e in pane.events} == {"notitie"}
         assert "Thuis lezen" not in str(app.screen.query_one("#history-text", Static).render())
+
+
+async def test_a_long_agenda_at_80x24_says_where_it_is(services):
+    ib = services.resolve_actor(IB)
+    ids = [r.id for r in services.list_cases(ib, CaseFilter(sort="id", status=None))]
+    assert len(ids) > 8
+    mid = services.meetings.create(ib, "groepsbespreking", attendees=["ouders:Familie Bos"])
+    services.meetings.add_cases(ib, mid, ids)
+    services.meetings.item_at(ib, mid, 6)  # left at the 7th pupil
+    app = make_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        walk = app.screen
+        assert isinstance(walk, MeetingWalkScreen) and walk.item.case_id == ids[6]
+        text = screen_text(app)
+        assert f"casus 7 van {len(ids)}" in text and "Volgende" in text
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, MeetingAgendaScreen)
+        assert app.screen.query_one(OptionList).highlighted == 6
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.screen is walk and walk.item.case_id == ids[7]
