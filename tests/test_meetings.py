@@ -370,3 +370,20 @@ def test_meetings_on_postgres_after_upgrading_from_0002():
             assert schema.inspect_state(db.engine).revision == "0003"
         finally:
             db.dispose()
+
+
+def test_bench_m1_runs_on_a_tiny_database(tmp_path):
+    """bench/run.py --only M1 keeps working (a benchmark, not a timed test)."""
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(root / "bench" / "run.py"), "--cases", "200", "--quick", "--only", "M1",
+         "--json", str(out)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    figures = {f["id"]: f for f in json.loads(out.read_text())["figures"]}
+    assert set(figures) == {"M1"}
+    m1 = figures["M1"]
+    assert len(m1["samples"]) == 2 and len(m1["floor"]) == 2 and m1["ratio"] > 0
