@@ -136,7 +136,6 @@ async def test_a_meeting_from_start_to_verslag(services):
         assert f"casus 1 van {len(items)}" in title
         card = screen_text(app)
         assert first_pupil in card and "Betrokkenen" in card and "Toestemming" in card
-        assert walk.query_one("#walk-checklist", SelectionList).option_count >= 0
 
         # o: a multi-line conclusion, ctrl+s saves
         await pilot.press("o")
@@ -217,6 +216,12 @@ async def test_a_meeting_from_start_to_verslag(services):
         assert "Thuis elke dag lezen — Ouders/verzorgers" in text
         assert "Besloten in de bespreking" in text
         assert "Familie Bos (Ouders/verzorgers)" in text
+        await pilot.press("a")  # an addendum, the only change a closed meeting takes
+        await settle(pilot)
+        await type_text(pilot, "Na afloop: ouders gebeld.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, VerslagScreen) and "Na afloop: ouders gebeld." in app.screen.text
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, WorklistScreen)
@@ -322,3 +327,54 @@ async def test_a_long_agenda_at_80x24_says_where_it_is(services):
         await pilot.press("down", "enter")
         await settle(pilot)
         assert app.screen is walk and walk.item.case_id == ids[7]
+
+
+async def test_the_card_ticks_the_checklist_and_records_a_consent(services):
+    from kindroute.screens.consent import ConsentScreen
+    from kindroute.store.models import ChecklistTick, ConsentRecord
+
+    ib = services.resolve_actor(IB)
+    case_id = item = None
+    for row in services.list_cases(ib, CaseFilter(sort="id"), limit=200):
+        d = services.case_detail(ib, row.id)
+        todo = [i for i, _, done in d.tracks[0].checklist if not done]
+        if todo:
+            case_id, item = row.id, todo[0]
+            break
+    assert case_id is not None, "the demo data has a case with an open checklist item"
+    mid = services.meetings.create(ib, "leerlingbespreking")
+    services.meetings.add_cases(ib, mid, [case_id])
+    app = make_app(services)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        walk = app.screen
+        assert isinstance(walk, MeetingWalkScreen)
+        checklist = walk.query_one("#walk-checklist", SelectionList)
+        index = next(i for i in range(checklist.option_count)
+                     if checklist.get_option_at_index(i).value == f"school:{item}")
+        checklist.focus()
+        checklist.highlighted = index
+        await pilot.press("space")
+        await settle(pilot)
+        with services._uow(write=False) as uow:
+            assert uow.session.scalar(select(ChecklistTick.id).where(ChecklistTick.case_id == case_id,
+                                                                     ChecklistTick.item == item))
+        assert f"school:{item}" in walk.query_one("#walk-checklist", SelectionList).selected
+
+        await pilot.press("t")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ConsentScreen)
+        form.query_one("#role").value = "so_expert"
+        form.query_one("#given-by").value = "Familie Bos"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is walk
+        with services._uow(write=False) as uow:
+            given = select(ConsentRecord.given_by).where(ConsentRecord.case_id == case_id)
+            assert "Familie Bos" in list(uow.session.scalars(given))
+        assert "Familie Bos" in str(walk.query_one("#walk-people", Static).render())

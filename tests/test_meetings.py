@@ -216,8 +216,12 @@ def test_cli_round_trip(world, db_path, cli, tmp_path):
     assert first["agreements"][0]["due"] == "2026-12-15"
     assert [i["discussed"] for i in data["items"][1:]] == [False, False]
 
+    r = cli("meeting", "item", mid, ids[1], "--conclusion", "te laat", "--db", db, "--as", IB)
+    assert r.exit_code == 2 and "gesloten" in r.output
+    r = cli("meeting", "addendum", mid, "Ouders gebeld.", "--db", db, "--as", IB)
+    assert r.exit_code == 0, r.output
     r = cli("meeting", "show", mid, "--db", db, "--as", IB)
-    assert "Lezen gaat vooruit.\n     Rekenen blijft zorg" in r.stdout
+    assert "Lezen gaat vooruit.\n     Rekenen blijft zorg" in r.stdout and "Ouders gebeld." in r.stdout
 
     for fmt in ("md", "html", "pdf"):
         out = tmp_path / f"verslag.{fmt}"

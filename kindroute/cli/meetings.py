@@ -110,6 +110,21 @@ def meeting_close(meeting_id: int, db: str | None, as_: str | None, route: str |
         run.close()
 
 
+@meeting_group.command("addendum")
+@click.argument("meeting_id", type=int, metavar="ID")
+@click.argument("text")
+@common_options()
+def meeting_addendum(meeting_id: int, text: str, db: str | None, as_: str | None, route: str | None) -> None:
+    """Een aanvulling op het verslag (ook na het sluiten; met datum en naam)."""
+    run = Run(db, as_, route)
+    try:
+        actor = run.actor(write=True)
+        run.services.meetings.add_addendum(actor, meeting_id, text)
+        click.echo(f"Bespreking {meeting_id}: aanvulling toegevoegd.")
+    finally:
+        run.close()
+
+
 @meeting_group.command("list")
 @click.option("--open", "open_only", is_flag=True, help="Alleen open besprekingen.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

@@ -140,3 +140,26 @@ class CloseScreen(KrModal):
 
     def action_choose(self, choice: bool | None) -> None:
         self.dismiss(choice)
+
+
+class AddendumScreen(FormScreen):
+    """An addendum to a closed meeting (its only change); several lines, ctrl+s saves."""
+
+    TITLE_TEXT = "Aanvulling op het verslag"
+    HINT = "ctrl+s opslaan · enter nieuwe regel · esc annuleren"
+    ERROR_FIELDS = {"Aanvulling": "addendum-text"}
+    DONE = "Aanvulling opgeslagen."
+    AUTO_FOCUS = "TextArea"
+
+    def __init__(self, meeting_id: int) -> None:
+        super().__init__(f"bespreking {meeting_id}")
+        self.meeting_id = meeting_id
+
+    def fields(self) -> ComposeResult:
+        area = TextArea(id="addendum-text", soft_wrap=True, classes="note-area")
+        yield from self.field("Aanvulling (wordt met datum en naam toegevoegd)", area)
+
+    def save(self) -> Any:
+        text = self.query_one("#addendum-text", TextArea).text
+        self.services.meetings.add_addendum(self.actor, self.meeting_id, text)
+        return True
