@@ -161,7 +161,7 @@ def list_meetings(svc: Services, actor: Actor | None, *, open_only: bool = False
                 cond.append(Meeting.school_id == actor.school_id)
             stmt = stmt.where(or_(*cond))
         stmt = stmt.order_by((Meeting.status == "open").desc(), Meeting.held_at.desc(), Meeting.id.desc())
-        return [summarise(svc, s, m) for m in s.scalars(stmt.limit(500))]
+        return [summarise(svc, s, m) for m in s.scalars(stmt)]
 
 
 def meeting_summary(svc: Services, actor: Actor | None, meeting_id: int) -> MeetingSummary:
