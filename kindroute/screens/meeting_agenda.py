@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from kindroute.screens.base import KrModal, KrScreen, run_service
 from kindroute.services.meeting_dto import dutch_number
+from kindroute.widgets.format import nl_datetime
 from kindroute.widgets.title_bar import TitleBar
 
 WINDOW = 200
@@ -69,7 +70,7 @@ class MeetingAgendaScreen(KrScreen):
         self.summary, self.rows = result
         self.total = self.summary.items
         s = self.summary
-        t = Text(f"Agenda — {s.kind_label} {s.held_at:%d-%m-%Y %H:%M}", style="bold")
+        t = Text(f"Agenda — {s.kind_label} {nl_datetime(s.held_at)}", style="bold")
         t.append(f"  {dutch_number(self.total)} casus(sen)")
         if self.total > WINDOW:
             last = min(self.window_start + WINDOW, self.total)

@@ -27,7 +27,7 @@ from kindroute.errors import KindrouteError
 from kindroute.screens.base import KrScreen, run_service
 from kindroute.screens.case import DOC_OUTCOMES, next_steps_text, summary_text
 from kindroute.services.meeting_dto import HIDDEN_TEXT, dutch_number
-from kindroute.widgets.format import nl_date
+from kindroute.widgets.format import nl_date, nl_datetime
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ class MeetingWalkScreen(KrScreen):
     def show(self) -> None:
         s, item, d, m = self.services, self.item, self.detail, self.summary
         assert m is not None
-        title = Text(f"{m.kind_label} {m.held_at:%d-%m-%Y}", style="bold")
+        title = Text(f"{m.kind_label} {nl_datetime(m.held_at)}", style="bold")
         if m.status != "open":
             title.append(" (gesloten)", style="bold yellow")
         if item is None:
