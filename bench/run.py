@@ -527,7 +527,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return path
 
     try:
-        need_db = any(want(p) for p in ("P1", "P2", "P3", "P4", "P5", "Q", "P6"))
+        need_db = any(want(p) for p in ("P1", "P2", "P3", "P4", "P5", "Q", "P6", "M1"))
         demo_times: list[float] = []
         big = database(n_big, demo_times) if need_db else None
         small = database(n_floor) if any(want(p) for p in ("P2", "P4")) else None
@@ -623,6 +623,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures.append(fig)
             for p in tmp.glob("p3-*"):
                 p.unlink()
+
+        if want("M1") and big is not None:
+            from meeting_walk import walk_times
+
+            log("M1: walking a meeting of 10,000 items and one of 10 …")
+            fig = Figure("M1", f"meeting walk, one move (n), {n_big:,} cases", target="≤ 1.2×",
+                         floor_what="agenda of 10 items")
+            fig.samples, fig.floor, fig.note = walk_times(big, tmp, pick_person(big), 2 if quick else 5)
+            fig.ok = bool(fig.ratio is not None and fig.ratio <= 1.2)
+            figures.append(fig)
 
         if want("Q") and big is not None and not quick:
             log("Q: list and count queries …")

@@ -356,14 +356,9 @@ class KindrouteApp(App[int]):
     def action_review(self) -> None:
         if self.still_loading("review", "de bespreking"):
             return
-        from kindroute.screens.review import ChooseReviewSetScreen, ReviewScreen
+        from kindroute.screens.review import start_review
 
-        def chosen(choice: Any) -> None:
-            if choice is not None:
-                label, case_filter = choice
-                self.push_screen(ReviewScreen(label, case_filter))
-
-        self.push_screen(ChooseReviewSetScreen(), callback=chosen)
+        start_review(self)
 
     def action_help(self) -> None:
         from kindroute.screens.help import HelpScreen

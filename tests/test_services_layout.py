@@ -12,6 +12,7 @@ from kindroute.services.case_view import CaseView
 from kindroute.services.case_work import CaseWork
 from kindroute.services.context import ServiceContext
 from kindroute.services.core import Services as CoreServices
+from kindroute.services.meeting_part import MeetingParts
 from kindroute.services.people import PeopleServices
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "kindroute" / "services"
@@ -26,6 +27,7 @@ PUBLIC = {
                "add_agreement", "complete_agreement", "tick_checklist", "record_document"},
     CaseLists: {"list_cases", "count_cases", "worklist", "step_counts", "case_count"},
     CaseView: {"case_detail", "next_steps", "who_is_at_turn"},
+    MeetingParts: set(),  # a property: services.meetings
 }
 
 

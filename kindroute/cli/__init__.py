@@ -123,6 +123,9 @@ def _register(group: click.Group) -> None:
     case_list.register(group)
     case_one.register(group)
     admin.register(group)
+    from kindroute.cli import meetings
+
+    meetings.register(group)
     if importlib.util.find_spec("kindroute.cli.trust") is not None:
         from kindroute.cli import trust
 

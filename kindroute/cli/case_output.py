@@ -100,13 +100,15 @@ def detail_text(svc: Any, d: Any) -> str:
         lines.append(f"  {h.seq}. {nl_moment(h.at)}  {svc.step_title(h.from_)} → {svc.step_title(h.to)}"
                      f"  ({h.by})")
         if h.note:
-            lines.append(f"       {h.note}")
+            lines += [f"       {line}" for line in h.note.splitlines()]
     if not d.history:
         lines.append(f"  geopend {nl_moment(d.opened_at)}, nog geen stappen")
     if d.notes:
         lines += ["", "Notities:"]
         for n in d.notes:
-            lines.append(f"  {nl_moment(n.at)} {n.author}: {n.text}")
+            first, *rest = n.text.splitlines() or [""]
+            lines.append(f"  {nl_moment(n.at)} {n.author}: {first}")
+            lines += [f"      {line}" for line in rest]  # a multi-line note keeps its lines
     return "\n".join(lines)
 
 

@@ -26,6 +26,7 @@ from textual.widgets.selection_list import Selection
 
 from kindroute.errors import KindrouteError
 from kindroute.screens.base import KrScreen, run_service
+from kindroute.screens.case_timeline import TimelinePane
 from kindroute.widgets.format import deadline_text, nl_date, nl_datetime
 from kindroute.widgets.title_bar import TitleBar
 
@@ -123,8 +124,8 @@ class CaseScreen(KrScreen):
                 yield Static("Checklist van de huidige stap (spatie/enter: afvinken)", classes="dim")
                 yield SelectionList[str](id="checklist-list")
                 yield Static(id="documents-text")
-            with TabPane("4 Tijdlijn", id="history"), VerticalScroll():
-                yield Static(id="history-text")
+            with TabPane("4 Tijdlijn", id="history"):
+                yield TimelinePane(id="timeline")
             with TabPane("5 Notities", id="notes"), VerticalScroll():
                 yield Static(id="notes-text")
             with TabPane("6 Afspraken", id="agreements"):
@@ -222,16 +223,7 @@ class CaseScreen(KrScreen):
         self.query_one("#documents-text", Static).update(docs)
 
     def _fill_history(self, d: CaseDetail) -> None:
-        s = self.services
-        t = Text()
-        t.append(f"Geopend {nl_datetime(d.opened_at)}\n", style="dim")
-        for h in reversed(d.history):
-            t.append(nl_datetime(h.at), style="bold")
-            t.append(f"  {s.step_title(h.from_)} → {s.step_title(h.to)}")
-            t.append(f"  door {h.by}\n", style="dim")
-            if h.note:
-                t.append("    " + h.note.replace("\n", "\n    ") + "\n", style="italic")
-        self.query_one("#history-text", Static).update(t)
+        self.query_one(TimelinePane).load(d.id)
 
     def _fill_notes(self, d: CaseDetail) -> None:
         s = self.services

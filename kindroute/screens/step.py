@@ -20,7 +20,7 @@ from kindroute.screens.base import KrModal, run_service
 from kindroute.widgets.format import nl_date
 
 if TYPE_CHECKING:
-    from kindroute.services import CaseDetail, NextStepInfo, StepResult
+    from kindroute.services import Actor, CaseDetail, NextStepInfo, StepResult
 
 
 class StepScreen(KrModal):
@@ -164,12 +164,16 @@ class StepScreen(KrModal):
         self.saving = True
 
         def advance() -> StepResult:
-            return services.advance_case(actor, d.id, n.trigger, note=note, expected_version=d.version)
+            return self.take(actor, d, n.trigger, note)
 
         def done(r: StepResult) -> str:
             return f"Stap gezet: {services.step_title(r.from_)} → {services.step_title(r.to)}"
 
         run_service(self, advance, self._done, on_error=self._failed, group="step", exclusive=True, done=done)
+
+    def take(self, actor: Actor, d: CaseDetail, trigger: str, note: str) -> StepResult:
+        """The use case (runs in a thread); a meeting takes the step through its own."""
+        return self.services.advance_case(actor, d.id, trigger, note=note, expected_version=d.version)
 
     def _done(self, result: StepResult) -> None:
         self.saving = False

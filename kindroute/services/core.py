@@ -9,7 +9,8 @@ over :class:`Services`, which composes one part per idea:
 - :mod:`~kindroute.services.case_flow` — open, step, close, reopen, zorgplicht term;
 - :mod:`~kindroute.services.case_work` — roles, consents, notes, agreements, checklists, documents;
 - :mod:`~kindroute.services.case_lists` — filtered lists, counts, worklist, cases per step;
-- :mod:`~kindroute.services.case_view` — one case's detail, next steps, who is at turn.
+- :mod:`~kindroute.services.case_view` — one case's detail, next steps, who is at turn;
+- :mod:`~kindroute.services.meeting_api` — meetings (besprekingen), their verslag, the case timeline.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from kindroute.services.case_flow import CaseFlow
 from kindroute.services.case_lists import CaseLists
 from kindroute.services.case_view import CaseView
 from kindroute.services.case_work import CaseWork
+from kindroute.services.meeting_part import MeetingParts
 from kindroute.services.people import PeopleServices
 
 __all__ = ["Services"]
 
 
-class Services(PeopleServices, CaseFlow, CaseWork, CaseLists, CaseView):
+class Services(PeopleServices, CaseFlow, CaseWork, CaseLists, CaseView, MeetingParts):
     """Use cases over one database and one route (``Services(db, route=None, clock=None)``)."""

@@ -18,7 +18,7 @@ GLOBAL_COMMANDS = (
     ("app.home", "Werkvoorraad", "Terug naar de werkvoorraad (h)"),
     ("app.cases", "Casussen", "Alle casussen die u mag zien (c)"),
     ("app.flowchart", "Stroomschema", "De hele route met aantallen per stap (w)"),
-    ("app.review", "Bespreking", "Een reeks casussen één voor één doorlopen (b)"),
+    ("app.review", "Bespreking", "Een bespreking voortzetten of beginnen: agenda, verslag (b)"),
     ("app.help", "Help: alle toetsen", "Alle toetsen van dit scherm (?)"),
     ("app.quit", "Stoppen", "kindroute afsluiten (q)"),
 )
