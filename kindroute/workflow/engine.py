@@ -21,6 +21,7 @@ from kindroute.errors import StepNotAllowed
 from kindroute.workflow import guards
 from kindroute.workflow.model import (
     NOT_STARTED,
+    ROUTE_INSTALL_TRIGGER,
     TERM_FROM_ENTERED,
     TERM_FROM_OPENED,
     CaseFacts,
@@ -210,12 +211,20 @@ class Engine:
 
     # ------------------------------------------------------------------ history
 
-    def replay(self, events: Iterable[tuple[str, str, str, str]]) -> dict[str, str]:
-        """The steps after replaying (track, from, to, trigger) events from the start.
+    def replay(
+        self,
+        events: Iterable[tuple[str, str, str, str]],
+        start: Mapping[str, str] | None = None,
+    ) -> dict[str, str]:
+        """The steps after replaying (track, from, to, trigger) events from ``start`` (default:
+        where a new case stands).
 
-        Guards are not re-checked: they held when the events were recorded.
+        Guards are not re-checked: they held when the events were recorded. A route installation
+        event (:data:`ROUTE_INSTALL_TRIGGER`) moves a track to a step of this route from any step.
         """
         steps = self.initial_steps()
+        if start is not None:
+            steps.update(start)
         for index, event in enumerate(events):
             track, source, dest, trigger_id = event
             if track not in steps:
@@ -224,6 +233,11 @@ class Engine:
                 raise ValueError(
                     f"gebeurtenis {index}: spoor '{track}' staat in '{steps[track]}', niet in '{source}'"
                 )
+            if trigger_id == ROUTE_INSTALL_TRIGGER:
+                if dest != NOT_STARTED and dest not in self.route.steps:
+                    raise ValueError(f"gebeurtenis {index}: stap '{dest}' bestaat niet in deze route")
+                steps[track] = dest
+                continue
             trigger = self.route.triggers.get(trigger_id)
             if (
                 trigger is None

@@ -38,6 +38,10 @@ FIELD_TYPES = ("text", "date", "number", "choice")
 #: Author of the steps the system takes itself (automatic triggers).
 AUTOMATIC_AUTHOR = "kindroute (automatisch)"
 
+#: The trigger of the history event that moves an open case onto a newly installed route
+#: version (``kindroute workflow install``); replay accepts it from any step.
+ROUTE_INSTALL_TRIGGER = "route_installatie"
+
 
 @dataclass(frozen=True)
 class Role:
