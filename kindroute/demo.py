@@ -70,11 +70,8 @@ OUTSIDE_STAFF: tuple[tuple[str, str, str], ...] = (
     ("Linda Meijer", "ggd", "GGD Regio Rijn & Vallei"),
     ("Jeroen Koster", "swv", SWV),
     ("Annemiek Vos", "swv", SWV),
-)
-
-#: Independent experts whose advice a TLV needs (the outcome of a deskundigenadvies).
-EXPERTS = (
-    "Marieke Dekker (SO-expert)", "drs. Paul Willems (orthopedagoog)", "Sophie Lammers (GZ-psycholoog)",
+    ("drs. Paul Willems", "deskundige", "Orthopedagogenpraktijk Willems"),
+    ("Sophie Lammers", "deskundige", "Psychologenpraktijk Lammers"),
 )
 
 FIRST_NAMES = (
@@ -240,9 +237,10 @@ class _Move:
     consents: tuple[str, ...]  # roles needing valid consent
     assigned: tuple[str, ...]  # roles needing a person
     consent_assigned_external: bool
-    opp: bool
-    advices: int
-    decision: str | None
+    #: decisions the guards need: (decision id, outcome)
+    decisions: tuple[tuple[str, str], ...]
+    #: advices the guards need: (roles, count, document kind or None)
+    advices: tuple[tuple[tuple[str, ...], int, str | None], ...]
     author_role: str | None  # at turn in the source step
     enc: str  # pre-encoded JSON of track, from, to, trigger for the hash chain
 
@@ -260,8 +258,8 @@ class _Plan:
     side_in_step: tuple[str, ...] = ()  # main steps the side track may start from
     external: frozenset[str] = frozenset()
     checklists: dict[str, list[str]] = field(default_factory=dict)
-    #: step -> (a way out needs an SWV decision, the first way out that needs consent)
-    outs: dict[str, tuple[bool, _Move | None]] = field(default_factory=dict)
+    #: step -> (a decision a way out needs, the first way out that needs consent)
+    outs: dict[str, tuple[tuple[str, str] | None, _Move | None]] = field(default_factory=dict)
 
 
 def _move(route: Any, trigger: Any, source: str) -> _Move:
@@ -270,9 +268,9 @@ def _move(route: Any, trigger: Any, source: str) -> _Move:
     checklist: tuple[str, ...] = ()
     consents: list[str] = []
     assigned: list[str] = []
-    cae = opp = False
-    advices = 0
-    decision = None
+    cae = False
+    decisions: list[tuple[str, str]] = []
+    advices: list[tuple[tuple[str, ...], int, str | None]] = []
     for g in trigger.guards:
         param = g.param
         if g.name == "checklist_complete" and source in route.steps:
@@ -283,17 +281,19 @@ def _move(route: Any, trigger: Any, source: str) -> _Move:
             assigned += list(param) if isinstance(param, list | tuple) else [param]
         elif g.name == "consent_assigned_external":
             cae = True
-        elif g.name == "opp_vastgesteld":
-            opp = True
-        elif g.name == "expert_advices":
-            advices = int(param)
-        elif g.name == "swv_decision":
-            decision = str(param)
+        elif g.name == "decision":
+            decisions.append((param["id"], param["outcome"]))
+        elif g.name == "decided":
+            decisions.append((param, route.decisions[param].outcomes[0]))
+        elif g.name == "advices":
+            roles = param["roles"]
+            roles = tuple(roles) if isinstance(roles, list | tuple) else (roles,)
+            advices.append((roles, int(param["count"]), param.get("document")))
     author = None if source == NOT_STARTED else route.steps[source].at_turn
     parts = (trigger.track, source, trigger.dest, trigger.id)
     enc = ",".join(json.dumps(v, ensure_ascii=False) for v in parts)
     return _Move(trigger.track, trigger.id, source, trigger.dest, checklist, tuple(consents), tuple(assigned),
-                 cae, opp, advices, decision, author, enc)
+                 cae, tuple(decisions), tuple(advices), author, enc)
 
 
 def _distances(route: Any, track: str, target: str) -> dict[str, int]:
@@ -364,7 +364,8 @@ def plan_route(route: Any, seed: int = 0) -> _Plan:
     plan.checklists = {s.id: [c.id for c in s.checklist] for s in route.steps.values()}
     for s in route.steps:
         outs = [moves[(t.id, s)] for t in route.triggers_from(s)]
-        plan.outs[s] = (any(m.decision for m in outs),
+        needed = [d for m in outs for d in m.decisions if route.decisions[d[0]].scope == "step"]
+        plan.outs[s] = (needed[0] if needed else None,
                         next((m for m in outs if m.consents or m.consent_assigned_external), None))
     side = next((t for t in route.tracks.values() if t.optional), None)
     if side is not None:
@@ -688,7 +689,7 @@ class _Gen:
             holders["directeur"] = staff["directeur"]
             assignments.append((cid, "directeur", staff["directeur"], opened, None, ib))
         consents: dict[str, list[Any]] = {}  # role -> the consent row, still mutable
-        docs = {"opp": 0, "advices": 0}
+        done_records: set[tuple[str, str]] = set()  # decisions of scope "case" already recorded
         parent = (f"{FIRST_NAMES[int(rand() * 23)]} {pupil_name.split(' ', 1)[-1]} "
                   f"({PARENT_TITLES[int(rand() * len(PARENT_TITLES))]})")
         cosign = self.today.year - born.year >= 12  # co-signs whenever it could be needed
@@ -726,18 +727,21 @@ class _Gen:
                 day = self.inside(hi, lo)
                 for item in m.checklist:
                     ticks.append((cid, m.source, item, author, self.ts(day), visit))
-            if m.opp and not docs["opp"]:
-                doc("opp", "vastgesteld", f"OPP {pupil_name}", m.source, ib, self.inside(hi, lo))
-                docs["opp"] = 1
-            while docs["advices"] < m.advices:
-                expert = EXPERTS[docs["advices"] % len(EXPERTS)]
-                doc("deskundigenadvies", expert, "Advies bij de TLV-aanvraag", m.source, ib,
-                    self.inside(hi, lo))
-                docs["advices"] += 1
-            if m.decision is not None:
-                swv = rng.choice(self.by_role.get("swv") or [ib])
-                doc("swv_besluit", m.decision, "Besluit commissie toewijzing", m.source, swv,
-                    self.inside(hi, lo))
+            for roles, count, kind in m.advices:
+                kind = kind or next(iter(p.route.documents))
+                for role in roles[:count]:
+                    by = assign(role, self.inside(hi, lo))
+                    if (kind, str(by)) not in done_records:
+                        done_records.add((kind, str(by)))
+                        doc(kind, "", f"{p.route.documents[kind].label} ({self.person_name[by]})", m.source,
+                            by, self.inside(hi, lo))
+            for decision, outcome in m.decisions:
+                spec = p.route.decisions[decision]
+                if spec.scope == "case" and (decision, outcome) in done_records:
+                    continue
+                done_records.add((decision, outcome))
+                doc(decision, outcome, f"{spec.label} {pupil_name}", m.source,
+                    self.recorder(spec, holders, ib), self.inside(hi, lo))
             return author
 
         head = GENESIS_HASH
@@ -789,10 +793,11 @@ class _Gen:
                 for item in done:
                     ticks.append((cid, target, item, by, self.ts(self.inside(cur_off, 0)), main_seq))
             outs = p.outs[target]
-            if outs[0] and rand() < 0.4:
-                swv = self.by_role.get("swv") or [ib]
-                doc("swv_besluit", "toegekend", "Besluit commissie toewijzing", target,
-                    swv[int(rand() * len(swv))], self.inside(cur_off, 0))
+            if outs[0] is not None and rand() < 0.4:
+                decision, outcome = outs[0]
+                spec = p.route.decisions[decision]
+                doc(decision, outcome, f"{spec.label} {pupil_name}", target,
+                    self.recorder(spec, holders, ib), self.inside(cur_off, 0))
             if outs[1] is not None and rand() < BLOCK_SHARE:
                 self.block(cid, outs[1], last_off, holders, consents, consent)
             for _ in range((0, 1, 1, 2)[int(rand() * 4)]):
@@ -818,6 +823,18 @@ class _Gen:
         opener = teacher if rand() < 0.7 else ib
         rows["cases"].append((cid, pupil_id, staff["id"], status, opened, opener, closed_at, last_at,
                               self.route_version, registered, False, head, len(merged), 1 + len(merged)))
+
+    def recorder(self, spec: Any, holders: dict[str, int], ib: int) -> int:
+        """Someone who may record a decision: a holder of one of its roles on the case, else a
+        person with such a role (the SWV), else the IB."""
+        for role in spec.recorded_by:
+            if role in holders:
+                return holders[role]
+        for role in spec.recorded_by:
+            pool = self.by_role.get(role)
+            if pool:
+                return pool[int(self.rng.random() * len(pool))]
+        return ib
 
     def block(self, cid: int, m: _Move, last_off: int, holders: dict[str, int],
               consents: dict[str, list[Any]], consent: Any) -> None:
