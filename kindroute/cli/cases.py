@@ -275,11 +275,23 @@ def case_advance(case_id: int, trigger: str, note: str, fmt: str, db: str | None
         if fmt == "json":
             emit_json(result.to_json())
         else:
-            who = svc.role_label(result.at_turn_role) if result.at_turn_role else "niemand (eindstap)"
-            click.echo(f"Casus {case_id} staat nu in stap '{svc.step_title(result.to)}' ({result.to}); "
-                       f"aan zet: {who}; deadline {nl_date(result.deadline)}.")
+            click.echo(step_line(svc, case_id, result))
     finally:
         run.close()
+
+
+def step_line(svc: Any, case_id: int, result: Any) -> str:
+    """A step taken (or a joint-turn confirmation) in one Dutch line, with the automatic steps after it."""
+    if result.waiting:
+        names = " en ".join(svc.role_label(r).lower() for r in result.waiting)
+        return (f"Casus {case_id}: uw bevestiging van stap '{svc.step_title(result.from_)}' is vastgelegd; "
+                f"wacht nog op: {names}.")
+    who = svc.role_label(result.at_turn_role) if result.at_turn_role else "niemand (eindstap)"
+    line = (f"Casus {case_id} staat nu in stap '{svc.step_title(result.to)}' ({result.to}); "
+            f"aan zet: {who}; deadline {nl_date(result.deadline)}.")
+    for auto in result.followed:
+        line += f"\nDaarna automatisch: stap '{svc.step_title(auto.to)}' ({auto.to})."
+    return line
 
 
 def _change(case_id: int, db: str | None, as_: str | None, route: str | None, fmt: str,
@@ -421,22 +433,6 @@ def case_tick(case_id: int, item: str, undo: bool, track: str | None, fmt: str, 
             lambda s, r: f"Casus {case_id}: '{item}' {'niet meer ' if undo else ''}afgevinkt.")
 
 
-@case_group.command("document")
-@click.argument("case_id", type=int, metavar="ID")
-@click.argument("kind", type=click.Choice(["opp", "deskundigenadvies", "swv_besluit"]))
-@click.option("--outcome", required=True,
-              help="opp: concept|vastgesteld; deskundigenadvies: naam van de deskundige; "
-                   "swv_besluit: toegekend|afgewezen.")
-@click.option("--title", default="", help="Titel of korte omschrijving.")
-@_one_format
-@common_options()
-def case_document(case_id: int, kind: str, outcome: str, title: str, fmt: str, **o: Any) -> None:
-    """Leg een document of besluit vast: OPP, deskundigenadvies, besluit van het SWV."""
-    _change(case_id, o["db"], o["as_"], o["route"], fmt,
-            lambda s, a: s.record_document(a, case_id, kind, outcome=outcome, title=title),
-            lambda s, r: f"Casus {case_id}: {kind} '{r.outcome}' vastgelegd (#{r.id}).")
-
-
 def _step_text(case_id: int) -> Any:
     return lambda s, r: f"Casus {case_id} staat nu in stap '{s.step_title(r.to)}' ({r.to})."
 
@@ -500,5 +496,7 @@ def export_cases_to(run: Run, fmt: str, output: str | None, actor: Any) -> int:
 
 
 def register(main: click.Group) -> None:
+    from kindroute.cli import records  # noqa: F401 - adds decide, document and term to case_group
+
     main.add_command(cases_cmd)
     main.add_command(case_group)

@@ -139,8 +139,9 @@ class Decisions(Turns):
             s.add(d)
             self._touch(case)
             s.flush()
-            info = DocumentInfo(d.id, spec.id, outcome, title, step, actor.name, now)
-            self._follow_automatic(uow, actor, case_id, f"{spec.label} vastgelegd")
+            followed = self._follow_automatic(uow, actor, case_id, f"{spec.label} vastgelegd")
+            info = DocumentInfo(d.id, spec.id, outcome, title, step, actor.name, now, fields=values,
+                                followed=tuple(followed))
             uow.commit()
             return info
 

@@ -161,6 +161,10 @@ class DocumentInfo(JsonMixin):
     step: str | None
     author: str
     at: datetime
+    #: a decision's fields (``[[decisions]] fields``)
+    fields: dict[str, Any] = field(default_factory=dict)
+    #: automatic steps the recording let follow
+    followed: tuple[StepResult, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -244,8 +248,14 @@ class StepResult(JsonMixin):
     at_turn_role: str | None
     deadline: date | None
     version: int
+    #: a joint turn: the roles that still have to confirm (the step is not taken yet)
+    waiting: tuple[str, ...] = ()
+    #: automatic steps that followed this one
+    followed: tuple[StepResult, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         d = super().to_json()
         d["from"] = d.pop("from_")
+        for f in d.get("followed", []):
+            f["from"] = f.pop("from_")
         return d
