@@ -1060,7 +1060,6 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
     """Fill ``db`` with demo data in one transaction; refuses a database with cases unless ``append``."""
     import time as _time
 
-    from kindroute.workflow import load_route
 
     started = _time.perf_counter()
 
@@ -1069,7 +1068,9 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
     if cases < 0:
         raise InvalidInput("Het aantal casussen kan niet negatief zijn.")
     now = now or datetime.now()
-    route = route or load_route()
+    from kindroute.services.route_store import route_in_use
+
+    route = route_in_use(db, route, now=now, adopt_if_empty=True)
     plan = plan_route(route, seed)
     if not plan.paths:
         raise InvalidInput(f"Route {route.name} heeft geen stappen die vanaf de start bereikbaar zijn.")

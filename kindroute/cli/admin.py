@@ -249,7 +249,7 @@ def _route_file(file: str | None) -> str | None:
 
 @click.group("workflow")
 def workflow_group() -> None:
-    """De route (het stroomschema): controleren en tonen."""
+    """De route (het stroomschema): controleren, tonen en een nieuwe versie in gebruik nemen."""
 
 
 @workflow_group.command("check")
@@ -279,6 +279,56 @@ def workflow_show(file: str | None, fmt: str, route: str | None) -> None:
     path = file or route or _route_file(None)
     r = load_route(path) if path else load_route()
     click.echo(to_mermaid(r) if fmt == "mermaid" else to_text(r))
+
+
+@workflow_group.command("install")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@common_options()
+def workflow_install(file: str, fmt: str, db: str | None, as_: str | None, route: str | None) -> None:
+    """Neem een nieuwe versie van de route in gebruik in deze database.
+
+    Elke open casus moet in een stap staan die de nieuwe route kent, of de [[migrate]]-tabel van het
+    bestand zegt waarheen; alles gebeurt in één transactie en staat in de geschiedenis van elke open
+    casus.
+    """
+    from kindroute.services.route_store import install_route
+    from kindroute.workflow import load_route
+
+    new = load_route(file)
+    run = Run(db, as_, None)
+    try:
+        actor = run.actor(write=True)
+        result = install_route(run.database, actor, new, now())
+        if fmt == "json":
+            emit_json({"name": result.name, "version": result.version, "previous": result.previous,
+                       "open_cases": result.cases, "migrated": result.migrated, "hash": new.hash})
+        else:
+            click.echo(f"Route '{result.name}' versie {result.version} is in gebruik (was versie "
+                       f"{result.previous}); {result.cases} open casus(sen) overgezet, waarvan "
+                       f"{result.migrated} naar een andere stap.")
+    finally:
+        run.close()
+
+
+@workflow_group.command("versions")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@common_options()
+def workflow_versions(fmt: str, db: str | None, as_: str | None, route: str | None) -> None:
+    """Toon de versies van de route die deze database heeft gebruikt (de laatste is in gebruik)."""
+    from kindroute.services.route_store import route_history
+
+    run = Run(db, as_, None)
+    try:
+        rows = route_history(run.database)
+        if fmt == "json":
+            emit_json([{**r, "installed_at": r["installed_at"].isoformat(timespec="seconds")} for r in rows])
+        else:
+            click.echo(table(["Versie", "Naam", "Sinds", "Casussen", "Hash"],
+                             [[r["version"], r["name"], r["installed_at"].strftime("%d-%m-%Y %H:%M"),
+                               str(r["cases"]), r["hash"][:12]] for r in rows]))
+    finally:
+        run.close()
 
 
 # ----------------------------------------------------------------------------- the database

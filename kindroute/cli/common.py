@@ -91,9 +91,10 @@ class Run:
         return self._db
 
     def route(self) -> Any:
+        """The route file given with ``--route``, or None: then the database's own route is used."""
         from kindroute.workflow import load_route
 
-        return load_route(self.route_arg) if self.route_arg else load_route()
+        return load_route(self.route_arg) if self.route_arg else None
 
     @property
     def services(self) -> Any:

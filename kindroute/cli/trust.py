@@ -76,17 +76,25 @@ def _as_arg(as_: str | None) -> str | None:
     return as_ or _root_value("as_", "as")
 
 
-def _route():  # type: ignore[no-untyped-def]
-    """The route in use: the main group's ``--route`` / ``KINDROUTE_ROUTE``, else the default."""
+def _requested_route():  # type: ignore[no-untyped-def]
+    """The route file given with the main group's ``--route`` / ``KINDROUTE_ROUTE``, or None."""
     from kindroute.workflow import load_route
 
-    return load_route(_root_value("route", "route") or os.environ.get("KINDROUTE_ROUTE") or None)
+    path = _root_value("route", "route") or os.environ.get("KINDROUTE_ROUTE")
+    return load_route(path) if path else None
+
+
+def _route(database):  # type: ignore[no-untyped-def]
+    """The route the database holds (a different ``--route`` is refused), changing nothing."""
+    from kindroute.services.route_store import route_for_reading
+
+    return route_for_reading(database, _requested_route())
 
 
 def _services(database):  # type: ignore[no-untyped-def]
     from kindroute.services.core import Services
 
-    return Services(database, route=_route())
+    return Services(database, route=_requested_route())
 
 
 def open_db(db: str | None, *, must_exist: bool = False, migrate: bool = True,  # type: ignore[no-untyped-def]
@@ -164,7 +172,7 @@ def user_add(name: str, roles: tuple[str, ...], school: str | None, organisation
             if password is None and db_login is None:
                 raise InvalidInput("Geef een wachtwoord (--password-stdin of de prompt) of een --db-login.")
         role_list = [r for value in roles for r in value.replace(",", " ").split()]
-        info = add_user(database, actor, name, role_list, known_roles=list(_route().roles),
+        info = add_user(database, actor, name, role_list, known_roles=list(_route(database).roles),
                         school=school, organisation=organisation, password=password, db_login=db_login)
         how = []
         if password is not None:
@@ -213,7 +221,7 @@ def audit_verify(db: str | None) -> None:
     try:
         from kindroute.services.audit import verify_history
 
-        report = verify_history(database, _route())
+        report = verify_history(database, _route(database))
     finally:
         database.dispose()
     if report.ok:

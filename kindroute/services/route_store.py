@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,11 +53,30 @@ def _current_row(session: Session | Connection) -> Any:
     ).first()
 
 
+def has_routes(conn: Connection | Session) -> bool:
+    """The schema has the routes table (not so on a database opened without migrating)."""
+    bind = conn.connection() if isinstance(conn, Session) else conn
+    return inspect(bind).has_table(RouteVersion.__tablename__)
+
+
 def stored_route(db: Database) -> Route | None:
     """The route the database holds, or None when it holds none yet."""
     with UnitOfWork(db, write=False) as uow:
+        if not has_routes(uow.connection):
+            return None
         row = _current_row(uow.connection)
     return parse_stored(row) if row is not None else None
+
+
+def route_for_reading(db: Database, requested: Route | None = None) -> Route:
+    """The route to read ``db`` with, changing nothing: the stored route (a different requested
+    route is refused), else the requested or the default route."""
+    stored = stored_route(db)
+    if stored is None:
+        return requested if requested is not None else load_route()
+    if requested is not None and requested.hash != stored.hash:
+        raise RouteMismatch(mismatch_message(stored, requested))
+    return stored
 
 
 def _store_first(db: Database, route: Route, now: datetime) -> None:
@@ -83,12 +102,29 @@ def mismatch_message(stored: Route, requested: Route) -> str:
     )
 
 
-def route_in_use(db: Database, requested: Route | None = None, *, now: datetime | None = None) -> Route:
+def _replace_on_empty(db: Database, route: Route, now: datetime) -> bool:
+    """On a database without cases: make ``route`` its only route. False when it has cases."""
+    with UnitOfWork(db) as uow:
+        conn = uow.connection
+        if conn.execute(select(Case.id).limit(1)).first() is not None:
+            return False
+        conn.execute(RouteVersion.__table__.delete())
+        conn.execute(RouteVersion.__table__.insert(), {
+            "name": route.name, "version": route.version, "hash": route.hash,
+            "content": route.text, "installed_at": now, "installed_by_id": None,
+        })
+        uow.commit()
+    return True
+
+
+def route_in_use(db: Database, requested: Route | None = None, *, now: datetime | None = None,
+                 adopt_if_empty: bool = False) -> Route:
     """The route to work with on ``db``.
 
     The database's own route; on a database without one (new, or from before routes were
     stored) the requested route (or the default route) is stored and used. A requested route
-    that differs from the stored one is refused with a message naming ``workflow install``.
+    that differs from the stored one is refused with a message naming ``workflow install`` —
+    except with ``adopt_if_empty`` (demo data) on a database without cases, which takes it.
     """
     with UnitOfWork(db, write=False) as uow:
         row = _current_row(uow.connection)
@@ -102,6 +138,8 @@ def route_in_use(db: Database, requested: Route | None = None, *, now: datetime 
             return route
     stored = parse_stored(row)
     if requested is not None and requested.hash != stored.hash:
+        if adopt_if_empty and requested.text and _replace_on_empty(db, requested, now or datetime.now()):
+            return requested
         raise RouteMismatch(mismatch_message(stored, requested))
     return requested if requested is not None else stored
 
@@ -134,6 +172,8 @@ class RoutePlans:
 
 
 def route_plans(conn: Connection | Session) -> RoutePlans:
+    if not has_routes(conn):
+        return RoutePlans(None, {}, {})
     routes = route_versions(conn)
     segments: dict[int, list[tuple[int, Route]]] = {}
     for case_id, from_seq, route_id in conn.execute(
