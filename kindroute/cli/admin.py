@@ -247,6 +247,29 @@ def _route_file(file: str | None) -> str | None:
     return file or run.route_arg
 
 
+def _route_to_show(path: str | None) -> tuple[Any, str]:
+    """The route of a file; without one the route the database holds (when there is a database),
+    else the default route. Returns the route and where it came from."""
+    from kindroute.workflow import load_route
+
+    if path:
+        return load_route(path), path
+    from kindroute.store.db import resolve_url
+
+    run = Run()
+    url = resolve_url(run.db_arg)
+    if not url.startswith("sqlite:///") or _exists(url[len("sqlite:///"):]):
+        from kindroute.services.route_store import stored_route
+
+        try:
+            stored = stored_route(run.database)
+        finally:
+            run.close()
+        if stored is not None:
+            return stored, "database"
+    return load_route(), "standaardroute"
+
+
 @click.group("workflow")
 def workflow_group() -> None:
     """De route (het stroomschema): controleren, tonen en een nieuwe versie in gebruik nemen."""
@@ -256,14 +279,11 @@ def workflow_group() -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--route", "route", default=None, hidden=True)
 def workflow_check(file: str | None, route: str | None) -> None:
-    """Controleer een routebestand; zonder FILE de route in gebruik (of de standaardroute)."""
-    from kindroute.workflow import load_route
-
-    path = file or route or _route_file(None)
-    r = load_route(path) if path else load_route()
+    """Controleer een routebestand; zonder FILE de route van de database (of de standaardroute)."""
+    r, where = _route_to_show(file or route or _route_file(None))
     n_steps = len(r.steps)
     n_moves = sum(len(t.sources) for t in r.triggers.values())
-    click.echo(f"Route '{r.name}' (versie {r.version}, {path or 'standaardroute'}) is geldig: "
+    click.echo(f"Route '{r.name}' (versie {r.version}, {where}) is geldig: "
                f"{n_steps} stappen, {n_moves} stappen-overgangen ({len(r.triggers)} triggers), "
                f"{len(r.roles)} rollen, {len(r.tracks)} sporen.")
 
@@ -274,10 +294,9 @@ def workflow_check(file: str | None, route: str | None) -> None:
 @click.option("--route", "route", default=None, hidden=True)
 def workflow_show(file: str | None, fmt: str, route: str | None) -> None:
     """Toon de route als leesbare tekst of als Mermaid-diagram."""
-    from kindroute.workflow import load_route, to_mermaid, to_text
+    from kindroute.workflow import to_mermaid, to_text
 
-    path = file or route or _route_file(None)
-    r = load_route(path) if path else load_route()
+    r, _where = _route_to_show(file or route or _route_file(None))
     click.echo(to_mermaid(r) if fmt == "mermaid" else to_text(r))
 
 
