@@ -22,6 +22,7 @@ from kindroute.services.core import Services
 from kindroute.services.dto import Actor, CaseDetail
 from kindroute.store.models import Assignment, ConsentRecord, Person, Pupil
 from kindroute.store.uow import UnitOfWork
+from kindroute.workflow.vocabulary import DOCUMENT_KINDS, STATUS_LABELS
 
 FORMATS = ("md", "html")
 
@@ -133,7 +134,8 @@ def _sections(svc: Services, cf: CaseFile) -> list[tuple[str, list[tuple[str, li
         ("School", d.school), ("Van school vertrokken", _when(cf.left_school_on)),
     ])]
     case = [("", [
-        ("Casusnummer", str(d.id)), ("Status", d.status), ("Geopend", _when(d.opened_at)),
+        ("Casusnummer", str(d.id)), ("Status", STATUS_LABELS.get(d.status, d.status)),
+        ("Geopend", _when(d.opened_at)),
         ("Huidige stap", ", ".join(f"{t.track_label}: {t.step_title}" for t in d.tracks)),
         ("Aan zet", f"{svc.role_label(d.at_turn_role)} {d.at_turn or ''}".strip() or "—"),
         ("Termijn", _when(d.deadline)),
@@ -179,9 +181,10 @@ def _sections(svc: Services, cf: CaseFile) -> list[tuple[str, list[tuple[str, li
         for a in cf.assignments
     ]
     documents = [
-        (f"{doc.kind} — {_when(doc.at)}", [("Uitkomst", doc.outcome), ("Titel", doc.title),
-                                           ("Stap", svc.step_title(doc.step) if doc.step else ""),
-                                           ("Door", doc.author)])
+        (f"{DOCUMENT_KINDS.get(doc.kind, doc.kind)} — {_when(doc.at)}", [
+            ("Uitkomst", doc.outcome), ("Titel", doc.title),
+            ("Stap", svc.step_title(doc.step) if doc.step else ""), ("Door", doc.author),
+        ])
         for doc in d.documents
     ]
     return [

@@ -37,6 +37,7 @@ from kindroute.store.models import (
     School,
 )
 from kindroute.store.uow import UnitOfWork
+from kindroute.workflow.vocabulary import ENDED_STATUSES, ROLE_SWV, SCHOOL_MANAGER_ROLES, STATUS_REFERRED
 
 KEEP_YEARS = 2
 KEEP_YEARS_REFERRED = 3
@@ -53,7 +54,7 @@ def add_years(day: date, years: int) -> date:
 def purge_after(status: str, left_on: date, closed_on: date | None) -> date:
     """The first day on which a closed case may be removed."""
     start = max(left_on, closed_on) if closed_on else left_on
-    return add_years(start, KEEP_YEARS_REFERRED if status == "referred" else KEEP_YEARS)
+    return add_years(start, KEEP_YEARS_REFERRED if status == STATUS_REFERRED else KEEP_YEARS)
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,9 @@ class PurgeResult:
 
 
 def _require_purger(actor: Actor) -> None:
-    if "swv" in actor.roles:
+    if ROLE_SWV in actor.roles:
         return
-    if actor.school_id is not None and any(r in access.SCHOOL_ROLES for r in actor.roles):
+    if actor.school_id is not None and any(r in SCHOOL_MANAGER_ROLES for r in actor.roles):
         return
     raise AccessDenied(
         "Alleen de intern begeleider of directeur (voor de eigen school) of het SWV mag "
@@ -136,10 +137,10 @@ def _expired(svc: Services, s, actor: Actor) -> list[ExpiredCase]:  # type: igno
         .join(Pupil, Pupil.id == Case.pupil_id)
         .join(School, School.id == Case.school_id)
         .outerjoin(CaseTrack, (CaseTrack.case_id == Case.id) & (CaseTrack.track == main))
-        .where(Case.status.in_(("closed", "referred")), Pupil.left_school_on.is_not(None))
+        .where(Case.status.in_(ENDED_STATUSES), Pupil.left_school_on.is_not(None))
         .order_by(Case.id)
     )
-    if "swv" not in actor.roles:
+    if ROLE_SWV not in actor.roles:
         stmt = stmt.where(Case.school_id == actor.school_id)
     out = []
     for cid, pupil, school, status, step, closed_at, left_on in s.execute(stmt):

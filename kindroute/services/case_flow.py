@@ -1,0 +1,307 @@
+"""A case's way along the route: open, advance (a step), close, reopen, and the zorgplicht term.
+
+A step's reads and writes are prepared statements (:mod:`kindroute.services.stepping`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from kindroute.errors import AccessDenied, Conflict, InvalidInput, NotFound, StepNotAllowed
+from kindroute.services import access, stepping
+from kindroute.services.context import ServiceContext
+from kindroute.services.dto import Actor, StepResult
+from kindroute.services.people import new_pupil
+from kindroute.services.text import check_birth_date, check_group, check_name, check_text, parse_date
+from kindroute.store.chain import GENESIS, event_hash
+from kindroute.store.models import Assignment, Case, CaseTrack, Note, Pupil
+from kindroute.store.uow import STALE_MESSAGE
+from kindroute.workflow import NOT_STARTED, CaseFacts
+from kindroute.workflow.vocabulary import (
+    ROLE_TEACHER,
+    SCHOOL_ROLES,
+    STATUS_CLOSED,
+    STATUS_OPEN,
+    STATUS_REFERRED,
+    STEP_CLOSED,
+)
+
+#: The zorgplicht term in weeks after registration, and its one extension.
+ZORGPLICHT_WEEKS = 6
+ZORGPLICHT_EXTENSION_WEEKS = 4
+
+
+def zorgplicht_deadline(registered_on: date, extended: bool) -> date:
+    """The end of the zorgplicht term of a case registered on ``registered_on``."""
+    return registered_on + timedelta(weeks=ZORGPLICHT_WEEKS + (ZORGPLICHT_EXTENSION_WEEKS if extended else 0))
+
+
+class CaseFlow(ServiceContext):
+    """Open a case and move it along the route."""
+
+    def open_case(
+        self,
+        actor: Actor,
+        *,
+        pupil: str,
+        school: str | int,
+        group: int | str,
+        born: str | date,
+        note: str = "",
+        teacher: str | int | None = None,
+        registered_on: str | date | None = None,
+    ) -> int:
+        """Open a case in the route's first step; creates the pupil if needed."""
+        check_name(pupil, "Naam van de leerling")
+        group_n = check_group(group)
+        born_d = check_birth_date(parse_date(born, "Geboortedatum"), self.today())
+        reg = parse_date(registered_on, "Datum aanmelding") if registered_on else None
+        if note:
+            check_text(note, "Notitie")
+        now = self.now()
+        with self._uow() as uow:
+            s = uow.session
+            school_row = self._school(s, school)
+            if not (
+                access.manages_school(actor, school_row.id)
+                or (ROLE_TEACHER in actor.roles and actor.school_id == school_row.id)
+            ):
+                raise AccessDenied(
+                    f"U ({actor.name}) kunt geen casus openen voor {school_row.name}: alleen "
+                    "leerkrachten, IB en directie van die school."
+                )
+            pupil_row = s.scalar(
+                select(Pupil).where(
+                    Pupil.name == pupil,
+                    Pupil.date_of_birth == born_d,
+                    Pupil.school_id == school_row.id,
+                )
+            )
+            if pupil_row is None:
+                pupil_row = new_pupil(pupil, born_d, group_n, school_row.id)
+                s.add(pupil_row)
+            else:
+                pupil_row.group = group_n
+                open_already = s.scalar(
+                    select(Case.id).where(Case.pupil_id == pupil_row.id, Case.status == STATUS_OPEN)
+                )
+                if open_already:
+                    raise InvalidInput(
+                        f"{pupil} heeft al een open casus ({open_already}); werk die bij."
+                    )
+            case = Case(
+                pupil=pupil_row,
+                school_id=school_row.id,
+                status=STATUS_OPEN,
+                opened_at=now,
+                opened_by_id=actor.id,
+                route_version=self.route.version,
+                registered_on=reg,
+                history_head=GENESIS,
+                history_count=0,
+                version=1,
+            )
+            s.add(case)
+            for tid, step in self.engine.initial_steps().items():
+                if step == NOT_STARTED:
+                    continue
+                case.tracks.append(
+                    CaseTrack(
+                        track=tid,
+                        step=step,
+                        entered_at=now,
+                        deadline=self.engine.deadline(step, now.date()),
+                        at_turn_role=self.engine.at_turn_role(step),
+                        entered_seq=0,
+                    )
+                )
+            s.flush()
+            for role in SCHOOL_ROLES:
+                if role in actor.roles and actor.school_id == school_row.id:
+                    s.add(Assignment(case_id=case.id, role=role, person_id=actor.id,
+                                     started_at=now, assigned_by_id=actor.id))
+            if teacher is not None:
+                t = self._actor(s, teacher)
+                if ROLE_TEACHER not in actor.roles or t.id != actor.id:
+                    s.add(Assignment(case_id=case.id, role=ROLE_TEACHER, person_id=t.id,
+                                     started_at=now, assigned_by_id=actor.id))
+            if note:
+                s.add(Note(case_id=case.id, author_id=actor.id, at=now, step=case.tracks[0].step, text=note))
+            uow.flush()
+            case_id = case.id
+            uow.commit()
+            return case_id
+
+    def advance_case(
+        self,
+        actor: Actor,
+        case_id: int,
+        trigger: str,
+        *,
+        note: str = "",
+        expected_version: int | None = None,
+    ) -> StepResult:
+        """Take a step: guards checked again inside the transaction; step + event together.
+
+        Two reads (the locked case row with the access check, then every fact the guards need)
+        and the writes, as Core statements: see :mod:`kindroute.services.stepping`.
+        """
+        if note:
+            check_text(note, "Notitie", required=False)
+        today = self.today()
+        with self._uow() as uow:
+            conn = uow.connection
+            case = conn.execute(self._step_case_read(actor, today), {"case_id": case_id}).one_or_none()
+            if case is None:
+                raise NotFound(f"Casus {case_id} bestaat niet.")
+            if not case.visible:
+                raise AccessDenied(f"U ({actor.name}) heeft geen toegang tot casus {case_id}.")
+            self._check_version(conn, case_id, case.version, expected_version)
+            known = stepping.build_facts(self.route, stepping.fact_rows(conn, case_id), today, case.born)
+            nxt = self.engine.check(known.facts, trigger)  # unknown trigger -> StepNotAllowed
+            self._require_turn(actor, case.school_id, nxt.source, known.holders)
+            track, source, dest = self.engine.apply(known.facts, trigger)  # blocked -> StepNotAllowed
+            result = self._record_step(conn, actor, case_id, case, known.tracks.get(track),
+                                       track, source, dest, trigger, note)
+            uow.commit()
+            return result
+
+    def _step_case_read(self, actor: Actor, today: date) -> Any:
+        """:func:`stepping.case_statement` for ``actor`` today, built once and then reused."""
+        key = (actor, today)
+        stmt = self._step_reads.get(key)
+        if stmt is None:
+            if len(self._step_reads) >= 64:
+                self._step_reads.clear()
+            stmt = self._step_reads[key] = stepping.case_statement(actor, self.route, today)
+        return stmt
+
+    def _require_turn(self, actor: Actor, school_id: int, source: str, holders: dict[str, int]) -> None:
+        """Only the person at turn (or the school's IB/director) may take a step.
+
+        ``holders``: the person holding each role on the case now.
+        """
+        if access.manages_school(actor, school_id):
+            return
+        if source == NOT_STARTED:
+            raise AccessDenied("Alleen de intern begeleider of directeur kan dit traject starten.")
+        role = self.engine.at_turn_role(source)
+        if role is None or holders.get(role) != actor.id:
+            raise AccessDenied(
+                f"U bent niet aan zet in stap '{self.step_title(source)}': "
+                f"dat is de {self.role_label(role).lower()} (of de intern begeleider)."
+            )
+
+    def _record_step(
+        self,
+        conn: Connection,
+        actor: Actor,
+        case_id: int,
+        case: Any,
+        row: stepping.TrackState | None,
+        track: str,
+        source: str,
+        dest: str,
+        trigger: str,
+        note: str,
+    ) -> StepResult:
+        """Write a step: the case row (version checked), the hash-chained event, the track, a note.
+
+        ``case`` is the row read by :func:`stepping.case_statement`; ``row`` where the case stood
+        on ``track`` (None: the track starts now).
+        """
+        now = self.now()
+        seq = case.history_count + 1
+        h = event_hash(
+            case_id=case_id, seq=seq, track=track, from_step=source, to_step=dest,
+            trigger=trigger, actor_id=actor.id, actor_name=actor.name, at=now, note=note,
+            prev_hash=case.history_head,
+        )
+        version = case.version + 1
+        values: dict[str, Any] = {"case_id": case_id, "old_version": case.version, "new_version": version,
+                                  "head": h, "seq": seq, "now": now}
+        update = stepping.UPDATE_CASE
+        if track == self.route.main_track.id:
+            update = stepping.UPDATE_CASE_STATUS
+            if self.engine.is_final(dest):
+                values["status"] = STATUS_REFERRED if dest != STEP_CLOSED else STATUS_CLOSED
+                values["closed_at"] = now
+            else:
+                values["status"] = STATUS_OPEN
+                values["closed_at"] = None
+        if conn.execute(update, values).rowcount != 1:
+            raise Conflict(STALE_MESSAGE)
+        conn.execute(stepping.INSERT_EVENT, {
+            "case_id": case_id, "seq": seq, "track": track, "from_step": source, "to_step": dest,
+            "trigger": trigger, "actor_id": actor.id, "actor_name": actor.name, "at": now, "note": note,
+            "prev_hash": case.history_head, "hash": h,
+        })
+        deadline = self.engine.deadline(dest, now.date())
+        at_turn = self.engine.at_turn_role(dest)
+        if row is None:
+            conn.execute(stepping.INSERT_TRACK, {
+                "case_id": case_id, "track": track, "step": dest, "entered_at": now, "deadline": deadline,
+                "at_turn_role": at_turn, "entered_seq": seq,
+            })
+        else:
+            conn.execute(stepping.UPDATE_TRACK, {
+                "where_case": case_id, "where_track": track, "step": dest, "entered_at": now,
+                "deadline": deadline, "at_turn_role": at_turn, "entered_seq": seq,
+            })
+        if note:
+            conn.execute(stepping.INSERT_NOTE, {"case_id": case_id, "author_id": actor.id, "at": now,
+                                                "step": source, "text": note})
+        return StepResult(
+            case_id=case_id, track=track, from_=source, to=dest, trigger=trigger,
+            at_turn_role=at_turn, deadline=deadline, version=version,
+        )
+
+    def _trigger_to(self, facts: CaseFacts, want_final: bool, dest: str | None) -> str:
+        main = self.route.main_track.id
+        current = facts.steps[main]
+        for t in self.route.triggers_from(current):
+            if dest is not None and t.dest == dest:
+                return t.id
+            if dest is None and want_final and self.engine.is_final(t.dest):
+                return t.id
+        raise StepNotAllowed(
+            f"Vanuit stap '{self.step_title(current)}' gaat geen stap naar "
+            f"'{self.step_title(dest) if dest else 'een eindstap'}'."
+        )
+
+    def close_case(self, actor: Actor, case_id: int, *, note: str = "",
+                   expected_version: int | None = None) -> StepResult:
+        """Close via the route's step to ``afgesloten`` from where the case stands."""
+        with self._uow(write=False) as uow:
+            case = self._case(uow.session, case_id, actor)
+            facts = self.facts(uow.session, case)
+        dest = STEP_CLOSED if STEP_CLOSED in self.route.steps else None
+        trigger = self._trigger_to(facts, True, dest)
+        return self.advance_case(actor, case_id, trigger, note=note, expected_version=expected_version)
+
+    def reopen_case(self, actor: Actor, case_id: int, *, note: str = "",
+                    expected_version: int | None = None) -> StepResult:
+        """Reopen a closed case via the route's step back to the start."""
+        with self._uow(write=False) as uow:
+            case = self._case(uow.session, case_id, actor)
+            facts = self.facts(uow.session, case)
+        trigger = self._trigger_to(facts, False, self.route.main_track.start)
+        return self.advance_case(actor, case_id, trigger, note=note, expected_version=expected_version)
+
+    def extend_zorgplicht(self, actor: Actor, case_id: int) -> date:
+        """Extend the zorgplicht term once by 4 weeks."""
+        with self._uow() as uow:
+            s = uow.session
+            case = self._case(s, case_id, actor)
+            self._require_manager(actor, case, "de zorgplichttermijn verlengen")
+            if case.registered_on is None:
+                raise InvalidInput("Deze casus heeft geen datum van aanmelding.")
+            if case.zorgplicht_extended:
+                raise InvalidInput("De zorgplichttermijn is al eens verlengd; dat kan maar één keer.")
+            case.zorgplicht_extended = True
+            uow.commit()
+            return zorgplicht_deadline(case.registered_on, extended=True)
+

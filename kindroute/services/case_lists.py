@@ -1,0 +1,254 @@
+"""Lists of cases: filters, where a list starts, counts, the worklist, cases per step.
+
+The queries are shaped for large databases: see README "Speed at scale".
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from kindroute.services import access
+from kindroute.services.context import ServiceContext
+from kindroute.services.dto import Actor, CaseFilter, CaseRow
+from kindroute.services.text import search_words
+from kindroute.store.models import Assignment, Case, CaseTrack, Person, Pupil, PupilWord, School
+from kindroute.store.sql import unindexed
+
+
+class Start(NamedTuple):
+    """A small set a case list starts from: ``column IN (ids)``, about ``matched`` of them;
+    ``word`` when the set is a name filter word's pupils (its own filter is then implied)."""
+
+    column: Any
+    ids: Any
+    matched: int
+    word: str | None = None
+
+
+class CaseLists(ServiceContext):
+    """Filtered, paged and counted lists of the cases an actor may see."""
+
+    def _list_stmt(self, actor: Actor | None, f: CaseFilter, *, count: bool = False,  # type: ignore[no-untyped-def]
+                   start: Start | None = None):
+        """The filtered cases; ``count=True`` selects only ids and joins only what a filter needs.
+
+        ``start`` (see ``_start``) makes the query start from that small set of cases: the
+        school, status and track terms then must not drive it.
+        """
+        today = self.today()
+        few = start is not None
+        ct = aliased(CaseTrack)
+        a = aliased(Assignment)
+        p = aliased(Person)
+        at_turn = and_(a.case_id == Case.id, a.role == ct.at_turn_role, a.ended_at.is_(None))
+        on_track = and_(ct.case_id == Case.id, (unindexed(ct.track) if few else ct.track) == f.track)
+        if count:
+            stmt = select(Case.id).join(ct, on_track)
+            if f.group is not None:
+                stmt = stmt.join(Pupil, Pupil.id == Case.pupil_id)
+            if f.school_id is None and f.school:
+                stmt = stmt.join(School, School.id == Case.school_id)
+            if f.at_turn_person_id is not None:  # filtered on a.person_id: an inner join is the same
+                stmt = stmt.join(a, at_turn)
+            stmt = stmt.where(access.visible_clause(actor, self.route, today, school_index=not few))
+        else:
+            stmt = (
+                select(Case.id, Pupil.name, Pupil.group, School.name, ct.step, ct.at_turn_role,
+                       p.name, ct.deadline, Case.status, Case.version, Pupil.sort_name)
+                .join(Pupil, Pupil.id == Case.pupil_id)
+                .join(School, School.id == Case.school_id)
+                .join(ct, on_track)
+                .outerjoin(a, at_turn)
+                .outerjoin(p, p.id == a.person_id)
+                .where(access.visible_clause(actor, self.route, today, school_index=not few))
+            )
+        if start is not None:
+            stmt = stmt.where(start.column.in_(start.ids))
+        for word in search_words(f.text):  # every typed word starts a word of the name
+            if start is not None and word == start.word:
+                continue  # the query starts from exactly the pupils with this word
+            stmt = stmt.where(self._word_exists(word))
+        if f.step:
+            stmt = stmt.where(ct.step == f.step)
+        if f.school_id is not None:
+            stmt = stmt.where((unindexed(Case.school_id) if few else Case.school_id) == f.school_id)
+        elif f.school:
+            key = f.school.strip()
+            cond = [func.lower(School.name) == key.lower(), School.brin == key.upper()]
+            if key.isdigit():
+                cond.append(School.id == int(key))
+            stmt = stmt.where(or_(*cond))
+        if f.at_turn_role:
+            stmt = stmt.where(ct.at_turn_role == f.at_turn_role)
+        if f.at_turn_person_id is not None:
+            stmt = stmt.where(a.person_id == f.at_turn_person_id)
+        if f.overdue:
+            stmt = stmt.where(ct.deadline < today, ct.at_turn_role.is_not(None))
+        if f.group is not None:
+            stmt = stmt.where(Pupil.group == f.group)
+        if f.status:
+            stmt = stmt.where((unindexed(Case.status) if few else Case.status) == f.status)
+        return stmt, ct
+
+    def list_cases(self, actor: Actor | None, f: CaseFilter | None = None, *,
+                   limit: int | None = None, offset: int = 0) -> list[CaseRow]:
+        f = f or CaseFilter()
+        today = self.today()
+        with self._uow(write=False) as uow:
+            start = self._start(uow.session, actor, f, limit)
+            few = start is not None
+            stmt, ct = self._list_stmt(actor, f, start=start)
+            order = {
+                "pupil": [Pupil.sort_name],
+                "step": [ct.step],
+                "school": [School.name],
+                "group": [Pupil.group],
+                "id": [Case.id],
+            }.get(f.sort)
+            if order is None and few:  # a handful of rows: sort them, do not walk the index
+                order = [ct.deadline.is_(None), ct.deadline]
+                order = [o.desc() for o in order] if f.descending else order
+            elif order is None:  # by deadline, empty ones last: walks ix_case_tracks_track_deadline
+                order = [ct.deadline.desc().nulls_first() if f.descending else ct.deadline.asc().nulls_last()]
+            elif f.descending:
+                order = [o.desc() for o in order]
+            # ct.case_id equals Case.id; ordering on it lets a page come straight from the index
+            order = [*order, ct.case_id]
+            two_step = start is not None and start.matched > self.TWO_STEP_FROM and limit is not None
+            if two_step and f.sort in ("", "deadline"):
+                # Sort the candidates on what the order needs alone, then join the page's rows:
+                # thousands of candidates cost a sort of (deadline, id), not thousands of joins.
+                keys, kct = self._list_stmt(actor, f, count=True, start=start)
+                korder = [kct.deadline.is_(None), kct.deadline]
+                korder = [o.desc() for o in korder] if f.descending else korder
+                page_ids = list(uow.session.scalars(
+                    keys.order_by(*korder, kct.case_id).limit(limit).offset(offset)))
+                stmt = stmt.where(Case.id.in_(page_ids)).order_by(*order)
+            else:
+                stmt = stmt.order_by(*order)
+                if limit is not None:
+                    stmt = stmt.limit(limit).offset(offset)
+            rows = uow.session.execute(stmt).all()
+            ids = [r[0] for r in rows]
+            steps: dict[int, dict[str, str]] = {i: {} for i in ids}
+            for chunk in range(0, len(ids), 500):
+                part = ids[chunk:chunk + 500]
+                for cid, track, step in uow.session.execute(
+                    select(CaseTrack.case_id, CaseTrack.track, CaseTrack.step)
+                    .where(CaseTrack.case_id.in_(part))
+                ):
+                    steps[cid][track] = step
+        return [
+            CaseRow(
+                id=r[0], pupil=r[1], group=r[2], school=r[3], step=r[4],
+                step_title=self.step_title(r[4]), steps=steps.get(r[0], {}),
+                at_turn_role=r[5], at_turn=r[6], deadline=r[7],
+                overdue=bool(r[7] is not None and r[5] is not None and r[7] < today),
+                status=r[8], version=r[9],
+            )
+            for r in rows
+        ]
+
+    def count_cases(self, actor: Actor | None, f: CaseFilter | None = None, *,
+                    cap: int | None = None) -> int:
+        """How many cases ``list_cases`` would give. With ``cap``, counting stops after
+        ``cap + 1``: a result above ``cap`` means "more than cap", and the cost no longer
+        grows with the number of cases."""
+        f = f or CaseFilter()
+        with self._uow(write=False) as uow:
+            stmt, _ = self._list_stmt(actor, f, count=True, start=self._start(uow.session, actor, f, cap))
+            if cap is not None:
+                stmt = stmt.limit(cap + 1)
+            return uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+    #: A set of at most this many cases (or pupils) is always where a list starts; above
+    #: it, only while starting there is the cheaper of the two ways (see ``_start``).
+    FEW_PUPILS = 1000
+    #: From this many candidates, a page is sorted on its keys first and joined after.
+    TWO_STEP_FROM = 300
+
+    @staticmethod
+    def _word_range(word: str, w: type[PupilWord] = PupilWord):  # type: ignore[no-untyped-def]
+        """``pupil_words.word`` starting with ``word``, as a range of the word index."""
+        cond = w.word >= word
+        last = ord(word[-1])
+        if last < 0x10FFFF:
+            cond = and_(cond, w.word < word[:-1] + chr(last + 1))
+        return cond
+
+    def _word_exists(self, word: str):  # type: ignore[no-untyped-def]
+        w = aliased(PupilWord)
+        return select(w.pupil_id).where(w.pupil_id == Case.pupil_id, self._word_range(word, w)).exists()
+
+    def _start(self, session: Session, actor: Actor | None, f: CaseFilter, rows: int | None) -> Start | None:
+        """The smallest of the sets a list can start from, when starting there is cheapest.
+
+        Without one, a list walks the cases in its order (the deadline index) and stops once
+        ``rows`` rows passed the filters: about rows × cases / matches steps. That is right
+        for a one-letter name filter or an IB of a large school, and wrong for a rare name
+        ('jans'), a teacher's or an outside role's few assigned cases, or a small school
+        among many: those are cheapest found from their own index, one step per candidate,
+        and sorted. Both cost the same at about √(rows × cases) candidates; below that (and
+        always below FEW_PUPILS) the list starts from the set. Each set's size is counted in
+        its index only up to that threshold, and the number of cases is the highest case id:
+        deciding never costs more than the cheaper way. Counting (``rows`` None) always
+        starts from a set smaller than all cases.
+        """
+        cases = session.scalar(select(func.max(Case.id))) or 0
+        if not self.FEW_PUPILS:
+            return None
+        threshold = cases if rows is None else max(self.FEW_PUPILS, math.isqrt(rows * cases))
+        candidates: list[Start] = []
+        for word in search_words(f.text):
+            ids = select(PupilWord.pupil_id).where(self._word_range(word))
+            candidates.append(Start(Case.pupil_id, ids, self._size(session, ids, threshold), word))
+        sets = access.start_cases(actor, self.today())
+        if sets is not None and (rows is not None or sets.assigned):
+            # (a count has no order to walk: the school's own index serves it directly)
+            visible, every, _assigned = sets
+            n = self._size(session, every, threshold)
+            if n > threshold and rows is not None:
+                # Many assigned cases, but may few of them be seen (consent)? Fewer than a page
+                # would make the walk read every case before it stops; the set is cheaper then.
+                n = self._size(session, visible, rows)
+                n = n if n <= rows else threshold + 1
+            candidates.append(Start(Case.id, visible, n))
+        best = min(candidates, key=lambda c: c.matched, default=None)
+        if best is None or best.matched > threshold:
+            return None
+        return best
+
+    @staticmethod
+    def _size(session: Session, ids, limit: int) -> int:  # type: ignore[no-untyped-def]
+        """How many rows ``ids`` gives, counting no further than ``limit + 1``."""
+        return session.scalar(select(func.count()).select_from(ids.limit(limit + 1).subquery())) or 0
+
+    def worklist(self, actor: Actor, *, mine: bool = True, limit: int | None = 200,
+                 offset: int = 0, f: CaseFilter | None = None) -> list[CaseRow]:
+        """Cases at my turn (or all I may see), overdue first, then by deadline."""
+        base = f or CaseFilter()
+        from dataclasses import replace
+
+        base = replace(base, sort="deadline", at_turn_person_id=actor.id if mine else None)
+        return self.list_cases(actor, base, limit=limit, offset=offset)
+
+    def step_counts(self, actor: Actor | None = None, *, school_id: int | None = None) -> dict[str, int]:
+        """How many open cases stand in each step (all tracks)."""
+        stmt = (
+            select(CaseTrack.step, func.count())
+            .join(Case, Case.id == CaseTrack.case_id)
+            .where(access.visible_clause(actor, self.route, self.today()))
+            .group_by(CaseTrack.step)
+        )
+        if school_id is not None:
+            stmt = stmt.where(Case.school_id == school_id)
+        with self._uow(write=False) as uow:
+            return {step: n for step, n in uow.session.execute(stmt)}
+
+    def case_count(self) -> int:
+        with self._uow(write=False) as uow:
+            return uow.session.scalar(select(func.count(Case.id))) or 0

@@ -1,0 +1,136 @@
+"""One case as a reader sees it: its detail, the steps that can follow, who is at turn."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from kindroute.services import access
+from kindroute.services.case_flow import zorgplicht_deadline
+from kindroute.services.context import ServiceContext
+from kindroute.services.dto import (
+    Actor,
+    AgreementInfo,
+    AssignmentInfo,
+    CaseDetail,
+    DocumentInfo,
+    HistoryEntry,
+    NextStepInfo,
+    NoteInfo,
+    TrackInfo,
+)
+from kindroute.store.models import AccessLog, Agreement, CaseEvent, ConsentRecord, Document, Note, Person
+
+
+class CaseView(ServiceContext):
+    """Read one case (outside roles' reads are logged)."""
+
+    def case_detail(self, actor: Actor | None, case_id: int) -> CaseDetail:
+        """Everything about one case that ``actor`` may see; outside roles' reads are logged."""
+        today = self.today()
+        log_read = access.is_outside_reader(actor)
+        with self._uow(write=log_read) as uow:
+            s = uow.session
+            case = self._case(s, case_id, actor)
+            pupil = case.pupil
+            facts = self.facts(s, case)
+            people: dict[int, str] = {}
+
+            def name_of(pid: int | None) -> str | None:
+                if pid is None:
+                    return None
+                if pid not in people:
+                    person = s.get(Person, pid)
+                    people[pid] = person.name if person else "?"
+                return people[pid]
+
+            assignments = self._active_assignments(s, case_id)
+            holder = {a.role: a for a in assignments}
+            main_id = self.route.main_track.id
+            tracks = []
+            for t in sorted(case.tracks, key=lambda t: list(self.route.tracks).index(t.track)
+                            if t.track in self.route.tracks else 99):
+                step = self.route.steps.get(t.step)
+                checklist = tuple(
+                    (c.id, c.label, (t.step, c.id) in facts.checklist_done)
+                    for c in (step.checklist if step else ())
+                )
+                at = holder.get(t.at_turn_role) if t.at_turn_role else None
+                tracks.append(TrackInfo(
+                    track=t.track,
+                    track_label=self.route.tracks[t.track].label if t.track in self.route.tracks else t.track,
+                    step=t.step, step_title=self.step_title(t.step), entered_at=t.entered_at,
+                    deadline=t.deadline,
+                    overdue=bool(t.deadline and t.at_turn_role and t.deadline < today),
+                    at_turn_role=t.at_turn_role, at_turn=name_of(at.person_id) if at else None,
+                    checklist=checklist,
+                ))
+            main = next((t for t in tracks if t.track == main_id), tracks[0])
+            main_step = self.route.steps.get(main.step)
+            a_infos = []
+            for a in assignments:
+                inv = ""
+                if main_step is not None:
+                    if main_step.at_turn == a.role:
+                        inv = "aan zet"
+                    else:
+                        inv = main_step.involved.get(a.role, "")
+                a_infos.append(AssignmentInfo(a.role, self.role_label(a.role), name_of(a.person_id) or "?",
+                                              a.person_id, a.started_at, inv))
+            consents = tuple(
+                self._consent_info(c, name_of(c.recorded_by_id) or "?")
+                for c in s.scalars(select(ConsentRecord).where(ConsentRecord.case_id == case_id)
+                                   .order_by(ConsentRecord.id))
+            )
+            history = tuple(
+                HistoryEntry(e.seq, e.track, e.from_step, e.to_step, e.trigger, e.actor_name, e.at, e.note)
+                for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
+                                   .order_by(CaseEvent.seq))
+            )
+            notes = tuple(
+                NoteInfo(n.id, name_of(n.author_id) or "?", n.at, n.step, n.text)
+                for n in s.scalars(select(Note).where(Note.case_id == case_id).order_by(Note.at, Note.id))
+            )
+            agreements = tuple(
+                AgreementInfo(g.id, g.what, name_of(g.who_id), g.who_role, g.due_on, g.done_at is not None,
+                              g.done_at, name_of(g.created_by_id) or "?", g.created_at,
+                              bool(g.due_on and g.done_at is None and g.due_on < today))
+                for g in s.scalars(select(Agreement).where(Agreement.case_id == case_id)
+                                   .order_by(Agreement.id))
+            )
+            documents = tuple(
+                DocumentInfo(d.id, d.kind, d.outcome, d.title, d.step, name_of(d.author_id) or "?", d.at)
+                for d in s.scalars(select(Document).where(Document.case_id == case_id).order_by(Document.id))
+            )
+            nexts = tuple(
+                NextStepInfo(
+                    n.trigger, n.label, n.track, n.source, n.dest, self.step_title(n.dest), n.allowed,
+                    tuple(n.reasons), self.engine.at_turn_role(n.dest),
+                    self.engine.deadline(n.dest, today),
+                )
+                for n in self.engine.next_steps(facts)
+            )
+            zp = None
+            if case.registered_on is not None:
+                zp = zorgplicht_deadline(case.registered_on, bool(case.zorgplicht_extended))
+            detail = CaseDetail(
+                id=case.id, pupil=pupil.name, pupil_id=pupil.id, date_of_birth=pupil.date_of_birth,
+                group=pupil.group, school=case.school.name, school_id=case.school_id, status=case.status,
+                step=main.step, steps={t.track: t.step for t in tracks}, tracks=tuple(tracks),
+                at_turn_role=main.at_turn_role, at_turn=main.at_turn, deadline=main.deadline,
+                overdue=main.overdue, opened_at=case.opened_at, registered_on=case.registered_on,
+                zorgplicht_deadline=zp, version=case.version, assignments=tuple(a_infos),
+                consents=consents, history=history, notes=notes, agreements=agreements,
+                documents=documents, next=nexts,
+            )
+            if log_read and actor is not None:
+                s.add(AccessLog(person_id=actor.id, case_id=case_id, at=self.now(), action="read"))
+                uow.commit()
+            return detail
+
+    def next_steps(self, actor: Actor | None, case_id: int) -> list[NextStepInfo]:
+        return list(self.case_detail(actor, case_id).next)
+
+    def who_is_at_turn(self, actor: Actor | None, case_id: int) -> tuple[str | None, str | None]:
+        """(role, person name) at turn in the case's school step."""
+        d = self.case_detail(actor, case_id)
+        return d.at_turn_role, d.at_turn
