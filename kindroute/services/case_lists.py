@@ -206,7 +206,7 @@ class CaseLists(ServiceContext):
         for word in search_words(f.text):
             ids = select(PupilWord.pupil_id).where(self._word_range(word))
             candidates.append(Start(Case.pupil_id, ids, self._size(session, ids, threshold), word))
-        sets = access.start_cases(actor, self.today())
+        sets = access.start_cases(actor, self.today(), self.route)
         if sets is not None and (rows is not None or sets.assigned):
             # (a count has no order to walk: the school's own index serves it directly)
             visible, every, _assigned = sets

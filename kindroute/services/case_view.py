@@ -27,7 +27,7 @@ class CaseView(ServiceContext):
     def case_detail(self, actor: Actor | None, case_id: int) -> CaseDetail:
         """Everything about one case that ``actor`` may see; outside roles' reads are logged."""
         today = self.today()
-        log_read = access.is_outside_reader(actor)
+        log_read = access.is_outside_reader(actor, self.route)
         with self._uow(write=log_read) as uow:
             s = uow.session
             case = self._case(s, case_id, actor)

@@ -13,10 +13,10 @@ import json
 from typing import Any
 
 from kindroute.errors import AccessDenied, InvalidInput
-from kindroute.services import access
+from kindroute.services import access, turns
+from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, DocumentInfo
 from kindroute.services.text import check_text, parse_date
-from kindroute.services.turns import Turns
 from kindroute.store.models import Case, Document
 from kindroute.workflow.model import SEES_SCHOOL, SEES_SWV, Decision, DecisionField, DocumentKind, Route
 
@@ -79,7 +79,7 @@ def recorder_roles(route: Route, actor: Actor, case: Case, kind: Decision | Docu
     return out
 
 
-class Decisions(Turns):
+class Decisions(ServiceContext):
     """Record the route's decisions and documents."""
 
     def _refuse_recorder(self, actor: Actor, kind: Decision | DocumentKind) -> AccessDenied:
@@ -139,7 +139,7 @@ class Decisions(Turns):
             s.add(d)
             self._touch(case)
             s.flush()
-            followed = self._follow_automatic(uow, actor, case_id, f"{spec.label} vastgelegd")
+            followed = turns.follow_automatic(self, uow, actor, case_id, f"{spec.label} vastgelegd")
             info = DocumentInfo(d.id, spec.id, outcome, title, step, actor.name, now, fields=values,
                                 followed=tuple(followed))
             uow.commit()

@@ -165,7 +165,7 @@ class PeopleServices(ServiceContext):
         with self._uow() as uow:
             s = uow.session
             school_row = self._school(s, school)
-            if not access.manages_school(actor, school_row.id):
+            if not access.manages_school(actor, school_row.id, self.route):
                 raise AccessDenied(f"Alleen de IB of directeur van {school_row.name} kan leerlingen inlezen.")
             existing = {(n, b) for n, b in s.execute(select(Pupil.name, Pupil.date_of_birth)
                                                     .where(Pupil.school_id == school_row.id))}

@@ -192,6 +192,7 @@ def case_statement(actor: Actor | None, route: Route, today: date) -> Select[Any
             CASES.c.version,
             CASES.c.history_head,
             CASES.c.history_count,
+            CASES.c.opened_at,
             born.label("born"),
             access.visible_clause(actor, route, today).label("visible"),
         )
