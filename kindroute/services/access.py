@@ -155,4 +155,6 @@ def may_assign(actor: Actor, route: Route, role: str) -> bool:
 def assigners(route: Route, role: str) -> str:
     """The roles that may assign ``role``, in words (for refusals)."""
     names = [r.label.lower() for r in route.roles.values() if role in r.assigns]
-    return ", ".join(names) or "niemand"
+    if not names:
+        return "niemand"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " of " + names[-1]

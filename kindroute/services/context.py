@@ -135,7 +135,8 @@ class ServiceContext:
 
     def _require_manager(self, actor: Actor, case: Case, what: str) -> None:
         if not access.manages_school(actor, case.school_id, self.route):
-            who = ", ".join(self.role_label(r).lower() for r in self.route.roles_seeing("school"))
+            names = [self.role_label(r).lower() for r in self.route.roles_seeing("school")]
+            who = " of ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
             raise AccessDenied(f"Alleen de {who or 'beheerder'} van de school mag {what}.")
 
     def _active_assignments(self, session: Session, case_id: int) -> list[Assignment]:
