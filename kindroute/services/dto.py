@@ -256,6 +256,11 @@ class StepResult(JsonMixin):
     def to_json(self) -> dict[str, Any]:
         d = super().to_json()
         d["from"] = d.pop("from_")
+        for key in ("waiting", "followed"):  # only when there is something to say
+            if not d[key]:
+                del d[key]
         for f in d.get("followed", []):
             f["from"] = f.pop("from_")
+            f.pop("waiting", None)
+            f.pop("followed", None)
         return d
