@@ -247,7 +247,7 @@ def _route_file(file: str | None) -> str | None:
     return file or run.route_arg
 
 
-def _route_to_show(path: str | None) -> tuple[Any, str]:
+def _route_to_show(path: str | None, db: str | None = None) -> tuple[Any, str]:
     """The route of a file; without one the route the database holds (when there is a database),
     else the default route. Returns the route and where it came from."""
     from kindroute.workflow import load_route
@@ -256,7 +256,7 @@ def _route_to_show(path: str | None) -> tuple[Any, str]:
         return load_route(path), path
     from kindroute.store.db import resolve_url
 
-    run = Run()
+    run = Run(db)
     url = resolve_url(run.db_arg)
     if not url.startswith("sqlite:///") or _exists(url[len("sqlite:///"):]):
         from kindroute.services.route_store import stored_route
@@ -278,9 +278,10 @@ def workflow_group() -> None:
 @workflow_group.command("check")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--route", "route", default=None, hidden=True)
-def workflow_check(file: str | None, route: str | None) -> None:
+@click.option("--db", "db", default=None, metavar="DB", help="Zonder FILE: de route van deze database.")
+def workflow_check(file: str | None, route: str | None, db: str | None) -> None:
     """Controleer een routebestand; zonder FILE de route van de database (of de standaardroute)."""
-    r, where = _route_to_show(file or route or _route_file(None))
+    r, where = _route_to_show(file or route or _route_file(None), db)
     n_steps = len(r.steps)
     n_moves = sum(len(t.sources) for t in r.triggers.values())
     click.echo(f"Route '{r.name}' (versie {r.version}, {where}) is geldig: "
@@ -292,11 +293,12 @@ def workflow_check(file: str | None, route: str | None) -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "mermaid"]), default="text", show_default=True)
 @click.option("--route", "route", default=None, hidden=True)
-def workflow_show(file: str | None, fmt: str, route: str | None) -> None:
+@click.option("--db", "db", default=None, metavar="DB", help="Zonder FILE: de route van deze database.")
+def workflow_show(file: str | None, fmt: str, route: str | None, db: str | None) -> None:
     """Toon de route als leesbare tekst of als Mermaid-diagram."""
     from kindroute.workflow import to_mermaid, to_text
 
-    r, _where = _route_to_show(file or route or _route_file(None))
+    r, _where = _route_to_show(file or route or _route_file(None), db)
     click.echo(to_mermaid(r) if fmt == "mermaid" else to_text(r))
 
 

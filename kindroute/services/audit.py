@@ -29,6 +29,7 @@ from kindroute.store.chain import GENESIS, event_hash
 from kindroute.store.db import Database
 from kindroute.store.models import Case, CaseEvent, CaseTrack
 from kindroute.workflow import NOT_STARTED, Route
+from kindroute.workflow.model import ROUTE_INSTALL_TRIGGER
 
 BATCH = 5000
 
@@ -125,7 +126,8 @@ def _check_case(
     stored = {t[1]: (t[2], t[3]) for t in tracks}
     last_seq: dict[str, int] = {}
     for e in events:
-        last_seq[e[2]] = e[1]
+        if not (e[5] == ROUTE_INSTALL_TRIGGER and e[3] == e[4]):  # a version change, not a step
+            last_seq[e[2]] = e[1]
     for track_id, step in replayed.items():
         row = stored.get(track_id)
         if step == NOT_STARTED:
