@@ -191,3 +191,20 @@ def test_upgrade_from_0002_keeps_the_data_and_stores_the_route_on_first_use(tmp_
         assert [r["version"] for r in route_history(db)] == ["2026.1"]
     finally:
         db.dispose()
+
+
+def test_route_option_on_every_command_must_be_the_databases_route(tmp_path) -> None:
+    from test_trust_support import run_cli
+
+    path = str(tmp_path / "kr.sqlite")
+    made = run_cli("db", "upgrade", "--db", path, "--route", str(TLV_FILE))
+    assert made.returncode == 0, made.stderr
+    tlv = ["--route", str(TLV_FILE)]
+    other = ["--route", str(default_route_path())]
+    assert run_cli("audit", "verify", "--db", path, *tlv).returncode == 0
+    for command in (["audit", "verify"], ["purge", "--dry-run", "--as", "x"],
+                    ["backup", str(tmp_path / "b.db")], ["export", "case", "1", "--as", "x"],
+                    ["pupil", "left", "1", "--on", "2026-01-01", "--as", "x"], ["cases"]):
+        refused = run_cli(*command, "--db", path, *other)
+        assert refused.returncode == 9, (command, refused.stdout, refused.stderr)
+        assert "workflow install" in refused.stderr, command

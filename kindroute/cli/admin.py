@@ -362,7 +362,9 @@ def db_group() -> None:
 
 @db_group.command("upgrade")
 @click.option("--db", "db", default=None, metavar="DB", help="Databasebestand of URL.")
-def db_upgrade(db: str | None) -> None:
+@click.option("--route", "route", default=None, metavar="BESTAND",
+              help="Route van een nieuwe database (een bestaande houdt de hare; zie 'workflow install').")
+def db_upgrade(db: str | None, route: str | None) -> None:
     """Breng het schema van de database bij (migraties); maakt een nieuw bestand zo nodig aan."""
     from kindroute.store import schema
     from kindroute.store.db import describe, make_engine, open_database, resolve_url
@@ -380,7 +382,14 @@ def db_upgrade(db: str | None) -> None:
         finally:
             engine.dispose()
     database = open_database(run.db_arg)
-    database.dispose()
+    try:
+        if route or run.route_arg:
+            from kindroute.services.route_store import route_in_use
+            from kindroute.workflow import load_route
+
+            route_in_use(database, load_route(route or run.route_arg), now=now())
+    finally:
+        database.dispose()
     where = describe(url)
     if is_new or (before is not None and before.empty):
         click.echo(f"Database {where} aangemaakt met schema {schema.HEAD_REVISION}.")

@@ -25,6 +25,19 @@ as_option = click.option("--as", "as_", envvar="KINDROUTE_USER", default=None, m
                          help="Wie u bent (naam of nummer).")
 
 
+def _remember_route(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        ctx.meta["kindroute_route"] = value
+    return value
+
+
+#: ``--route`` on these commands: the database keeps its route, so a file given here must be that
+#: route (a different one is refused with a message naming ``workflow install``).
+route_option = click.option("--route", default=None, metavar="BESTAND", expose_value=False,
+                            callback=_remember_route,
+                            help="Routebestand; moet de route van de database zijn (zie 'workflow install').")
+
+
 def _fail(message: str, code: int) -> None:
     click.echo(message, err=True)
     sys.exit(code)
@@ -77,10 +90,13 @@ def _as_arg(as_: str | None) -> str | None:
 
 
 def _requested_route():  # type: ignore[no-untyped-def]
-    """The route file given with the main group's ``--route`` / ``KINDROUTE_ROUTE``, or None."""
+    """The route file given with ``--route`` (this command's or the main group's) or
+    ``KINDROUTE_ROUTE``, or None."""
     from kindroute.workflow import load_route
 
-    path = _root_value("route", "route") or os.environ.get("KINDROUTE_ROUTE")
+    ctx = click.get_current_context(silent=True)
+    path = ((ctx.meta.get("kindroute_route") if ctx else None) or _root_value("route", "route")
+            or os.environ.get("KINDROUTE_ROUTE"))
     return load_route(path) if path else None
 
 
@@ -152,6 +168,7 @@ def _group(main: click.Group, name: str, help_text: str) -> click.Group:
 @click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van standaardinvoer.")
 @click.option("--db-login", default=None, help="Koppel deze databaselogin (PostgreSQL) aan de persoon.")
 @db_option
+@route_option
 @as_option
 @friendly
 def user_add(name: str, roles: tuple[str, ...], school: str | None, organisation: str | None,
@@ -189,6 +206,7 @@ def user_add(name: str, roles: tuple[str, ...], school: str | None, organisation
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Lees het nieuwe wachtwoord van standaardinvoer.")
 @db_option
+@route_option
 @as_option
 @friendly
 def user_passwd(name: str, password_stdin: bool, db: str | None, as_: str | None) -> None:
@@ -214,6 +232,7 @@ def user_passwd(name: str, password_stdin: bool, db: str | None, as_: str | None
 
 @click.command("verify")
 @click.option("--db", "db", envvar="KINDROUTE_DB", default=None, help="Databasebestand of URL.")
+@route_option
 @friendly
 def audit_verify(db: str | None) -> None:
     """Controleer de geschiedenis van elke casus (hashketen, volgnummers, afspelen)."""
@@ -236,6 +255,7 @@ def audit_verify(db: str | None) -> None:
 @click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overschrijf een bestaand bestand.")
 @db_option
+@route_option
 @friendly
 def backup(dest: Path, force: bool, db: str | None) -> None:
     """Maak een consistente reservekopie van het SQLite-bestand (ook terwijl kindroute draait)."""
@@ -246,6 +266,8 @@ def backup(dest: Path, force: bool, db: str | None) -> None:
         raise InvalidInput(pg_dump_hint(resolve_url(_db_arg(db))))
     database = open_db(db, must_exist=True, migrate=False)
     try:
+        if _requested_route() is not None:
+            _route(database)  # a file given with --route must be the database's route
         result = backup_sqlite(database, dest, force=force)
     finally:
         database.dispose()
@@ -259,6 +281,7 @@ def backup(dest: Path, force: bool, db: str | None) -> None:
 @click.command("purge")
 @click.option("--dry-run", is_flag=True, help="Laat alleen zien wat zou verdwijnen.")
 @db_option
+@route_option
 @as_option
 @friendly
 def purge(dry_run: bool, db: str | None, as_: str | None) -> None:
@@ -309,6 +332,7 @@ def _left(target: str, ident: int, on: str | None, clear: bool, db: str | None, 
 @click.option("--on", "on", default=None, metavar="DATUM", help="Datum van vertrek (JJJJ-MM-DD).")
 @click.option("--clear", is_flag=True, help="Wis de vertrekdatum.")
 @db_option
+@route_option
 @as_option
 @friendly
 def pupil_left(pupil_id: int, on: str | None, clear: bool, db: str | None, as_: str | None) -> None:
@@ -321,6 +345,7 @@ def pupil_left(pupil_id: int, on: str | None, clear: bool, db: str | None, as_: 
 @click.option("--on", "on", default=None, metavar="DATUM", help="Datum van vertrek (JJJJ-MM-DD).")
 @click.option("--clear", is_flag=True, help="Wis de vertrekdatum.")
 @db_option
+@route_option
 @as_option
 @friendly
 def case_left(case_id: int, on: str | None, clear: bool, db: str | None, as_: str | None) -> None:
@@ -338,6 +363,7 @@ def case_left(case_id: int, on: str | None, clear: bool, db: str | None, as_: st
               help="Schrijf naar dit bestand (alleen voor u leesbaar) in plaats van naar het scherm.")
 @click.option("--force", is_flag=True, help="Overschrijf een bestaand bestand.")
 @db_option
+@route_option
 @as_option
 @friendly
 def export_case_cmd(case_id: int, fmt: str, out: Path | None, force: bool, db: str | None,
