@@ -189,7 +189,7 @@ def user_add(name: str, roles: tuple[str, ...], school: str | None, organisation
             if password is None and db_login is None:
                 raise InvalidInput("Geef een wachtwoord (--password-stdin of de prompt) of een --db-login.")
         role_list = [r for value in roles for r in value.replace(",", " ").split()]
-        info = add_user(database, actor, name, role_list, known_roles=list(_route(database).roles),
+        info = add_user(database, actor, name, role_list, route=_route(database),
                         school=school, organisation=organisation, password=password, db_login=db_login)
         how = []
         if password is not None:
@@ -221,7 +221,7 @@ def user_passwd(name: str, password_stdin: bool, db: str | None, as_: str | None
         password = _read_password(password_stdin, confirm=True)
         if password is None:
             raise InvalidInput("Geef het nieuwe wachtwoord via --password-stdin of de prompt.")
-        set_password(database, actor, name, password)
+        set_password(database, actor, name, password, route=_route(database))
         click.echo(f"Wachtwoord van {name} ingesteld.")
     finally:
         database.dispose()
