@@ -117,9 +117,11 @@ class CaseFlow(ServiceContext):
             for role in own:  # the opener holds their own school roles on the case
                 s.add(Assignment(case_id=case.id, role=role, person_id=actor.id,
                                  started_at=now, assigned_by_id=actor.id))
-            teacher_role = self._teacher_role()
-            if teacher is not None and teacher_role is not None:
+            if teacher is not None:
                 t = self._actor(s, teacher)
+                teacher_role = self._teacher_role(t)
+                if teacher_role is None:
+                    raise InvalidInput(f"{t.name} heeft geen rol van een leerkracht op school in deze route.")
                 if teacher_role not in own or t.id != actor.id:
                     s.add(Assignment(case_id=case.id, role=teacher_role, person_id=t.id,
                                      started_at=now, assigned_by_id=actor.id))
@@ -181,14 +183,16 @@ class CaseFlow(ServiceContext):
             and role.sees in (SEES_SCHOOL, SEES_ASSIGNED)
         ]
 
-    def _teacher_role(self) -> str | None:
-        """The role a case's teacher holds: the one at turn in the first step, if it belongs to the
-        school (not external, sees its assigned cases)."""
-        role_id = self.route.steps[self.route.main_track.start].at_turn
-        role = self.route.roles.get(role_id or "")
-        if role is None or role.external or role.sees != SEES_ASSIGNED:
-            return None
-        return role.id
+    def _teacher_role(self, teacher: Actor) -> str | None:
+        """The role the case's teacher holds: the one at turn in the first step when the teacher
+        has it, else the teacher's first role that belongs to a school and sees its own cases."""
+        first = self.route.steps[self.route.main_track.start].at_turn
+        candidates = [first, *teacher.roles] if first in teacher.roles else list(teacher.roles)
+        for role_id in candidates:
+            role = self.route.roles.get(role_id or "")
+            if role is not None and not role.external and role.sees == SEES_ASSIGNED:
+                return role.id
+        return None
 
     def _step_case_read(self, actor: Actor, today: date) -> Any:
         """:func:`stepping.case_statement` for ``actor`` today, built once and then reused."""
