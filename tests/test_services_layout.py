@@ -28,7 +28,7 @@ PUBLIC = {
                "add_agreement", "complete_agreement", "tick_checklist"},
     Decisions: {"record_decision", "record_document"},
     Terms: {"set_term"},
-    CaseLists: {"list_cases", "count_cases", "worklist", "step_counts", "case_count"},
+    CaseLists: {"list_cases", "count_cases", "worklist", "step_counts", "step_overdue_counts", "case_count"},
     CaseView: {"case_detail", "next_steps", "who_is_at_turn"},
 }
 

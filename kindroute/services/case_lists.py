@@ -249,6 +249,19 @@ class CaseLists(ServiceContext):
         with self._uow(write=False) as uow:
             return {step: n for step, n in uow.session.execute(stmt)}
 
+    def step_overdue_counts(self, actor: Actor | None = None) -> dict[str, int]:
+        """How many cases stand past their deadline in each step (any deadline: entered, from an
+        event, or set per case) with someone at turn."""
+        stmt = (
+            select(CaseTrack.step, func.count())
+            .join(Case, Case.id == CaseTrack.case_id)
+            .where(access.visible_clause(actor, self.route, self.today()),
+                   CaseTrack.deadline < self.today(), CaseTrack.at_turn_role.is_not(None))
+            .group_by(CaseTrack.step)
+        )
+        with self._uow(write=False) as uow:
+            return {step: n for step, n in uow.session.execute(stmt)}
+
     def case_count(self) -> int:
         with self._uow(write=False) as uow:
             return uow.session.scalar(select(func.count(Case.id))) or 0

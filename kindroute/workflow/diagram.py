@@ -158,13 +158,17 @@ def turn_text(route: Route, step: Step) -> str:
     return " of ".join(names)
 
 
-def term_text(route: Route, step: Step) -> str:
-    """The term of a step in words, with where it runs from and who may set it."""
+def term_text(route: Route, step: Step, *, short: bool = False) -> str:
+    """The term of a step in words, with where it runs from and who may set it. ``short``: the
+    label as users read it, without the number of days behind it."""
     if step.term_days is None:
-        text = step.term_label or "geen termijn"
+        text = step.term_label or ("geen" if short else "geen termijn")
     else:
         days = f"{step.term_days} dagen"
-        text = f"{step.term_label} ({days})" if step.term_label else days
+        if short or not step.term_label:
+            text = step.term_label or days
+        else:
+            text = f"{step.term_label} ({days})"
         if step.term_from == "opened":
             text += ", vanaf het openen van de casus"
         elif step.term_from != "entered":
