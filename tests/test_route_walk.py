@@ -113,12 +113,18 @@ def test_walk_through_the_tlv_route_with_every_refusal(db, world) -> None:
         svc.assign_role(a["coordinator"], cid, "tlc", "Tessa Hof")
     svc.assign_role(a["coordinator"], cid, "orthopedagoog", "Otto Smit")
     svc.assign_role(a["coordinator"], cid, "onderwijsspecialist", "Olga Berg")
-
-    # --- external roles see the case only with the parents' consent
-    with pytest.raises(AccessDenied):
-        svc.record_document(a["ortho"], cid, "advies", title="Advies")
     for role in ("orthopedagoog", "onderwijsspecialist"):
         svc.record_consent(a["ib"], cid, role=role, purpose="TLV-advies", given_by="Fam. Yilmaz")
+    # either of the two roles at turn finds the case in their worklist
+    assert [c.id for c in svc.worklist(a["ortho"])] == [cid]
+    assert [c.id for c in svc.worklist(a["specialist"])] == [cid]
+    assert svc.count_cases(a["specialist"], CaseFilter(at_turn_person_id=a["specialist"].id)) == 1
+
+    # --- external roles see the case only with the parents' consent
+    svc.withdraw_consent(a["ib"], cid, svc.case_detail(a["ib"], cid).consents[0].id, reason="Even niet")
+    with pytest.raises(AccessDenied):
+        svc.record_document(a["ortho"], cid, "advies", title="Advies")
+    svc.record_consent(a["ib"], cid, role="orthopedagoog", purpose="TLV-advies", given_by="Fam. Yilmaz")
     # --- documents and decisions: only the roles in recorded_by
     with pytest.raises(AccessDenied, match="toelaatbaarheidscommissie"):
         svc.record_decision(a["specialist"], cid, "tlv", "toegekend", fields={"soort": "SO"})
@@ -179,7 +185,7 @@ def test_walk_through_the_tlv_route_with_every_refusal(db, world) -> None:
         svc.set_term(a["specialist"], cid, "2026-01-01")
     assert svc.set_term(a["specialist"], cid, "2026-05-01") == date(2026, 5, 1)
     assert svc.case_detail(a["ib"], cid).deadline == date(2026, 5, 1)
-    overdue = CaseFilter(overdue=True, track="tlv")
+    overdue = CaseFilter(overdue=True)
     assert [c.id for c in svc.list_cases(a["ib"], overdue)] == []
     clock.now = datetime(2026, 5, 4, 9, 0)
     assert [c.id for c in svc.list_cases(a["ib"], overdue)] == [cid]
