@@ -71,13 +71,14 @@ def test_every_new_key_is_read() -> None:
     assert r.documents["advies"].recorded_by == ("orthopedagoog", "onderwijsspecialist")
     assert r.swv_steps() == ["advisering", "tlc_besluit", "bezwaar"]
     assert len(r.hash) == 64 and r.text.startswith("# A second route")
+    assert r.migrate == {"intake": "aanmelding"}
 
 
 def test_migrate_is_read() -> None:
     doc = tlv_doc()
-    doc["migrate"] = [{"from": "intake", "to": "aanmelding"}]
+    doc["migrate"] = [{"from": "intake", "to": "aanmelding"}, {"from": "oud_besluit", "to": "tlc_besluit"}]
     route = parse_route(tomli_w.dumps(doc), "tlv.toml")
-    assert route.migrate == {"intake": "aanmelding"}
+    assert route.migrate == {"intake": "aanmelding", "oud_besluit": "tlc_besluit"}
 
 
 # ----------------------------------------------------------------------------- engine

@@ -158,6 +158,8 @@ def test_walk_through_the_tlv_route_with_every_refusal(db, world) -> None:
     decided = svc.record_decision(a["tlc"], cid, "tlv", "afgewezen",
                                   fields={"soort": "SO", "categorie": "hoog", "einde": "2027-07-31"})
     assert decided.fields == {"soort": "SO", "categorie": "hoog", "einde": "2027-07-31"}
+    shown = svc.case_detail(a["ib"], cid).documents[-1]
+    assert (shown.kind, shown.outcome, shown.fields["categorie"]) == ("tlv", "afgewezen", "hoog")
     with pytest.raises(StepNotAllowed) as refused:
         svc.advance_case(a["tlc"], cid, "tlv_afgegeven")
     assert "Besluit 'TLV-besluit' is 'afgewezen', niet 'toegekend'" in refused.value.reasons
