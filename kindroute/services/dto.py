@@ -166,6 +166,14 @@ class DocumentInfo(JsonMixin):
     #: automatic steps the recording let follow
     followed: tuple[StepResult, ...] = ()
 
+    def to_json(self) -> dict[str, Any]:
+        d = super().to_json()
+        if not d["followed"]:  # only when a step followed
+            del d["followed"]
+        for f in d.get("followed", []):
+            f["from"] = f.pop("from_")
+        return d
+
 
 @dataclass(frozen=True)
 class NextStepInfo(JsonMixin):
