@@ -177,7 +177,7 @@ def term_text(route: Route, step: Step, *, short: bool = False) -> str:
     if step.term_keeps:
         text += "; bij terugkeer loopt de termijn door"
     if step.term_set_by:
-        text += f"; einddatum per casus door {_role(route, step.term_set_by).lower()}"
+        text += f"; einddatum per casus door {guards.role_label(route, step.term_set_by)}"
     return text
 
 
@@ -204,7 +204,7 @@ def _step_text(route: Route, step: Step) -> list[str]:
             if item.optional:
                 extra.append("optioneel")
             if item.ticked_by:
-                who = ", ".join(_role(route, r).lower() for r in item.ticked_by)
+                who = ", ".join(guards.role_label(route, r) for r in item.ticked_by)
                 extra.append(f"af te vinken door {who}")
             suffix = f"  ({'; '.join(extra)})" if extra else ""
             lines.append(f"    [ ] {item.label}{suffix}")
@@ -237,10 +237,10 @@ def _roles_text(route: Route) -> list[str]:
     lines = ["== Rollen ==", ""]
     for role in route.roles.values():
         rights = [f"ziet {SEES_TEXT.get(role.sees, role.sees)}"]
-        if role.external:
+        if role.external and role.sees == "assigned":
             rights.append("met toestemming van de ouders")
         if role.assigns:
-            rights.append("wijst toe: " + ", ".join(_role(route, r).lower() for r in role.assigns))
+            rights.append("wijst toe: " + ", ".join(guards.role_label(route, r) for r in role.assigns))
         lines.append(f"{role.label}  [{role.id}]: {'; '.join(rights)}")
     return lines + [""]
 
@@ -250,13 +250,13 @@ def _records_text(route: Route) -> list[str]:
         return []
     lines = ["== Besluiten en documenten ==", ""]
     for d in route.decisions.values():
-        by = ", ".join(_role(route, r).lower() for r in d.recorded_by)
+        by = ", ".join(guards.role_label(route, r) for r in d.recorded_by)
         lines.append(f"Besluit {d.label}  [{d.id}]: {' / '.join(d.outcomes)}; vastgelegd door {by}")
         for f in d.fields:
             choice = f" ({' / '.join(f.choices)})" if f.choices else ""
             lines.append(f"  veld {f.label} [{f.id}]: {f.type}{choice}{', verplicht' if f.required else ''}")
     for doc in route.documents.values():
-        by = ", ".join(_role(route, r).lower() for r in doc.recorded_by)
+        by = ", ".join(guards.role_label(route, r) for r in doc.recorded_by)
         lines.append(f"Document {doc.label}  [{doc.id}]: vastgelegd door {by}")
     return lines + [""]
 
