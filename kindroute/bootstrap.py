@@ -302,16 +302,21 @@ def open_services(
     migrate: bool = True,
     check: bool | None = None,
     must_exist: bool = False,
+    adopt_route: bool = False,
 ) -> Front:
     """Open the database ``db`` (a file, a URL, None: ``KINDROUTE_DB`` or the own file), build
     the services over ``route`` (a :class:`~kindroute.workflow.Route`, a route file, or None:
-    ``KINDROUTE_ROUTE`` or the default route) with its clock, and return the front door.
+    ``KINDROUTE_ROUTE``, else the route the database holds — a new database takes the default
+    route; a different route on a database with cases is refused) with its clock, and return
+    the front door.
 
     ``required``: resolve who acts now (True: someone must be known; False: on a local file
     nobody means its owner); None leaves it to :meth:`Front.identify` / :meth:`Front.known_person`.
     ``remember``: use and keep the person remembered for this database (the app).
     ``migrate``/``check``: see :func:`kindroute.store.db.open_database`; ``must_exist``: refuse a
-    file that is not there instead of creating it.
+    file that is not there instead of creating it. ``adopt_route``: a database without cases
+    takes ``route`` as its route (``kindroute demo --route``), where otherwise a different route is
+    refused.
     """
     from pathlib import Path
 
@@ -327,9 +332,16 @@ def open_services(
         if not path.exists():
             raise DatabaseProblem(f"Database {path} bestaat niet.")
     if not isinstance(route, Route):
-        route = load_route(route or os.environ.get("KINDROUTE_ROUTE") or None)
+        path = route or os.environ.get("KINDROUTE_ROUTE") or None
+        route = load_route(path) if path else None  # None: the route the database holds
     database = open_database(url, migrate=migrate, check=check)
     try:
+        if adopt_route and route is not None:
+            from datetime import datetime
+
+            from kindroute.services.route_store import route_in_use
+
+            route_in_use(database, route, now=datetime.now(), adopt_if_empty=True)
         services = Services(database, route, clock=clock_for(database, clock))
         front = Front(services, who=who, ask_password=ask_password, remember=remember)
         if required is not None:
@@ -343,8 +355,9 @@ def open_services(
 # ----------------------------------------------------------------------------- the schema
 
 
-def upgrade(db: str | None) -> tuple[str, str | None, bool, str]:
-    """``kindroute db upgrade``: bring the schema up to date (creating a new file if needed).
+def upgrade(db: str | None, route: str | None = None) -> tuple[str, str | None, bool, str]:
+    """``kindroute db upgrade``: bring the schema up to date (creating a new file if needed);
+    ``route``: the route file a new database starts with (an existing one keeps its own).
 
     Returns ``(where, revision before, was empty or new, head revision)``.
     """
@@ -365,6 +378,16 @@ def upgrade(db: str | None) -> tuple[str, str | None, bool, str]:
             before = None
         finally:
             engine.dispose()
-    open_database(url).dispose()
+    database = open_database(url)
+    try:
+        if route:
+            from datetime import datetime
+
+            from kindroute.services.route_store import route_in_use
+            from kindroute.workflow import load_route
+
+            route_in_use(database, load_route(route), now=datetime.now())
+    finally:
+        database.dispose()
     empty = is_new or (before is not None and before.empty)
     return describe(url), before.revision if before is not None else None, empty, schema.HEAD_REVISION

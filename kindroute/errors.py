@@ -77,3 +77,9 @@ class RouteInvalid(KindrouteError):
 
     def __str__(self) -> str:
         return self.message + ":\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
+class RouteMismatch(KindrouteError):
+    """A route file given with ``--route`` that is not the route the database holds."""
+
+    exit_code = 9

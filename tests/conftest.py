@@ -47,20 +47,25 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def front(db_path):
-    """The front door (kindroute.bootstrap) to a freshly created and migrated SQLite file, with
-    the default route and a clock frozen at FROZEN_NOW."""
+def db(db_path):
+    """A freshly created and migrated SQLite database file (no route stored yet: the first
+    ``Services`` over it stores theirs)."""
+    from kindroute.store.db import open_database
+
+    database = open_database(str(db_path))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def front(db, db_path):
+    """The front door (kindroute.bootstrap) to the ``db`` file, with the default route and a clock
+    frozen at FROZEN_NOW."""
     from kindroute.bootstrap import open_services
 
     opened = open_services(str(db_path), clock=lambda: FROZEN_NOW)
     yield opened
     opened.close()
-
-
-@pytest.fixture
-def db(front):
-    """A freshly created and migrated SQLite database file."""
-    return front.db
 
 
 @pytest.fixture

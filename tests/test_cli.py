@@ -446,7 +446,7 @@ def test_workflow_show(run):
     assert mermaid.stdout.lstrip().startswith(("stateDiagram", "---", "%%"))
 
 
-def test_route_option_is_used(run, world, tmp_path):
+def test_route_option_on_a_database_with_another_route_names_workflow_install(run, world, tmp_path):
     from kindroute.workflow import default_route_path
 
     text = default_route_path().read_text(encoding="utf-8").replace('title = "Signalering"',
@@ -454,9 +454,22 @@ def test_route_option_is_used(run, world, tmp_path):
     route = tmp_path / "eigen.toml"
     route.write_text(text, encoding="utf-8")
     case_id = open_case(run, world)
-    out = run("case", "show", case_id, "--db", world, "--route", route).stdout
-    assert "Zorg gesignaleerd" in out
+    refused = run("case", "show", case_id, "--db", world, "--route", route)
+    assert refused.exit_code == 9
+    assert "kindroute workflow install" in refused.output and "Zorg gesignaleerd" not in refused.output
+    # workflow show reads any file; the same version with other content is not installed
+    assert "Zorg gesignaleerd" in run("workflow", "show", route).stdout
+    same_version = run("workflow", "install", route, "--db", world, "--as", "Ingrid Bakker")
+    assert same_version.exit_code == 2 and "eigen versie" in same_version.output
+    route.write_text(text.replace('version = "2026.1"', 'version = "2026.2"'), encoding="utf-8")
+    installed = run("workflow", "install", route, "--db", world, "--as", "Ingrid Bakker")
+    assert installed.exit_code == 0, installed.output
+    assert "versie 2026.2 is in gebruik" in installed.stdout
+    # from now on the database's own route is used, with or without --route
+    assert "Zorg gesignaleerd" in run("case", "show", case_id, "--db", world).stdout
     assert "Zorg gesignaleerd" in run("--route", route, "cases", "--db", world).stdout
+    versions = run("workflow", "versions", "--db", world).stdout
+    assert "2026.1" in versions and "2026.2" in versions
 
 
 def test_db_upgrade(run, tmp_path):

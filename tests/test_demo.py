@@ -26,6 +26,7 @@ from kindroute.store.models import (
     School,
 )
 from kindroute.workflow import CaseFacts, Consent, get_engine, load_route
+from kindroute.workflow.model import Record
 
 NOW = datetime(2026, 11, 23, 9, 30)
 TABLES = ("schools", "people", "pupils", "cases", "case_tracks", "case_events", "assignments", "consents",
@@ -141,7 +142,6 @@ def test_guards_held_at_the_time_of_every_step(demo):
     db, _ = demo
     route = load_route()
     engine = get_engine(route)
-    main = route.main_track.id
     checked = 0
     with db.sessions() as s:
         for case in s.scalars(select(Case)):
@@ -161,23 +161,19 @@ def test_guards_held_at_the_time_of_every_step(demo):
 
                 done = frozenset((t.step, t.item) for t in ticks if t.done_at <= at and current(t.step)
                                  and t.visit == entered[route.steps[t.step].track][0])
-                decision = None
-                for d in sorted(docs, key=lambda d: d.id):
-                    if d.kind == "swv_besluit" and entered[main][1] <= d.at <= at and d.step == steps[main]:
-                        decision = d.outcome
+                held = [a for a in assignments
+                        if a.started_at <= at and (a.ended_at is None or a.ended_at > at)]
                 facts = CaseFacts(
                     steps=dict(steps), today=at.date(), pupil_birth_date=case.pupil.date_of_birth,
-                    assigned_roles=frozenset(a.role for a in assignments if a.started_at <= at
-                                             and (a.ended_at is None or a.ended_at > at)),
+                    assigned_roles=frozenset(a.role for a in held),
+                    assignees=frozenset((a.role, a.person_id) for a in held),
                     consents=tuple(Consent(c.role, c.purpose, c.given_by, c.valid_from, c.valid_until,
                                            c.withdrawn_on, c.pupil_cosigned)
                                    for c in consents if c.recorded_at <= at),
                     checklist_done=done,
-                    opp_vastgesteld=any(d.kind == "opp" and d.outcome == "vastgesteld" and d.at <= at
-                                        for d in docs),
-                    expert_advices=len({d.outcome for d in docs
-                                        if d.kind == "deskundigenadvies" and d.at <= at}),
-                    swv_decision=decision,
+                    records=tuple(Record(d.kind, d.outcome, d.author_id, d.step, d.at)
+                                  for d in sorted(docs, key=lambda d: d.id) if d.at <= at),
+                    entered_at={t: when for t, (_seq, when) in entered.items()},
                 )
                 option = engine.check(facts, e.trigger)
                 assert option.allowed, (case.id, e.seq, e.trigger, option.reasons)

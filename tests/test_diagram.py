@@ -23,7 +23,9 @@ def test_mermaid_header(mermaid: str) -> None:
 
 def test_mermaid_has_every_step_with_its_title(mermaid: str) -> None:
     for step in ROUTE.steps.values():
-        assert f'state "{step.title}" as {step.id}' in mermaid
+        assert f'state "{step.title}' in mermaid and f"as {step.id}" in mermaid
+    assert 'state "Signalering (leerkracht, 14 d)" as signalering' in mermaid
+    assert 'state "Afgesloten" as afgesloten' in mermaid
 
 
 def test_mermaid_has_every_edge_with_label_and_guards(mermaid: str) -> None:

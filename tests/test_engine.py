@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ import pytest
 from kindroute.errors import StepNotAllowed
 from kindroute.workflow import NOT_STARTED, CaseFacts, Consent, Engine, get_engine, load_route
 from kindroute.workflow import engine as engine_module
+from kindroute.workflow.model import Record
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUTE = load_route()
@@ -162,11 +163,15 @@ def test_full_route_to_referral(engine: Engine) -> None:
     """Walk the longest path with the facts each step needs."""
     steps = engine.initial_steps()
     done: set[tuple[str, str]] = set()
+    at = datetime(2026, 3, 2, 12, 0)
     base = {
         "consents": (so_expert_consent(),),
-        "opp_vastgesteld": True,
-        "expert_advices": 2,
+        "assignees": frozenset({("so_expert", 7), ("deskundige", 8)}),
+        "entered_at": {"school": datetime(2026, 3, 2, 9, 0)},
     }
+    opp = Record("opp", "vastgesteld", 1, "opp_opstellen", at)
+    advices = (Record("deskundigenadvies", "", 7, "tlv_aanvraag", at),
+               Record("deskundigenadvies", "", 8, "tlv_aanvraag", at))
     path = [
         ("naar_aanpak_groep", {}),
         ("naar_leerlingbespreking", {}),
@@ -175,11 +180,13 @@ def test_full_route_to_referral(engine: Engine) -> None:
         ("naar_consultatie_so_expert", {}),
         ("terug_naar_ondersteuningsteam", {}),
         ("naar_opp_opstellen", {}),
-        ("naar_arrangement_aanvraag", {}),
-        ("arrangement_toegekend", {"swv_decision": "toegekend"}),
+        ("naar_arrangement_aanvraag", {"records": (opp,)}),
+        ("arrangement_toegekend",
+         {"records": (opp, Record("swv_besluit", "toegekend", 2, "arrangement_aanvraag", at))}),
         ("naar_evaluatie", {}),
         ("naar_tlv_aanvraag", {}),
-        ("tlv_toegekend", {"swv_decision": "toegekend"}),
+        ("tlv_toegekend",
+         {"records": (*advices, Record("swv_besluit", "toegekend", 2, "tlv_aanvraag", at))}),
     ]
     events = []
     for trigger, extra in path:

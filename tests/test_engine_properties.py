@@ -7,7 +7,7 @@ of its guards failed.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -22,6 +22,7 @@ from hypothesis.stateful import (
 from kindroute.errors import StepNotAllowed
 from kindroute.workflow import NOT_STARTED, CaseFacts, Consent, get_engine, load_route
 from kindroute.workflow.guards import evaluate
+from kindroute.workflow.model import Record
 
 ROUTE = load_route()
 ENGINE = get_engine(ROUTE)
@@ -66,10 +67,19 @@ class EngineStateMachine(RuleBasedStateMachine):
             assigned_roles=frozenset(self.assigned),
             consents=tuple(self.consents.values()),
             checklist_done=frozenset(self.done),
-            opp_vastgesteld=self.opp,
-            expert_advices=self.advices,
-            swv_decision=self.decision,
+            assignees=frozenset({("so_expert", 7), ("deskundige", 8), ("swv", 9)}),
+            records=self.records(),
+            entered_at=dict.fromkeys(self.steps, datetime(2026, 1, 1)),
         )
+
+    def records(self) -> tuple[Record, ...]:
+        """The recorded OPP, advices and SWV decision (in the current step) the rules set."""
+        at = datetime(2026, 3, 1)
+        out = [Record("opp", "vastgesteld", 1, "opp_opstellen", at)] if self.opp else []
+        out += [Record("deskundigenadvies", "", p, None, at) for p in (7, 8)[: self.advices]]
+        if self.decision is not None:
+            out.append(Record("swv_besluit", self.decision, 9, self.steps["school"], at))
+        return tuple(out)
 
     @initialize(age=st.one_of(st.none(), st.integers(min_value=4, max_value=17)))
     def pupil(self, age: int | None) -> None:

@@ -37,7 +37,8 @@ def case(svc):
     c = svc.record_consent(ib, cid, role="so_expert", purpose="Observatie & advies", given_by="Moeder <m>")
     svc.record_consent(ib, cid, role="ggd", purpose="Gezondheid", given_by="Vader")
     svc.withdraw_consent(ib, cid, c.id + 1, reason="Ouders trekken in")
-    svc.record_document(ib, cid, "deskundigenadvies", outcome="Dr. Jansen", title="Advies </dd><h1>x")
+    svc.record_document(actor(svc, "Sara Smit"), cid, "deskundigenadvies", outcome="Dr. Jansen",
+                        title="Advies </dd><h1>x")
     walk(svc, cid, "naar_aanpak_groep")
     return cid, c.id
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from kindroute.workflow import CaseFacts, Consent, GuardSpec, load_route
 from kindroute.workflow.diagram import guard_description
-from kindroute.workflow.guards import GUARDS, check_guard_param, evaluate
+from kindroute.workflow.guards import GUARDS, Known, check_guard_param, evaluate
+from kindroute.workflow.model import Record
 
 ROUTE = load_route()
 TODAY = date(2026, 3, 2)
@@ -35,9 +36,9 @@ def test_registry_has_the_documented_guards() -> None:
         "consent",
         "consent_assigned_external",
         "assigned",
-        "opp_vastgesteld",
-        "expert_advices",
-        "swv_decision",
+        "decision",
+        "decided",
+        "advices",
         "in_step",
     }
 
@@ -173,28 +174,77 @@ def test_assigned() -> None:
     assert run("assigned", "plusklas", f, "naar_plusklas").allowed
 
 
-def test_opp_vastgesteld() -> None:
-    result = run("opp_vastgesteld", True, facts("opp_opstellen"), "naar_plusklas")
-    assert result.reason == "Het OPP is nog niet vastgesteld"
-    assert run("opp_vastgesteld", True, facts("opp_opstellen", opp_vastgesteld=True), "naar_plusklas").allowed
+OPP = {"id": "opp", "outcome": "vastgesteld"}
+GRANTED = {"id": "swv_besluit", "outcome": "toegekend"}
+ADVICES = {"roles": ("so_expert", "deskundige"), "count": 2, "document": "deskundigenadvies"}
+ENTERED = datetime(2026, 2, 1, 9, 0)
 
 
-def test_expert_advices() -> None:
-    result = run("expert_advices", 2, facts("tlv_aanvraag", expert_advices=1), "tlv_toegekend")
-    assert not result.allowed
-    assert "1 van de 2" in result.reason and "deskundigenadviezen" in result.reason
-    assert run("expert_advices", 2, facts("tlv_aanvraag", expert_advices=2), "tlv_toegekend").allowed
+def record(kind: str, outcome: str = "", person: int = 1, step: str = "tlv_aanvraag",
+           at: datetime = datetime(2026, 2, 2, 9, 0)) -> Record:
+    return Record(kind=kind, outcome=outcome, person=person, step=step, at=at)
 
 
-def test_swv_decision() -> None:
+def test_decision_with_scope_case_counts_wherever_the_case_is() -> None:
+    result = run("decision", OPP, facts("opp_opstellen"), "naar_plusklas")
+    assert result.reason == "Er is nog geen besluit 'OPP' vastgelegd"
+    adopted = facts("evaluatie", records=(record("opp", "vastgesteld", step="opp_opstellen"),))
+    assert run("decision", OPP, adopted, "naar_plusklas").allowed
+    redrawn = facts("evaluatie", records=(record("opp", "vastgesteld", step="opp_opstellen"),
+                                          record("opp", "concept", step="evaluatie")))
+    assert run("decision", OPP, redrawn, "naar_plusklas").reason == (
+        "Besluit 'OPP' is 'concept', niet 'vastgesteld'"
+    )
+
+
+def test_decision_with_scope_step_counts_only_in_the_visit_it_was_made() -> None:
     trig = "arrangement_toegekend"
-    none = run("swv_decision", "toegekend", facts("arrangement_aanvraag"), trig)
-    assert none.reason == "Het SWV heeft nog geen besluit genomen over de aanvraag"
-    other = run("swv_decision", "toegekend", facts("arrangement_aanvraag", swv_decision="afgewezen"), trig)
-    assert other.reason == "Het SWV heeft de aanvraag afgewezen"
-    assert run(
-        "swv_decision", "toegekend", facts("arrangement_aanvraag", swv_decision="toegekend"), trig
-    ).allowed
+    here = {"steps": {"school": "arrangement_aanvraag", "jeugdhulp": "-"}, "entered_at": {"school": ENTERED}}
+    none = run("decision", GRANTED, CaseFacts(today=TODAY, **here), trig)
+    assert none.reason == "Er is nog geen besluit 'Besluit SWV' vastgelegd"
+    refused = record("swv_besluit", "afgewezen", step="arrangement_aanvraag")
+    other = run("decision", GRANTED, CaseFacts(today=TODAY, records=(refused,), **here), trig)
+    assert other.reason == "Besluit 'Besluit SWV' is 'afgewezen', niet 'toegekend'"
+    granted = record("swv_besluit", "toegekend", step="arrangement_aanvraag")
+    assert run("decision", GRANTED, CaseFacts(today=TODAY, records=(granted,), **here), trig).allowed
+    # a decision of an earlier visit of the step does not count for the new request
+    old = record("swv_besluit", "toegekend", step="arrangement_aanvraag", at=datetime(2026, 1, 5))
+    assert not run("decision", GRANTED, CaseFacts(today=TODAY, records=(old,), **here), trig).allowed
+    # nor one made in another step
+    elsewhere = record("swv_besluit", "toegekend", step="tlv_aanvraag")
+    assert not run("decision", GRANTED, CaseFacts(today=TODAY, records=(elsewhere,), **here), trig).allowed
+
+
+def test_decided_holds_for_any_outcome() -> None:
+    trig = "arrangement_afgewezen"
+    here = {"steps": {"school": "arrangement_aanvraag", "jeugdhulp": "-"}, "entered_at": {"school": ENTERED}}
+    assert not run("decided", "swv_besluit", CaseFacts(today=TODAY, **here), trig).allowed
+    refused = record("swv_besluit", "afgewezen", step="arrangement_aanvraag")
+    assert run("decided", "swv_besluit", CaseFacts(today=TODAY, records=(refused,), **here), trig).allowed
+
+
+def test_advices_need_different_assigned_persons_in_the_roles() -> None:
+    trig = "tlv_toegekend"
+    assignees = frozenset({("so_expert", 7), ("deskundige", 8), ("ib", 1)})
+    one = facts("tlv_aanvraag", assignees=assignees, records=(record("deskundigenadvies", "x", 7),))
+    result = run("advices", ADVICES, one, trig)
+    assert not result.allowed
+    assert "1 van de 2" in result.reason and "SO-expert" in result.reason
+    # the same person twice counts once
+    twice = facts("tlv_aanvraag", assignees=assignees, records=(record("deskundigenadvies", "x", 7),
+                                                                record("deskundigenadvies", "y", 7)))
+    assert not run("advices", ADVICES, twice, trig).allowed
+    # someone not assigned to those roles (the IB) does not count
+    ib = facts("tlv_aanvraag", assignees=assignees, records=(record("deskundigenadvies", "x", 7),
+                                                             record("deskundigenadvies", "y", 1)))
+    assert not run("advices", ADVICES, ib, trig).allowed
+    # another kind of record does not count
+    opp = facts("tlv_aanvraag", assignees=assignees, records=(record("deskundigenadvies", "x", 7),
+                                                              record("opp", "vastgesteld", 8)))
+    assert not run("advices", ADVICES, opp, trig).allowed
+    two = facts("tlv_aanvraag", assignees=assignees, records=(record("deskundigenadvies", "x", 7),
+                                                              record("deskundigenadvies", "y", 8)))
+    assert run("advices", ADVICES, two, trig).allowed
 
 
 def test_in_step_looks_at_the_other_track() -> None:
@@ -220,23 +270,38 @@ def test_in_step_looks_at_the_other_track() -> None:
         ("assigned", 1, False),
         ("in_step", ["evaluatie"], True),
         ("in_step", "nowhere", False),
-        ("expert_advices", 2, True),
-        ("expert_advices", -1, False),
-        ("expert_advices", True, False),
-        ("swv_decision", "afgewezen", True),
-        ("swv_decision", "misschien", False),
+        ("advices", {"roles": ["so_expert"], "count": 2}, True),
+        ("advices", {"roles": ["so_expert"], "count": -1}, False),
+        ("advices", {"roles": ["so_expert"], "count": True}, False),
+        ("advices", {"roles": ["so_expert"], "count": 1, "document": "opp"}, False),
+        ("advices", {"roles": ["so_expert"], "count": 1, "extra": 1}, False),
+        ("decision", {"id": "swv_besluit", "outcome": "afgewezen"}, True),
+        ("decision", {"id": "swv_besluit", "outcome": "misschien"}, False),
+        ("decision", {"id": "swv_besluit"}, False),
+        ("decided", "opp", True),
+        ("decided", "deskundigenadvies", False),
         ("no_such_guard", True, False),
     ],
 )
 def test_check_guard_param(name: str, param, ok: bool) -> None:
-    problems = check_guard_param(name, param, ROUTE.roles.keys(), ROUTE.steps.keys())
+    known = Known(
+        roles=ROUTE.roles.keys(),
+        steps=ROUTE.steps.keys(),
+        decisions={d.id: d.outcomes for d in ROUTE.decisions.values()},
+        documents=ROUTE.documents.keys(),
+    )
+    problems = check_guard_param(name, param, known)
     assert (problems == []) == ok
 
 
 def test_guard_descriptions_in_dutch() -> None:
     assert guard_description(GuardSpec("consent", "so_expert"), ROUTE) == "toestemming SO-expert"
     assert guard_description(GuardSpec("checklist_complete"), ROUTE) == "checklist af"
-    assert guard_description(GuardSpec("expert_advices", 2), ROUTE) == "2 deskundigenadviezen"
+    assert guard_description(GuardSpec("advices", ADVICES), ROUTE) == (
+        "2 adviezen (SO-expert, deskundige (orthopedagoog/psycholoog))"
+    )
+    assert guard_description(GuardSpec("decision", GRANTED), ROUTE) == "Besluit SWV: toegekend"
+    assert guard_description(GuardSpec("decided", "opp"), ROUTE) == "OPP genomen"
     assert guard_description(GuardSpec("assigned", "plusklas"), ROUTE) == ("plusklasleerkracht toegewezen")
     assert guard_description(GuardSpec("in_step", ("ondersteuningsteam",)), ROUTE) == (
         "vanuit Ondersteuningsteam (MDO)"

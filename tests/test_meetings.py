@@ -309,7 +309,7 @@ def test_migration_0003_upgrades_a_0002_database_with_data(tmp_path):
         svc.meetings.add_cases(ib, mid, [1])
         with svc._uow(write=False) as uow:
             assert uow.session.scalar(select(MeetingItem.case_id).where(MeetingItem.meeting_id == mid)) == 1
-        assert schema.inspect_state(db.engine).revision == "0003"
+        assert schema.inspect_state(db.engine).revision == schema.HEAD_REVISION
     finally:
         db.dispose()
 
@@ -371,7 +371,7 @@ def test_meetings_on_postgres_after_upgrading_from_0002():
             svc.meetings.update_item(ib, mid, 1, conclusion="Twee\nregels")
             data = svc.meetings.view(ib, mid).to_json()
             assert data["items"][0]["conclusion"] == "Twee\nregels" and data["items"][0]["pupil"] == "Daan"
-            assert schema.inspect_state(db.engine).revision == "0003"
+            assert schema.inspect_state(db.engine).revision == schema.HEAD_REVISION
         finally:
             db.dispose()
 

@@ -44,7 +44,8 @@ def full_case(svc, name: str) -> int:  # type: ignore[no-untyped-def]
     svc.add_agreement(ib, cid, "Observatie in de klas", who_role="leerkracht", due_on="2024-07-01")
     svc.assign_role(ib, cid, "so_expert", "Sara Smit")
     svc.record_consent(ib, cid, role="so_expert", purpose="Advies", given_by="Moeder")
-    svc.record_document(ib, cid, "deskundigenadvies", outcome="Dr. Jansen", title="Advies")
+    svc.record_document(actor(svc, "Sara Smit"), cid, "deskundigenadvies", outcome="Dr. Jansen",
+                        title="Advies")
     svc.case_detail(actor(svc, "Sara Smit"), cid)  # an access_log row
     walk(svc, cid, "naar_aanpak_groep")
     tick_all(svc, cid)

@@ -20,7 +20,7 @@ from kindroute.workflow.guards import GUARDS
 
 ROOT = Path(__file__).resolve().parent.parent
 
-EXTERNAL = {"so_expert", "plusklas", "jeugdhulp", "smw", "ggd", "swv"}
+EXTERNAL = {"so_expert", "plusklas", "jeugdhulp", "smw", "ggd", "swv", "deskundige"}
 ALL_ROLES = {"leerkracht", "ib", "ouders", "leerling", "directeur"} | EXTERNAL
 
 # step -> (at turn, term_days) as in the domain's table (upper bound of a range)
@@ -61,25 +61,27 @@ EDGES = {
     ("consultatie_so_expert", "ondersteuningsteam"): {"checklist_complete": True},
     ("opp_opstellen", "arrangement_aanvraag"): {
         "checklist_complete": True,
-        "opp_vastgesteld": True,
+        "decision": {"id": "opp", "outcome": "vastgesteld"},
     },
     ("opp_opstellen", "plusklas"): {
         "checklist_complete": True,
-        "opp_vastgesteld": True,
+        "decision": {"id": "opp", "outcome": "vastgesteld"},
         "assigned": "plusklas",
         "consent": "plusklas",
     },
     ("arrangement_aanvraag", "arrangement_uitvoering"): {
         "checklist_complete": True,
-        "swv_decision": "toegekend",
+        "decision": {"id": "swv_besluit", "outcome": "toegekend"},
     },
     ("arrangement_aanvraag", "plusklas"): {
         "checklist_complete": True,
-        "swv_decision": "toegekend",
+        "decision": {"id": "swv_besluit", "outcome": "toegekend"},
         "assigned": "plusklas",
         "consent": "plusklas",
     },
-    ("arrangement_aanvraag", "ondersteuningsteam"): {"swv_decision": "afgewezen"},
+    ("arrangement_aanvraag", "ondersteuningsteam"): {
+        "decision": {"id": "swv_besluit", "outcome": "afgewezen"},
+    },
     ("arrangement_uitvoering", "evaluatie"): {"checklist_complete": True},
     ("plusklas", "evaluatie"): {"checklist_complete": True},
     ("evaluatie", "afgesloten"): {"checklist_complete": True},
@@ -87,10 +89,10 @@ EDGES = {
     ("evaluatie", "tlv_aanvraag"): {"checklist_complete": True},
     ("tlv_aanvraag", "verwezen_sbo_so"): {
         "checklist_complete": True,
-        "expert_advices": 2,
-        "swv_decision": "toegekend",
+        "advices": {"count": 2, "document": "deskundigenadvies", "roles": ("so_expert", "deskundige")},
+        "decision": {"id": "swv_besluit", "outcome": "toegekend"},
     },
-    ("tlv_aanvraag", "ondersteuningsteam"): {"swv_decision": "afgewezen"},
+    ("tlv_aanvraag", "ondersteuningsteam"): {"decision": {"id": "swv_besluit", "outcome": "afgewezen"}},
     ("afgesloten", "signalering"): {},
     (NOT_STARTED, "toeleiding_jeugdhulp"): {
         "consent": "jeugdhulp",
@@ -109,6 +111,7 @@ version = "1"
 [[roles]]
 id = "ib"
 label = "Intern begeleider"
+sees = "school"
 
 [[roles]]
 id = "jeugdhulp"
@@ -188,6 +191,10 @@ def route():
 def test_default_route_has_all_roles_with_external_flags(route) -> None:
     assert set(route.roles) == ALL_ROLES
     assert {r.id for r in route.roles.values() if r.external} == EXTERNAL
+    assert {r.id for r in route.roles.values() if r.sees == "school"} == {"ib", "directeur"}
+    assert route.roles_seeing("swv") == ["swv"]
+    assert set(route.roles["swv"].assigns) == {"so_expert", "deskundige"}
+    assert set(route.roles["ib"].assigns) == ALL_ROLES - {"ib"} | {"ib"}
     assert all(r.label and r.label[0].isupper() for r in route.roles.values())
 
 

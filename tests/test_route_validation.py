@@ -110,11 +110,16 @@ def test_unknown_guard() -> None:
         ("naar_consultatie_so_expert", "consent", 3, "verwacht een rol-id"),
         ("naar_plusklas", "assigned", ["plusklas", "pluskla"], "onbekende rol 'pluskla'"),
         ("start_jeugdhulp", "in_step", ["ondersteuningteam"], "onbekende stap 'ondersteuningteam'"),
-        ("tlv_toegekend", "expert_advices", 0, "positief geheel getal"),
-        ("tlv_toegekend", "expert_advices", "2", "positief geheel getal"),
-        ("tlv_afgewezen", "swv_decision", "geweigerd", '"toegekend" of "afgewezen"'),
+        ("tlv_toegekend", "advices", {"roles": ["so_expert"], "count": 0}, "positief geheel getal"),
+        ("tlv_toegekend", "advices", {"roles": ["so_expert"], "count": "2"}, "positief geheel getal"),
+        ("tlv_toegekend", "advices", {"roles": ["soexpert"], "count": 2}, "onbekende rol 'soexpert'"),
+        ("tlv_toegekend", "advices", {"count": 2}, "sleutel 'roles' ontbreekt"),
+        ("tlv_toegekend", "advices", 2, "verwacht een tabel"),
+        ("tlv_afgewezen", "decision", {"id": "swv_besluit", "outcome": "nee"}, "geen uitkomst 'nee'"),
+        ("tlv_afgewezen", "decision", {"id": "swv", "outcome": "afgewezen"}, "onbekend besluit 'swv'"),
+        ("tlv_afgewezen", "decision", "afgewezen", "verwacht een tabel"),
+        ("tlv_afgewezen", "decided", "tlv", "onbekend besluit 'tlv'"),
         ("naar_ondersteuningsteam", "consent_assigned_external", 1, "verwacht true"),
-        ("naar_plusklas", "opp_vastgesteld", False, "verwacht true"),
     ],
 )
 def test_bad_guard_parameter(trigger: str, guard: str, param: Any, message: str) -> None:
@@ -170,9 +175,14 @@ def test_track_start_not_a_step_of_that_track() -> None:
     assert_problem(problems, "spoor 'school'", "veld 'start'", "onbekende startstap 'begin'")
 
 
-def test_final_step_with_at_turn() -> None:
-    problems = problems_after(lambda d: item(d, "steps", "afgesloten").update(at_turn="ib"))
-    assert_problem(problems, "route.toml:", "stap 'afgesloten'", "veld 'at_turn'", "eindstap")
+def test_final_step_may_have_someone_at_turn() -> None:
+    doc = default_doc()
+    step = item(doc, "steps", "verwezen_sbo_so")
+    step["at_turn"] = "ouders"
+    del step["involved"]["ouders"]
+    route = parse_route(tomli_w.dumps(doc), "route.toml")
+    assert route.steps["verwezen_sbo_so"].final
+    assert route.steps["verwezen_sbo_so"].turn_roles == ("ouders",)
 
 
 def test_non_final_step_without_at_turn() -> None:

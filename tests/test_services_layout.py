@@ -12,8 +12,10 @@ from kindroute.services.case_view import CaseView
 from kindroute.services.case_work import CaseWork
 from kindroute.services.context import ServiceContext
 from kindroute.services.core import Services as CoreServices
+from kindroute.services.decisions import Decisions
 from kindroute.services.meeting_part import MeetingParts
 from kindroute.services.people import PeopleServices
+from kindroute.services.turns import Terms
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "kindroute" / "services"
 
@@ -24,8 +26,10 @@ PUBLIC = {
                      "list_people", "add_pupils", "count_people"},
     CaseFlow: {"open_case", "advance_case", "close_case", "reopen_case", "extend_zorgplicht"},
     CaseWork: {"assign_role", "end_assignment", "record_consent", "withdraw_consent", "add_note",
-               "add_agreement", "complete_agreement", "tick_checklist", "record_document"},
-    CaseLists: {"list_cases", "count_cases", "worklist", "step_counts", "case_count"},
+               "add_agreement", "complete_agreement", "tick_checklist"},
+    Decisions: {"record_decision", "record_document"},
+    Terms: {"set_term"},
+    CaseLists: {"list_cases", "count_cases", "worklist", "step_counts", "step_overdue_counts", "case_count"},
     CaseView: {"case_detail", "next_steps", "who_is_at_turn"},
     MeetingParts: set(),  # a property: services.meetings
 }
@@ -74,7 +78,9 @@ def test_export_shows_status_and_document_kind_in_words(tmp_path) -> None:
     try:
         ib = actor(svc)
         cid = open_case(svc, "Noor de Vries")
-        svc.record_document(ib, cid, "deskundigenadvies", outcome="Dr. Jansen")
+        svc.assign_role(ib, cid, "so_expert", "Sara Smit")
+        svc.record_consent(ib, cid, role="so_expert", purpose="Advies", given_by="Moeder")
+        svc.record_document(svc.resolve_actor("Sara Smit"), cid, "deskundigenadvies", outcome="Dr. Jansen")
         walk(svc, cid, "naar_aanpak_groep")
         tick_all(svc, cid)
         svc.close_case(ib, cid)

@@ -26,7 +26,7 @@ from test_trust_support import (
 )
 
 from kindroute.errors import Conflict
-from kindroute.services import Services, access, stepping
+from kindroute.services import Services, access, stepping, turns
 from kindroute.store.db import open_database
 from kindroute.store.models import (
     Assignment,
@@ -39,6 +39,7 @@ from kindroute.store.models import (
 )
 from kindroute.store.uow import STALE_MESSAGE
 from kindroute.workflow import NOT_STARTED, CaseFacts, Consent
+from kindroute.workflow.model import Record
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[needs_pg, pytest.mark.pg])])
@@ -64,8 +65,8 @@ def facts_record_by_record(svc: Services, case_id: int) -> CaseFacts:
         tracks = {t.track: t for t in case.tracks}
         steps = {tid: NOT_STARTED for tid in route.tracks}
         steps.update({tid: t.step for tid, t in tracks.items()})
-        assigned = frozenset(s.scalars(select(Assignment.role).where(
-            Assignment.case_id == case_id, Assignment.ended_at.is_(None))))
+        holders = dict(s.execute(select(Assignment.role, Assignment.person_id).where(
+            Assignment.case_id == case_id, Assignment.ended_at.is_(None))).all())
         consents = tuple(
             Consent(role=c.role, purpose=c.purpose, given_by=c.given_by, valid_from=c.valid_from,
                     valid_until=c.valid_until, withdrawn_on=c.withdrawn_on, pupil_cosigned=c.pupil_cosigned)
@@ -78,17 +79,12 @@ def facts_record_by_record(svc: Services, case_id: int) -> CaseFacts:
             if t is not None and t.step == tick.step and t.entered_seq == tick.visit:
                 ticks.add((tick.step, tick.item))
         docs = s.scalars(select(Document).where(Document.case_id == case_id).order_by(Document.id)).all()
-        main = tracks[route.main_track.id]
-        decision = None
-        for d in docs:
-            if d.kind == "swv_besluit" and d.at >= main.entered_at and d.step == main.step:
-                decision = d.outcome
         return CaseFacts(
             steps=steps, today=svc.today(), pupil_birth_date=case.pupil.date_of_birth,
-            assigned_roles=assigned, consents=consents, checklist_done=frozenset(ticks),
-            opp_vastgesteld=any(d.kind == "opp" and d.outcome == "vastgesteld" for d in docs),
-            expert_advices=len({d.outcome.strip().casefold() for d in docs if d.kind == "deskundigenadvies"}),
-            swv_decision=decision,
+            assigned_roles=frozenset(holders), consents=consents, checklist_done=frozenset(ticks),
+            assignees=frozenset(holders.items()),
+            records=tuple(Record(d.kind, d.outcome, d.author_id, d.step, d.at) for d in docs),
+            entered_at={tid: t.entered_at for tid, t in tracks.items()},
         )
 
 
@@ -106,7 +102,7 @@ def test_facts_from_one_query_equal_the_records(svc):
     svc.record_document(ib, other, "opp", outcome="vastgesteld")
     seen = [facts_in_one_query(svc, cid)]
     assert seen[0] == facts_record_by_record(svc, cid)
-    assert not seen[0].consents and not seen[0].opp_vastgesteld
+    assert not seen[0].consents and not seen[0].records
 
     svc.assign_role(ib, cid, "jeugdhulp", "Jeroen Wijk")
     svc.assign_role(ib, cid, "so_expert", "Sara Smit")
@@ -117,13 +113,14 @@ def test_facts_from_one_query_equal_the_records(svc):
     svc.withdraw_consent(ib, cid, gone.id, reason="Niet meer nodig")
     to_ondersteuningsteam(svc, cid)
     tick_all(svc, cid)
-    svc.record_document(ib, cid, "opp", outcome="vastgesteld", title="OPP")
-    svc.record_document(ib, cid, "deskundigenadvies", outcome="Dr. A. Jansen")
-    svc.record_document(ib, cid, "deskundigenadvies", outcome=" dr. a. jansen ")  # the same expert
-    svc.record_document(ib, cid, "deskundigenadvies", outcome="Drs. B. de Boer")
-    svc.record_document(ib, cid, "swv_besluit", outcome="afgewezen")
+    svc.record_document(ib, cid, "opp", outcome="concept", title="OPP")
+    svc.assign_role(ib, cid, "deskundige", "Paul Willems")
+    svc.record_consent(ib, cid, role="deskundige", purpose="TLV-advies", given_by="Moeder")
+    expert = actor(svc, "Paul Willems")
+    svc.record_document(expert, cid, "deskundigenadvies", outcome="Advies")
+    svc.record_document(expert, cid, "deskundigenadvies", outcome="Aanvulling")  # the same expert
     clock.now += timedelta(minutes=1)
-    svc.record_document(ib, cid, "swv_besluit", outcome="toegekend")
+    svc.record_document(ib, cid, "opp", outcome="vastgesteld", title="OPP")
     svc.advance_case(ib, cid, "start_jeugdhulp")  # an optional track starts: its row is inserted
     facts = facts_in_one_query(svc, cid)
     assert facts == facts_record_by_record(svc, cid)
@@ -131,9 +128,12 @@ def test_facts_from_one_query_equal_the_records(svc):
     assert facts.assigned_roles >= {"jeugdhulp", "leerkracht", "ib"}
     assert "so_expert" not in facts.assigned_roles
     assert [(c.role, c.pupil_cosigned, c.withdrawn_on is not None) for c in facts.consents] == [
-        ("jeugdhulp", True, False), ("smw", False, True)]
+        ("jeugdhulp", True, False), ("smw", False, True), ("deskundige", False, False)]
     assert facts.checklist_done and all(step == "ondersteuningsteam" for step, _ in facts.checklist_done)
-    assert (facts.opp_vastgesteld, facts.expert_advices, facts.swv_decision) == (True, 2, "toegekend")
+    assert [(r.kind, r.outcome) for r in facts.records] == [
+        ("opp", "concept"), ("deskundigenadvies", "Advies"), ("deskundigenadvies", "Aanvulling"),
+        ("opp", "vastgesteld")]
+    assert {r.person for r in facts.records if r.kind == "deskundigenadvies"} == {expert.id}
 
 
 def test_the_access_check_of_a_step_is_the_rule_of_the_lists(svc):
@@ -175,8 +175,8 @@ def test_a_step_whose_version_check_fails_is_a_conflict_and_writes_nothing(svc):
         # as if someone else had written in between
         stale = SimpleNamespace(**{**case._asdict(), "version": case.version - 1})
         with pytest.raises(Conflict) as caught:
-            svc._record_step(conn, ib, cid, stale, known.tracks[track], track, source, dest,
-                             "naar_aanpak_groep", "")
+            turns.record_step(svc, conn, ib, cid, stale, known.tracks[track], track, source, dest,
+                              "naar_aanpak_groep", "")
         assert str(caught.value) == STALE_MESSAGE
     with svc.db.sessions() as s:
         assert s.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id == cid)) == 0

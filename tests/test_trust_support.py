@@ -49,6 +49,7 @@ PEOPLE = [
     ("Siem Smw", ["smw"], None, "SMW Noord"),
     ("Gerda GGD", ["ggd"], None, "GGD Regio"),
     ("Willem SWV", ["swv"], None, "SWV Passend Primair"),
+    ("Paul Willems", ["deskundige"], None, "Orthopedagogenpraktijk Willems"),
 ]
 
 

@@ -27,6 +27,7 @@ def demo_cmd(n_cases: int, seed: int, append: bool, db: str | None, as_: str | N
     from kindroute.demo import generate
 
     run = Run(db, as_, route)
+    run.adopt_route = True
     try:
         summary = generate(run.database, cases=n_cases, seed=seed, now=run.now(), route=run.route(),
                            append=append)
@@ -247,23 +248,47 @@ def _route_file(file: str | None) -> str | None:
     return file or run.route_arg
 
 
+def _route_to_show(path: str | None, db: str | None = None) -> tuple[Any, str]:
+    """The route of a file; without one the route the database holds (when there is a database),
+    else the default route. Returns the route and where it came from."""
+    from kindroute.workflow import load_route
+
+    if path:
+        return load_route(path), path
+    from pathlib import Path
+
+    from kindroute.bootstrap import database_url
+
+    run = Run(db)
+    url = database_url(run.db_arg)
+    file = Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+    if file is None or (file.exists() and file.stat().st_size > 0):
+        from kindroute.services.route_store import stored_route
+
+        try:
+            stored = stored_route(run.database)
+        finally:
+            run.close()
+        if stored is not None:
+            return stored, "database"
+    return load_route(), "standaardroute"
+
+
 @click.group("workflow")
 def workflow_group() -> None:
-    """De route (het stroomschema): controleren en tonen."""
+    """De route (het stroomschema): controleren, tonen en een nieuwe versie in gebruik nemen."""
 
 
 @workflow_group.command("check")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--route", "route", default=None, hidden=True)
-def workflow_check(file: str | None, route: str | None) -> None:
-    """Controleer een routebestand; zonder FILE de route in gebruik (of de standaardroute)."""
-    from kindroute.workflow import load_route
-
-    path = file or route or _route_file(None)
-    r = load_route(path) if path else load_route()
+@click.option("--db", "db", default=None, metavar="DB", help="Zonder FILE: de route van deze database.")
+def workflow_check(file: str | None, route: str | None, db: str | None) -> None:
+    """Controleer een routebestand; zonder FILE de route van de database (of de standaardroute)."""
+    r, where = _route_to_show(file or route or _route_file(None), db)
     n_steps = len(r.steps)
     n_moves = sum(len(t.sources) for t in r.triggers.values())
-    click.echo(f"Route '{r.name}' (versie {r.version}, {path or 'standaardroute'}) is geldig: "
+    click.echo(f"Route '{r.name}' (versie {r.version}, {where}) is geldig: "
                f"{n_steps} stappen, {n_moves} stappen-overgangen ({len(r.triggers)} triggers), "
                f"{len(r.roles)} rollen, {len(r.tracks)} sporen.")
 
@@ -272,13 +297,63 @@ def workflow_check(file: str | None, route: str | None) -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "mermaid"]), default="text", show_default=True)
 @click.option("--route", "route", default=None, hidden=True)
-def workflow_show(file: str | None, fmt: str, route: str | None) -> None:
+@click.option("--db", "db", default=None, metavar="DB", help="Zonder FILE: de route van deze database.")
+def workflow_show(file: str | None, fmt: str, route: str | None, db: str | None) -> None:
     """Toon de route als leesbare tekst of als Mermaid-diagram."""
-    from kindroute.workflow import load_route, to_mermaid, to_text
+    from kindroute.workflow import to_mermaid, to_text
 
-    path = file or route or _route_file(None)
-    r = load_route(path) if path else load_route()
+    r, _where = _route_to_show(file or route or _route_file(None), db)
     click.echo(to_mermaid(r) if fmt == "mermaid" else to_text(r))
+
+
+@workflow_group.command("install")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@common_options()
+def workflow_install(file: str, fmt: str, db: str | None, as_: str | None, route: str | None) -> None:
+    """Neem een nieuwe versie van de route in gebruik in deze database.
+
+    Elke open casus moet in een stap staan die de nieuwe route kent, of de [[migrate]]-tabel van het
+    bestand zegt waarheen; alles gebeurt in één transactie en staat in de geschiedenis van elke open
+    casus.
+    """
+    from kindroute.services.route_store import install_route
+    from kindroute.workflow import load_route
+
+    new = load_route(file)
+    run = Run(db, as_, None)
+    try:
+        actor = run.actor(write=True)
+        result = install_route(run.database, actor, new, run.services.now())
+        if fmt == "json":
+            emit_json({"name": result.name, "version": result.version, "previous": result.previous,
+                       "open_cases": result.cases, "migrated": result.migrated, "hash": new.hash})
+        else:
+            click.echo(f"Route '{result.name}' versie {result.version} is in gebruik (was versie "
+                       f"{result.previous}); {result.cases} open casus(sen) overgezet, waarvan "
+                       f"{result.migrated} naar een andere stap.")
+    finally:
+        run.close()
+
+
+@workflow_group.command("versions")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@common_options()
+def workflow_versions(fmt: str, db: str | None, as_: str | None, route: str | None) -> None:
+    """Toon de versies van de route die deze database heeft gebruikt (de laatste is in gebruik)."""
+    from kindroute.services.route_store import route_history
+
+    run = Run(db, as_, None)
+    try:
+        rows = route_history(run.database)
+        if fmt == "json":
+            emit_json([{**r, "installed_at": r["installed_at"].isoformat(timespec="seconds")} for r in rows])
+        else:
+            click.echo(table(["Versie", "Naam", "Sinds", "Casussen", "Hash"],
+                             [[r["version"], r["name"], r["installed_at"].strftime("%d-%m-%Y %H:%M"),
+                               str(r["cases"]), r["hash"][:12]] for r in rows]))
+    finally:
+        run.close()
 
 
 # ----------------------------------------------------------------------------- the database
@@ -291,11 +366,14 @@ def db_group() -> None:
 
 @db_group.command("upgrade")
 @click.option("--db", "db", default=None, metavar="DB", help="Databasebestand of URL.")
-def db_upgrade(db: str | None) -> None:
+@click.option("--route", "route", default=None, metavar="BESTAND",
+              help="Route van een nieuwe database (een bestaande houdt de hare; zie 'workflow install').")
+def db_upgrade(db: str | None, route: str | None) -> None:
     """Breng het schema van de database bij (migraties); maakt een nieuw bestand zo nodig aan."""
     from kindroute.bootstrap import upgrade
 
-    where, before, empty, head = upgrade(Run(db).db_arg)
+    run = Run(db)
+    where, before, empty, head = upgrade(run.db_arg, route or run.route_arg)
     if empty:
         click.echo(f"Database {where} aangemaakt met schema {head}.")
     elif before is not None and before != head:

@@ -8,14 +8,6 @@ import click
 
 from kindroute.cli.case_output import detail_text
 from kindroute.cli.common import FORMATS_ONE, Run, common_options, emit_json, nl_date
-from kindroute.workflow.vocabulary import (
-    DOC_EXPERT_ADVICE,
-    DOC_OPP,
-    DOC_SWV_DECISION,
-    DOCUMENT_KINDS,
-    OPP_OUTCOMES,
-    SWV_OUTCOMES,
-)
 
 
 @click.group("case")
@@ -108,11 +100,23 @@ def case_advance(case_id: int, trigger: str, note: str, fmt: str, db: str | None
         if fmt == "json":
             emit_json(result.to_json())
         else:
-            who = svc.role_label(result.at_turn_role) if result.at_turn_role else "niemand (eindstap)"
-            click.echo(f"Casus {case_id} staat nu in stap '{svc.step_title(result.to)}' ({result.to}); "
-                       f"aan zet: {who}; deadline {nl_date(result.deadline)}.")
+            click.echo(step_line(svc, case_id, result))
     finally:
         run.close()
+
+
+def step_line(svc: Any, case_id: int, result: Any) -> str:
+    """A step taken (or a joint-turn confirmation) in one Dutch line, with the automatic steps after it."""
+    if result.waiting:
+        names = " en ".join(svc.role_label(r).lower() for r in result.waiting)
+        return (f"Casus {case_id}: uw bevestiging van stap '{svc.step_title(result.from_)}' is vastgelegd; "
+                f"wacht nog op: {names}.")
+    who = svc.role_label(result.at_turn_role) if result.at_turn_role else "niemand (eindstap)"
+    line = (f"Casus {case_id} staat nu in stap '{svc.step_title(result.to)}' ({result.to}); "
+            f"aan zet: {who}; deadline {nl_date(result.deadline)}.")
+    for auto in result.followed:
+        line += f"\nDaarna automatisch: stap '{svc.step_title(auto.to)}' ({auto.to})."
+    return line
 
 
 def _change(case_id: int, db: str | None, as_: str | None, route: str | None, fmt: str,
@@ -254,24 +258,6 @@ def case_tick(case_id: int, item: str, undo: bool, track: str | None, fmt: str, 
             lambda s, r: f"Casus {case_id}: '{item}' {'niet meer ' if undo else ''}afgevinkt.")
 
 
-OUTCOME_HELP = (f"{DOC_OPP}: {'|'.join(OPP_OUTCOMES)}; {DOC_EXPERT_ADVICE}: naam van de deskundige; "
-                f"{DOC_SWV_DECISION}: {'|'.join(SWV_OUTCOMES)}.")
-
-
-@case_group.command("document")
-@click.argument("case_id", type=int, metavar="ID")
-@click.argument("kind", type=click.Choice(list(DOCUMENT_KINDS)))
-@click.option("--outcome", required=True, help=OUTCOME_HELP)
-@click.option("--title", default="", help="Titel of korte omschrijving.")
-@_one_format
-@common_options()
-def case_document(case_id: int, kind: str, outcome: str, title: str, fmt: str, **o: Any) -> None:
-    """Leg een document of besluit vast: OPP, deskundigenadvies, besluit van het SWV."""
-    _change(case_id, o["db"], o["as_"], o["route"], fmt,
-            lambda s, a: s.record_document(a, case_id, kind, outcome=outcome, title=title),
-            lambda s, r: f"Casus {case_id}: {kind} '{r.outcome}' vastgelegd (#{r.id}).")
-
-
 def _step_text(case_id: int) -> Any:
     return lambda s, r: f"Casus {case_id} staat nu in stap '{s.step_title(r.to)}' ({r.to})."
 
@@ -317,4 +303,6 @@ def case_extend(case_id: int, fmt: str, **o: Any) -> None:
 
 
 def register(main: click.Group) -> None:
+    from kindroute.cli import records  # noqa: F401 - adds decide, document and term to case_group
+
     main.add_command(case_group)

@@ -94,6 +94,7 @@ def detail_text(svc: Any, d: Any) -> str:
     if d.documents:
         lines += ["", "Documenten en besluiten:"]
         lines += [f"  #{x.id} {x.kind}: {x.outcome}" + (f" — {x.title}" if x.title else "")
+                  + "".join(f"; {k}: {v}" for k, v in x.fields.items())
                   + f" ({x.author}, {nl_date(x.at)})" for x in d.documents]
     lines += ["", "Geschiedenis:"]
     for h in d.history:

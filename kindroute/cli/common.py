@@ -81,6 +81,8 @@ class Run:
         self.db_arg = db if db is not None else _lookup("db")
         self.as_arg = as_ if as_ is not None else _lookup("as_")
         self.route_arg = route if route is not None else _lookup("route")
+        #: a database without cases takes the ``--route`` file as its route (``kindroute demo``)
+        self.adopt_route = False
         self._front: Any = None
 
     @property
@@ -88,7 +90,8 @@ class Run:
         if self._front is None:
             from kindroute.bootstrap import open_services
 
-            self._front = open_services(self.db_arg, self.route_arg, self.as_arg, None, ask_password())
+            self._front = open_services(self.db_arg, self.route_arg, self.as_arg, None, ask_password(),
+                                        adopt_route=self.adopt_route)
         return self._front
 
     @property
@@ -100,7 +103,7 @@ class Run:
             return self._front.services.route
         from kindroute.workflow import load_route
 
-        return load_route(self.route_arg) if self.route_arg else load_route()
+        return load_route(self.route_arg) if self.route_arg else None
 
     @property
     def services(self) -> Any:

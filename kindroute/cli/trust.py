@@ -25,6 +25,19 @@ as_option = click.option("--as", "as_", envvar="KINDROUTE_USER", default=None, m
                          help="Wie u bent (naam of nummer).")
 
 
+def _remember_route(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        ctx.meta["kindroute_route"] = value
+    return value
+
+
+#: ``--route`` on these commands: the database keeps its route, so a file given here must be that
+#: route (a different one is refused with a message naming ``workflow install``).
+route_option = click.option("--route", default=None, metavar="BESTAND", expose_value=False,
+                            callback=_remember_route,
+                            help="Routebestand; moet de route van de database zijn (zie 'workflow install').")
+
+
 def _fail(message: str, code: int) -> None:
     click.echo(message, err=True)
     sys.exit(code)
@@ -77,8 +90,11 @@ def _as_arg(as_: str | None) -> str | None:
 
 
 def _route_arg() -> str | None:
-    """The main group's ``--route`` / ``KINDROUTE_ROUTE``, else None (the default route)."""
-    return _root_value("route", "route") or os.environ.get("KINDROUTE_ROUTE") or None
+    """This command's ``--route``, the main group's, or ``KINDROUTE_ROUTE``; else None (the route the
+    database holds)."""
+    ctx = click.get_current_context(silent=True)
+    return ((ctx.meta.get("kindroute_route") if ctx else None) or _root_value("route", "route")
+            or os.environ.get("KINDROUTE_ROUTE") or None)
 
 
 def _prompt_password(label: str) -> str:
@@ -126,6 +142,7 @@ def _group(main: click.Group, name: str, help_text: str) -> click.Group:
 @click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van standaardinvoer.")
 @click.option("--db-login", default=None, help="Koppel deze databaselogin (PostgreSQL) aan de persoon.")
 @db_option
+@route_option
 @as_option
 @friendly
 def user_add(name: str, roles: tuple[str, ...], school: str | None, organisation: str | None,
@@ -145,7 +162,7 @@ def user_add(name: str, roles: tuple[str, ...], school: str | None, organisation
             if password is None and db_login is None:
                 raise InvalidInput("Geef een wachtwoord (--password-stdin of de prompt) of een --db-login.")
         role_list = [r for value in roles for r in value.replace(",", " ").split()]
-        info = add_user(database, actor, name, role_list, known_roles=list(front.services.route.roles),
+        info = add_user(database, actor, name, role_list, route=front.services.route,
                         school=school, organisation=organisation, password=password, db_login=db_login)
         how = []
         if password is not None:
@@ -162,6 +179,7 @@ def user_add(name: str, roles: tuple[str, ...], school: str | None, organisation
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Lees het nieuwe wachtwoord van standaardinvoer.")
 @db_option
+@route_option
 @as_option
 @friendly
 def user_passwd(name: str, password_stdin: bool, db: str | None, as_: str | None) -> None:
@@ -177,7 +195,7 @@ def user_passwd(name: str, password_stdin: bool, db: str | None, as_: str | None
         password = _read_password(password_stdin, confirm=True)
         if password is None:
             raise InvalidInput("Geef het nieuwe wachtwoord via --password-stdin of de prompt.")
-        set_password(database, actor, name, password)
+        set_password(database, actor, name, password, route=front.services.route)
         click.echo(f"Wachtwoord van {name} ingesteld.")
     finally:
         front.close()
@@ -188,6 +206,7 @@ def user_passwd(name: str, password_stdin: bool, db: str | None, as_: str | None
 
 @click.command("verify")
 @click.option("--db", "db", envvar="KINDROUTE_DB", default=None, help="Databasebestand of URL.")
+@route_option
 @friendly
 def audit_verify(db: str | None) -> None:
     """Controleer de geschiedenis van elke casus (hashketen, volgnummers, afspelen)."""
@@ -210,6 +229,7 @@ def audit_verify(db: str | None) -> None:
 @click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overschrijf een bestaand bestand.")
 @db_option
+@route_option
 @friendly
 def backup(dest: Path, force: bool, db: str | None) -> None:
     """Maak een consistente reservekopie van het SQLite-bestand (ook terwijl kindroute draait)."""
@@ -233,6 +253,7 @@ def backup(dest: Path, force: bool, db: str | None) -> None:
 @click.command("purge")
 @click.option("--dry-run", is_flag=True, help="Laat alleen zien wat zou verdwijnen.")
 @db_option
+@route_option
 @as_option
 @friendly
 def purge(dry_run: bool, db: str | None, as_: str | None) -> None:
@@ -282,6 +303,7 @@ def _left(target: str, ident: int, on: str | None, clear: bool, db: str | None, 
 @click.option("--on", "on", default=None, metavar="DATUM", help="Datum van vertrek (JJJJ-MM-DD).")
 @click.option("--clear", is_flag=True, help="Wis de vertrekdatum.")
 @db_option
+@route_option
 @as_option
 @friendly
 def pupil_left(pupil_id: int, on: str | None, clear: bool, db: str | None, as_: str | None) -> None:
@@ -294,6 +316,7 @@ def pupil_left(pupil_id: int, on: str | None, clear: bool, db: str | None, as_: 
 @click.option("--on", "on", default=None, metavar="DATUM", help="Datum van vertrek (JJJJ-MM-DD).")
 @click.option("--clear", is_flag=True, help="Wis de vertrekdatum.")
 @db_option
+@route_option
 @as_option
 @friendly
 def case_left(case_id: int, on: str | None, clear: bool, db: str | None, as_: str | None) -> None:
@@ -311,6 +334,7 @@ def case_left(case_id: int, on: str | None, clear: bool, db: str | None, as_: st
               help="Schrijf naar dit bestand (alleen voor u leesbaar) in plaats van naar het scherm.")
 @click.option("--force", is_flag=True, help="Overschrijf een bestaand bestand.")
 @db_option
+@route_option
 @as_option
 @friendly
 def export_case_cmd(case_id: int, fmt: str, out: Path | None, force: bool, db: str | None,

@@ -55,7 +55,7 @@ class DemoSummary:
 def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = None, route: Any = None,
              append: bool = False) -> DemoSummary:
     """Fill ``db`` with demo data in one transaction; refuses a database with cases unless ``append``."""
-    from kindroute.workflow import load_route
+    from kindroute.services.route_store import route_in_use
 
     started = _time.perf_counter()
 
@@ -65,7 +65,7 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
     if cases < 0:
         raise InvalidInput("Het aantal casussen kan niet negatief zijn.")
     now = now or datetime.now()
-    route = route or load_route()
+    route = route_in_use(db, route, now=now, adopt_if_empty=True)
     plan = plan_route(route, seed)
     if not plan.paths:
         raise InvalidInput(f"Route {route.name} heeft geen stappen die vanaf de start bereikbaar zijn.")

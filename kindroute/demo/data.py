@@ -6,7 +6,8 @@ and ``--as "Tom de Wit"`` (a teacher there) always work.
 
 from __future__ import annotations
 
-from kindroute.workflow.vocabulary import ROLE_IB, ROLE_SWV, ROLE_TEACHER
+#: The default route's role ids the demo's staff hold (the demo fills the default route's roles).
+ROLE_TEACHER, ROLE_IB, ROLE_DIRECTOR, ROLE_SWV = "leerkracht", "ib", "directeur", "swv"
 
 #: The three demo schools (name, BRIN). The first is Ingrid Bakker's.
 SCHOOLS: tuple[tuple[str, str], ...] = (
@@ -44,11 +45,8 @@ OUTSIDE_STAFF: tuple[tuple[str, str, str], ...] = (
     ("Linda Meijer", "ggd", "GGD Regio Rijn & Vallei"),
     ("Jeroen Koster", ROLE_SWV, SWV),
     ("Annemiek Vos", ROLE_SWV, SWV),
-)
-
-#: Independent experts whose advice a TLV needs (the outcome of a deskundigenadvies).
-EXPERTS = (
-    "Marieke Dekker (SO-expert)", "drs. Paul Willems (orthopedagoog)", "Sophie Lammers (GZ-psycholoog)",
+    ("drs. Paul Willems", "deskundige", "Orthopedagogenpraktijk Willems"),
+    ("Sophie Lammers", "deskundige", "Psychologenpraktijk Lammers"),
 )
 
 FIRST_NAMES = (

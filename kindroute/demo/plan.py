@@ -27,9 +27,10 @@ class Move:
     consents: tuple[str, ...]  # roles needing valid consent
     assigned: tuple[str, ...]  # roles needing a person
     consent_assigned_external: bool
-    opp: bool
-    advices: int
-    decision: str | None
+    #: decisions the guards need: (decision id, outcome)
+    decisions: tuple[tuple[str, str], ...]
+    #: advices the guards need: (roles, count, document kind or None)
+    advices: tuple[tuple[tuple[str, ...], int, str | None], ...]
     author_role: str | None  # at turn in the source step
     enc: str  # track, from, to, trigger encoded once for the hash chain (chain.step_part)
 
@@ -49,8 +50,8 @@ class RoutePlan:
     side_in_step: tuple[str, ...] = ()  # main steps the side track may start from
     external: frozenset[str] = frozenset()
     checklists: dict[str, list[str]] = field(default_factory=dict)
-    #: step -> (a way out needs an SWV decision, the first way out that needs consent)
-    outs: dict[str, tuple[bool, Move | None]] = field(default_factory=dict)
+    #: step -> (a decision a way out needs, the first way out that needs consent)
+    outs: dict[str, tuple[tuple[str, str] | None, Move | None]] = field(default_factory=dict)
 
 
 def _move(route: Any, trigger: Any, source: str) -> Move:
@@ -59,9 +60,9 @@ def _move(route: Any, trigger: Any, source: str) -> Move:
     checklist: tuple[str, ...] = ()
     consents: list[str] = []
     assigned: list[str] = []
-    cae = opp = False
-    advices = 0
-    decision = None
+    cae = False
+    decisions: list[tuple[str, str]] = []
+    advices: list[tuple[tuple[str, ...], int, str | None]] = []
     for g in trigger.guards:
         param = g.param
         if g.name == "checklist_complete" and source in route.steps:
@@ -72,16 +73,18 @@ def _move(route: Any, trigger: Any, source: str) -> Move:
             assigned += list(param) if isinstance(param, list | tuple) else [param]
         elif g.name == "consent_assigned_external":
             cae = True
-        elif g.name == "opp_vastgesteld":
-            opp = True
-        elif g.name == "expert_advices":
-            advices = int(param)
-        elif g.name == "swv_decision":
-            decision = str(param)
+        elif g.name == "decision":
+            decisions.append((param["id"], param["outcome"]))
+        elif g.name == "decided":
+            decisions.append((param, route.decisions[param].outcomes[0]))
+        elif g.name == "advices":
+            roles = param["roles"]
+            roles = tuple(roles) if isinstance(roles, list | tuple) else (roles,)
+            advices.append((roles, int(param["count"]), param.get("document")))
     author = None if source == NOT_STARTED else route.steps[source].at_turn
     enc = step_part(trigger.track, source, trigger.dest, trigger.id)
     return Move(trigger.track, trigger.id, source, trigger.dest, checklist, tuple(consents), tuple(assigned),
-                 cae, opp, advices, decision, author, enc)
+                 cae, tuple(decisions), tuple(advices), author, enc)
 
 
 def _distances(route: Any, track: str, target: str) -> dict[str, int]:
@@ -152,7 +155,8 @@ def plan_route(route: Any, seed: int = 0) -> RoutePlan:
     plan.checklists = {s.id: [c.id for c in s.checklist] for s in route.steps.values()}
     for s in route.steps:
         outs = [moves[(t.id, s)] for t in route.triggers_from(s)]
-        plan.outs[s] = (any(m.decision for m in outs),
+        needed = [d for m in outs for d in m.decisions if route.decisions[d[0]].scope == "step"]
+        plan.outs[s] = (needed[0] if needed else None,
                         next((m for m in outs if m.consents or m.consent_assigned_external), None))
     side = next((t for t in route.tracks.values() if t.optional), None)
     if side is not None:

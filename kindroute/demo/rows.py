@@ -19,13 +19,15 @@ from kindroute.demo.data import (
     AGREEMENTS,
     BLOCK_SHARE,
     CONSENT_PURPOSES,
-    EXPERTS,
     EXTRA_LAST_NAMES,
     FIRST_NAMES,
     FREE_NOTES,
     OUTSIDE_STAFF,
     OVERDUE_SHARE,
     PARENT_TITLES,
+    ROLE_DIRECTOR,
+    ROLE_IB,
+    ROLE_TEACHER,
     SCHOOL_STAFF,
     SCHOOLS,
     TICKED_SHARE,
@@ -35,19 +37,10 @@ from kindroute.demo.plan import Move, RoutePlan
 from kindroute.demo.writer import TABLE_ORDER, Rows
 from kindroute.store.chain import GENESIS, encode, seal
 from kindroute.workflow.vocabulary import (
-    DOC_EXPERT_ADVICE,
-    DOC_OPP,
-    DOC_SWV_DECISION,
-    OPP_ADOPTED,
-    ROLE_DIRECTOR,
-    ROLE_IB,
-    ROLE_SWV,
-    ROLE_TEACHER,
     STATUS_CLOSED,
     STATUS_OPEN,
     STATUS_REFERRED,
     STEP_CLOSED,
-    SWV_GRANTED,
 )
 
 _DAYS = 5000  # offsets (days before today) with a precomputed date
@@ -279,7 +272,7 @@ class RowMaker:
             holders[ROLE_DIRECTOR] = staff[ROLE_DIRECTOR]
             assignment(ROLE_DIRECTOR, staff[ROLE_DIRECTOR], opened)
         consents: dict[str, dict[str, Any]] = {}  # role -> the consent row, still changing
-        docs = {"opp": 0, "advices": 0}
+        done_records: set[tuple[str, str]] = set()  # decisions of scope "case" already recorded
         parent = (f"{FIRST_NAMES[int(rand() * 23)]} {pupil_name.split(' ', 1)[-1]} "
                   f"({PARENT_TITLES[int(rand() * len(PARENT_TITLES))]})")
         cosign = self.today.year - born.year >= 12  # co-signs whenever it could be needed
@@ -307,7 +300,8 @@ class RowMaker:
 
         def doc(kind: str, outcome: str, title: str, step: str, by: int, off: int) -> None:
             rows["documents"].append({"case_id": cid, "kind": kind, "outcome": outcome, "title": title,
-                                      "step": step, "author_id": by, "at": self.ts(off)})
+                                      "step": step, "author_id": by, "at": self.ts(off),
+                                      "fields_json": None})
 
         ticks = rows["checklist_ticks"]
 
@@ -323,18 +317,21 @@ class RowMaker:
                 for item in m.checklist:
                     ticks.append({"case_id": cid, "step": m.source, "item": item, "done_by_id": author,
                                   "done_at": self.ts(day), "visit": visit})
-            if m.opp and not docs["opp"]:
-                doc(DOC_OPP, OPP_ADOPTED, f"OPP {pupil_name}", m.source, ib, self.inside(hi, lo))
-                docs["opp"] = 1
-            while docs["advices"] < m.advices:
-                expert = EXPERTS[docs["advices"] % len(EXPERTS)]
-                doc(DOC_EXPERT_ADVICE, expert, "Advies bij de TLV-aanvraag", m.source, ib,
-                    self.inside(hi, lo))
-                docs["advices"] += 1
-            if m.decision is not None:
-                swv = rng.choice(self.by_role.get(ROLE_SWV) or [ib])
-                doc(DOC_SWV_DECISION, m.decision, "Besluit commissie toewijzing", m.source, swv,
-                    self.inside(hi, lo))
+            for roles, count, kind in m.advices:
+                kind = kind or next(iter(p.route.documents))
+                for role in roles[:count]:
+                    by = assign(role, self.inside(hi, lo))
+                    if (kind, str(by)) not in done_records:
+                        done_records.add((kind, str(by)))
+                        doc(kind, "", f"{p.route.documents[kind].label} ({self.person_name[by]})", m.source,
+                            by, self.inside(hi, lo))
+            for decision, outcome in m.decisions:
+                spec = p.route.decisions[decision]
+                if spec.scope == "case" and (decision, outcome) in done_records:
+                    continue
+                done_records.add((decision, outcome))
+                doc(decision, outcome, f"{spec.label} {pupil_name}", m.source,
+                    self.recorder(spec, holders, ib), self.inside(hi, lo))
             return author
 
         head = GENESIS
@@ -388,10 +385,11 @@ class RowMaker:
                     ticks.append({"case_id": cid, "step": target, "item": item, "done_by_id": by,
                                   "done_at": self.ts(self.inside(cur_off, 0)), "visit": main_seq})
             outs = p.outs[target]
-            if outs[0] and rand() < 0.4:
-                swv = self.by_role.get(ROLE_SWV) or [ib]
-                doc(DOC_SWV_DECISION, SWV_GRANTED, "Besluit commissie toewijzing", target,
-                    swv[int(rand() * len(swv))], self.inside(cur_off, 0))
+            if outs[0] is not None and rand() < 0.4:
+                decision, outcome = outs[0]
+                spec = p.route.decisions[decision]
+                doc(decision, outcome, f"{spec.label} {pupil_name}", target,
+                    self.recorder(spec, holders, ib), self.inside(cur_off, 0))
             if outs[1] is not None and rand() < BLOCK_SHARE:
                 self.block(cid, outs[1], last_off, holders, consents, consent)
             for _ in range((0, 1, 1, 2)[int(rand() * 4)]):
@@ -422,6 +420,18 @@ class RowMaker:
             "opened_by_id": opener, "closed_at": closed_at, "updated_at": last_at,
             "route_version": self.route_version, "registered_on": registered, "zorgplicht_extended": False,
             "history_head": head, "history_count": len(merged), "version": 1 + len(merged)})
+
+    def recorder(self, spec: Any, holders: dict[str, int], ib: int) -> int:
+        """Someone who may record a decision: a holder of one of its roles on the case, else a
+        person with such a role (the SWV), else the IB."""
+        for role in spec.recorded_by:
+            if role in holders:
+                return holders[role]
+        for role in spec.recorded_by:
+            pool = self.by_role.get(role)
+            if pool:
+                return pool[int(self.rng.random() * len(pool))]
+        return ib
 
     def block(self, cid: int, m: Move, last_off: int, holders: dict[str, int],
               consents: dict[str, dict[str, Any]], consent: Any) -> None:

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from kindroute.services import CaseDetail, Services
 
 TABS = ("who", "next", "checklist", "history", "notes", "agreements", "consents")
-DOC_OUTCOMES = {"opp": "OPP", "deskundigenadvies": "Deskundigenadvies", "swv_besluit": "Besluit SWV"}
 
 
 def summary_text(d: CaseDetail, services: Services) -> Text:
@@ -95,6 +94,7 @@ class CaseScreen(KrScreen):
         Binding("t", "consent", "Toestemming", id="consent"),
         Binding("r", "assign", "Rol toewijzen", id="assign"),
         Binding("d", "document", "Document vastleggen", id="document", show=False),
+        Binding("e", "term", "Termijn vaststellen", id="term", show=False),
         Binding("x", "toggle_row", "Afvinken/intrekken", id="toggle", show=False),
         Binding("w", "flowchart", "Stroomschema", id="flowchart", show=False),
         Binding("f5,ctrl+r", "reload", "Vernieuwen", show=False),
@@ -215,7 +215,8 @@ class CaseScreen(KrScreen):
         if not d.documents:
             docs.append("nog geen OPP, advies of besluit vastgelegd", style="dim")
         for doc in d.documents:
-            docs.append(f"{nl_date(doc.at)}  {DOC_OUTCOMES.get(doc.kind, doc.kind)}: ", style="")
+            kind = self.services.route.recordable(doc.kind)
+            docs.append(f"{nl_date(doc.at)}  {kind.label if kind else doc.kind}: ", style="")
             docs.append(doc.outcome, style="bold")
             if doc.title:
                 docs.append(f" — {doc.title}")
@@ -327,6 +328,12 @@ class CaseScreen(KrScreen):
 
         if (d := self._need_detail()) is not None:
             self.app.push_screen(DocumentScreen(d), callback=self._changed)
+
+    def action_term(self) -> None:
+        from kindroute.screens.term import TermScreen
+
+        if (d := self._need_detail()) is not None:
+            self.app.push_screen(TermScreen(d), callback=self._changed)
 
     def action_flowchart(self) -> None:
         self.kr.action_flowchart(case_id=self.case_id)

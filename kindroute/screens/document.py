@@ -1,4 +1,5 @@
-"""Document vastleggen: an OPP, an expert advice or an SWV decision (these unblock steps)."""
+"""Document vastleggen: a decision or a document of the route (``[[decisions]]``,
+``[[documents]]``); these unblock steps. Who may record which kind is the route's ``recorded_by``."""
 
 from __future__ import annotations
 
@@ -12,19 +13,17 @@ from kindroute.screens.form import FormScreen
 if TYPE_CHECKING:
     from kindroute.services import CaseDetail
 
-KINDS = (
-    ("OPP vastgesteld", "opp:vastgesteld"),
-    ("OPP (concept)", "opp:concept"),
-    ("Deskundigenadvies (naam deskundige hieronder)", "deskundigenadvies:"),
-    ("Besluit SWV: toegekend", "swv_besluit:toegekend"),
-    ("Besluit SWV: afgewezen", "swv_besluit:afgewezen"),
-)
+def kinds(route: Any) -> list[tuple[str, str]]:
+    """The choices of the route: each decision with each outcome, each document."""
+    out = [(f"{d.label}: {o}", f"{d.id}:{o}") for d in route.decisions.values() for o in d.outcomes]
+    out += [(d.label, f"{d.id}:") for d in route.documents.values()]
+    return out
 
 
 class DocumentScreen(FormScreen):
     TITLE_TEXT = "Document vastleggen"
     HINT = "ctrl+s opslaan · tab volgend veld · esc annuleren"
-    ERROR_FIELDS = {"deskundige": "expert", "Titel": "title", "soort": "kind"}
+    ERROR_FIELDS = {"Omschrijving": "expert", "Titel": "title", "soort": "kind", "veld": "fields"}
     DONE = "Document vastgelegd."
 
     def __init__(self, detail: CaseDetail) -> None:
@@ -32,16 +31,21 @@ class DocumentScreen(FormScreen):
         self.detail = detail
 
     def fields(self) -> ComposeResult:
-        yield from self.field("Soort", Select(KINDS, id="kind", prompt="kies de soort"))
-        yield from self.field("Naam van de deskundige (alleen bij een advies)", Input(id="expert"))
-        yield from self.field("Titel of omschrijving (mag leeg)", Input(id="title"))
+        yield from self.field("Soort", Select(kinds(self.services.route), id="kind", prompt="kies de soort"))
+        yield from self.field("Omschrijving (bij een document, mag leeg)", Input(id="expert"))
+        yield from self.field("Velden van een besluit (veld=waarde; veld=waarde)", Input(id="fields"))
+        yield from self.field("Titel (mag leeg)", Input(id="title"))
 
     def check(self) -> bool:
         return self.require(kind="Soort")
 
     def save(self) -> Any:
         kind, outcome = self.value("kind").split(":", 1)
-        if kind == "deskundigenadvies":
-            outcome = self.value("expert")
-        return self.services.record_document(self.actor, self.detail.id, kind, outcome=outcome,
+        if kind in self.services.route.decisions:
+            pairs = [p.partition("=") for p in self.value("fields").split(";") if p.strip()]
+            fields = {k.strip(): v.strip() for k, _sep, v in pairs}
+            return self.services.record_decision(self.actor, self.detail.id, kind, outcome, fields=fields,
+                                                 title=self.value("title"),
+                                                 expected_version=self.detail.version)
+        return self.services.record_document(self.actor, self.detail.id, kind, outcome=self.value("expert"),
                                              title=self.value("title"), expected_version=self.detail.version)

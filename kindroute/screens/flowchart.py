@@ -18,12 +18,14 @@ from textual.widgets import Footer, Static
 from kindroute.screens.base import KrScreen, run_service
 from kindroute.widgets.title_bar import TitleBar
 from kindroute.workflow import NOT_STARTED, guard_description
+from kindroute.workflow.diagram import term_text, turn_text
 
 if TYPE_CHECKING:
     from kindroute.workflow import Route
 
 
-def track_text(route: Route, track_id: str, counts: dict[str, int], here: set[str]) -> Text:
+def track_text(route: Route, track_id: str, counts: dict[str, int], here: set[str],
+               overdue: dict[str, int] | None = None) -> Text:
     """One track drawn as text: steps as boxes' headings, triggers as arrows with their guards."""
     track = route.tracks[track_id]
     t = Text()
@@ -47,17 +49,22 @@ def track_text(route: Route, track_id: str, counts: dict[str, int], here: set[st
         t.append(marker, style="bold cyan" if highlight else "cyan")
         t.append(f" {step.title} ", style=head_style)
         t.append(f"  {n} casus" + ("sen" if n != 1 else ""), style="bold" if n else "dim")
+        late = (overdue or {}).get(step.id, 0)
+        if late:
+            t.append(f" · {late} te laat", style="bold red")
         if highlight:
             t.append("  ◀ deze casus", style="bold cyan")
         t.append("\n   ")
         if step.final:
             t.append("eindstap", style="dim")
+            if step.turn_roles:
+                t.append(" · aan zet: ", style="dim")
+                t.append(turn_text(route, step))
         else:
-            role = route.roles.get(step.at_turn or "")
             t.append("aan zet: ", style="dim")
-            t.append(role.label if role else (step.at_turn or "—"))
+            t.append(turn_text(route, step))
             t.append(" · termijn: ", style="dim")
-            t.append(step.term_label or (f"{step.term_days} dagen" if step.term_days else "geen"))
+            t.append(term_text(route, step, short=True))
         triggers = route.triggers_from(step.id)
         for i, tr in enumerate(triggers):
             last = i == len(triggers) - 1
@@ -84,6 +91,7 @@ class FlowchartScreen(KrScreen):
         super().__init__()
         self.case_id = case_id
         self.counts: dict[str, int] = {}
+        self.overdue: dict[str, int] = {}
         self.here: set[str] = set()
 
     def compose(self) -> ComposeResult:
@@ -101,17 +109,17 @@ class FlowchartScreen(KrScreen):
         self.query_one("#flow-main").focus()
         services, actor, case_id = self.services, self.actor, self.case_id
 
-        def fetch() -> tuple[dict[str, int], set[str]]:
+        def fetch() -> tuple[dict[str, int], set[str], dict[str, int]]:
             counts = services.step_counts(actor)
             here: set[str] = set()
             if case_id is not None:
                 here = {s for s in services.case_detail(actor, case_id).steps.values() if s != NOT_STARTED}
-            return counts, here
+            return counts, here, services.step_overdue_counts(actor)
 
         run_service(self, fetch, self._loaded, group="flow", exclusive=True)
 
-    def _loaded(self, result: tuple[dict[str, int], set[str]]) -> None:
-        self.counts, self.here = result
+    def _loaded(self, result: tuple[dict[str, int], set[str], dict[str, int]]) -> None:
+        self.counts, self.here, self.overdue = result
         self.draw()
 
     def draw(self) -> None:
@@ -123,12 +131,13 @@ class FlowchartScreen(KrScreen):
         title.append(f"  · {total} lopende casussen", style="dim")
         self.query_one("#flow-title", Static).update(title)
         tracks = list(route.tracks)
-        self.query_one("#flow-main-text", Static).update(track_text(route, tracks[0], self.counts, self.here))
+        self.query_one("#flow-main-text", Static).update(
+            track_text(route, tracks[0], self.counts, self.here, self.overdue))
         side = Text()
         for i, track_id in enumerate(tracks[1:]):
             if i:
                 side.append("\n\n")
-            side.append_text(track_text(route, track_id, self.counts, self.here))
+            side.append_text(track_text(route, track_id, self.counts, self.here, self.overdue))
         self.query_one("#flow-side-text", Static).update(side)
 
     def action_scroll(self, delta: int) -> None:

@@ -25,7 +25,7 @@ from textual.widgets.selection_list import Selection
 
 from kindroute.errors import KindrouteError
 from kindroute.screens.base import KrScreen, run_service
-from kindroute.screens.case import DOC_OUTCOMES, next_steps_text, summary_text
+from kindroute.screens.case import next_steps_text, summary_text
 from kindroute.services.meeting_dto import HIDDEN_TEXT, dutch_number
 from kindroute.widgets.format import nl_date, nl_datetime
 from kindroute.widgets.title_bar import TitleBar
@@ -339,7 +339,8 @@ def more_text(d: CaseDetail, services: Any) -> Text:
     if not d.documents:
         t.append("\n  nog geen OPP, advies of besluit", style="dim")
     for doc in d.documents:
-        t.append(f"\n  {nl_date(doc.at)} {DOC_OUTCOMES.get(doc.kind, doc.kind)}: ")
+        kind = services.route.recordable(doc.kind)
+        t.append(f"\n  {nl_date(doc.at)} {kind.label if kind else doc.kind}: ")
         t.append(doc.outcome, style="bold")
         if doc.title:
             t.append(f" — {doc.title}")

@@ -35,7 +35,9 @@ class NewCaseScreen(FormScreen):
     def on_mount(self) -> None:
         self.query_one("#pupil", Input).focus()
         services = self.services
-        run_service(self, lambda: (services.list_schools(), services.list_people("leerkracht")),
+        route = services.route
+        teacher = route.steps[route.main_track.start].at_turn  # who signals: the teacher
+        run_service(self, lambda: (services.list_schools(), services.list_people(teacher)),
                     self._fill, group="lists", exclusive=True)
 
     def _fill(self, lists: tuple[list, list]) -> None:

@@ -9,7 +9,13 @@ from textual.widgets import Input, Select
 
 from kindroute.screens.form import FormScreen
 
-ROLES = (("Intern begeleider", "ib"), ("Directeur", "directeur"), ("Leerkracht", "leerkracht"))
+
+def school_roles(route: Any) -> list[tuple[str, str]]:
+    """The roles someone at a school can have: not external, seeing the school or their own cases;
+    the ones that see the whole school first."""
+    roles = [r for r in route.roles.values() if not r.external and r.sees in ("school", "assigned")]
+    roles.sort(key=lambda r: r.sees != "school")
+    return [(r.label, r.id) for r in roles]
 
 
 class SetupScreen(FormScreen):
@@ -24,7 +30,8 @@ class SetupScreen(FormScreen):
         yield from self.field("BRIN (twee cijfers, twee letters; mag leeg)",
                               Input(id="brin", placeholder="bijv. 12AB"))
         yield from self.field("Uw naam", Input(id="name", placeholder="bijv. Ingrid Bakker"))
-        yield from self.field("Uw rol", Select(ROLES, id="role", value="ib", allow_blank=False))
+        roles = school_roles(self.services.route)
+        yield from self.field("Uw rol", Select(roles, id="role", value=roles[0][1], allow_blank=False))
 
     def check(self) -> bool:
         from kindroute.services.text import check_name
@@ -44,5 +51,5 @@ class SetupScreen(FormScreen):
 
     def save(self) -> Any:
         return self.services.start_school(
-            self.value("school"), self.value("brin") or None, self.value("name"), self.value("role") or "ib"
+            self.value("school"), self.value("brin") or None, self.value("name"), self.value("role") or None
         )

@@ -167,7 +167,13 @@ class StepScreen(KrModal):
             return self.take(actor, d, n.trigger, note)
 
         def done(r: StepResult) -> str:
-            return f"Stap gezet: {services.step_title(r.from_)} → {services.step_title(r.to)}"
+            if r.waiting:  # a joint turn: this confirmation is recorded, others still confirm
+                names = " en ".join(services.role_label(w).lower() for w in r.waiting)
+                return f"Bevestiging vastgelegd; wacht nog op: {names}"
+            text = f"Stap gezet: {services.step_title(r.from_)} → {services.step_title(r.to)}"
+            for auto in r.followed:
+                text += f"; daarna automatisch → {services.step_title(auto.to)}"
+            return text
 
         run_service(self, advance, self._done, on_error=self._failed, group="step", exclusive=True, done=done)
 

@@ -18,9 +18,6 @@ from kindroute.widgets.case_list import CaseList
 if TYPE_CHECKING:
     from kindroute.services import CaseFilter
 
-MANAGERS = ("ib", "directeur")
-
-
 class WorklistScreen(CaseListScreen):
     """Home. For an IB or director a toggle between 'aan mij' and all the school's cases."""
 
@@ -65,8 +62,13 @@ class WorklistScreen(CaseListScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_mine":
-            return self.waiting or any(r in MANAGERS for r in self.actor.roles)
+            return self.waiting or self._manages()
         return True
+
+    def _manages(self) -> bool:
+        """The actor runs a school's cases (a role of the route that sees the school)."""
+        roles = self.services.route.roles
+        return any((role := roles.get(r)) is not None and role.sees == "school" for r in self.actor.roles)
 
     # Actions that need the data say so while it loads.
     def _with_detail(self, then: object) -> None:

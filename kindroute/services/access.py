@@ -1,7 +1,13 @@
-"""Who may see and change what (domain.md, "Who sees what"), as SQL and as checks.
+"""Who may see and change what, as SQL and as checks, read from the route's ``[[roles]]``.
 
-Every list and every read goes through :func:`visible_clause`, so no screen or
-command can show a case the rules forbid.
+A role's ``sees`` says which cases it sees: ``"school"`` its own school's cases (such a role
+runs them: it records consent and may act at any step), ``"assigned"`` the cases it is assigned
+to, ``"swv"`` the cases that reached a step where an SWV role is at turn or R. An ``external``
+role that sees its assigned cases sees them only with the parents' valid consent. No role id
+is spelled here: renaming a role in the route keeps its rights.
+
+Every list and every read goes through :func:`visible_clause`, so no screen or command can show
+a case the rules forbid.
 """
 
 from __future__ import annotations
@@ -15,16 +21,17 @@ from kindroute.services.dto import Actor
 from kindroute.store.models import Assignment, Case, CaseEvent, CaseTrack, ConsentRecord
 from kindroute.store.sql import unindexed
 from kindroute.workflow import Route
-from kindroute.workflow.vocabulary import OUTSIDE_ROLES, ROLE_SWV, ROLE_TEACHER, SCHOOL_MANAGER_ROLES
+from kindroute.workflow.model import SEES_ASSIGNED, SEES_SCHOOL, SEES_SWV, Role
 
 
 def swv_steps(route: Route) -> list[str]:
-    """Steps in which the SWV has a part (at turn or R): a case that reached one is the SWV's."""
-    return [
-        s.id
-        for s in route.steps.values()
-        if s.at_turn == ROLE_SWV or s.involved.get(ROLE_SWV) == "R"
-    ]
+    """Steps in which an SWV role has a part (at turn or R): a case that reached one is the SWV's."""
+    return route.swv_steps()
+
+
+def _roles(actor: Actor, route: Route) -> list[Role]:
+    """The actor's roles that the route knows."""
+    return [role for r in actor.roles if (role := route.roles.get(r)) is not None]
 
 
 def _assigned(actor: Actor, role: str) -> ColumnElement[bool]:
@@ -56,14 +63,16 @@ def visible_clause(actor: Actor | None, route: Route, today: date, *,
         return true()
     school = Case.school_id if school_index else unindexed(Case.school_id)
     parts: list[ColumnElement[bool]] = []
-    for role in actor.roles:
-        if role in SCHOOL_MANAGER_ROLES and actor.school_id is not None:
-            parts.append(school == actor.school_id)
-        elif role == ROLE_TEACHER:
-            parts.append(_assigned(actor, ROLE_TEACHER))
-        elif role in OUTSIDE_ROLES:
-            parts.append(and_(_assigned(actor, role), _valid_consent(role, today)))
-        elif role == ROLE_SWV:
+    for role in _roles(actor, route):
+        if role.sees == SEES_SCHOOL:
+            if actor.school_id is not None:
+                parts.append(school == actor.school_id)
+        elif role.sees == SEES_ASSIGNED:
+            if role.external:
+                parts.append(and_(_assigned(actor, role.id), _valid_consent(role.id, today)))
+            else:
+                parts.append(_assigned(actor, role.id))
+        elif role.sees == SEES_SWV:
             steps = swv_steps(route)
             if steps:
                 parts.append(
@@ -83,18 +92,21 @@ class StartSets(NamedTuple):
     assigned: bool  # the actor's assigned cases (else: a school's)
 
 
-def start_cases(actor: Actor | None, today: date) -> StartSets | None:
+def start_cases(actor: Actor | None, today: date, route: Route) -> StartSets | None:
     """Where a list of what ``actor`` may see can start: (every visible case id, a superset
-    that is cheap to count), as two selects. For a teacher or an outside role their assigned
-    cases (with valid consent, for an outside role); for an IB or director their school's
+    that is cheap to count), as two selects. For roles that see their assigned cases those cases
+    (with valid consent, for an external role); for roles that see their school the school's
     cases. None when no such set is known (the SWV, the file's owner, a mix of roles)."""
     if actor is None or not actor.roles:
         return None
-    if all(r == ROLE_TEACHER or r in OUTSIDE_ROLES for r in actor.roles):
+    roles = _roles(actor, route)
+    if len(roles) != len(actor.roles):
+        return None
+    if all(r.sees == SEES_ASSIGNED for r in roles):
         per_role = [
-            and_(Assignment.role == r, _valid_consent(r, today, Assignment.case_id)) if r in OUTSIDE_ROLES
-            else Assignment.role == r
-            for r in actor.roles
+            and_(Assignment.role == r.id, _valid_consent(r.id, today, Assignment.case_id)) if r.external
+            else Assignment.role == r.id
+            for r in roles
         ]
         visible = select(Assignment.case_id).where(
             Assignment.person_id == actor.id, Assignment.ended_at.is_(None), or_(*per_role))
@@ -102,17 +114,17 @@ def start_cases(actor: Actor | None, today: date) -> StartSets | None:
         every = select(Assignment.id).where(Assignment.person_id == actor.id,
                                            Assignment.role.in_(actor.roles))
         return StartSets(visible, every, True)
-    if all(r in SCHOOL_MANAGER_ROLES for r in actor.roles) and actor.school_id is not None:
+    if all(r.sees == SEES_SCHOOL for r in roles) and actor.school_id is not None:
         school = select(Case.id).where(Case.school_id == actor.school_id)
         return StartSets(school, school, False)
     return None
 
 
-def is_outside_reader(actor: Actor | None) -> bool:
-    """True when the actor sees cases only as an outside role (reads are logged)."""
+def is_outside_reader(actor: Actor | None, route: Route) -> bool:
+    """True when the actor sees cases only through external roles (their reads are logged)."""
     if actor is None:
         return False
-    return not any(r in SCHOOL_MANAGER_ROLES or r == ROLE_TEACHER for r in actor.roles)
+    return not any(not r.external for r in _roles(actor, route))
 
 
 def can_see(session, actor: Actor | None, case_id: int, route: Route, today: date) -> bool:  # type: ignore[no-untyped-def]
@@ -120,6 +132,29 @@ def can_see(session, actor: Actor | None, case_id: int, route: Route, today: dat
     return session.scalar(stmt) is not None
 
 
-def manages_school(actor: Actor, school_id: int) -> bool:
-    """IB and director manage their school's cases (assign, consent, any step)."""
-    return actor.school_id == school_id and any(r in SCHOOL_MANAGER_ROLES for r in actor.roles)
+def manages_school(actor: Actor, school_id: int, route: Route) -> bool:
+    """A role that sees its school's cases runs them (consent, any step), on its own school."""
+    return actor.school_id == school_id and any(r.sees == SEES_SCHOOL for r in _roles(actor, route))
+
+
+def school_manager(actor: Actor, route: Route) -> bool:
+    """The actor runs a school's cases (some school)."""
+    return actor.school_id is not None and any(r.sees == SEES_SCHOOL for r in _roles(actor, route))
+
+
+def sees_swv(actor: Actor, route: Route) -> bool:
+    """The actor holds an SWV role (sees the cases that reached the SWV)."""
+    return any(r.sees == SEES_SWV for r in _roles(actor, route))
+
+
+def may_assign(actor: Actor, route: Route, role: str) -> bool:
+    """One of the actor's roles may assign ``role`` (``[[roles]] assigns``)."""
+    return any(role in r.assigns for r in _roles(actor, route))
+
+
+def assigners(route: Route, role: str) -> str:
+    """The roles that may assign ``role``, in words (for refusals)."""
+    names = [r.label.lower() for r in route.roles.values() if role in r.assigns]
+    if not names:
+        return "niemand"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " of " + names[-1]

@@ -8,7 +8,8 @@ bounded by the largest single case. For every case it checks that
 * each event's ``prev_hash`` is the hash of the event before it (GENESIS for the first),
 * each event's stored hash equals ``event_hash`` recomputed over its content,
 * ``cases.history_head`` / ``history_count`` point at the last event,
-* replaying the events through the route gives the stored current steps.
+* replaying the events through the route gives the stored current steps — each event under the
+  route version the case ran under at that point (:mod:`kindroute.services.route_store`).
 
 Any difference is reported with the case and the event's seq, as a changed,
 removed or inserted event.
@@ -23,10 +24,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from kindroute.services.route_store import replay_case, route_plans
 from kindroute.store.chain import GENESIS, event_hash
 from kindroute.store.db import Database
 from kindroute.store.models import Case, CaseEvent, CaseTrack
-from kindroute.workflow import NOT_STARTED, Route, get_engine
+from kindroute.workflow import NOT_STARTED, Route
+from kindroute.workflow.model import ROUTE_INSTALL_TRIGGER
 
 BATCH = 5000
 
@@ -59,7 +62,7 @@ def _grouped(rows: Iterator[Any]) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _check_case(
-    route: Route,
+    plan: list[tuple[int, Route]],
     case_id: int,
     head: str,
     count: int,
@@ -67,7 +70,6 @@ def _check_case(
     tracks: list[Any],
     problems: list[str],
 ) -> None:
-    engine = get_engine(route)
     where = f"casus {case_id}"
     prev = GENESIS
     expected_seq = 1
@@ -117,14 +119,15 @@ def _check_case(
     if not chain_ok:
         return
     try:
-        replayed = engine.replay((e[2], e[3], e[4], e[5]) for e in events)
+        replayed = replay_case(plan, ((e[1], e[2], e[3], e[4], e[5]) for e in events))
     except (ValueError, Exception) as exc:  # noqa: B014 - engine raises ValueError / StepNotAllowed
         problems.append(f"{where}: geschiedenis laat zich niet afspelen: {exc}")
         return
     stored = {t[1]: (t[2], t[3]) for t in tracks}
     last_seq: dict[str, int] = {}
     for e in events:
-        last_seq[e[2]] = e[1]
+        if not (e[5] == ROUTE_INSTALL_TRIGGER and e[3] == e[4]):  # a version change, not a step
+            last_seq[e[2]] = e[1]
     for track_id, step in replayed.items():
         row = stored.get(track_id)
         if step == NOT_STARTED:
@@ -147,14 +150,17 @@ def _check_case(
 
 
 def verify_history(db: Database, route: Route, *, max_problems: int = 1000) -> AuditReport:
-    """Check every case's history; read-only, streaming, one pass."""
+    """Check every case's history; read-only, streaming, one pass. ``route`` replays the cases of a
+    database that holds no route yet."""
     report = AuditReport()
     problems: list[str] = []
     ev_cols = (CaseEvent.case_id, CaseEvent.seq, CaseEvent.track, CaseEvent.from_step, CaseEvent.to_step,
                CaseEvent.trigger, CaseEvent.actor_id, CaseEvent.actor_name, CaseEvent.at, CaseEvent.note,
                CaseEvent.prev_hash, CaseEvent.hash)
     with db.engine.connect() as conn, conn.begin():
-        cases = _stream(conn, select(Case.id, Case.history_head, Case.history_count).order_by(Case.id))
+        plans = route_plans(conn)
+        cases = _stream(conn, select(Case.id, Case.history_head, Case.history_count, Case.route_version)
+                        .order_by(Case.id))
         events = _grouped(_stream(conn, select(*ev_cols).order_by(CaseEvent.case_id, CaseEvent.seq,
                                                                   CaseEvent.id)))
         tracks = _grouped(_stream(conn, select(CaseTrack.case_id, CaseTrack.track, CaseTrack.step,
@@ -162,7 +168,7 @@ def verify_history(db: Database, route: Route, *, max_problems: int = 1000) -> A
                                   .order_by(CaseTrack.case_id, CaseTrack.track)))
         ev_next = next(events, None)
         tr_next = next(tracks, None)
-        for case_id, head, count in cases:
+        for case_id, head, count, version in cases:
             report.cases += 1
             # events / tracks of ids below this case belong to no case at all
             while ev_next is not None and ev_next[0] < case_id:
@@ -181,7 +187,8 @@ def verify_history(db: Database, route: Route, *, max_problems: int = 1000) -> A
                 case_tracks = tr_next[1]
                 tr_next = next(tracks, None)
             report.events += len(case_events)
-            _check_case(route, case_id, head or "", count or 0, case_events, case_tracks, problems)
+            plan = plans.for_case(case_id, version, route)
+            _check_case(plan, case_id, head or "", count or 0, case_events, case_tracks, problems)
             if len(problems) >= max_problems:
                 problems.append(f"… gestopt na {max_problems} problemen")
                 break

@@ -15,11 +15,13 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from kindroute.errors import AccessDenied, IdentityRequired, InvalidInput, NotFound
+from kindroute.services import access
 from kindroute.services.dto import Actor, PersonInfo
 from kindroute.services.text import check_name
 from kindroute.store.db import Database
 from kindroute.store.models import Person
 from kindroute.store.uow import UnitOfWork
+from kindroute.workflow import Route
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
@@ -198,18 +200,27 @@ def has_credentials(db: Database) -> bool:
         )
 
 
-def _may_manage(actor: Actor | None, target_school_id: int | None, target_id: int | None = None) -> bool:
+def _may_manage(route: Route, actor: Actor | None, target_school_id: int | None,
+                target_id: int | None = None) -> bool:
+    """Who manages people: the SWV (a role that sees the SWV's cases), or for a school a role that
+    sees that school's cases; everyone their own password."""
     if actor is None:
         return True
     if target_id is not None and actor.id == target_id:
         return True
-    if "swv" in actor.roles:
+    if access.sees_swv(actor, route):
         return True
-    return (
-        target_school_id is not None
-        and actor.school_id == target_school_id
-        and any(r in ("ib", "directeur") for r in actor.roles)
-    )
+    return target_school_id is not None and access.manages_school(actor, target_school_id, route)
+
+
+def school_bound_roles(route: Route) -> set[str]:
+    """Roles a person holds at one school: those that see the school, and the teacher (at turn in
+    the first step, seeing their own cases, not external)."""
+    roles = set(route.roles_seeing("school"))
+    first = route.roles.get(route.steps[route.main_track.start].at_turn or "")
+    if first is not None and not first.external and first.sees == "assigned":
+        roles.add(first.id)
+    return roles
 
 
 def add_user(
@@ -218,7 +229,7 @@ def add_user(
     name: str,
     roles: Sequence[str],
     *,
-    known_roles: Sequence[str],
+    route: Route,
     school: str | int | None = None,
     organisation: str | None = None,
     password: str | None = None,
@@ -236,9 +247,9 @@ def add_user(
     roles = [r for r in roles if r]
     if not roles:
         raise InvalidInput("Geef minstens één rol (--role).")
-    unknown = [r for r in roles if r not in known_roles]
+    unknown = [r for r in roles if r not in route.roles]
     if unknown:
-        raise InvalidInput(f"Onbekende rol(len): {', '.join(unknown)}. Bekend: {', '.join(known_roles)}.")
+        raise InvalidInput(f"Onbekende rol(len): {', '.join(unknown)}. Bekend: {', '.join(route.roles)}.")
     hashed = hash_password(password) if password is not None else None
     if db_login is not None:
         check_name(db_login, "Databaselogin")
@@ -255,11 +266,11 @@ def add_user(
                 school_row = hits[0] if len(hits) == 1 else None
             if school_row is None:
                 raise NotFound(f"School '{school}' is niet bekend (geef naam, BRIN of nummer).")
-        if any(r in ("ib", "directeur", "leerkracht") for r in roles) and school_row is None:
-            raise InvalidInput(
-                "Een leerkracht, intern begeleider of directeur hoort bij een school (--school)."
-            )
-        if not _may_manage(actor, school_row.id if school_row else None):
+        bound = school_bound_roles(route)
+        if any(r in bound for r in roles) and school_row is None:
+            names = " of ".join(route.roles[r].label.lower() for r in route.roles if r in bound)
+            raise InvalidInput(f"Een {names} hoort bij een school (--school).")
+        if not _may_manage(route, actor, school_row.id if school_row else None):
             raise AccessDenied(
                 "Alleen het SWV, of de intern begeleider of directeur van de school, mag gebruikers "
                 "toevoegen."
@@ -286,14 +297,20 @@ def add_user(
         return info
 
 
-def set_password(db: Database, actor: Actor | None, name: str | int, password: str) -> None:
-    """Set (or reset) a person's password. Only its argon2 hash is stored."""
+def set_password(db: Database, actor: Actor | None, name: str | int, password: str,
+                 route: Route | None = None) -> None:
+    """Set (or reset) a person's password. Only its argon2 hash is stored. ``route``: the
+    database's route (read from it when not given)."""
+    if route is None:
+        from kindroute.services.route_store import route_for_reading
+
+        route = route_for_reading(db)
     hashed = hash_password(password)
     with UnitOfWork(db) as uow:
         person = _find_person(uow.session, name)
         if person is None:
             raise NotFound(f"Persoon '{name}' is niet bekend in deze database.")
-        if not _may_manage(actor, person.school_id, person.id):
+        if not _may_manage(route, actor, person.school_id, person.id):
             raise AccessDenied(
                 f"U mag het wachtwoord van {person.name} niet wijzigen: dat mogen die persoon zelf, het SWV "
                 "en de intern begeleider of directeur van de school."

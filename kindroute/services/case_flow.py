@@ -5,27 +5,24 @@ A step's reads and writes are prepared statements (:mod:`kindroute.services.step
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
-from kindroute.errors import AccessDenied, Conflict, InvalidInput, NotFound, StepNotAllowed
-from kindroute.services import access, stepping
+from kindroute.errors import AccessDenied, InvalidInput, NotFound, StepNotAllowed
+from kindroute.services import stepping, turns
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, StepResult
 from kindroute.services.people import new_pupil
 from kindroute.services.text import check_birth_date, check_group, check_name, check_text, parse_date
-from kindroute.store.chain import GENESIS, event_hash
+from kindroute.store.chain import GENESIS
 from kindroute.store.models import Assignment, Case, CaseTrack, Note, Pupil
-from kindroute.store.uow import STALE_MESSAGE
 from kindroute.workflow import NOT_STARTED, CaseFacts
+from kindroute.workflow.model import SEES_ASSIGNED, SEES_SCHOOL
 from kindroute.workflow.vocabulary import (
-    ROLE_TEACHER,
-    SCHOOL_ROLES,
-    STATUS_CLOSED,
     STATUS_OPEN,
-    STATUS_REFERRED,
     STEP_CLOSED,
 )
 
@@ -65,10 +62,8 @@ class CaseFlow(ServiceContext):
         with self._uow() as uow:
             s = uow.session
             school_row = self._school(s, school)
-            if not (
-                access.manages_school(actor, school_row.id)
-                or (ROLE_TEACHER in actor.roles and actor.school_id == school_row.id)
-            ):
+            own = self._school_roles(actor, school_row.id)
+            if not own:
                 raise AccessDenied(
                     f"U ({actor.name}) kunt geen casus openen voor {school_row.name}: alleen "
                     "leerkrachten, IB en directie van die school."
@@ -113,20 +108,22 @@ class CaseFlow(ServiceContext):
                         track=tid,
                         step=step,
                         entered_at=now,
-                        deadline=self.engine.deadline(step, now.date()),
+                        deadline=self.engine.deadline(step, now.date(), opened_on=now.date()),
                         at_turn_role=self.engine.at_turn_role(step),
                         entered_seq=0,
                     )
                 )
             s.flush()
-            for role in SCHOOL_ROLES:
-                if role in actor.roles and actor.school_id == school_row.id:
-                    s.add(Assignment(case_id=case.id, role=role, person_id=actor.id,
-                                     started_at=now, assigned_by_id=actor.id))
+            for role in own:  # the opener holds their own school roles on the case
+                s.add(Assignment(case_id=case.id, role=role, person_id=actor.id,
+                                 started_at=now, assigned_by_id=actor.id))
             if teacher is not None:
                 t = self._actor(s, teacher)
-                if ROLE_TEACHER not in actor.roles or t.id != actor.id:
-                    s.add(Assignment(case_id=case.id, role=ROLE_TEACHER, person_id=t.id,
+                teacher_role = self._teacher_role(t)
+                if teacher_role is None:
+                    raise InvalidInput(f"{t.name} heeft geen rol van een leerkracht op school in deze route.")
+                if teacher_role not in own or t.id != actor.id:
+                    s.add(Assignment(case_id=case.id, role=teacher_role, person_id=t.id,
                                      started_at=now, assigned_by_id=actor.id))
             if note:
                 s.add(Note(case_id=case.id, author_id=actor.id, at=now, step=case.tracks[0].step, text=note))
@@ -162,12 +159,40 @@ class CaseFlow(ServiceContext):
             self._check_version(conn, case_id, case.version, expected_version)
             known = stepping.build_facts(self.route, stepping.fact_rows(conn, case_id), today, case.born)
             nxt = self.engine.check(known.facts, trigger)  # unknown trigger -> StepNotAllowed
-            self._require_turn(actor, case.school_id, nxt.source, known.holders)
+            turns.require_turn(self, actor, case.school_id, nxt.source, known.holders)
+            confirmed = turns.confirm_turn(self, conn, actor, case_id, case, known, trigger)
+            if confirmed is not None:  # a joint turn that waits for others
+                uow.commit()
+                return confirmed
             track, source, dest = self.engine.apply(known.facts, trigger)  # blocked -> StepNotAllowed
-            result = self._record_step(conn, actor, case_id, case, known.tracks.get(track),
+            result = turns.record_step(self, conn, actor, case_id, case, known.tracks.get(track),
                                        track, source, dest, trigger, note)
+            followed = turns.follow_automatic_conn(self, conn, actor, case_id,
+                                                   f"stap '{nxt.label}' door {actor.name}")
             uow.commit()
-            return result
+            return replace(result, followed=tuple(followed)) if followed else result
+
+    def _school_roles(self, actor: Actor, school_id: int) -> list[str]:
+        """The actor's roles that belong to the school (not external; the school's own or one that
+        sees its cases), when the actor works at that school."""
+        if actor.school_id != school_id:
+            return []
+        return [
+            r for r in actor.roles
+            if (role := self.route.roles.get(r)) is not None and not role.external
+            and role.sees in (SEES_SCHOOL, SEES_ASSIGNED)
+        ]
+
+    def _teacher_role(self, teacher: Actor) -> str | None:
+        """The role the case's teacher holds: the one at turn in the first step when the teacher
+        has it, else the teacher's first role that belongs to a school and sees its own cases."""
+        first = self.route.steps[self.route.main_track.start].at_turn
+        candidates = [first, *teacher.roles] if first in teacher.roles else list(teacher.roles)
+        for role_id in candidates:
+            role = self.route.roles.get(role_id or "")
+            if role is not None and not role.external and role.sees == SEES_ASSIGNED:
+                return role.id
+        return None
 
     def _step_case_read(self, actor: Actor, today: date) -> Any:
         """:func:`stepping.case_statement` for ``actor`` today, built once and then reused."""
@@ -178,86 +203,6 @@ class CaseFlow(ServiceContext):
                 self._step_reads.clear()
             stmt = self._step_reads[key] = stepping.case_statement(actor, self.route, today)
         return stmt
-
-    def _require_turn(self, actor: Actor, school_id: int, source: str, holders: dict[str, int]) -> None:
-        """Only the person at turn (or the school's IB/director) may take a step.
-
-        ``holders``: the person holding each role on the case now.
-        """
-        if access.manages_school(actor, school_id):
-            return
-        if source == NOT_STARTED:
-            raise AccessDenied("Alleen de intern begeleider of directeur kan dit traject starten.")
-        role = self.engine.at_turn_role(source)
-        if role is None or holders.get(role) != actor.id:
-            raise AccessDenied(
-                f"U bent niet aan zet in stap '{self.step_title(source)}': "
-                f"dat is de {self.role_label(role).lower()} (of de intern begeleider)."
-            )
-
-    def _record_step(
-        self,
-        conn: Connection,
-        actor: Actor,
-        case_id: int,
-        case: Any,
-        row: stepping.TrackState | None,
-        track: str,
-        source: str,
-        dest: str,
-        trigger: str,
-        note: str,
-    ) -> StepResult:
-        """Write a step: the case row (version checked), the hash-chained event, the track, a note.
-
-        ``case`` is the row read by :func:`stepping.case_statement`; ``row`` where the case stood
-        on ``track`` (None: the track starts now).
-        """
-        now = self.now()
-        seq = case.history_count + 1
-        h = event_hash(
-            case_id=case_id, seq=seq, track=track, from_step=source, to_step=dest,
-            trigger=trigger, actor_id=actor.id, actor_name=actor.name, at=now, note=note,
-            prev_hash=case.history_head,
-        )
-        version = case.version + 1
-        values: dict[str, Any] = {"case_id": case_id, "old_version": case.version, "new_version": version,
-                                  "head": h, "seq": seq, "now": now}
-        update = stepping.UPDATE_CASE
-        if track == self.route.main_track.id:
-            update = stepping.UPDATE_CASE_STATUS
-            if self.engine.is_final(dest):
-                values["status"] = STATUS_REFERRED if dest != STEP_CLOSED else STATUS_CLOSED
-                values["closed_at"] = now
-            else:
-                values["status"] = STATUS_OPEN
-                values["closed_at"] = None
-        if conn.execute(update, values).rowcount != 1:
-            raise Conflict(STALE_MESSAGE)
-        conn.execute(stepping.INSERT_EVENT, {
-            "case_id": case_id, "seq": seq, "track": track, "from_step": source, "to_step": dest,
-            "trigger": trigger, "actor_id": actor.id, "actor_name": actor.name, "at": now, "note": note,
-            "prev_hash": case.history_head, "hash": h,
-        })
-        deadline = self.engine.deadline(dest, now.date())
-        at_turn = self.engine.at_turn_role(dest)
-        if row is None:
-            conn.execute(stepping.INSERT_TRACK, {
-                "case_id": case_id, "track": track, "step": dest, "entered_at": now, "deadline": deadline,
-                "at_turn_role": at_turn, "entered_seq": seq,
-            })
-        else:
-            conn.execute(stepping.UPDATE_TRACK, {
-                "where_case": case_id, "where_track": track, "step": dest, "entered_at": now,
-                "deadline": deadline, "at_turn_role": at_turn, "entered_seq": seq,
-            })
-        if note:
-            conn.execute(stepping.INSERT_NOTE, {"case_id": case_id, "author_id": actor.id, "at": now,
-                                                "step": source, "text": note})
-        return StepResult(
-            case_id=case_id, track=track, from_=source, to=dest, trigger=trigger,
-            at_turn_role=at_turn, deadline=deadline, version=version,
-        )
 
     def _trigger_to(self, facts: CaseFacts, want_final: bool, dest: str | None) -> str:
         main = self.route.main_track.id

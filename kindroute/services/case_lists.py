@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from kindroute.services import access
@@ -45,7 +45,9 @@ class CaseLists(ServiceContext):
         a = aliased(Assignment)
         p = aliased(Person)
         at_turn = and_(a.case_id == Case.id, a.role == ct.at_turn_role, a.ended_at.is_(None))
-        on_track = and_(ct.case_id == Case.id, (unindexed(ct.track) if few else ct.track) == f.track)
+        # the filter's default track is the default route's; another route lists its own main track
+        track = f.track if f.track in self.route.tracks else self.route.main_track.id
+        on_track = and_(ct.case_id == Case.id, (unindexed(ct.track) if few else ct.track) == track)
         if count:
             stmt = select(Case.id).join(ct, on_track)
             if f.group is not None:
@@ -53,7 +55,7 @@ class CaseLists(ServiceContext):
             if f.school_id is None and f.school:
                 stmt = stmt.join(School, School.id == Case.school_id)
             if f.at_turn_person_id is not None:  # filtered on a.person_id: an inner join is the same
-                stmt = stmt.join(a, at_turn)
+                stmt = stmt.outerjoin(a, at_turn) if self._shared_turns() else stmt.join(a, at_turn)
             stmt = stmt.where(access.visible_clause(actor, self.route, today, school_index=not few))
         else:
             stmt = (
@@ -85,7 +87,7 @@ class CaseLists(ServiceContext):
         if f.at_turn_role:
             stmt = stmt.where(ct.at_turn_role == f.at_turn_role)
         if f.at_turn_person_id is not None:
-            stmt = stmt.where(a.person_id == f.at_turn_person_id)
+            stmt = stmt.where(self._at_turn_person(a, ct, f.at_turn_person_id))
         if f.overdue:
             stmt = stmt.where(ct.deadline < today, ct.at_turn_role.is_not(None))
         if f.group is not None:
@@ -93,6 +95,23 @@ class CaseLists(ServiceContext):
         if f.status:
             stmt = stmt.where((unindexed(Case.status) if few else Case.status) == f.status)
         return stmt, ct
+
+    def _shared_turns(self) -> dict[str, tuple[str, ...]]:
+        """Steps where more than one role is at turn and any of them may act."""
+        steps = self.route.steps.values()
+        return {s.id: s.turn_roles for s in steps if len(s.turn_roles) > 1 and not s.turn_all}
+
+    def _at_turn_person(self, a: Any, ct: Any, person_id: int) -> Any:
+        """``person_id`` is at turn: holds the stored role at turn, or (in a step where any of several
+        roles may act) one of those roles."""
+        shared = self._shared_turns()
+        if not shared:
+            return a.person_id == person_id
+        other = exists().where(
+            Assignment.case_id == Case.id, Assignment.person_id == person_id, Assignment.ended_at.is_(None),
+            or_(*[and_(ct.step == step, Assignment.role.in_(roles)) for step, roles in shared.items()]),
+        )
+        return or_(a.person_id == person_id, other)
 
     def list_cases(self, actor: Actor | None, f: CaseFilter | None = None, *,
                    limit: int | None = None, offset: int = 0) -> list[CaseRow]:
@@ -206,7 +225,7 @@ class CaseLists(ServiceContext):
         for word in search_words(f.text):
             ids = select(PupilWord.pupil_id).where(self._word_range(word))
             candidates.append(Start(Case.pupil_id, ids, self._size(session, ids, threshold), word))
-        sets = access.start_cases(actor, self.today())
+        sets = access.start_cases(actor, self.today(), self.route)
         if sets is not None and (rows is not None or sets.assigned):
             # (a count has no order to walk: the school's own index serves it directly)
             visible, every, _assigned = sets
@@ -246,6 +265,19 @@ class CaseLists(ServiceContext):
         )
         if school_id is not None:
             stmt = stmt.where(Case.school_id == school_id)
+        with self._uow(write=False) as uow:
+            return {step: n for step, n in uow.session.execute(stmt)}
+
+    def step_overdue_counts(self, actor: Actor | None = None) -> dict[str, int]:
+        """How many cases stand past their deadline in each step (any deadline: entered, from an
+        event, or set per case) with someone at turn."""
+        stmt = (
+            select(CaseTrack.step, func.count())
+            .join(Case, Case.id == CaseTrack.case_id)
+            .where(access.visible_clause(actor, self.route, self.today()),
+                   CaseTrack.deadline < self.today(), CaseTrack.at_turn_role.is_not(None))
+            .group_by(CaseTrack.step)
+        )
         with self._uow(write=False) as uow:
             return {step: n for step, n in uow.session.execute(stmt)}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from kindroute.services import access
@@ -27,7 +29,7 @@ class CaseView(ServiceContext):
     def case_detail(self, actor: Actor | None, case_id: int) -> CaseDetail:
         """Everything about one case that ``actor`` may see; outside roles' reads are logged."""
         today = self.today()
-        log_read = access.is_outside_reader(actor)
+        log_read = access.is_outside_reader(actor, self.route)
         with self._uow(write=log_read) as uow:
             s = uow.session
             case = self._case(s, case_id, actor)
@@ -98,7 +100,8 @@ class CaseView(ServiceContext):
                                    .order_by(Agreement.id))
             )
             documents = tuple(
-                DocumentInfo(d.id, d.kind, d.outcome, d.title, d.step, name_of(d.author_id) or "?", d.at)
+                DocumentInfo(d.id, d.kind, d.outcome, d.title, d.step, name_of(d.author_id) or "?", d.at,
+                             fields=json.loads(d.fields_json) if d.fields_json else {})
                 for d in s.scalars(select(Document).where(Document.case_id == case_id).order_by(Document.id))
             )
             nexts = tuple(

@@ -1,4 +1,7 @@
-"""The work around a case between steps: roles, consents, notes, agreements, checklists, documents.
+"""The work around a case between steps: roles, consents, notes, agreements, checklists.
+
+Who may assign which role is the route's ``assigns``; who may tick a checklist item its
+``ticked_by`` (see :mod:`kindroute.services.turns`). A change may let an automatic step follow.
 
 Each change touches the case row, so its version moves on and a concurrent edit is seen.
 """
@@ -6,26 +9,16 @@ Each change touches the case row, so its version moves on and a concurrent edit 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
 from kindroute.errors import AccessDenied, InvalidInput, NotFound
-from kindroute.services import access
+from kindroute.services import access, turns
 from kindroute.services.context import ServiceContext
-from kindroute.services.dto import Actor, AgreementInfo, AssignmentInfo, ConsentInfo, DocumentInfo, NoteInfo
+from kindroute.services.dto import Actor, AgreementInfo, AssignmentInfo, ConsentInfo, NoteInfo
 from kindroute.services.text import check_name, check_text, parse_date
-from kindroute.store.models import Agreement, Assignment, ChecklistTick, ConsentRecord, Document, Note, Person
-from kindroute.workflow.vocabulary import (
-    DOC_EXPERT_ADVICE,
-    DOC_OPP,
-    DOC_SWV_DECISION,
-    DOCUMENT_KINDS,
-    OPP_OUTCOMES,
-    ROLE_SWV,
-    SWV_GRANTED,
-    SWV_OUTCOMES,
-    SWV_REFUSED,
-)
+from kindroute.store.models import Agreement, Assignment, ChecklistTick, ConsentRecord, Note, Person
 
 
 class CaseWork(ServiceContext):
@@ -39,7 +32,7 @@ class CaseWork(ServiceContext):
             s = uow.session
             case = self._case(s, case_id, actor)
             self._expect_version(case, expected_version, s)
-            self._require_manager(actor, case, "rollen toewijzen")
+            self._require_assigner(actor, case, role)
             target = self._actor(s, person)
             if role not in target.roles:
                 raise InvalidInput(
@@ -58,8 +51,23 @@ class CaseWork(ServiceContext):
             s.add(Assignment(case_id=case_id, role=role, person_id=target.id, started_at=now,
                              assigned_by_id=actor.id))
             self._touch(case)
+            turns.follow_automatic(self, uow, actor, case_id, f"{self.role_label(role)} toegewezen")
             uow.commit()
             return AssignmentInfo(role, self.role_label(role), target.name, target.id, now, "")
+
+    def _require_assigner(self, actor: Actor, case: Any, role: str) -> None:
+        """Only a role whose ``assigns`` names ``role`` may (un)assign it; a role that sees the
+        school only on its own school's cases."""
+        for r in actor.roles:
+            spec = self.route.roles.get(r)
+            if spec is None or role not in spec.assigns:
+                continue
+            if spec.sees != "school" or access.manages_school(actor, case.school_id, self.route):
+                return
+        raise AccessDenied(
+            f"U ({actor.name}) mag de rol '{self.role_label(role)}' niet toewijzen: dat doet de "
+            f"{access.assigners(self.route, role)}."
+        )
 
     def end_assignment(self, actor: Actor, case_id: int, role: str, *,
                        expected_version: int | None = None) -> None:
@@ -67,7 +75,7 @@ class CaseWork(ServiceContext):
             s = uow.session
             case = self._case(s, case_id, actor)
             self._expect_version(case, expected_version, s)
-            self._require_manager(actor, case, "rollen beëindigen")
+            self._require_assigner(actor, case, role)
             active = [a for a in self._active_assignments(s, case_id) if a.role == role]
             if not active:
                 raise NotFound(f"Niemand is {self.role_label(role).lower()} op casus {case_id}.")
@@ -115,6 +123,8 @@ class CaseWork(ServiceContext):
             self._touch(case)
             s.flush()
             info = self._consent_info(c, actor.name)
+            cause = f"toestemming voor {self.role_label(role).lower()}"
+            turns.follow_automatic(self, uow, actor, case_id, cause)
             uow.commit()
             return info
 
@@ -221,6 +231,9 @@ class CaseWork(ServiceContext):
             if item not in {c.id for c in step.checklist}:
                 known = ", ".join(c.id for c in step.checklist) or "geen"
                 raise InvalidInput(f"Stap '{step.title}' heeft geen checklistpunt '{item}' (wel: {known}).")
+            item_spec = next(c for c in step.checklist if c.id == item)
+            holders = {a.role: a.person_id for a in self._active_assignments(s, case_id)}
+            turns.may_tick(self, actor, case.school_id, step, item_spec, holders)
             existing = s.scalar(select(ChecklistTick).where(
                 ChecklistTick.case_id == case_id, ChecklistTick.step == step.id,
                 ChecklistTick.item == item, ChecklistTick.visit == row.entered_seq))
@@ -230,39 +243,5 @@ class CaseWork(ServiceContext):
             elif not done and existing is not None:
                 s.delete(existing)
             self._touch(case)
+            turns.follow_automatic(self, uow, actor, case_id, f"'{item_spec.label}' afgevinkt")
             uow.commit()
-
-    def record_document(self, actor: Actor, case_id: int, kind: str, *, outcome: str = "",
-                        title: str = "", expected_version: int | None = None) -> DocumentInfo:
-        """Record an OPP (vastgesteld), an expert advice (outcome = the expert), an SWV decision."""
-        if kind not in DOCUMENT_KINDS:
-            raise InvalidInput(f"Onbekende soort '{kind}'. Bekend: {', '.join(DOCUMENT_KINDS)}.")
-        if kind == DOC_SWV_DECISION and outcome not in SWV_OUTCOMES:
-            raise InvalidInput(f"Een besluit van het SWV is '{SWV_GRANTED}' of '{SWV_REFUSED}'.")
-        if kind == DOC_OPP and outcome not in OPP_OUTCOMES:
-            raise InvalidInput(f"Een OPP is {' of '.join(repr(o) for o in OPP_OUTCOMES)}.")
-        if kind == DOC_EXPERT_ADVICE:
-            check_name(outcome, "Naam van de deskundige")
-        if title:
-            check_text(title, "Titel", required=False)
-        with self._uow() as uow:
-            s = uow.session
-            case = self._case(s, case_id, actor)
-            self._expect_version(case, expected_version, s)
-            if (
-                kind == DOC_SWV_DECISION
-                and ROLE_SWV not in actor.roles
-                and not access.manages_school(actor, case.school_id)
-            ):
-                raise AccessDenied("Een besluit van het SWV legt het SWV of de school vast.")
-            now = self.now()
-            step = next((t.step for t in case.tracks if t.track == self.route.main_track.id), None)
-            d = Document(case_id=case_id, kind=kind, outcome=outcome, title=title, step=step,
-                         author_id=actor.id, at=now)
-            s.add(d)
-            self._touch(case)
-            s.flush()
-            info = DocumentInfo(d.id, kind, outcome, title, step, actor.name, now)
-            uow.commit()
-            return info
-

@@ -14,12 +14,12 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from kindroute.errors import AccessDenied, Conflict, InvalidInput, NotFound
-from kindroute.services import access, stepping
+from kindroute.services import access, route_store, stepping
 from kindroute.services.dto import Actor, ConsentInfo
 from kindroute.store.db import Database
 from kindroute.store.models import Assignment, Case, CaseEvent, ConsentRecord, Person, School
 from kindroute.store.uow import UnitOfWork
-from kindroute.workflow import NOT_STARTED, CaseFacts, Consent, Engine, Route, get_engine, load_route
+from kindroute.workflow import NOT_STARTED, CaseFacts, Consent, Engine, Route, get_engine
 
 
 class ServiceContext:
@@ -32,9 +32,10 @@ class ServiceContext:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.db = db
-        self.route = route or load_route()
-        self.engine: Engine = get_engine(self.route)
         self.clock = clock or datetime.now
+        #: the route the database holds; ``route`` must be that route, or the database new
+        self.route = route_store.route_in_use(db, route, now=self.clock())
+        self.engine: Engine = get_engine(self.route)
         #: the statement reading a case row for a step, per (actor, day): see :meth:`_step_case_read`
         self._step_reads: dict[tuple[Actor, date], Any] = {}
 
@@ -133,10 +134,10 @@ class ServiceContext:
         case.version = (case.version or 0) + 1
 
     def _require_manager(self, actor: Actor, case: Case, what: str) -> None:
-        if not access.manages_school(actor, case.school_id):
-            raise AccessDenied(
-                f"Alleen de intern begeleider of directeur van de school mag {what}."
-            )
+        if not access.manages_school(actor, case.school_id, self.route):
+            names = [self.role_label(r).lower() for r in self.route.roles_seeing("school")]
+            who = " of ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+            raise AccessDenied(f"Alleen de {who or 'beheerder'} van de school mag {what}.")
 
     def _active_assignments(self, session: Session, case_id: int) -> list[Assignment]:
         return list(

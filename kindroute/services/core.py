@@ -7,7 +7,9 @@ over :class:`Services`, which composes one part per idea:
 - :mod:`~kindroute.services.context` — database, route, clock, unit of work, shared loaders;
 - :mod:`~kindroute.services.people` — schools, people, pupils, who is acting;
 - :mod:`~kindroute.services.case_flow` — open, step, close, reopen, zorgplicht term;
-- :mod:`~kindroute.services.case_work` — roles, consents, notes, agreements, checklists, documents;
+- :mod:`~kindroute.services.case_work` — roles, consents, notes, agreements, checklists;
+- :mod:`~kindroute.services.decisions` — the route's decisions and documents;
+- :mod:`~kindroute.services.turns` — who may act, joint turns, automatic steps, clocks, per-case terms;
 - :mod:`~kindroute.services.case_lists` — filtered lists, counts, worklist, cases per step;
 - :mod:`~kindroute.services.case_view` — one case's detail, next steps, who is at turn;
 - :mod:`~kindroute.services.meeting_api` — meetings (besprekingen), their verslag, the case timeline.
@@ -19,11 +21,13 @@ from kindroute.services.case_flow import CaseFlow
 from kindroute.services.case_lists import CaseLists
 from kindroute.services.case_view import CaseView
 from kindroute.services.case_work import CaseWork
+from kindroute.services.decisions import Decisions
 from kindroute.services.meeting_part import MeetingParts
 from kindroute.services.people import PeopleServices
+from kindroute.services.turns import Terms
 
 __all__ = ["Services"]
 
 
-class Services(PeopleServices, CaseFlow, CaseWork, CaseLists, CaseView, MeetingParts):
+class Services(PeopleServices, CaseFlow, CaseWork, Decisions, Terms, CaseLists, CaseView, MeetingParts):
     """Use cases over one database and one route (``Services(db, route=None, clock=None)``)."""

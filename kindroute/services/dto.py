@@ -161,6 +161,18 @@ class DocumentInfo(JsonMixin):
     step: str | None
     author: str
     at: datetime
+    #: a decision's fields (``[[decisions]] fields``)
+    fields: dict[str, Any] = field(default_factory=dict)
+    #: automatic steps the recording let follow
+    followed: tuple[StepResult, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        d = super().to_json()
+        if not d["followed"]:  # only when a step followed
+            del d["followed"]
+        for f in d.get("followed", []):
+            f["from"] = f.pop("from_")
+        return d
 
 
 @dataclass(frozen=True)
@@ -244,8 +256,19 @@ class StepResult(JsonMixin):
     at_turn_role: str | None
     deadline: date | None
     version: int
+    #: a joint turn: the roles that still have to confirm (the step is not taken yet)
+    waiting: tuple[str, ...] = ()
+    #: automatic steps that followed this one
+    followed: tuple[StepResult, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         d = super().to_json()
         d["from"] = d.pop("from_")
+        for key in ("waiting", "followed"):  # only when there is something to say
+            if not d[key]:
+                del d[key]
+        for f in d.get("followed", []):
+            f["from"] = f.pop("from_")
+            f.pop("waiting", None)
+            f.pop("followed", None)
         return d

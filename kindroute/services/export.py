@@ -22,7 +22,7 @@ from kindroute.services.core import Services
 from kindroute.services.dto import Actor, CaseDetail
 from kindroute.store.models import Assignment, ConsentRecord, Person, Pupil
 from kindroute.store.uow import UnitOfWork
-from kindroute.workflow.vocabulary import DOCUMENT_KINDS, STATUS_LABELS
+from kindroute.workflow.vocabulary import STATUS_LABELS
 
 FORMATS = ("md", "html")
 
@@ -86,6 +86,12 @@ def export_case(svc: Services, actor: Actor | None, case_id: int, fmt: str = "md
 
 
 # ---------------------------------------------------------------------- rendering helpers
+
+
+def _kind_label(svc: Services, kind: str) -> str:
+    """A decision's or document's label from the route (the stored id when the route lacks it)."""
+    spec = svc.route.recordable(kind)
+    return spec.label if spec else kind
 
 
 def _when(value: date | datetime | None) -> str:
@@ -181,7 +187,7 @@ def _sections(svc: Services, cf: CaseFile) -> list[tuple[str, list[tuple[str, li
         for a in cf.assignments
     ]
     documents = [
-        (f"{DOCUMENT_KINDS.get(doc.kind, doc.kind)} — {_when(doc.at)}", [
+        (f"{_kind_label(svc, doc.kind)} — {_when(doc.at)}", [
             ("Uitkomst", doc.outcome), ("Titel", doc.title),
             ("Stap", svc.step_title(doc.step) if doc.step else ""), ("Door", doc.author),
         ])

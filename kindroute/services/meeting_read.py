@@ -45,7 +45,6 @@ from kindroute.store.models import (
     Person,
     Pupil,
 )
-from kindroute.workflow.vocabulary import SCHOOL_MANAGER_ROLES
 
 if TYPE_CHECKING:
     from kindroute.services.core import Services
@@ -56,7 +55,7 @@ def agenda_page(svc: Services, actor: Actor | None, meeting_id: int, offset: int
     """(position, case id, pupil or None when hidden) of a page of the agenda, in order."""
     with svc._uow(write=False) as uow:
         s = uow.session
-        seen_by(s, actor, get_meeting(s, meeting_id))
+        seen_by(svc.route, s, actor, get_meeting(s, meeting_id))
         rows = s.execute(
             select(MeetingItem.position, MeetingItem.case_id, Pupil.name)
             .join(Case, Case.id == MeetingItem.case_id).join(Pupil, Pupil.id == Case.pupil_id)
@@ -73,10 +72,11 @@ def item_at(svc: Services, actor: Actor | None, meeting_id: int, position: int, 
     One read by (meeting, position) and a count by the same index: as quick for an agenda of
     10,000 items as for one of 10.
     """
-    logged = actor is not None and access.is_outside_reader(actor)  # an outside role's read is logged
+    # an outside role's read is logged
+    logged = actor is not None and access.is_outside_reader(actor, svc.route)
     with svc._uow(write=(remember or logged) and actor is not None) as uow:
         s = uow.session
-        m = seen_by(s, actor, get_meeting(s, meeting_id))
+        m = seen_by(svc.route, s, actor, get_meeting(s, meeting_id))
         total = item_count(s, meeting_id)
         if total == 0:
             return None, 0
@@ -87,7 +87,7 @@ def item_at(svc: Services, actor: Actor | None, meeting_id: int, position: int, 
             return None, total
         view = _views(svc, s, actor, [item])[0]
         moved = remember and actor is not None and m.status == "open" and m.position != position \
-            and is_editor(actor, m)
+            and is_editor(svc.route, actor, m)
         if moved:
             m.position = position
         if moved or (logged and not view.hidden):
@@ -139,7 +139,7 @@ def _views(svc: Services, s: Session, viewer: Actor | None, items: Sequence[Meet
                                           e.actor_name, e.note))
         out.append(ItemView(i.id, i.position, i.case_id, pupils.get(i.case_id), False, i.conclusion, i.notes,
                             i.parents_view, i.pupil_view, i.discussed, tuple(agreements), tuple(steps)))
-    if viewer is not None and access.is_outside_reader(viewer) and item_ids:
+    if viewer is not None and access.is_outside_reader(viewer, svc.route) and item_ids:
         now = svc.now()
         for i in items:
             if i.case_id in visible:
@@ -158,7 +158,7 @@ def list_meetings(svc: Services, actor: Actor | None, *, open_only: bool = False
         if actor is not None:
             attended = select(MeetingAttendee.meeting_id).where(MeetingAttendee.person_id == actor.id)
             cond = [Meeting.chair_id == actor.id, Meeting.id.in_(attended)]
-            if actor.school_id is not None and any(r in SCHOOL_MANAGER_ROLES for r in actor.roles):
+            if actor.school_id is not None and access.school_manager(actor, svc.route):
                 cond.append(Meeting.school_id == actor.school_id)
             stmt = stmt.where(or_(*cond))
         stmt = stmt.order_by((Meeting.status == "open").desc(), Meeting.held_at.desc(), Meeting.id.desc())
@@ -168,13 +168,13 @@ def list_meetings(svc: Services, actor: Actor | None, *, open_only: bool = False
 def meeting_summary(svc: Services, actor: Actor | None, meeting_id: int) -> MeetingSummary:
     with svc._uow(write=False) as uow:
         s = uow.session
-        return summarise(svc, s, seen_by(s, actor, get_meeting(s, meeting_id)))
+        return summarise(svc, s, seen_by(svc.route, s, actor, get_meeting(s, meeting_id)))
 
 
 def attendees(svc: Services, actor: Actor | None, meeting_id: int) -> list[AttendeeInfo]:
     with svc._uow(write=False) as uow:
         s = uow.session
-        seen_by(s, actor, get_meeting(s, meeting_id))
+        seen_by(svc.route, s, actor, get_meeting(s, meeting_id))
         return [AttendeeInfo(a.name, a.role, svc.role_label(a.role), a.person_id)
                 for a in s.scalars(select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting_id)
                                    .order_by(MeetingAttendee.id))]
@@ -183,16 +183,16 @@ def attendees(svc: Services, actor: Actor | None, meeting_id: int) -> list[Atten
 def meeting_view(svc: Services, viewer: Actor | None, meeting_id: int) -> MeetingView:
     """The whole meeting as ``viewer`` may see it (the verslag)."""
     people = attendees(svc, viewer, meeting_id)
-    with svc._uow(write=viewer is not None and access.is_outside_reader(viewer)) as uow:
+    with svc._uow(write=viewer is not None and access.is_outside_reader(viewer, svc.route)) as uow:
         s = uow.session
-        m = seen_by(s, viewer, get_meeting(s, meeting_id))
+        m = seen_by(svc.route, s, viewer, get_meeting(s, meeting_id))
         summary = summarise(svc, s, m)
         items = list(s.scalars(select(MeetingItem).where(MeetingItem.meeting_id == meeting_id)
                                .order_by(MeetingItem.position)))
         views: list[ItemView] = []
         for start in range(0, len(items), CHUNK):
             views.extend(_views(svc, s, viewer, items[start:start + CHUNK]))
-        if viewer is not None and access.is_outside_reader(viewer):
+        if viewer is not None and access.is_outside_reader(viewer, svc.route):
             uow.commit()
         return MeetingView(summary, tuple(people), tuple(views), m.addendum,
                            viewer.name if viewer else "beheerder van het bestand", svc.now())

@@ -42,6 +42,7 @@ from kindroute.store.models import (
     Person,
     School,
 )
+from kindroute.workflow import Route
 
 if TYPE_CHECKING:
     from kindroute.services.core import Services
@@ -95,25 +96,26 @@ def get_meeting(session: Session, meeting_id: int) -> Meeting:
     return m
 
 
-def _may_see_meeting(session: Session, actor: Actor | None, m: Meeting) -> bool:
+def _may_see_meeting(route: Route, session: Session, actor: Actor | None, m: Meeting) -> bool:
     if actor is None or m.chair_id == actor.id:
         return True
-    if m.school_id is not None and access.manages_school(actor, m.school_id):
+    if m.school_id is not None and access.manages_school(actor, m.school_id, route):
         return True
     return session.scalar(select(MeetingAttendee.id).where(
         MeetingAttendee.meeting_id == m.id, MeetingAttendee.person_id == actor.id).limit(1)) is not None
 
 
-def seen_by(session: Session, actor: Actor | None, m: Meeting) -> Meeting:
-    if not _may_see_meeting(session, actor, m):
+def seen_by(route: Route, session: Session, actor: Actor | None, m: Meeting) -> Meeting:
+    if not _may_see_meeting(route, session, actor, m):
         raise AccessDenied(f"U ({actor.name if actor else '?'}) was niet bij bespreking {m.id}.")
     return m
 
 
-def _editable(session: Session, actor: Actor, meeting_id: int, *, closed_ok: bool = False) -> Meeting:
+def _editable(route: Route, session: Session, actor: Actor, meeting_id: int, *,
+              closed_ok: bool = False) -> Meeting:
     """The meeting, if ``actor`` may change it: its chair or the school's IB/director, while open."""
     m = get_meeting(session, meeting_id)
-    if not is_editor(actor, m):
+    if not is_editor(route, actor, m):
         raise AccessDenied("Alleen de voorzitter of de intern begeleider van de school kan deze "
                            "bespreking bijwerken.")
     if m.status != "open" and not closed_ok:
@@ -208,7 +210,7 @@ def add_cases(svc: Services, actor: Actor, meeting_id: int, case_ids: Sequence[i
     wanted = list(dict.fromkeys(int(c) for c in case_ids))
     with svc._uow() as uow:
         s = uow.session
-        _editable(s, actor, meeting_id)
+        _editable(svc.route, s, actor, meeting_id)
         visible = visible_ids(svc, s, actor, wanted)
         missing = [c for c in wanted if c not in visible]
         if missing:
@@ -255,7 +257,7 @@ def changed_since_last(svc: Services, actor: Actor, meeting_id: int) -> list[int
     meeting of the same kind; every open case when there was none."""
     with svc._uow(write=False) as uow:
         s = uow.session
-        m = seen_by(s, actor, get_meeting(s, meeting_id))
+        m = seen_by(svc.route, s, actor, get_meeting(s, meeting_id))
         prev_q = select(func.max(Meeting.held_at)).where(Meeting.kind == m.kind, Meeting.id != m.id,
                                                          Meeting.held_at < m.held_at)
         if m.school_id is not None:
@@ -273,7 +275,7 @@ def changed_since_last(svc: Services, actor: Actor, meeting_id: int) -> list[int
 def remove_case(svc: Services, actor: Actor, meeting_id: int, case_id: int) -> None:
     with svc._uow() as uow:
         s = uow.session
-        _editable(s, actor, meeting_id)
+        _editable(svc.route, s, actor, meeting_id)
         item = s.scalar(select(MeetingItem).where(MeetingItem.meeting_id == meeting_id,
                                                   MeetingItem.case_id == case_id))
         if item is None:
@@ -290,7 +292,7 @@ def move_item(svc: Services, actor: Actor, meeting_id: int, position: int, delta
     """Swap the item at ``position`` with its neighbour ``delta`` (-1 up, +1 down); the new position."""
     with svc._uow() as uow:
         s = uow.session
-        _editable(s, actor, meeting_id)
+        _editable(svc.route, s, actor, meeting_id)
         a = s.scalar(select(MeetingItem).where(MeetingItem.meeting_id == meeting_id,
                                                MeetingItem.position == position))
         b = s.scalar(select(MeetingItem).where(MeetingItem.meeting_id == meeting_id,
@@ -305,8 +307,9 @@ def move_item(svc: Services, actor: Actor, meeting_id: int, position: int, delta
 # ---------------------------------------------------------------------------- recording
 
 
-def is_editor(actor: Actor, m: Meeting) -> bool:
-    return m.chair_id == actor.id or (m.school_id is not None and access.manages_school(actor, m.school_id))
+def is_editor(route: Route, actor: Actor, m: Meeting) -> bool:
+    return m.chair_id == actor.id or (
+        m.school_id is not None and access.manages_school(actor, m.school_id, route))
 
 
 def _item(s: Session, meeting_id: int, case_id: int) -> MeetingItem:
@@ -329,7 +332,7 @@ def update_item(svc: Services, actor: Actor, meeting_id: int, case_id: int, *,
             check_text(value, ITEM_FIELDS[key], required=False)
     with svc._uow() as uow:
         s = uow.session
-        _editable(s, actor, meeting_id)
+        _editable(svc.route, s, actor, meeting_id)
         if not visible_ids(svc, s, actor, [case_id]):
             raise AccessDenied(f"U ({actor.name}) heeft geen toegang tot casus {case_id}.")
         item = _item(s, meeting_id, case_id)
@@ -356,7 +359,7 @@ def _link(svc: Services, meeting_id: int, case_id: int, kind: str, ref_id: int) 
 
 def _check_open(svc: Services, actor: Actor, meeting_id: int, case_id: int) -> None:
     with svc._uow(write=False) as uow:
-        _editable(uow.session, actor, meeting_id)
+        _editable(svc.route, uow.session, actor, meeting_id)
         _item(uow.session, meeting_id, case_id)
 
 
@@ -391,7 +394,7 @@ def close_meeting(svc: Services, actor: Actor, meeting_id: int) -> MeetingSummar
     """Close: items never reached are marked "niet aan toegekomen"; afterwards read-only."""
     with svc._uow() as uow:
         s = uow.session
-        m = _editable(s, actor, meeting_id)
+        m = _editable(svc.route, s, actor, meeting_id)
         s.execute(update(MeetingItem).where(MeetingItem.meeting_id == meeting_id,
                                             MeetingItem.discussed.is_(None)).values(discussed=False))
         m.status = "closed"
@@ -406,7 +409,7 @@ def add_addendum(svc: Services, actor: Actor, meeting_id: int, text: str) -> Non
     """A closed meeting's only change: an addendum, appended with date and author."""
     check_text(text, "Aanvulling")
     with svc._uow() as uow:
-        m = _editable(uow.session, actor, meeting_id, closed_ok=True)
+        m = _editable(svc.route, uow.session, actor, meeting_id, closed_ok=True)
         stamp = f"{svc.now():%Y-%m-%d %H:%M} {actor.name}:\n{text.strip()}"
         m.addendum = f"{m.addendum}\n\n{stamp}" if m.addendum else stamp
         uow.commit()

@@ -21,7 +21,6 @@ from kindroute.services.text import (
     split_name,
 )
 from kindroute.store.models import Person, Pupil, PupilWord, School
-from kindroute.workflow.vocabulary import ROLE_IB
 
 
 def _check_brin(brin: str | None) -> str | None:
@@ -72,10 +71,16 @@ class PeopleServices(ServiceContext):
             uow.commit()
             return info
 
-    def start_school(self, school: str, brin: str | None, person: str, role: str = ROLE_IB) -> Actor:
-        """A new school and its first person, together or not at all (the welcome screen)."""
+    def start_school(self, school: str, brin: str | None, person: str, role: str | None = None) -> Actor:
+        """A new school and its first person, together or not at all (the welcome screen). Without
+        ``role`` the first role of the route that sees the school's cases (the IB)."""
         check_name(school, "Schoolnaam")
         check_name(person, "Uw naam")
+        if role is None:
+            managers = self.route.roles_seeing("school")
+            if not managers:
+                raise InvalidInput("De route heeft geen rol die de casussen van een school ziet.")
+            role = managers[0]
         if role not in self.route.roles:
             raise InvalidInput(f"Onbekende rol '{role}'.")
         brin = _check_brin(brin)
@@ -165,7 +170,7 @@ class PeopleServices(ServiceContext):
         with self._uow() as uow:
             s = uow.session
             school_row = self._school(s, school)
-            if not access.manages_school(actor, school_row.id):
+            if not access.manages_school(actor, school_row.id, self.route):
                 raise AccessDenied(f"Alleen de IB of directeur van {school_row.name} kan leerlingen inlezen.")
             existing = {(n, b) for n, b in s.execute(select(Pupil.name, Pupil.date_of_birth)
                                                     .where(Pupil.school_id == school_row.id))}

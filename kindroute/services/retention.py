@@ -27,6 +27,7 @@ from kindroute.store.models import (
     Assignment,
     Case,
     CaseEvent,
+    CaseRoute,
     CaseTrack,
     ChecklistTick,
     ConsentRecord,
@@ -35,9 +36,10 @@ from kindroute.store.models import (
     Pupil,
     PurgeLog,
     School,
+    TurnConfirmation,
 )
 from kindroute.store.uow import UnitOfWork
-from kindroute.workflow.vocabulary import ENDED_STATUSES, ROLE_SWV, SCHOOL_MANAGER_ROLES, STATUS_REFERRED
+from kindroute.workflow.vocabulary import ENDED_STATUSES, STATUS_REFERRED
 
 KEEP_YEARS = 2
 KEEP_YEARS_REFERRED = 3
@@ -81,10 +83,8 @@ class PurgeResult:
         return 0 if self.dry_run else len(self.cases)
 
 
-def _require_purger(actor: Actor) -> None:
-    if ROLE_SWV in actor.roles:
-        return
-    if actor.school_id is not None and any(r in SCHOOL_MANAGER_ROLES for r in actor.roles):
+def _require_purger(svc: Services, actor: Actor) -> None:
+    if access.sees_swv(actor, svc.route) or access.school_manager(actor, svc.route):
         return
     raise AccessDenied(
         "Alleen de intern begeleider of directeur (voor de eigen school) of het SWV mag "
@@ -100,7 +100,7 @@ def set_pupil_left(svc: Services, actor: Actor, pupil_id: int, on: str | date | 
         pupil = s.get(Pupil, pupil_id)
         if pupil is None:
             raise NotFound(f"Leerling {pupil_id} bestaat niet.")
-        if not access.manages_school(actor, pupil.school_id):
+        if not access.manages_school(actor, pupil.school_id, svc.route):
             raise AccessDenied(
                 "Alleen de intern begeleider of directeur van de school mag de vertrekdatum vastleggen."
             )
@@ -140,7 +140,7 @@ def _expired(svc: Services, s, actor: Actor) -> list[ExpiredCase]:  # type: igno
         .where(Case.status.in_(ENDED_STATUSES), Pupil.left_school_on.is_not(None))
         .order_by(Case.id)
     )
-    if ROLE_SWV not in actor.roles:
+    if not access.sees_swv(actor, svc.route):
         stmt = stmt.where(Case.school_id == actor.school_id)
     out = []
     for cid, pupil, school, status, step, closed_at, left_on in s.execute(stmt):
@@ -153,7 +153,7 @@ def _expired(svc: Services, s, actor: Actor) -> list[ExpiredCase]:  # type: igno
 
 def purge_expired(svc: Services, actor: Actor, *, dry_run: bool = False) -> PurgeResult:
     """Remove every case whose retention term has passed (or, dry run, list them)."""
-    _require_purger(actor)
+    _require_purger(svc, actor)
     with UnitOfWork(svc.db) as uow:
         s = uow.session
         expired = _expired(svc, s, actor)
@@ -171,7 +171,7 @@ def purge_expired(svc: Services, actor: Actor, *, dry_run: bool = False) -> Purg
             part = ids[i:i + CHUNK]
             pupil_ids.update(s.scalars(select(Case.pupil_id).where(Case.id.in_(part))))
             for model in (AccessLog, ChecklistTick, Document, Agreement, Note, ConsentRecord, Assignment,
-                          CaseEvent, CaseTrack):
+                          CaseEvent, CaseTrack, CaseRoute, TurnConfirmation):
                 s.execute(delete(model).where(model.case_id.in_(part)), execution_options={
                     "synchronize_session": False})
             s.execute(delete(Case).where(Case.id.in_(part)), execution_options={"synchronize_session": False})

@@ -52,9 +52,10 @@ from kindroute.store.models import (
     Document,
     Note,
     Pupil,
+    TurnConfirmation,
 )
 from kindroute.workflow import NOT_STARTED, CaseFacts, Consent, Route
-from kindroute.workflow.vocabulary import DOC_EXPERT_ADVICE, DOC_OPP, DOC_SWV_DECISION, OPP_ADOPTED
+from kindroute.workflow.model import Record
 
 CASES = Case.__table__
 TRACKS = CaseTrack.__table__
@@ -87,7 +88,11 @@ def _facts_statement() -> CompoundSelect:
                     d1=ConsentRecord.valid_from, d2=ConsentRecord.valid_until,
                     d3=ConsentRecord.withdrawn_on),
         _facts_part("D", Document.case_id == case_id,
-                    o=Document.id, a=Document.kind, b=Document.outcome, c=Document.step, t=Document.at),
+                    o=Document.id, a=Document.kind, b=Document.outcome, c=Document.step,
+                    n=Document.author_id, t=Document.at),
+        _facts_part("Q", TurnConfirmation.case_id == case_id,
+                    o=TurnConfirmation.id, a=TurnConfirmation.track, b=TurnConfirmation.trigger,
+                    c=TurnConfirmation.role, n=TurnConfirmation.visit),
         _facts_part("K", ChecklistTick.case_id == case_id,
                     o=ChecklistTick.id, a=ChecklistTick.step, b=ChecklistTick.item, n=ChecklistTick.visit),
         _facts_part("T", CaseTrack.case_id == case_id,
@@ -96,7 +101,7 @@ def _facts_statement() -> CompoundSelect:
     )
 
 
-#: Every fact about one case the guards need (parameter ``case_id``), kinds A, C, D, K, T, in no
+#: Every fact about one case the guards need (parameter ``case_id``), kinds A, C, D, K, Q, T, in no
 #: particular order (:func:`build_facts` orders consents and documents by id; sorting in SQL
 #: would cost a temporary b-tree per part).
 FACTS = _facts_statement()
@@ -130,7 +135,8 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
     holders: dict[str, int] = {}
     consents: list[tuple[int, Consent]] = []
     ticks: list[tuple[str, str, int]] = []
-    docs: list[tuple[int, str, str, str | None, datetime]] = []
+    docs: list[tuple[int, Record]] = []
+    confirmations: list[tuple[str, str, str, int]] = []
     for kind, o, a, b, c, n, d1, d2, d3, t in rows:
         if kind == "T":
             tracks[a] = TrackState(step=b, entered_at=t, entered_seq=n)
@@ -142,7 +148,9 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
         elif kind == "K":
             ticks.append((a, b, n))
         elif kind == "D":
-            docs.append((o, a, b, c, t))
+            docs.append((o, Record(kind=a, outcome=b, person=n, step=c, at=t)))
+        elif kind == "Q":
+            confirmations.append((a, b, c, n))
     consents.sort(key=_first)
     docs.sort(key=_first)
     steps = {tid: NOT_STARTED for tid in route.tracks}
@@ -152,15 +160,10 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
         where = tracks.get(route.steps[step].track) if step in route.steps else None
         if where is not None and where.step == step and where.entered_seq == visit:
             done.add((step, item))
-    opp = any(kind == DOC_OPP and outcome == OPP_ADOPTED for _i, kind, outcome, _s, _t in docs)
-    advisers = {outcome.strip().casefold()
-                for _i, kind, outcome, _s, _t in docs if kind == DOC_EXPERT_ADVICE}
-    main = tracks.get(route.main_track.id)
-    decision = None
-    if main is not None:
-        for _i, kind, outcome, step, at in docs:
-            if kind == DOC_SWV_DECISION and at >= main.entered_at and step == main.step:
-                decision = outcome
+    confirmed = frozenset(
+        (trigger, role) for track, trigger, role, visit in confirmations
+        if track in tracks and tracks[track].entered_seq == visit
+    )
     facts = CaseFacts(
         steps=steps,
         today=today,
@@ -168,9 +171,10 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
         assigned_roles=frozenset(holders),
         consents=tuple(c for _i, c in consents),
         checklist_done=frozenset(done),
-        opp_vastgesteld=opp,
-        expert_advices=len(advisers),
-        swv_decision=decision,
+        assignees=frozenset(holders.items()),
+        records=tuple(r for _i, r in docs),
+        entered_at={tid: t.entered_at for tid, t in tracks.items()},
+        confirmed=confirmed,
     )
     return StepFacts(facts=facts, tracks=tracks, holders=holders)
 
@@ -188,6 +192,7 @@ def case_statement(actor: Actor | None, route: Route, today: date) -> Select[Any
             CASES.c.version,
             CASES.c.history_head,
             CASES.c.history_count,
+            CASES.c.opened_at,
             born.label("born"),
             access.visible_clause(actor, route, today).label("visible"),
         )

@@ -294,6 +294,8 @@ class Document(Base):
     step: Mapped[str | None] = mapped_column(String(50))
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     at: Mapped[datetime] = mapped_column(DateTime)
+    #: JSON object of a decision's fields (``[[decisions]] fields``), e.g. a TLV's category.
+    fields_json: Mapped[str | None] = mapped_column(Text)
 
 
 class CaseEvent(Base):
@@ -422,3 +424,50 @@ class MeetingRecord(Base):
     kind: Mapped[str] = mapped_column(String(20))
     ref_id: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(DateTime)
+class RouteVersion(Base):
+    """A route the database has used: stored when the database was first used or a route was
+    installed. The newest row is the route in use; older rows replay the cases that ran under them."""
+
+    __tablename__ = "routes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX * 2))
+    version: Mapped[str] = mapped_column(String(50), unique=True)
+    #: SHA-256 of ``content``.
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The route file's text, exactly as read.
+    content: Mapped[str] = mapped_column(Text)
+    installed_at: Mapped[datetime] = mapped_column(DateTime)
+    #: Who installed it (None: stored when the database was first used).
+    installed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class CaseRoute(Base):
+    """Which route a case ran under from which history event on (``from_seq`` 0: from the start).
+
+    A case without rows ran under the database's first route."""
+
+    __tablename__ = "case_routes"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    from_seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("routes.id"))
+
+
+class TurnConfirmation(Base):
+    """One role's confirmation of a step with a joint turn (``turn = "all"``)."""
+
+    __tablename__ = "turn_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    track: Mapped[str] = mapped_column(String(50))
+    step: Mapped[str] = mapped_column(String(50))
+    #: ``entered_seq`` of the visit of the step this confirmation belongs to.
+    visit: Mapped[int] = mapped_column(Integer)
+    trigger: Mapped[str] = mapped_column(String(50))
+    role: Mapped[str] = mapped_column(String(50))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("case_id", "track", "visit", "trigger", "role"),)

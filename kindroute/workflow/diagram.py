@@ -22,7 +22,9 @@ def guard_description(spec: GuardSpec, route: Route) -> str:
 
 def _clean(text: str) -> str:
     """Text safe inside a Mermaid label."""
-    for bad, good in (('"', "'"), (":", " -"), (";", ","), ("{", "("), ("}", ")"), ("#", "nr")):
+    for bad, good in (
+        ('"', "'"), (":", " -"), (";", ","), ("{", "("), ("}", ")"), ("#", "nr"), ("|", "/"),
+    ):
         text = text.replace(bad, good)
     return text
 
@@ -43,7 +45,7 @@ def _machine_for(route: Route, track: Track, extra_states: list[dict[str, Any]])
 
         machine: Any
 
-    states = [{"name": s.id, "label": _clean(s.title)} for s in route.steps_of(track.id)]
+    states = [{"name": s.id, "label": _clean(_state_label(route, s))} for s in route.steps_of(track.id)]
     states += extra_states
     model = _Model()
     model.machine = _DiagramMachine(
@@ -58,12 +60,37 @@ def _machine_for(route: Route, track: Track, extra_states: list[dict[str, Any]])
     return model
 
 
+def _state_label(route: Route, step: Step) -> str:
+    """A step's title with who is at turn and its term: 'Signalering (leerkracht, 14 d)'."""
+    extra = []
+    if step.turn_roles:
+        joiner = " + " if step.turn_all else " / "
+        extra.append(joiner.join(guards.role_label(route, r) for r in step.turn_roles))
+    if step.term_days is not None:
+        extra.append(f"{step.term_days} d")
+    elif step.term_set_by:
+        extra.append("termijn per casus")
+    return f"{step.title} ({', '.join(extra)})" if extra else step.title
+
+
 def _add(model: Any, route: Route, trigger: Trigger, sources: list[str], dest: str, skip: str = "") -> None:
     """Add a trigger as an edge, its guards (except ``skip``) as the edge's conditions."""
     conditions = [_clean(guard_description(g, route)) for g in trigger.guards if g.name != skip]
+    if trigger.automatic:
+        conditions.append("automatisch")
     model.machine.add_transition(
         trigger.id, sources, dest, conditions=conditions, label=_clean(trigger.label)
     )
+
+
+def _split_edge(line: str) -> list[str]:
+    """GraphMachine joins two triggers between the same steps as 'a --> b: x | y': one edge each.
+
+    Labels cannot hold '|' themselves (see ``_clean``), so every '|' is such a join."""
+    head, sep, labels = line.partition(": ")
+    if "-->" not in head or not sep or " | " not in labels:
+        return [line]
+    return [f"{head}: {label}" for label in labels.split(" | ")]
 
 
 def _body(model: Any) -> list[str]:
@@ -71,9 +98,10 @@ def _body(model: Any) -> list[str]:
     lines = model.get_graph().draw(None).splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("stateDiagram"))
     return [
-        line.strip()
+        edge
         for line in lines[start + 1 :]
         if line.strip() and not line.strip().startswith(("classDef", "Class "))
+        for edge in _split_edge(line.strip())
     ]
 
 
@@ -118,29 +146,68 @@ def _role(route: Route, role_id: str) -> str:
     return role.label if role else role_id
 
 
-def _term(step: Step) -> str:
+def turn_text(route: Route, step: Step) -> str:
+    """Who is at turn, in words: one role, any of several, or all of them together."""
+    names = [_role(route, r) for r in step.turn_roles]
+    if not names:
+        return "niemand"
+    if len(names) == 1:
+        return names[0]
+    if step.turn_all:
+        return " én ".join(names) + " (samen: ieder bevestigt)"
+    return " of ".join(names)
+
+
+def term_text(route: Route, step: Step, *, short: bool = False) -> str:
+    """The term of a step in words, with where it runs from and who may set it. ``short``: the
+    label as users read it, without the number of days behind it."""
     if step.term_days is None:
-        return step.term_label or "geen termijn"
-    days = f"{step.term_days} dagen"
-    return f"{step.term_label} ({days})" if step.term_label else days
+        text = step.term_label or ("geen" if short else "geen termijn")
+    else:
+        days = f"{step.term_days} dagen"
+        if short or not step.term_label:
+            text = step.term_label or days
+        else:
+            text = f"{step.term_label} ({days})"
+        if step.term_from == "opened":
+            text += ", vanaf het openen van de casus"
+        elif step.term_from != "entered":
+            trigger = route.triggers.get(step.term_from)
+            text += f", vanaf '{trigger.label if trigger else step.term_from}'"
+    if step.term_keeps:
+        text += "; bij terugkeer loopt de termijn door"
+    if step.term_set_by:
+        text += f"; einddatum per casus door {guards.role_label(route, step.term_set_by)}"
+    return text
+
+
 
 
 def _step_text(route: Route, step: Step) -> list[str]:
     lines = [f"{step.title}  [{step.id}]"]
     if step.description:
         lines.append(f"  {step.description}")
-    if step.final:
+    if step.final and not step.turn_roles:
         lines.append("  Eindstap: niemand aan zet")
     else:
-        lines.append(f"  Aan zet: {_role(route, step.at_turn or '')}")
+        prefix = "Eindstap; aan zet" if step.final else "Aan zet"
+        lines.append(f"  {prefix}: {turn_text(route, step)}")
     if step.involved:
         others = ", ".join(f"{_role(route, r)} ({letter})" for r, letter in step.involved.items())
         lines.append(f"  Verder betrokken: {others}")
-    if not step.final or step.term_days is not None:
-        lines.append(f"  Termijn: {_term(step)}")
+    if not step.final or step.term_days is not None or step.term_set_by:
+        lines.append(f"  Termijn: {term_text(route, step)}")
     if step.checklist:
         lines.append("  Voor vertrek afvinken:")
-        lines += [f"    [ ] {item.label}" for item in step.checklist]
+        for item in step.checklist:
+            extra = []
+            if item.optional:
+                extra.append("optioneel")
+            if item.ticked_by:
+                who = ", ".join(guards.role_label(route, r) for r in item.ticked_by)
+                extra.append(f"af te vinken door {who}")
+            suffix = f"  ({'; '.join(extra)})" if extra else ""
+            lines.append(f"    [ ] {item.label}{suffix}")
     outgoing = route.triggers_from(step.id)
     starts = [
         t
@@ -154,13 +221,50 @@ def _step_text(route: Route, step: Step) -> list[str]:
             dest = route.steps[trigger.dest].title
             cond = ", ".join(guard_description(g, route) for g in trigger.guards)
             cond_text = f"  (voorwaarden: {cond})" if cond else ""
-            lines.append(f"    → {dest}: {trigger.label} [{trigger.id}]{cond_text}")
+            auto = " (automatisch)" if trigger.automatic else ""
+            lines.append(f"    → {dest}: {trigger.label} [{trigger.id}]{auto}{cond_text}")
     return lines
+
+
+SEES_TEXT = {
+    "school": "alle casussen van de eigen school",
+    "assigned": "casussen waaraan toegewezen",
+    "swv": "casussen die bij het SWV liggen of lagen",
+}
+
+
+def _roles_text(route: Route) -> list[str]:
+    lines = ["== Rollen ==", ""]
+    for role in route.roles.values():
+        rights = [f"ziet {SEES_TEXT.get(role.sees, role.sees)}"]
+        if role.external and role.sees == "assigned":
+            rights.append("met toestemming van de ouders")
+        if role.assigns:
+            rights.append("wijst toe: " + ", ".join(guards.role_label(route, r) for r in role.assigns))
+        lines.append(f"{role.label}  [{role.id}]: {'; '.join(rights)}")
+    return lines + [""]
+
+
+def _records_text(route: Route) -> list[str]:
+    if not route.decisions and not route.documents:
+        return []
+    lines = ["== Besluiten en documenten ==", ""]
+    for d in route.decisions.values():
+        by = ", ".join(guards.role_label(route, r) for r in d.recorded_by)
+        lines.append(f"Besluit {d.label}  [{d.id}]: {' / '.join(d.outcomes)}; vastgelegd door {by}")
+        for f in d.fields:
+            choice = f" ({' / '.join(f.choices)})" if f.choices else ""
+            lines.append(f"  veld {f.label} [{f.id}]: {f.type}{choice}{', verplicht' if f.required else ''}")
+    for doc in route.documents.values():
+        by = ", ".join(guards.role_label(route, r) for r in doc.recorded_by)
+        lines.append(f"Document {doc.label}  [{doc.id}]: vastgelegd door {by}")
+    return lines + [""]
 
 
 def to_text(route: Route) -> str:
     """A readable Dutch 'wie doet wat' listing of every step, track by track."""
     lines = [f"{route.name} (versie {route.version})", RACI_LEGEND, ""]
+    lines += _roles_text(route) + _records_text(route)
     for track in route.tracks.values():
         header = f"== {track.label} =="
         if track.optional:

@@ -11,7 +11,7 @@ every reason in Dutch.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,6 +21,9 @@ from kindroute.errors import StepNotAllowed
 from kindroute.workflow import guards
 from kindroute.workflow.model import (
     NOT_STARTED,
+    ROUTE_INSTALL_TRIGGER,
+    TERM_FROM_ENTERED,
+    TERM_FROM_OPENED,
     CaseFacts,
     GuardSpec,
     NextStep,
@@ -91,12 +94,55 @@ class Engine:
             return None
         return self.step(step_id).at_turn
 
-    def deadline(self, step_id: str, entered_on: date) -> date | None:
-        """The date by which a step should be left, or None when it has no term."""
+    def turn_roles(self, step_id: str) -> tuple[str, ...]:
+        """Every role at turn in a step (empty for a track not started)."""
+        if step_id == NOT_STARTED:
+            return ()
+        return self.step(step_id).turn_roles
+
+    def deadline(
+        self,
+        step_id: str,
+        entered_on: date,
+        *,
+        opened_on: date | None = None,
+        fired: Mapping[str, date] | None = None,
+    ) -> date | None:
+        """The date by which a step should be left, or None when it has no term.
+
+        The term counts from the step's ``term_from``: the day the step was entered, the day
+        the case was opened (``opened_on``), or the last day a trigger fired (``fired``: trigger
+        id -> day; when it never fired, from entering the step).
+        """
         if step_id == NOT_STARTED:
             return None
-        term = self.step(step_id).term_days
-        return None if term is None else entered_on + timedelta(days=term)
+        step = self.step(step_id)
+        if step.term_days is None:
+            return None
+        start = entered_on
+        if step.term_from == TERM_FROM_OPENED and opened_on is not None:
+            start = opened_on
+        elif step.term_from not in (TERM_FROM_ENTERED, TERM_FROM_OPENED) and fired:
+            start = fired.get(step.term_from, entered_on)
+        return start + timedelta(days=step.term_days)
+
+    def awaiting(self, facts: CaseFacts, trigger_id: str) -> list[str]:
+        """For a joint turn (``turn = "all"``): the roles at turn that have not yet confirmed
+        ``trigger_id`` in this visit of the step. Empty when the step has no joint turn."""
+        trigger = self.route.triggers.get(trigger_id)
+        if trigger is None:
+            return []
+        step = self.route.steps.get(self._current(facts, trigger.track))
+        if step is None or not step.turn_all:
+            return []
+        return [r for r in step.turn_roles if (trigger_id, r) not in facts.confirmed]
+
+    def automatic_step(self, facts: CaseFacts) -> NextStep | None:
+        """The first automatic trigger whose guards hold now, or None."""
+        for option in self.next_steps(facts):
+            if option.automatic and option.allowed:
+                return option
+        return None
 
     def is_final(self, step_id: str) -> bool:
         return step_id != NOT_STARTED and self.step(step_id).final
@@ -123,6 +169,7 @@ class Engine:
             dest=trigger.dest,
             allowed=not reasons,
             reasons=reasons,
+            automatic=trigger.automatic,
         )
 
     def next_steps(self, facts: CaseFacts) -> list[NextStep]:
@@ -164,12 +211,20 @@ class Engine:
 
     # ------------------------------------------------------------------ history
 
-    def replay(self, events: Iterable[tuple[str, str, str, str]]) -> dict[str, str]:
-        """The steps after replaying (track, from, to, trigger) events from the start.
+    def replay(
+        self,
+        events: Iterable[tuple[str, str, str, str]],
+        start: Mapping[str, str] | None = None,
+    ) -> dict[str, str]:
+        """The steps after replaying (track, from, to, trigger) events from ``start`` (default:
+        where a new case stands).
 
-        Guards are not re-checked: they held when the events were recorded.
+        Guards are not re-checked: they held when the events were recorded. A route installation
+        event (:data:`ROUTE_INSTALL_TRIGGER`) moves a track to a step of this route from any step.
         """
         steps = self.initial_steps()
+        if start is not None:
+            steps.update(start)
         for index, event in enumerate(events):
             track, source, dest, trigger_id = event
             if track not in steps:
@@ -178,6 +233,11 @@ class Engine:
                 raise ValueError(
                     f"gebeurtenis {index}: spoor '{track}' staat in '{steps[track]}', niet in '{source}'"
                 )
+            if trigger_id == ROUTE_INSTALL_TRIGGER:
+                if dest != NOT_STARTED and dest not in self.route.steps:
+                    raise ValueError(f"gebeurtenis {index}: stap '{dest}' bestaat niet in deze route")
+                steps[track] = dest
+                continue
             trigger = self.route.triggers.get(trigger_id)
             if (
                 trigger is None

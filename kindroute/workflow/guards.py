@@ -7,8 +7,8 @@ parameters a guard accepts and gives diagrams a short description of the guard.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,13 +18,26 @@ from kindroute.workflow.model import (
     Consent,
     GuardResult,
     GuardSpec,
+    Record,
     Route,
     Trigger,
 )
 
+
+@dataclass(frozen=True)
+class Known:
+    """The ids a route file declares, for checking guard parameters."""
+
+    roles: Collection[str] = ()
+    steps: Collection[str] = ()
+    #: decision id -> its outcomes
+    decisions: Mapping[str, Collection[str]] = field(default_factory=dict)
+    documents: Collection[str] = ()
+
+
 GuardFn = Callable[[CaseFacts, Any, Route, Trigger], GuardResult]
-#: Checks a guard's parameter against the known role and step ids; returns Dutch problems.
-ParamChecker = Callable[[Any, Collection[str], Collection[str]], list[str]]
+#: Checks a guard's parameter against the ids the route declares; returns Dutch problems.
+ParamChecker = Callable[[Any, Known], list[str]]
 Describer = Callable[[Any, Route], str]
 
 #: Roles whose consent a pupil aged 12 up to 16 must co-sign (Jeugdwet: from 12 to 16
@@ -32,8 +45,6 @@ Describer = Callable[[Any, Route], str]
 COSIGN_ROLES = frozenset({"jeugdhulp"})
 COSIGN_MIN_AGE = 12
 COSIGN_MAX_AGE = 16  # exclusive
-
-SWV_DECISIONS = ("toegekend", "afgewezen")
 
 ALLOWED = GuardResult(True)
 
@@ -131,40 +142,74 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def check_true(param: Any, roles: Collection[str], steps: Collection[str]) -> list[str]:
+def check_true(param: Any, known: Known) -> list[str]:
     if param is True:
         return []
     return [f"verwacht true, niet {param!r} ({_type_name(param)})"]
 
 
-def _check_ids(param: Any, known: Collection[str], kind: str) -> list[str]:
+def _check_ids(param: Any, ids: Collection[str], kind: str) -> list[str]:
     if isinstance(param, str):
         values = [param]
-    elif isinstance(param, list) and param and all(isinstance(v, str) for v in param):
-        values = param
+    elif isinstance(param, list | tuple) and param and all(isinstance(v, str) for v in param):
+        values = list(param)
     else:
         return [f"verwacht een {kind}-id of een niet-lege lijst {kind}-ids, niet {param!r}"]
-    return [f"onbekende {kind} '{v}'" for v in values if v not in known]
+    return [f"onbekende {kind} '{v}'" for v in values if v not in ids]
 
 
-def check_roles(param: Any, roles: Collection[str], steps: Collection[str]) -> list[str]:
-    return _check_ids(param, roles, "rol")
+def check_roles(param: Any, known: Known) -> list[str]:
+    return _check_ids(param, known.roles, "rol")
 
 
-def check_steps(param: Any, roles: Collection[str], steps: Collection[str]) -> list[str]:
-    return _check_ids(param, steps, "stap")
+def check_steps(param: Any, known: Known) -> list[str]:
+    return _check_ids(param, known.steps, "stap")
 
 
-def check_positive_int(param: Any, roles: Collection[str], steps: Collection[str]) -> list[str]:
-    if isinstance(param, int) and not isinstance(param, bool) and param > 0:
+def _table(param: Any, keys: dict[str, bool], example: str) -> tuple[dict[str, Any], list[str]]:
+    """A guard parameter that is a table: unknown and missing keys reported."""
+    if not isinstance(param, dict):
+        return {}, [f"verwacht een tabel {example}, niet {param!r}"]
+    problems = [f"onbekende sleutel '{k}' (bekend: {', '.join(keys)})" for k in param if k not in keys]
+    problems += [f"sleutel '{k}' ontbreekt" for k, needed in keys.items() if needed and k not in param]
+    return param, problems
+
+
+def check_decision(param: Any, known: Known) -> list[str]:
+    table, problems = _table(param, {"id": True, "outcome": True}, '{ id = "…", outcome = "…" }')
+    ident, outcome = table.get("id"), table.get("outcome")
+    if "id" in table:
+        if not isinstance(ident, str) or ident not in known.decisions:
+            problems.append(f"onbekend besluit {ident!r} (bekend: {', '.join(known.decisions) or 'geen'})")
+        elif "outcome" in table and outcome not in known.decisions[ident]:
+            problems.append(
+                f"besluit '{ident}' heeft geen uitkomst {outcome!r} "
+                f"(wel: {', '.join(known.decisions[ident])})"
+            )
+    return problems
+
+
+def check_decided(param: Any, known: Known) -> list[str]:
+    if isinstance(param, str) and param in known.decisions:
         return []
-    return [f"verwacht een positief geheel getal, niet {param!r}"]
+    return [f"onbekend besluit {param!r} (bekend: {', '.join(known.decisions) or 'geen'})"]
 
 
-def check_decision(param: Any, roles: Collection[str], steps: Collection[str]) -> list[str]:
-    if isinstance(param, str) and param in SWV_DECISIONS:
-        return []
-    return [f'verwacht "toegekend" of "afgewezen", niet {param!r}']
+def check_advices(param: Any, known: Known) -> list[str]:
+    table, problems = _table(
+        param, {"roles": True, "count": True, "document": False}, '{ roles = ["…"], count = 2 }'
+    )
+    if "roles" in table:
+        problems += _check_ids(table["roles"], known.roles, "rol")
+    count = table.get("count")
+    if "count" in table and not (isinstance(count, int) and not isinstance(count, bool) and count > 0):
+        problems.append(f"count: verwacht een positief geheel getal, niet {count!r}")
+    document = table.get("document")
+    if "document" in table and document not in known.documents:
+        problems.append(f"onbekend document {document!r} (bekend: {', '.join(known.documents) or 'geen'})")
+    if "document" not in table and isinstance(param, dict) and not known.documents:
+        problems.append("de route heeft geen [[documents]] om adviezen mee vast te leggen")
+    return problems
 
 
 # ----------------------------------------------------------------------------- guards
@@ -176,7 +221,9 @@ def checklist_complete(facts: CaseFacts, param: Any, route: Route, trigger: Trig
     step = route.steps.get(current)
     if step is None:
         return ALLOWED
-    missing = [i.label for i in step.checklist if (step.id, i.id) not in facts.checklist_done]
+    missing = [
+        i.label for i in step.checklist if not i.optional and (step.id, i.id) not in facts.checklist_done
+    ]
     if not missing:
         return ALLOWED
     return GuardResult(False, f"Checklist van stap '{step.title}' is nog niet af: " + "; ".join(missing))
@@ -203,31 +250,66 @@ def assigned(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> Gu
     return GuardResult(False, f"Er is nog niemand toegewezen als {names}")
 
 
-def opp_vastgesteld(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
-    """The OPP has been recorded as vastgesteld."""
-    if facts.opp_vastgesteld:
-        return ALLOWED
-    return GuardResult(False, "Het OPP is nog niet vastgesteld")
+def in_scope(facts: CaseFacts, route: Route, record: Record) -> bool:
+    """Whether a decision still counts: scope "case" always; scope "step" while the case stays
+    in the step (visit) where it was recorded."""
+    decision = route.decisions.get(record.kind)
+    if decision is None or decision.scope == "case":
+        return True
+    step = route.steps.get(record.step or "")
+    if step is None:
+        return False
+    entered = facts.entered_at.get(step.track)
+    return facts.steps.get(step.track) == step.id and (entered is None or record.at >= entered)
 
 
-def expert_advices(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
-    """At least ``param`` independent expert advices have been recorded."""
-    if facts.expert_advices >= param:
+def latest_decision(facts: CaseFacts, route: Route, decision_id: str) -> Record | None:
+    """The latest decision ``decision_id`` that still counts, or None."""
+    found = [r for r in facts.records if r.kind == decision_id and in_scope(facts, route, r)]
+    return found[-1] if found else None
+
+
+def _decision_label(route: Route, decision_id: str) -> str:
+    decision = route.decisions.get(decision_id)
+    return decision.label if decision else decision_id
+
+
+def decision(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
+    """The latest decision ``param["id"]`` (that still counts) has outcome ``param["outcome"]``."""
+    latest = latest_decision(facts, route, param["id"])
+    label = _decision_label(route, param["id"])
+    if latest is None:
+        return GuardResult(False, f"Er is nog geen besluit '{label}' vastgelegd")
+    if latest.outcome == param["outcome"]:
         return ALLOWED
+    return GuardResult(False, f"Besluit '{label}' is '{latest.outcome}', niet '{param['outcome']}'")
+
+
+def decided(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
+    """A decision ``param`` (any outcome) has been recorded and still counts."""
+    if latest_decision(facts, route, param) is not None:
+        return ALLOWED
+    return GuardResult(False, f"Er is nog geen besluit '{_decision_label(route, param)}' vastgelegd")
+
+
+def advisers(facts: CaseFacts, route: Route, param: Any) -> set[int]:
+    """The different persons assigned to one of the roles who recorded an advice."""
+    kinds = {param["document"]} if "document" in param else set(route.documents)
+    eligible = facts.persons_in(as_list(param["roles"]))
+    return {r.person for r in facts.records if r.kind in kinds and r.person in eligible}
+
+
+def advices(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
+    """``count`` advices recorded by ``count`` different persons assigned to ``roles``."""
+    have = len(advisers(facts, route, param))
+    if have >= param["count"]:
+        return ALLOWED
+    names = " of ".join(role_label(route, r) for r in as_list(param["roles"]))
     return GuardResult(
         False,
-        f"Er zijn {facts.expert_advices} van de {param} vereiste onafhankelijke "
-        "deskundigenadviezen vastgelegd",
+        f"Er zijn {have} van de {param['count']} vereiste adviezen vastgelegd door verschillende "
+        f"toegewezen personen ({names})",
     )
-
-
-def swv_decision(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
-    """The SWV's latest decision on the current request is ``param``."""
-    if facts.swv_decision == param:
-        return ALLOWED
-    if facts.swv_decision is None:
-        return GuardResult(False, "Het SWV heeft nog geen besluit genomen over de aanvraag")
-    return GuardResult(False, f"Het SWV heeft de aanvraag {facts.swv_decision}")
 
 
 def in_step(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
@@ -253,6 +335,11 @@ def _describe_roles(prefix: str, suffix: str = "") -> Describer:
     return describe
 
 
+def _describe_advices(param: Any, route: Route) -> str:
+    names = ", ".join(role_label(route, r) for r in as_list(param["roles"]))
+    return f"{param['count']} adviezen ({names})"
+
+
 def _describe_steps(param: Any, route: Route) -> str:
     return "vanuit " + " of ".join(step_title(route, s) for s in as_list(param))
 
@@ -269,26 +356,39 @@ GUARDS: dict[str, GuardDef] = {
             lambda p, r: "toestemming toegewezen externe rollen",
         ),
         GuardDef("assigned", assigned, check_roles, _describe_roles("", " toegewezen")),
-        GuardDef("opp_vastgesteld", opp_vastgesteld, check_true, lambda p, r: "OPP vastgesteld"),
         GuardDef(
-            "expert_advices",
-            expert_advices,
-            check_positive_int,
-            lambda p, r: f"{p} deskundigenadviezen",
+            "decision",
+            decision,
+            check_decision,
+            lambda p, r: f"{_decision_label(r, p['id'])}: {p['outcome']}",
         ),
-        GuardDef("swv_decision", swv_decision, check_decision, lambda p, r: f"SWV-besluit {p}"),
+        GuardDef("decided", decided, check_decided, lambda p, r: f"{_decision_label(r, p)} genomen"),
+        GuardDef(
+            "advices",
+            advices,
+            check_advices,
+            _describe_advices,
+        ),
         GuardDef("in_step", in_step, check_steps, _describe_steps),
     )
 }
 
 
-def check_guard_param(name: str, param: Any, roles: Collection[str], steps: Collection[str]) -> list[str]:
+def check_guard_param(name: str, param: Any, known: Known) -> list[str]:
     """Problems with a guard as written in a route file (unknown name, bad parameter)."""
     guard = GUARDS.get(name)
     if guard is None:
-        known = ", ".join(GUARDS)
-        return [f"onbekende voorwaarde '{name}' (bekend: {known})"]
-    return guard.check_param(param, roles, steps)
+        return [f"onbekende voorwaarde '{name}' (bekend: {', '.join(GUARDS)})"]
+    return guard.check_param(param, known)
+
+
+def roles_needed(spec: GuardSpec) -> list[str]:
+    """Roles a guard needs someone assigned to (``assigned``, ``advices``)."""
+    if spec.name == "assigned":
+        return as_list(spec.param)
+    if spec.name == "advices" and isinstance(spec.param, dict):
+        return as_list(spec.param.get("roles", []))
+    return []
 
 
 def evaluate(spec: GuardSpec, facts: CaseFacts, route: Route, trigger: Trigger) -> GuardResult:

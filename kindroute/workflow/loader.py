@@ -16,7 +16,13 @@ from typing import Any
 from kindroute.errors import RouteInvalid
 from kindroute.workflow.model import (
     NOT_STARTED,
+    SEES_ASSIGNED,
+    TERM_FROM_ENTERED,
+    TURN_ALL,
     ChecklistItem,
+    Decision,
+    DecisionField,
+    DocumentKind,
     GuardSpec,
     Role,
     Route,
@@ -60,7 +66,7 @@ def parse_route(text: str, source: str) -> Route:
     problems = validate_document(doc, source)
     if problems:
         raise RouteInvalid(source, problems)
-    return _build(doc, source)
+    return _build(doc, source, text)
 
 
 def _read_text(path: Path) -> str:
@@ -98,10 +104,32 @@ def check_route_file(path: str | Path) -> list[str]:
     return []
 
 
-def _build(doc: dict[str, Any], source: str) -> Route:
+def _frozen(param: Any) -> Any:
+    """A guard parameter with its lists as tuples (tables stay tables)."""
+    if isinstance(param, list):
+        return tuple(param)
+    if isinstance(param, dict):
+        return {k: _frozen(v) for k, v in param.items()}
+    return param
+
+
+def _turn(raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    return (raw,) if isinstance(raw, str) else tuple(raw)
+
+
+def _build(doc: dict[str, Any], source: str, text: str = "") -> Route:
     """Turn a validated document into a Route."""
     roles = {
-        r["id"]: Role(id=r["id"], label=r["label"], external=r.get("external", False)) for r in doc["roles"]
+        r["id"]: Role(
+            id=r["id"],
+            label=r["label"],
+            external=r.get("external", False),
+            sees=r.get("sees", SEES_ASSIGNED),
+            assigns=tuple(r.get("assigns", ())),
+        )
+        for r in doc["roles"]
     }
     tracks = {
         t["id"]: Track(id=t["id"], label=t["label"], start=t["start"], optional=t.get("optional", False))
@@ -113,11 +141,23 @@ def _build(doc: dict[str, Any], source: str) -> Route:
             title=s["title"],
             description=s["description"],
             track=s["track"],
-            at_turn=s.get("at_turn"),
+            turn_roles=_turn(s.get("at_turn")),
+            turn_all=s.get("turn") == TURN_ALL,
             involved=dict(s.get("involved", {})),
             term_days=s.get("term_days"),
             term_label=s.get("term_label", ""),
-            checklist=tuple(ChecklistItem(i["id"], i["label"]) for i in s.get("checklist", [])),
+            term_from=s.get("term_from", TERM_FROM_ENTERED),
+            term_keeps=s.get("term_keeps", False),
+            term_set_by=s.get("term_set_by"),
+            checklist=tuple(
+                ChecklistItem(
+                    i["id"],
+                    i["label"],
+                    optional=i.get("optional", False),
+                    ticked_by=tuple(i.get("ticked_by", ())),
+                )
+                for i in s.get("checklist", [])
+            ),
             final=s.get("final", False),
         )
         for s in doc["steps"]
@@ -135,11 +175,33 @@ def _build(doc: dict[str, Any], source: str) -> Route:
             track=steps[t["to"]].track,
             sources=sources,
             dest=t["to"],
-            guards=tuple(
-                GuardSpec(name, tuple(param) if isinstance(param, list) else param)
-                for name, param in t.get("guards", {}).items()
-            ),
+            guards=tuple(GuardSpec(name, _frozen(param)) for name, param in t.get("guards", {}).items()),
+            automatic=t.get("automatic", False),
         )
+    decisions = {
+        d["id"]: Decision(
+            id=d["id"],
+            label=d["label"],
+            outcomes=tuple(d["outcomes"]),
+            recorded_by=tuple(d["recorded_by"]),
+            fields=tuple(
+                DecisionField(
+                    id=f["id"],
+                    label=f["label"],
+                    type=f.get("type", "text"),
+                    choices=tuple(f.get("choices", ())),
+                    required=f.get("required", False),
+                )
+                for f in d.get("fields", [])
+            ),
+            scope=d.get("scope", "step"),
+        )
+        for d in doc.get("decisions", [])
+    }
+    documents = {
+        d["id"]: DocumentKind(id=d["id"], label=d["label"], recorded_by=tuple(d["recorded_by"]))
+        for d in doc.get("documents", [])
+    }
     header = doc["route"]
     return Route(
         name=header["name"],
@@ -149,4 +211,8 @@ def _build(doc: dict[str, Any], source: str) -> Route:
         steps=steps,
         triggers=triggers,
         source=source,
+        decisions=decisions,
+        documents=documents,
+        migrate={m["from"]: m["to"] for m in doc.get("migrate", [])},
+        text=text,
     )

@@ -6,8 +6,9 @@ Nothing here knows about databases or screens. A :class:`Route` is produced by
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 #: Involvement letters (RACI) a role can have in a step besides being at turn.
@@ -16,14 +17,48 @@ INVOLVEMENTS = ("R", "A", "C", "I")
 #: Pseudo-step of an optional track that has not been started for a case.
 NOT_STARTED = "-"
 
+#: What a role sees (``[[roles]] sees``): its school's cases, the cases it is assigned to,
+#: or the cases that reached a step where an SWV role has a part.
+SEES_SCHOOL = "school"
+SEES_ASSIGNED = "assigned"
+SEES_SWV = "swv"
+SEES = (SEES_SCHOOL, SEES_ASSIGNED, SEES_SWV)
+
+#: Where a step's term is counted from (``term_from``), besides a trigger id.
+TERM_FROM_ENTERED = "entered"
+TERM_FROM_OPENED = "opened"
+
+#: A joint turn: every role at turn must confirm (``turn = "all"``).
+TURN_ALL = "all"
+TURN_ANY = "any"
+
+#: Types a decision's field can have.
+FIELD_TYPES = ("text", "date", "number", "choice")
+
+#: Author of the steps the system takes itself (automatic triggers).
+AUTOMATIC_AUTHOR = "kindroute (automatisch)"
+
+#: The trigger of the history event that moves an open case onto a newly installed route
+#: version (``kindroute workflow install``); replay accepts it from any step.
+ROUTE_INSTALL_TRIGGER = "route_installatie"
+
 
 @dataclass(frozen=True)
 class Role:
     id: str
     label: str
     #: True for roles outside the school (so_expert, plusklas, jeugdhulp, smw, ggd, swv):
-    #: sharing a case with them needs consent, and they see only cases they are assigned to.
+    #: sharing a case with them needs the parents' valid consent.
     external: bool = False
+    #: Which cases the role sees: "school", "assigned" or "swv" (see SEES).
+    sees: str = SEES_ASSIGNED
+    #: Roles this role may assign to a case.
+    assigns: tuple[str, ...] = ()
+
+    @property
+    def manages(self) -> bool:
+        """A role that sees its school's cases runs them: consent, any step."""
+        return self.sees == SEES_SCHOOL
 
 
 @dataclass(frozen=True)
@@ -40,6 +75,10 @@ class Track:
 class ChecklistItem:
     id: str
     label: str
+    #: An optional item does not block ``checklist_complete``.
+    optional: bool = False
+    #: Roles that may tick it; empty: the roles at turn and the roles that run the school's cases.
+    ticked_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,12 +87,59 @@ class Step:
     title: str
     description: str
     track: str
-    at_turn: str | None  # role id; None for a final step
+    #: Roles at turn (any of them may act; with ``turn_all`` every one must confirm).
+    turn_roles: tuple[str, ...] = ()
     involved: dict[str, str] = field(default_factory=dict)  # role id -> "R"|"A"|"C"|"I"
     term_days: int | None = None
     term_label: str = ""  # e.g. "6–8 weken", shown to users
     checklist: tuple[ChecklistItem, ...] = ()
     final: bool = False
+    turn_all: bool = False
+    #: "entered" (default), "opened" or a trigger id: where the term is counted from.
+    term_from: str = TERM_FROM_ENTERED
+    #: Re-entering the step keeps the deadline of the first visit.
+    term_keeps: bool = False
+    #: A role that sets the end date per case.
+    term_set_by: str | None = None
+
+    @property
+    def at_turn(self) -> str | None:
+        """The first role at turn (the one lists and the stored track show), or None."""
+        return self.turn_roles[0] if self.turn_roles else None
+
+
+@dataclass(frozen=True)
+class DecisionField:
+    """A field recorded with a decision (a TLV's category, start and end date)."""
+
+    id: str
+    label: str
+    type: str = "text"  # one of FIELD_TYPES
+    choices: tuple[str, ...] = ()
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A kind of decision of the route: its outcomes and who may record it."""
+
+    id: str
+    label: str
+    outcomes: tuple[str, ...]
+    recorded_by: tuple[str, ...]
+    fields: tuple[DecisionField, ...] = ()
+    #: "step": counts while the case stays in the step where it was recorded (a new request
+    #: needs a new decision); "case": the latest decision counts wherever the case is (an OPP).
+    scope: str = "step"
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """A kind of document of the route (an expert advice) and who may record it."""
+
+    id: str
+    label: str
+    recorded_by: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -72,6 +158,8 @@ class Trigger:
     sources: tuple[str, ...]  # step ids; NOT_STARTED when the trigger starts an optional track
     dest: str
     guards: tuple[GuardSpec, ...] = ()
+    #: Taken by the system as soon as its guards hold.
+    automatic: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +171,39 @@ class Route:
     steps: dict[str, Step]
     triggers: dict[str, Trigger]
     source: str = "<default>"  # file the route was read from
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    documents: dict[str, DocumentKind] = field(default_factory=dict)
+    #: Where open cases in a step that this version no longer has go (``[[migrate]]``).
+    migrate: dict[str, str] = field(default_factory=dict)
+    #: The route file's text as read (stored in the database with its hash).
+    text: str = ""
+
+    @property
+    def hash(self) -> str:
+        """SHA-256 of the route file's text: which exact route a database holds."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def role(self, role_id: str) -> Role | None:
+        return self.roles.get(role_id)
+
+    def roles_seeing(self, sees: str) -> list[str]:
+        return [r.id for r in self.roles.values() if r.sees == sees]
+
+    def assigners_of(self, role_id: str) -> list[str]:
+        """Roles that may assign ``role_id`` to a case."""
+        return [r.id for r in self.roles.values() if role_id in r.assigns]
+
+    def swv_steps(self) -> list[str]:
+        """Steps where an SWV role (sees = "swv") is at turn or R: a case that reached one is the SWV's."""
+        swv = set(self.roles_seeing(SEES_SWV))
+        return [
+            s.id
+            for s in self.steps.values()
+            if swv & set(s.turn_roles) or any(s.involved.get(r) == "R" for r in swv)
+        ]
+
+    def recordable(self, kind: str) -> Decision | DocumentKind | None:
+        return self.decisions.get(kind) or self.documents.get(kind)
 
     @property
     def main_track(self) -> Track:
@@ -119,6 +240,18 @@ class Consent:
 
 
 @dataclass(frozen=True)
+class Record:
+    """A recorded decision or document, as the guards need to see it."""
+
+    kind: str  # a [[decisions]] or [[documents]] id
+    outcome: str
+    person: int | None  # who recorded it
+    step: str | None  # step of the kind's track when it was recorded
+    at: datetime
+    fields: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """Everything a guard may look at, read from the store in one go.
 
@@ -132,15 +265,23 @@ class CaseFacts:
     assigned_roles: frozenset[str] = frozenset()  # roles with a person assigned now
     consents: tuple[Consent, ...] = ()
     checklist_done: frozenset[tuple[str, str]] = frozenset()  # (step id, item id) ticked
-    opp_vastgesteld: bool = False
-    expert_advices: int = 0  # independent expert advices recorded (for a TLV)
-    swv_decision: str | None = None  # latest SWV decision on the current request: toegekend|afgewezen
+    #: (role, person) of every assignment active now.
+    assignees: frozenset[tuple[str, int]] = frozenset()
+    #: Decisions and documents recorded on the case, oldest first.
+    records: tuple[Record, ...] = ()
+    #: When the case entered its current step, per track (decisions with scope "step").
+    entered_at: dict[str, datetime] = field(default_factory=dict)
+    #: (trigger id, role) confirmations of a joint turn in the current visit of its step.
+    confirmed: frozenset[tuple[str, str]] = frozenset()
 
     def pupil_age(self) -> int | None:
         if self.pupil_birth_date is None:
             return None
         b, t = self.pupil_birth_date, self.today
         return t.year - b.year - ((t.month, t.day) < (b.month, b.day))
+
+    def persons_in(self, roles: tuple[str, ...] | list[str]) -> set[int]:
+        return {person for role, person in self.assignees if role in roles}
 
 
 @dataclass(frozen=True)
@@ -160,3 +301,4 @@ class NextStep:
     dest: str
     allowed: bool
     reasons: tuple[str, ...] = ()
+    automatic: bool = False

@@ -7,149 +7,38 @@ collects *all* problems instead of stopping at the first, so an SWV can fix a fi
 
 from __future__ import annotations
 
-import re
 from collections import deque
-from pathlib import PurePath
 from typing import Any
 
-from kindroute.workflow.guards import check_guard_param
-from kindroute.workflow.model import INVOLVEMENTS
-
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-
-TOP_KEYS = {"route", "roles", "tracks", "steps", "triggers"}
-ROUTE_KEYS = {"name": str, "version": str}
-ROLE_KEYS = {"id": str, "label": str, "external": bool}
-TRACK_KEYS = {"id": str, "label": str, "start": str, "optional": bool}
-STEP_KEYS = {
-    "id": str,
-    "title": str,
-    "description": str,
-    "track": str,
-    "at_turn": str,
-    "involved": dict,
-    "term_days": int,
-    "term_label": str,
-    "checklist": list,
-    "final": bool,
-}
-TRIGGER_KEYS = {
-    "id": str,
-    "label": str,
-    "from": (str, list),
-    "from_start": bool,
-    "to": str,
-    "guards": dict,
-}
-REQUIRED = {
-    "roles": ("id", "label"),
-    "tracks": ("id", "label", "start"),
-    "steps": ("id", "title", "description", "track"),
-    "triggers": ("id", "label", "to"),
-}
-KIND = {"roles": "rol", "tracks": "spoor", "steps": "stap", "triggers": "trigger"}
-TYPE_NAMES = {str: "tekst", int: "geheel getal", bool: "true of false", dict: "tabel", list: "lijst"}
-
-
-def _type_ok(value: Any, expected: type | tuple[type, ...]) -> bool:
-    types = expected if isinstance(expected, tuple) else (expected,)
-    if isinstance(value, bool):
-        return bool in types
-    return isinstance(value, types)
-
-
-def _type_label(expected: type | tuple[type, ...]) -> str:
-    types = expected if isinstance(expected, tuple) else (expected,)
-    return " of ".join(TYPE_NAMES[t] for t in types)
-
-
-class _Checker:
-    """Collects problems for one document."""
-
-    def __init__(self, source: str) -> None:
-        self.file = PurePath(source).name or source
-        self.problems: list[str] = []
-
-    def add(self, where: str, message: str, field: str | None = None) -> None:
-        parts = [self.file, where]
-        if field is not None:
-            parts.append(f"veld '{field}'")
-        parts.append(message)
-        self.problems.append(": ".join(parts))
-
-    # ------------------------------------------------------------------ structure
-
-    def table_list(self, doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
-        """The well-formed entries of an array of tables, with type problems recorded."""
-        raw = doc.get(key)
-        if raw is None:
-            self.add("route", f"[[{key}]] ontbreekt: de route heeft geen {KIND[key]}")
-            return []
-        if not isinstance(raw, list):
-            self.add("route", f"'{key}' moet een lijst van tabellen zijn ([[{key}]])")
-            return []
-        entries = []
-        for n, entry in enumerate(raw, start=1):
-            if not isinstance(entry, dict):
-                self.add(f"{KIND[key]} #{n}", f"moet een tabel zijn ([[{key}]])")
-                continue
-            entries.append(entry)
-        return entries
-
-    def fields(
-        self, entry: dict[str, Any], where: str, spec: dict[str, Any], required: tuple[str, ...]
-    ) -> dict[str, Any]:
-        """Check types, unknown and missing keys; return only the fields of the right type."""
-        good: dict[str, Any] = {}
-        for key, value in entry.items():
-            if key not in spec:
-                self.add(where, f"onbekend veld (bekend: {', '.join(spec)})", key)
-            elif not _type_ok(value, spec[key]):
-                self.add(
-                    where,
-                    f"verwacht {_type_label(spec[key])}, niet {value!r}",
-                    key,
-                )
-            else:
-                good[key] = value
-        for key in required:
-            if key not in entry:
-                self.add(where, "verplicht veld ontbreekt", key)
-            elif key in good and isinstance(good[key], str) and not good[key].strip():
-                self.add(where, "mag niet leeg zijn", key)
-                del good[key]
-        return good
-
-    def where(self, key: str, n: int, entry: dict[str, Any]) -> str:
-        ident = entry.get("id")
-        return f"{KIND[key]} '{ident}'" if isinstance(ident, str) else f"{KIND[key]} #{n}"
-
-    def items(self, doc: dict[str, Any], key: str, spec: dict[str, Any]) -> dict[str, dict]:
-        """Entries by id, reporting duplicate and malformed ids."""
-        out: dict[str, dict[str, Any]] = {}
-        for n, entry in enumerate(self.table_list(doc, key), start=1):
-            where = self.where(key, n, entry)
-            good = self.fields(entry, where, spec, REQUIRED[key])
-            ident = good.get("id")
-            if ident is None:
-                continue
-            if not ID_PATTERN.match(ident):
-                self.add(
-                    where,
-                    "ongeldige id: gebruik kleine letters, cijfers en _ (begin met een letter)",
-                    "id",
-                )
-                continue
-            if ident in out:
-                self.add(where, f"dubbele id: er is al een {KIND[key]} '{ident}'", "id")
-                continue
-            out[ident] = good
-        return out
+from kindroute.workflow.checker import (
+    DECISION_KEYS,
+    DOCUMENT_KEYS,
+    ROLE_KEYS,
+    ROUTE_KEYS,
+    STEP_KEYS,
+    TOP_KEYS,
+    TRACK_KEYS,
+    TRIGGER_KEYS,
+    Checker,
+    bad_fields,
+    role_list,
+    turn_roles,
+)
+from kindroute.workflow.guards import Known, check_guard_param
+from kindroute.workflow.model import (
+    INVOLVEMENTS,
+    SEES,
+    TERM_FROM_ENTERED,
+    TERM_FROM_OPENED,
+    TURN_ALL,
+    TURN_ANY,
+)
+from kindroute.workflow.validate_rights import check_automatic, check_migrate, check_recordables, check_rights
 
 
 def validate_document(doc: dict[str, Any], source: str) -> list[str]:
     """All problems of a parsed route document; empty when it can be loaded."""
-    c = _Checker(source)
+    c = Checker(source)
     if not doc:
         c.add("route", "de route is leeg: het bestand bevat geen route")
         return c.problems
@@ -167,6 +56,8 @@ def validate_document(doc: dict[str, Any], source: str) -> list[str]:
     tracks = c.items(doc, "tracks", TRACK_KEYS)
     steps = c.items(doc, "steps", STEP_KEYS)
     triggers = c.items(doc, "triggers", TRIGGER_KEYS)
+    decisions = c.items(doc, "decisions", DECISION_KEYS)
+    documents = c.items(doc, "documents", DOCUMENT_KEYS)
 
     if "steps" in doc and not steps and isinstance(doc["steps"], list) and not doc["steps"]:
         c.add("route", "de route is leeg: er staan geen stappen in")
@@ -175,14 +66,37 @@ def validate_document(doc: dict[str, Any], source: str) -> list[str]:
     if "tracks" in doc and isinstance(doc["tracks"], list) and not doc["tracks"]:
         c.add("route", "er staan geen sporen in de route")
 
+    _check_roles(c, roles)
     _check_tracks(c, tracks, steps)
-    _check_steps(c, steps, roles, tracks)
-    sources_of = _check_triggers(c, triggers, steps, roles, tracks)
+    _check_steps(c, steps, roles, tracks, triggers)
+    check_recordables(c, decisions, documents, roles)
+    known = Known(
+        roles=roles.keys(),
+        steps=steps.keys(),
+        decisions={
+            d: [o for o in dec.get("outcomes", []) if isinstance(o, str)] for d, dec in decisions.items()
+        },
+        documents=documents.keys(),
+    )
+    sources_of = _check_triggers(c, triggers, steps, tracks, known)
     _check_flow(c, tracks, steps, triggers, sources_of)
+    check_automatic(c, triggers, steps, sources_of)
+    check_migrate(c, doc, steps)
+    check_rights(c, roles, steps, triggers, decisions, documents)
     return c.problems
 
 
-def _check_tracks(c: _Checker, tracks: dict[str, dict], steps: dict[str, dict]) -> None:
+def _check_roles(c: Checker, roles: dict[str, dict]) -> None:
+    for rid, role in roles.items():
+        where = f"rol '{rid}'"
+        sees = role.get("sees")
+        if sees is not None and sees not in SEES:
+            c.add(where, f"onbekende waarde {sees!r}; kies {', '.join(repr(x) for x in SEES)}", "sees")
+        if "assigns" in role:
+            role_list(c, where, "assigns", role["assigns"], roles)
+
+
+def _check_tracks(c: Checker, tracks: dict[str, dict], steps: dict[str, dict]) -> None:
     for n, (tid, track) in enumerate(tracks.items()):
         where = f"spoor '{tid}'"
         if n == 0 and track.get("optional"):
@@ -201,7 +115,11 @@ def _check_tracks(c: _Checker, tracks: dict[str, dict], steps: dict[str, dict]) 
 
 
 def _check_steps(
-    c: _Checker, steps: dict[str, dict], roles: dict[str, dict], tracks: dict[str, dict]
+    c: Checker,
+    steps: dict[str, dict],
+    roles: dict[str, dict],
+    tracks: dict[str, dict],
+    triggers: dict[str, dict],
 ) -> None:
     for sid, step in steps.items():
         where = f"stap '{sid}'"
@@ -211,11 +129,13 @@ def _check_steps(
         final = step.get("final", False)
         at_turn = step.get("at_turn")
         if at_turn is not None:
-            if final:
-                c.add(where, "een eindstap (final = true) heeft geen rol aan zet", "at_turn")
-            elif at_turn not in roles:
-                c.add(where, f"onbekende rol '{at_turn}'", "at_turn")
-        elif not final and "at_turn" not in step and "at_turn" not in _bad_fields(c, where):
+            values = [at_turn] if isinstance(at_turn, str) else at_turn
+            if not values:
+                c.add(where, "lijst van rollen aan zet is leeg", "at_turn")
+            role_list(c, where, "at_turn", values, roles)
+            if len(set(turn_roles(step))) != len(turn_roles(step)):
+                c.add(where, "een rol staat dubbel in de lijst", "at_turn")
+        elif not final and "at_turn" not in step and "at_turn" not in bad_fields(c, where):
             c.add(where, "verplicht veld ontbreekt: wie is aan zet? (of final = true)", "at_turn")
         for role, letter in step.get("involved", {}).items():
             if role not in roles:
@@ -226,30 +146,62 @@ def _check_steps(
                     f"rol '{role}' heeft betrokkenheid {letter!r}; kies R, A, C of I",
                     "involved",
                 )
-            if role == at_turn:
+            if role in turn_roles(step):
                 c.add(where, f"rol '{role}' is al aan zet (at_turn)", "involved")
         term = step.get("term_days")
         if term is not None and term < 0:
             c.add(where, f"termijn mag niet negatief zijn ({term})", "term_days")
+        _check_turn_and_term(c, where, step, roles, triggers)
         if "checklist" in step:
-            _check_checklist(c, where, step["checklist"])
+            _check_checklist(c, where, step["checklist"], roles)
 
 
-def _bad_fields(c: _Checker, where: str) -> set[str]:
-    """Fields of ``where`` already reported with a wrong type (to avoid double reports)."""
-    prefix = f"{c.file}: {where}: veld '"
-    return {p[len(prefix) :].split("'", 1)[0] for p in c.problems if p.startswith(prefix)}
+def _check_turn_and_term(
+    c: Checker, where: str, step: dict[str, Any], roles: dict[str, dict], triggers: dict[str, dict]
+) -> None:
+    turn = step.get("turn")
+    if turn is not None:
+        if turn not in (TURN_ANY, TURN_ALL):
+            c.add(where, f'onbekende waarde {turn!r}; kies "{TURN_ANY}" of "{TURN_ALL}"', "turn")
+        elif turn == TURN_ALL and len(turn_roles(step)) < 2:
+            c.add(where, 'turn = "all" vraagt minstens twee rollen in at_turn', "turn")
+    term_from = step.get("term_from")
+    if term_from is not None and term_from not in (TERM_FROM_ENTERED, TERM_FROM_OPENED, *triggers):
+        c.add(
+            where,
+            f'onbekende waarde {term_from!r}; kies "{TERM_FROM_ENTERED}", "{TERM_FROM_OPENED}" '
+            "of een trigger-id",
+            "term_from",
+        )
+    has_term = "term_days" in step or "term_set_by" in step
+    for key in ("term_from", "term_keeps"):
+        if key in step and not has_term:
+            c.add(where, "heeft alleen betekenis met term_days of term_set_by", key)
+    set_by = step.get("term_set_by")
+    if set_by is not None and set_by not in roles:
+        c.add(where, f"onbekende rol '{set_by}'", "term_set_by")
 
 
-def _check_checklist(c: _Checker, where: str, checklist: list[Any]) -> None:
+
+def _check_checklist(c: Checker, where: str, checklist: list[Any], roles: dict[str, dict]) -> None:
     seen: set[str] = set()
     for n, item in enumerate(checklist, start=1):
         if not isinstance(item, dict):
             c.add(where, f'item #{n} moet een tabel {{ id = "…", label = "…" }} zijn', "checklist")
             continue
         for key in item:
-            if key not in ("id", "label"):
+            if key not in ("id", "label", "optional", "ticked_by"):
                 c.add(where, f"item #{n}: onbekend veld '{key}'", "checklist")
+        if "optional" in item and not isinstance(item["optional"], bool):
+            c.add(where, f"item #{n}: 'optional' is true of false, niet {item['optional']!r}", "checklist")
+        if "ticked_by" in item:
+            value = item["ticked_by"]
+            if not isinstance(value, list) or not value:
+                c.add(where, f"item #{n}: 'ticked_by' moet een niet-lege lijst rollen zijn", "checklist")
+            else:
+                for role in value:
+                    if role not in roles:
+                        c.add(where, f"item #{n}: 'ticked_by': onbekende rol {role!r}", "checklist")
         for key in ("id", "label"):
             value = item.get(key)
             if not isinstance(value, str) or not value.strip():
@@ -262,11 +214,11 @@ def _check_checklist(c: _Checker, where: str, checklist: list[Any]) -> None:
 
 
 def _check_triggers(
-    c: _Checker,
+    c: Checker,
     triggers: dict[str, dict],
     steps: dict[str, dict],
-    roles: dict[str, dict],
     tracks: dict[str, dict],
+    known: Known,
 ) -> dict[str, list[str]]:
     """Check triggers; return the valid source steps per trigger (for the flow checks)."""
     sources_of: dict[str, list[str]] = {}
@@ -285,7 +237,7 @@ def _check_triggers(
         from_start = trig.get("from_start", False)
         if has_from and from_start:
             c.add(where, "gebruik 'from' of 'from_start = true', niet allebei", "from")
-        elif not has_from and not from_start and "from" not in _bad_fields(c, where):
+        elif not has_from and not from_start and "from" not in bad_fields(c, where):
             c.add(where, "verplicht veld ontbreekt (of from_start = true)", "from")
         if has_from:
             raw = trig["from"]
@@ -327,13 +279,13 @@ def _check_triggers(
         sources_of[tid] = sources
 
         for name, param in trig.get("guards", {}).items():
-            for problem in check_guard_param(name, param, roles.keys(), steps.keys()):
+            for problem in check_guard_param(name, param, known):
                 c.add(where, f"voorwaarde '{name}': {problem}", "guards")
     return sources_of
 
 
 def _check_flow(
-    c: _Checker,
+    c: Checker,
     tracks: dict[str, dict],
     steps: dict[str, dict],
     triggers: dict[str, dict],
@@ -380,3 +332,5 @@ def _check_flow(
                     f"stap '{sid}'",
                     f"niet bereikbaar vanaf de startstap '{start}' van spoor '{tid}'",
                 )
+
+

@@ -1,9 +1,9 @@
 """The domain's words that code relies on, spelled once.
 
-Every other module takes these names from here (or, better, from the route itself) instead
-of spelling ``"ib"`` or ``"referred"`` again. Role ids here are those of the default route
-that the code still assumes; a route's own ``[[roles]]`` say which rights each role has
-where the route format allows it.
+Rights are not here: which role sees which cases, who assigns whom, who records which decision
+or document and who may act at a step are read from the route (``[[roles]] sees``, ``assigns``,
+``external``; ``[[decisions]]``/``[[documents]] recorded_by``; ``at_turn``). What is left are the
+words of a case's own life cycle.
 """
 
 from __future__ import annotations
@@ -21,35 +21,6 @@ STATUS_LABELS: dict[str, str] = {
 #: The statuses of a case that is no longer running.
 ENDED_STATUSES = (STATUS_CLOSED, STATUS_REFERRED)
 
-# --------------------------------------------------------------------------- documents
-DOC_OPP = "opp"
-DOC_EXPERT_ADVICE = "deskundigenadvies"
-DOC_SWV_DECISION = "swv_besluit"
-DOCUMENT_KINDS: dict[str, str] = {
-    DOC_OPP: "OPP",
-    DOC_EXPERT_ADVICE: "Deskundigenadvies",
-    DOC_SWV_DECISION: "Besluit SWV",
-}
-OPP_OUTCOMES = ("concept", "vastgesteld")
-OPP_ADOPTED = "vastgesteld"
-SWV_GRANTED = "toegekend"
-SWV_REFUSED = "afgewezen"
-SWV_OUTCOMES = (SWV_GRANTED, SWV_REFUSED)
-
-# --------------------------------------------------------------------------- roles
-ROLE_TEACHER = "leerkracht"
-ROLE_IB = "ib"
-ROLE_DIRECTOR = "directeur"
-ROLE_SWV = "swv"
-ROLE_PARENTS = "ouders"
-ROLE_PUPIL = "leerling"
-#: Roles that run a school's cases (see all of the school's cases, act at any step).
-SCHOOL_MANAGER_ROLES = (ROLE_IB, ROLE_DIRECTOR)
-#: Roles that belong to one school.
-SCHOOL_ROLES = (ROLE_IB, ROLE_DIRECTOR, ROLE_TEACHER)
-#: Roles from outside the school that see a case only when assigned and with consent.
-OUTSIDE_ROLES = ("so_expert", "plusklas", "jeugdhulp", "smw", "ggd")
-
 # --------------------------------------------------------------------------- steps
-#: The default route's final steps that the code distinguishes (closed vs referred).
+#: The final step that closes a case (any other final step refers the pupil elsewhere).
 STEP_CLOSED = "afgesloten"
