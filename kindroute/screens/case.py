@@ -33,7 +33,17 @@ if TYPE_CHECKING:
     from kindroute.services import CaseDetail, Services
 
 TABS = ("who", "next", "checklist", "history", "notes", "agreements", "consents")
-DOC_OUTCOMES = {"opp": "OPP", "deskundigenadvies": "Deskundigenadvies", "swv_besluit": "Besluit SWV"}
+#: Tab titles: (wide, narrow) — the narrow ones fit all seven tabs in 80 columns.
+TAB_TITLES = {
+    "who": ("Wie doet wat", "Wie"),
+    "next": ("Volgende stappen", "Stappen"),
+    "checklist": ("Checklist", "Checklist"),
+    "history": ("Tijdlijn", "Tijdlijn"),
+    "notes": ("Notities", "Notities"),
+    "agreements": ("Afspraken", "Afspraken"),
+    "consents": ("Toestemmingen", "Toestemming"),
+}
+NARROW = 104  # below this width the tabs take their short titles
 
 
 def summary_text(d: CaseDetail, services: Services) -> Text:
@@ -96,8 +106,9 @@ class CaseScreen(KrScreen):
         Binding("d", "document", "Document vastleggen", id="document", show=False),
         Binding("x", "toggle_row", "Afvinken/intrekken", id="toggle", show=False),
         Binding("w", "flowchart", "Stroomschema", id="flowchart", show=False),
-        Binding("f5,ctrl+r", "reload", "Vernieuwen", show=False),
-        *[Binding(str(i + 1), f"tab('{tab}')", f"Tab {i + 1}", show=False) for i, tab in enumerate(TABS)],
+        Binding("f5,ctrl+r", "reload", "Vernieuwen", id="reload", show=False),
+        *[Binding(str(i + 1), f"tab('{tab}')", f"Tab {TAB_TITLES[tab][0]}", id=f"tab{i + 1}", show=False)
+          for i, tab in enumerate(TABS)],
     ]
 
     class Loaded(Message):

@@ -27,8 +27,8 @@ class CaseListScreen(KrScreen):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="filter", key_display="/"),
         Binding("f", "filters", "Meer filters", id="filters", show=False),
-        Binding("escape", "clear_filter", "Filter wissen", show=False),
-        Binding("f5,ctrl+r", "refresh", "Vernieuwen", show=False),
+        Binding("escape", "clear_filter", "Filter wissen", id="clear_filter", show=False),
+        Binding("f5,ctrl+r", "refresh", "Vernieuwen", id="reload", show=False),
         Binding("n", "note", "Notitie", id="note", show=False),
         Binding("a", "agreement", "Afspraak", id="agreement", show=False),
         Binding("t", "consent", "Toestemming", id="consent", show=False),

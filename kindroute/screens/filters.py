@@ -44,9 +44,9 @@ class FilterScreen(KrModal):
     """Returns a new CaseFilter (or None when cancelled)."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Annuleren"),
-        Binding("ctrl+s", "apply", "Toepassen"),
-        Binding("ctrl+r", "reset", "Alles wissen"),
+        Binding("escape", "cancel", "Annuleren", id="cancel"),
+        Binding("ctrl+s", "apply", "Toepassen", id="apply"),
+        Binding("ctrl+r", "reset", "Alles wissen", id="reset"),
     ]
 
     def __init__(self, current: CaseFilter, *, with_status: bool = False) -> None:

@@ -75,8 +75,8 @@ class FlowchartScreen(KrScreen):
 
     BINDINGS = [
         Binding("escape", "back", "Terug", id="back"),
-        Binding("j,down", "scroll(1)", "Omlaag", show=False),
-        Binding("k,up", "scroll(-1)", "Omhoog", show=False),
+        Binding("j,down", "scroll(1)", "Omlaag", id="scroll_down", show=False),
+        Binding("k,up", "scroll(-1)", "Omhoog", id="scroll_up", show=False),
         Binding("tab", "switch", "Ander spoor", id="switch", show=True),
     ]
 

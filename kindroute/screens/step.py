@@ -31,9 +31,9 @@ class StepScreen(KrModal):
     BINDINGS = [
         Binding("escape", "cancel", "Annuleren", id="cancel"),
         Binding("enter", "confirm", "Bevestigen", id="confirm"),
-        Binding("up,k", "move(-1)", "Vorige", show=False),
-        Binding("down,j", "move(1)", "Volgende", show=False),
-        *[Binding(str(i), f"choose({i})", f"Kies {i}", show=False) for i in range(1, 10)],
+        Binding("up,k", "move(-1)", "Vorige stap", id="previous_option", show=False),
+        Binding("down,j", "move(1)", "Volgende stap", id="next_option", show=False),
+        *[Binding(str(i), f"choose({i})", f"Kies stap {i}", id=f"choose{i}", show=False) for i in range(1, 10)],
     ]
 
     def __init__(self, detail: CaseDetail) -> None:

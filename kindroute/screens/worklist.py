@@ -33,7 +33,7 @@ class WorklistScreen(CaseListScreen):
         Binding("c", "app.cases", "Casussen", id="cases"),
         Binding("b", "app.review", "Bespreking", id="review"),
         Binding("w", "app.flowchart", "Stroomschema", id="flowchart", show=False),
-        Binding("escape", "clear_filter", "Filter wissen", show=False),
+        Binding("escape", "clear_filter", "Filter wissen", id="clear_filter", show=False),
     ]
 
     def __init__(self) -> None:

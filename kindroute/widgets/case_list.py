@@ -62,13 +62,13 @@ class CaseList(ScrollView, can_focus=True):
     """Cases as a keyboard-driven table: j/k, arrows, page keys, home/end, enter."""
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Omhoog", show=False),
-        Binding("down,j", "cursor_down", "Omlaag", show=False),
-        Binding("pageup", "page_up", "Pagina omhoog", show=False),
-        Binding("pagedown", "page_down", "Pagina omlaag", show=False),
-        Binding("home,g", "first", "Eerste", show=False),
-        Binding("end,G", "last", "Laatste", show=False),
-        Binding("enter", "select", "Openen", id="open", show=False),
+        Binding("up,k", "cursor_up", "Omhoog", id="cursor_up", show=False),
+        Binding("down,j", "cursor_down", "Omlaag", id="cursor_down", show=False),
+        Binding("pageup", "page_up", "Pagina omhoog", id="page_up", show=False),
+        Binding("pagedown", "page_down", "Pagina omlaag", id="page_down", show=False),
+        Binding("home,g", "first", "Eerste casus", id="first", show=False),
+        Binding("end,G", "last", "Laatste casus", id="last", show=False),
+        Binding("enter", "select", "Casus openen", id="open", show=False),
     ]
 
     COMPONENT_CLASSES = {

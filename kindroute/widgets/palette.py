@@ -10,8 +10,13 @@ import asyncio
 from functools import partial
 from typing import Any
 
+from rich.align import Align
 from rich.text import Text
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets.option_list import Option
+
+PLACEHOLDER = "Zoek een opdracht, of een casus op naam van de leerling…"
+NO_MATCHES = "Niets gevonden"
 
 #: Actions offered everywhere once a person is chosen: (action, title, help).
 GLOBAL_COMMANDS = (
@@ -83,3 +88,26 @@ class KindrouteCommands(Provider):
             label.append(f"  groep {row.group} · {row.step_title}", style="dim")
             yield Hit(0.9, label, partial(app.open_case, row.id), text=f"Casus: {row.pupil}",
                       help=f"{row.school} · aan zet: {row.at_turn or row.at_turn_role or '—'}")
+
+
+class KindrouteCommandPalette(CommandPalette):
+    """Textual's palette with Dutch words: the placeholder and the 'nothing found' line."""
+
+    def __init__(self) -> None:
+        super().__init__(placeholder=PLACEHOLDER, id="--command-palette")
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual's own version writes 'No matches found'; the same, in Dutch.
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text(NO_MATCHES, style="not bold")), disabled=True,
+                           id=self._NO_MATCHES)
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
