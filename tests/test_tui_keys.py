@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib
-import re
 import pkgutil
+import re
 
 import pytest
 from test_app import screen_text

@@ -28,6 +28,7 @@ from kindroute.errors import KindrouteError
 from kindroute.screens.base import KrScreen, run_service
 from kindroute.widgets.format import deadline_text, nl_date, nl_datetime
 from kindroute.widgets.title_bar import TitleBar
+from kindroute.workflow.vocabulary import DOCUMENT_KINDS, STATUS_LABELS, STATUS_OPEN
 
 if TYPE_CHECKING:
     from kindroute.services import CaseDetail, Services
@@ -53,8 +54,8 @@ def summary_text(d: CaseDetail, services: Services) -> Text:
     t.append(d.pupil, style="bold")
     t.append(f"  groep {d.group} · {d.school} · geboren {nl_date(d.date_of_birth)}", style="")
     t.append(f" · casus {d.id}", style="dim")
-    if d.status != "open":
-        status = {"closed": "afgesloten", "referred": "verwezen"}.get(d.status, d.status)
+    if d.status != STATUS_OPEN:
+        status = STATUS_LABELS.get(d.status, d.status)
         t.append(f"  ({status})", style="bold yellow")
     for track in d.tracks:
         t.append("\n")
@@ -225,7 +226,7 @@ class CaseScreen(KrScreen):
         if not d.documents:
             docs.append("nog geen OPP, advies of besluit vastgelegd", style="dim")
         for doc in d.documents:
-            docs.append(f"{nl_date(doc.at)}  {DOC_OUTCOMES.get(doc.kind, doc.kind)}: ", style="")
+            docs.append(f"{nl_date(doc.at)}  {DOCUMENT_KINDS.get(doc.kind, doc.kind)}: ", style="")
             docs.append(doc.outcome, style="bold")
             if doc.title:
                 docs.append(f" — {doc.title}")

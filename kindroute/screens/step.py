@@ -33,7 +33,8 @@ class StepScreen(KrModal):
         Binding("enter", "confirm", "Bevestigen", id="confirm"),
         Binding("up,k", "move(-1)", "Vorige stap", id="previous_option", show=False),
         Binding("down,j", "move(1)", "Volgende stap", id="next_option", show=False),
-        *[Binding(str(i), f"choose({i})", f"Kies stap {i}", id=f"choose{i}", show=False) for i in range(1, 10)],
+        *[Binding(str(i), f"choose({i})", f"Kies stap {i}", id=f"choose{i}", show=False)
+          for i in range(1, 10)],
     ]
 
     def __init__(self, detail: CaseDetail) -> None:
