@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
+from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 
@@ -93,3 +94,35 @@ class KrScreen(ServicesMixin, Screen[Any]):
 
 class KrModal(ServicesMixin, ModalScreen[Any]):
     """A dialog of kindroute."""
+
+
+def refused_binding(key: str, action: str, description: str) -> Binding:
+    """A hidden twin of an action's binding: when the person may not take the action, the
+    same key (same id, so keys.toml moves both) says why instead of opening a form."""
+    return Binding(key, f"refuse('{action}')", description, id=action, show=False)
+
+
+class RightsMixin:
+    """Hide what the acting person may not do from the footer, and say why on its key.
+
+    A screen lists the guarded actions in ``GUARDED`` and answers :meth:`refused`; the
+    answers come from :mod:`kindroute.services.screen_queries`.
+    """
+
+    GUARDED: frozenset[str] = frozenset()
+
+    def refused(self, action: str) -> str | None:
+        """Why the acting person may not take ``action`` here (None: they may)."""
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refuse":
+            return bool(parameters) and self.refused(str(parameters[0])) is not None
+        if action in self.GUARDED:
+            return self.refused(action) is None
+        return True
+
+    def action_refuse(self, action: str) -> None:
+        reason = self.refused(action)
+        if reason:
+            self.notify(reason, title="Niet voor u", severity="warning", markup=False)  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ from textual.widgets import (
 from textual.widgets.selection_list import Selection
 
 from kindroute.errors import KindrouteError
-from kindroute.screens.base import KrScreen, run_service
+from kindroute.screens.base import KrScreen, RightsMixin, refused_binding, run_service
 from kindroute.widgets.format import deadline_text, nl_date, nl_datetime
 from kindroute.widgets.title_bar import TitleBar
 from kindroute.workflow.vocabulary import DOCUMENT_KINDS, STATUS_LABELS, STATUS_OPEN
@@ -94,8 +94,10 @@ def next_steps_text(d: CaseDetail, services: Services) -> Text:
     return t
 
 
-class CaseScreen(KrScreen):
+class CaseScreen(RightsMixin, KrScreen):
     """Detail of one case, reloaded after every change."""
+
+    GUARDED = frozenset({"consent", "assign"})
 
     BINDINGS = [
         Binding("escape", "back", "Terug", id="back"),
@@ -104,6 +106,8 @@ class CaseScreen(KrScreen):
         Binding("a", "agreement", "Afspraak", id="agreement"),
         Binding("t", "consent", "Toestemming", id="consent"),
         Binding("r", "assign", "Rol toewijzen", id="assign"),
+        refused_binding("t", "consent", "Toestemming"),
+        refused_binding("r", "assign", "Rol toewijzen"),
         Binding("d", "document", "Document vastleggen", id="document", show=False),
         Binding("x", "toggle_row", "Afvinken/intrekken", id="toggle", show=False),
         Binding("w", "flowchart", "Stroomschema", id="flowchart", show=False),
@@ -152,6 +156,11 @@ class CaseScreen(KrScreen):
             "Nr", "Voor", "Doel", "Gegeven door", "Geldig", "Status")
         self.load()
 
+    def refused(self, action: str) -> str | None:
+        from kindroute.services.screen_queries import refusal
+
+        return refusal(self.actor, action, self.detail.school_id if self.detail else None)
+
     # ------------------------------------------------------------------ loading
     def load(self) -> None:
         services, actor, case_id = self.services, self.actor, self.case_id
@@ -171,6 +180,7 @@ class CaseScreen(KrScreen):
 
     def show(self, d: CaseDetail) -> None:
         self.detail = d
+        self.refresh_bindings()  # what this person may do depends on the case's school
         s = self.services
         self.query_one("#case-summary", Static).update(summary_text(d, s))
         self._fill_who(d)
@@ -375,6 +385,9 @@ class CaseScreen(KrScreen):
                 return
             from kindroute.screens.withdraw import WithdrawConsentScreen
 
+            if reason := self.refused("withdraw"):
+                self.notify(reason, title="Niet voor u", severity="warning", markup=False)
+                return
             c = d.consents[table.cursor_row]
             self.app.push_screen(WithdrawConsentScreen(d, c), callback=self._changed)
         else:

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
-from kindroute.screens.base import KrScreen, run_service
+from kindroute.screens.base import KrScreen, RightsMixin, refused_binding, run_service
 from kindroute.widgets.case_list import CaseList, CaseSource
 from kindroute.widgets.title_bar import TitleBar
 
@@ -18,11 +18,12 @@ if TYPE_CHECKING:
     from kindroute.services import CaseFilter, CaseRow
 
 
-class CaseListScreen(KrScreen):
+class CaseListScreen(RightsMixin, KrScreen):
     """A title line, a hidden name filter (``/``), and a virtual :class:`CaseList`."""
 
     TITLE_TEXT = ""
     WITH_STATUS = False
+    GUARDED = frozenset({"consent", "assign", "new_case"})
 
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="filter", key_display="/"),
@@ -34,6 +35,9 @@ class CaseListScreen(KrScreen):
         Binding("t", "consent", "Toestemming", id="consent", show=False),
         Binding("r", "assign", "Rol toewijzen", id="assign", show=False),
         Binding("plus,ctrl+n", "new_case", "Nieuwe casus", id="new_case", show=False, key_display="+"),
+        refused_binding("t", "consent", "Toestemming"),
+        refused_binding("r", "assign", "Rol toewijzen"),
+        refused_binding("plus,ctrl+n", "new_case", "Nieuwe casus"),
     ]
 
     def __init__(self) -> None:
@@ -52,6 +56,14 @@ class CaseListScreen(KrScreen):
     def on_mount(self) -> None:
         self.query_one(CaseList).focus()
         self.reload()
+
+    def refused(self, action: str) -> str | None:
+        actor = self.kr.actor
+        if actor is None:  # still opening: the keys wait for the data
+            return None
+        from kindroute.services.screen_queries import refusal
+
+        return refusal(actor, action)
 
     # ------------------------------------------------------------------ data
     def effective_filter(self) -> CaseFilter:

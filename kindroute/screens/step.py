@@ -41,11 +41,23 @@ class StepScreen(KrModal):
         super().__init__()
         self.detail = detail
         self.options: list[NextStepInfo] = list(detail.next)[:9]
+        #: Why each option cannot be chosen now (the route's reasons, and the turn); () if it can.
+        self.reasons: list[tuple[str, ...]] = [tuple(n.reasons) for n in self.options]
         self.chosen: int | None = None
         self.saving = False
 
+    def choosable(self, index: int) -> bool:
+        return not self.reasons[index]
+
     def compose(self) -> ComposeResult:
+        from kindroute.services.screen_queries import turn_refusal
+
         d = self.detail
+        route, actor = self.services.route, self.actor
+        for i, n in enumerate(self.options):
+            turn = turn_refusal(route, actor, d, n)
+            if turn is not None:
+                self.reasons[i] = (*self.reasons[i], turn)
         title = Text("Stap zetten", style="bold")
         title.append(f" — {d.pupil}")
         with Vertical(classes="dialog step-dialog"):
@@ -76,15 +88,16 @@ class StepScreen(KrModal):
             if i > 1:
                 t.append("\n")
             selected = self.chosen == i - 1
-            line_style = "reverse" if selected else ("" if n.allowed else "dim")
-            t.append(f" {i} ", style="bold reverse" if n.allowed else "dim")
-            t.append(f" {n.label}", style=line_style + (" bold" if n.allowed else ""))
+            allowed = self.choosable(i - 1)
+            line_style = "reverse" if selected else ("" if allowed else "dim")
+            t.append(f" {i} ", style="bold reverse" if allowed else "dim")
+            t.append(f" {n.label}", style=line_style + (" bold" if allowed else ""))
             t.append(f" → {n.to_title}", style=line_style)
             if n.track != s.route.main_track.id:
                 t.append(f"  ({s.route.tracks[n.track].label})", style="dim")
-            if not n.allowed:
+            if not allowed:
                 t.append("  geblokkeerd", style="red")
-                for reason in n.reasons:
+                for reason in self.reasons[i - 1]:
                     t.append("\n     ✗ ", style="red")
                     t.append(reason, style="")
         self.query_one("#step-options", Static).update(t)
@@ -120,8 +133,8 @@ class StepScreen(KrModal):
             self.app.bell()
             return
         n = self.options[index]
-        if not n.allowed:
-            message = f"'{n.label}' kan nu niet: " + "; ".join(n.reasons)
+        if not self.choosable(index):
+            message = f"'{n.label}' kan nu niet: " + "; ".join(self.reasons[index])
             self._error(message)
             self.notify(message, severity="warning", markup=False)
             return
@@ -134,7 +147,7 @@ class StepScreen(KrModal):
         note.focus()
 
     def action_move(self, delta: int) -> None:
-        allowed = [i for i, n in enumerate(self.options) if n.allowed]
+        allowed = [i for i in range(len(self.options)) if self.choosable(i)]
         if not allowed:
             return
         if self.chosen is None:

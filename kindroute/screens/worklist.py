@@ -18,9 +18,6 @@ from kindroute.widgets.case_list import CaseList
 if TYPE_CHECKING:
     from kindroute.services import CaseFilter
 
-MANAGERS = ("ib", "directeur")
-
-
 class WorklistScreen(CaseListScreen):
     """Home. For an IB or director a toggle between 'aan mij' and all the school's cases."""
 
@@ -63,10 +60,10 @@ class WorklistScreen(CaseListScreen):
             return Text(self.title_label(), style="bold")
         return super().title_text(count)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_mine":
-            return self.waiting or any(r in MANAGERS for r in self.actor.roles)
-        return True
+    GUARDED = CaseListScreen.GUARDED | {"toggle_mine"}
+
+    def refused(self, action: str) -> str | None:
+        return super().refused("mine" if action == "toggle_mine" else action)
 
     # Actions that need the data say so while it loads.
     def _with_detail(self, then: object) -> None:

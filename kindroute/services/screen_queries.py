@@ -1,0 +1,69 @@
+"""Answers the screens ask before they offer an action: may this person do it, and if not, why.
+
+These are the same rules the use cases enforce (:func:`access.manages_school`, the turn rule
+of ``advance_case``), asked ahead so a screen can hide a key, mark a step as not choosable
+or say "not for you" before a form is filled in. The use cases still check everything; a
+screen never relies on these alone. Pure functions over read models: no database.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kindroute.services.access import manages_school
+from kindroute.workflow import NOT_STARTED
+from kindroute.workflow.vocabulary import ROLE_TEACHER, SCHOOL_MANAGER_ROLES
+
+if TYPE_CHECKING:
+    from kindroute.services.dto import Actor, CaseDetail, NextStepInfo
+    from kindroute.workflow import Route
+
+#: Actions only the school's IB or director may take, with what the refusal names.
+MANAGER_ACTIONS = {
+    "assign": "rollen toewijzen",
+    "consent": "toestemmingen vastleggen",
+    "withdraw": "toestemmingen intrekken",
+}
+
+
+def is_manager(actor: Actor) -> bool:
+    """IB or director of a school: runs that school's cases."""
+    return actor.school_id is not None and any(r in SCHOOL_MANAGER_ROLES for r in actor.roles)
+
+
+def refusal(actor: Actor, action: str, school_id: int | None = None) -> str | None:
+    """Why ``actor`` may not take ``action`` (on a case of ``school_id``); None when allowed.
+
+    Without ``school_id`` (a list, before a case is chosen) the answer is whether the person
+    could take it on any case of their own school.
+    """
+    if action in MANAGER_ACTIONS:
+        allowed = is_manager(actor) if school_id is None else manages_school(actor, school_id)
+        if not allowed:
+            return f"Alleen de intern begeleider of directeur van de school mag {MANAGER_ACTIONS[action]}."
+        return None
+    if action == "new_case":
+        if actor.school_id is None or not (is_manager(actor) or ROLE_TEACHER in actor.roles):
+            return "Alleen leerkrachten, intern begeleiders en directeuren van een school openen een casus."
+        return None
+    if action == "mine":
+        return None if is_manager(actor) else "Alleen de intern begeleider of directeur ziet alle casussen."
+    return None
+
+
+def turn_refusal(route: Route, actor: Actor, detail: CaseDetail, step: NextStepInfo) -> str | None:
+    """Why ``actor`` may not take ``step`` on this case because it is not their turn; None if they may.
+
+    The rule of ``advance_case``: the school's IB or director may take any step; anyone else
+    only a step out of a step whose role at turn they hold on this case.
+    """
+    if manages_school(actor, detail.school_id):
+        return None
+    if step.from_ == NOT_STARTED:
+        return "alleen de intern begeleider of directeur start dit traject"
+    source = route.steps.get(step.from_)
+    role = source.at_turn if source is not None else None
+    if role is not None and any(a.role == role and a.person_id == actor.id for a in detail.assignments):
+        return None
+    label = route.roles[role].label if role in route.roles else "niemand"
+    return f"u bent niet aan zet: dat is de {label} (of de intern begeleider)"
