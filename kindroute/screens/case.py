@@ -24,8 +24,7 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
-from kindroute.errors import KindrouteError
-from kindroute.screens.base import KrScreen, RightsMixin, refused_binding, run_service
+from kindroute.screens.base import KrScreen, RightsMixin, ServiceFailed, call_service, refused_binding
 from kindroute.widgets.format import deadline_text, nl_date, nl_datetime
 from kindroute.widgets.title_bar import TitleBar
 from kindroute.workflow.vocabulary import DOCUMENT_KINDS, STATUS_LABELS, STATUS_OPEN
@@ -109,7 +108,8 @@ class CaseScreen(RightsMixin, KrScreen):
         refused_binding("t", "consent", "Toestemming"),
         refused_binding("r", "assign", "Rol toewijzen"),
         Binding("d", "document", "Document vastleggen", id="document", show=False),
-        Binding("x", "toggle_row", "Afvinken/intrekken", id="toggle", show=False),
+        Binding("x", "toggle_row", "Afspraak afronden / toestemming intrekken", id="toggle", show=False),
+        Binding("u", "undo", "Ongedaan maken", id="undo", show=False),
         Binding("w", "flowchart", "Stroomschema", id="flowchart", show=False),
         Binding("f5,ctrl+r", "reload", "Vernieuwen", id="reload", show=False),
         *[Binding(str(i + 1), f"tab('{tab}')", f"Tab {TAB_TITLES[tab][0]}", id=f"tab{i + 1}", show=False)
@@ -117,15 +117,26 @@ class CaseScreen(RightsMixin, KrScreen):
     ]
 
     class Loaded(Message):
+        """The case as it is now."""
+
         def __init__(self, detail: CaseDetail) -> None:
             super().__init__()
             self.detail = detail
+
+    class Written(Message):
+        """A change was saved; ``done`` says what, for the notice."""
+
+        def __init__(self, done: str) -> None:
+            super().__init__()
+            self.done = done
 
     def __init__(self, case_id: int) -> None:
         super().__init__()
         self.case_id = case_id
         self.detail: CaseDetail | None = None
         self._filling = False
+        #: The last x on an agreement: (agreement id, done before), for u (ongedaan maken).
+        self.undo: tuple[int, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -164,16 +175,15 @@ class CaseScreen(RightsMixin, KrScreen):
     # ------------------------------------------------------------------ loading
     def load(self) -> None:
         services, actor, case_id = self.services, self.actor, self.case_id
+        call_service(self, lambda: services.case_detail(actor, case_id), self.Loaded, purpose="load",
+                     group="case-load", exclusive=True)
 
-        def fetch() -> CaseDetail:
-            return services.case_detail(actor, case_id)
-
-        run_service(self, fetch, lambda d: self.post_message(self.Loaded(d)), group="case-load",
-                    exclusive=True, on_error=self._load_failed)
-
-    def _load_failed(self, exc: KindrouteError) -> None:
-        self.app.notify(str(exc), severity="error", markup=False)
-        self.query_one("#case-summary", Static).update(Text(str(exc), style="red"))
+    def on_service_failed(self, message: ServiceFailed) -> None:
+        self.app.notify(str(message.error), severity="error", markup=False, timeout=8)
+        if message.purpose == "load":
+            self.query_one("#case-summary", Static).update(Text(str(message.error), style="red"))
+        elif message.purpose == "write":
+            self.load()
 
     def on_case_screen_loaded(self, message: Loaded) -> None:
         self.show(message.detail)
@@ -270,6 +280,9 @@ class CaseScreen(RightsMixin, KrScreen):
 
     def _fill_agreements(self, d: CaseDetail) -> None:
         table = self.query_one("#agreements-table", DataTable)
+        keep = None  # the agreement under the cursor stays under it
+        if table.row_count and table.cursor_row >= 0:
+            keep = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         table.clear()
         for g in d.agreements:
             table.add_row(
@@ -281,6 +294,9 @@ class CaseScreen(RightsMixin, KrScreen):
                 Text(g.created_by, style="dim"),
                 key=str(g.id),
             )
+        rows = [str(g.id) for g in d.agreements]
+        if keep in rows:
+            table.move_cursor(row=rows.index(keep))
 
     def _fill_consents(self, d: CaseDetail) -> None:
         table = self.query_one("#consents-table", DataTable)
@@ -373,10 +389,13 @@ class CaseScreen(RightsMixin, KrScreen):
                 self.notify("Geen afspraak gekozen.", severity="warning")
                 return
             g = d.agreements[table.cursor_row]
+            services, actor = self.services, self.actor
+            self.undo = (g.id, g.done)
             self._write(
-                lambda: self.services.complete_agreement(self.actor, d.id, g.id, done=not g.done,
-                                                         expected_version=d.version),
-                "Afspraak afgerond." if not g.done else "Afspraak weer open.",
+                lambda: services.complete_agreement(actor, d.id, g.id, done=not g.done,
+                                                    expected_version=d.version),
+                f"Afspraak '{g.what}' " + ("afgerond" if not g.done else "weer open")
+                + f" — {self.key_for('undo', 'u')}: ongedaan maken.",
             )
         elif active == "consents":
             table = self.query_one("#consents-table", DataTable)
@@ -395,12 +414,25 @@ class CaseScreen(RightsMixin, KrScreen):
                         severity="warning")
 
     def _write(self, call: Any, done: str) -> None:
-        def failed(exc: KindrouteError) -> None:
-            self.app.notify(str(exc), severity="error", markup=False, timeout=8)
-            self.load()
+        call_service(self, call, lambda _: self.Written(done), purpose="write", group="write",
+                     exclusive=True)
 
-        run_service(self, call, lambda _: self.load(), done=done, on_error=failed, group="write",
-                    exclusive=True)
+    def on_case_screen_written(self, message: Written) -> None:
+        self.app.notify(message.done, markup=False)
+        self.load()
+
+    def action_undo(self) -> None:
+        """u: take back the last x on an agreement (while the notice offers it)."""
+        d, undo = self.detail, self.undo
+        if d is None or undo is None:
+            self.notify("Er is niets om ongedaan te maken.", severity="warning")
+            return
+        self.undo = None
+        agreement_id, was_done = undo
+        services, actor = self.services, self.actor
+        self._write(lambda: services.complete_agreement(actor, d.id, agreement_id, done=was_done,
+                                                        expected_version=d.version),
+                    "Ongedaan gemaakt: de afspraak is weer " + ("afgerond." if was_done else "open."))
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
         event.stop()

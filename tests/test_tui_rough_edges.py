@@ -1,0 +1,120 @@
+"""The rough edges of everyday use, each pinned by a Pilot test (issue: everyday use)."""
+
+from __future__ import annotations
+
+import pytest
+from test_app import open_case, screen_text
+from test_tui_support import IB, TEACHER, demo_db, make_app, services_for, settle
+from textual.widgets import DataTable
+
+from kindroute.screens.case import CaseScreen
+from kindroute.screens.step import StepScreen
+from kindroute.services import CaseFilter
+
+
+@pytest.fixture
+def services(tmp_path, tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("KINDROUTE_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.delenv("KINDROUTE_USER", raising=False)
+    svc = services_for(demo_db(tmp_path, tmp_path_factory))
+    yield svc
+    svc.db.dispose()
+
+
+def notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]  # noqa: SLF001 - what the user was told
+
+
+def teacher_case_not_at_turn(services):
+    """A case the teacher sees, the IB at turn, its checklist done so the route allows a step."""
+    teacher, ib = services.resolve_actor(TEACHER), services.resolve_actor(IB)
+    for row in services.list_cases(teacher, CaseFilter(sort="id"), limit=200):
+        d = services.case_detail(teacher, row.id)
+        if d.at_turn_role == "ib":
+            for item, _, done in d.tracks[0].checklist:
+                if not done:
+                    services.tick_checklist(ib, d.id, item)
+            d = services.case_detail(teacher, row.id)
+            assert any(n.allowed for n in d.next)
+            return teacher, d
+    raise AssertionError("no such case in the demo data")
+
+
+async def test_teacher_keys_for_manager_forms_say_so_and_the_footer_hides_them(services):
+    teacher = services.resolve_actor(TEACHER)
+    row = services.list_cases(teacher, CaseFilter(sort="id"), limit=1)[0]
+    app = make_app(services, who=TEACHER)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert not app.screen.__class__.__name__.endswith("AssignScreen")
+        assert any("Alleen de intern begeleider" in m for m in notices(app))
+        await open_case(pilot, row.id)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Stap zetten" in footer and "Rol toewijzen" not in footer and "Toestemming" not in footer
+        before = len(notices(app))
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert "toestemmingen vastleggen" in notices(app)[before]
+
+
+async def test_ib_footer_still_offers_the_manager_keys(services):
+    ib = services.resolve_actor(IB)
+    row = services.list_cases(ib, CaseFilter(sort="id"), limit=1)[0]
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_case(pilot, row.id)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Rol toewijzen" in footer and "Toestemming" in footer
+
+
+async def test_step_dialog_marks_steps_not_at_turn(services):
+    teacher, detail = teacher_case_not_at_turn(services)
+    index = next(i for i, n in enumerate(detail.next) if n.allowed and n.track == detail.tracks[0].track)
+    app = make_app(services, who=TEACHER)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_case(pilot, detail.id)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        assert "niet aan zet" in screen_text(app)
+        await pilot.press(str(index + 1))
+        await pilot.pause()
+        assert app.screen.chosen is None
+        assert any("niet aan zet" in m for m in notices(app))
+    assert services.case_detail(teacher, detail.id).version == detail.version
+
+
+async def test_x_on_an_agreement_keeps_the_row_and_can_be_undone(services):
+    ib = services.resolve_actor(IB)
+    row = services.list_cases(ib, CaseFilter(sort="id"), limit=1)[0]
+    for what in ("Eerste afspraak", "Tweede afspraak", "Derde afspraak"):
+        services.add_agreement(ib, row.id, what)
+    agreements = services.case_detail(ib, row.id).agreements
+    target = len(agreements) - 2
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_case(pilot, row.id)
+        await pilot.press("6")
+        table = screen.query_one("#agreements-table", DataTable)
+        table.move_cursor(row=target)
+        await pilot.press("x")
+        await settle(pilot)
+        assert table.cursor_row == target
+        assert services.case_detail(ib, row.id).agreements[target].done
+        assert any("ongedaan maken" in m for m in notices(app))
+        await pilot.press("x")  # a second x acts on the same row: it reopens, never closes another
+        await settle(pilot)
+        after = services.case_detail(ib, row.id).agreements
+        assert [g.done for g in after] == [g.done for g in agreements]
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert not services.case_detail(ib, row.id).agreements[target].done
+        assert table.cursor_row == target
