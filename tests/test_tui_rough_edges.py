@@ -118,3 +118,27 @@ async def test_x_on_an_agreement_keeps_the_row_and_can_be_undone(services):
         await settle(pilot)
         assert not services.case_detail(ib, row.id).agreements[target].done
         assert table.cursor_row == target
+
+
+async def test_checklist_boxes_read_without_colour(services):
+    ib = services.resolve_actor(IB)
+    row = services.list_cases(ib, CaseFilter(sort="id"), limit=1)[0]
+    detail = services.case_detail(ib, row.id)
+    items = detail.tracks[0].checklist
+    assert len(items) >= 2
+    services.tick_checklist(ib, row.id, items[0][0], done=True)
+    services.tick_checklist(ib, row.id, items[1][0], done=False)
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_case(pilot, row.id)
+        await pilot.press("3")
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        first = next(line for line in lines if items[0][1] in line)
+        second = next(line for line in lines if items[1][1] in line)
+        assert "[x]" in first and "[ ]" in second
+        await pilot.press("space")
+        await settle(pilot)
+        first = next(line for line in screen_text(app).splitlines() if items[0][1] in line)
+        assert "[ ]" in first

@@ -25,6 +25,7 @@ from textual.widgets import (
 from textual.widgets.selection_list import Selection
 
 from kindroute.screens.base import KrScreen, RightsMixin, ServiceFailed, call_service, refused_binding
+from kindroute.widgets.checklist import Checklist
 from kindroute.widgets.format import deadline_text, nl_date, nl_datetime
 from kindroute.widgets.title_bar import TitleBar
 from kindroute.workflow.vocabulary import DOCUMENT_KINDS, STATUS_LABELS, STATUS_OPEN
@@ -148,7 +149,7 @@ class CaseScreen(RightsMixin, KrScreen):
                 yield Static(id="next-text")
             with TabPane("3 Checklist", id="checklist"), VerticalScroll():
                 yield Static("Checklist van de huidige stap (spatie/enter: afvinken)", classes="dim")
-                yield SelectionList[str](id="checklist-list")
+                yield Checklist(id="checklist-list")
                 yield Static(id="documents-text")
             with TabPane("4 Tijdlijn", id="history"), VerticalScroll():
                 yield Static(id="history-text")
