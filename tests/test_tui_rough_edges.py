@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from test_app import open_case, screen_text
-from test_tui_support import IB, TEACHER, demo_db, make_app, services_for, settle
-from textual.widgets import DataTable
+from test_tui_support import IB, NOW, TEACHER, demo_db, make_app, services_for, settle, type_text
+from textual.widgets import DataTable, Input
 
 from kindroute.screens.case import CaseScreen
 from kindroute.screens.step import StepScreen
@@ -142,3 +142,56 @@ async def test_checklist_boxes_read_without_colour(services):
         await settle(pilot)
         first = next(line for line in screen_text(app).splitlines() if items[0][1] in line)
         assert "[ ]" in first
+
+
+async def test_escape_clears_the_casussen_filter_in_one_press(services):
+    from kindroute.screens.cases import CasesScreen
+    from kindroute.widgets.case_list import CaseList
+
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CasesScreen)
+        case_list = app.screen.query_one(CaseList)
+        before = case_list.count
+        await pilot.press("slash")
+        await type_text(pilot, "jan")
+        await settle(pilot)
+        assert case_list.count < before
+        await pilot.press("escape")
+        await settle(pilot)
+        box = app.screen.query_one("#name-filter", Input)
+        assert isinstance(app.screen, CasesScreen) and box.value == "" and box.has_class("hidden")
+        assert case_list.count == before and case_list.has_focus
+        await pilot.press("escape")
+        assert not isinstance(app.screen, CasesScreen)
+
+
+async def test_worklist_cursor_follows_the_case_when_the_list_reorders(services):
+    from kindroute.widgets.case_list import CaseList
+
+    ib = services.resolve_actor(IB)
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")  # all cases of the school: a step keeps the case in the list
+        await settle(pilot)
+        case_list = app.screen.query_one(CaseList)
+        rows = case_list.loaded_rows()
+        index, choice = next(
+            (i, n) for i, r in enumerate(rows[:20]) for n, step in enumerate(
+                services.case_detail(ib, r.id).next, start=1)
+            if step.allowed and r.overdue and not services.route.steps[step.to].final)
+        case_id = rows[index].id
+        for _ in range(index):
+            await pilot.press("j")
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press(str(choice), "enter")
+        await settle(pilot)
+        assert services.case_detail(ib, case_id).version > rows[index].version
+        new_index = [r.id for r in case_list.loaded_rows()].index(case_id)
+        assert new_index != index  # it moved (no longer overdue) …
+        assert case_list.highlighted.id == case_id  # … and the cursor went with it

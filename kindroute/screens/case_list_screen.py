@@ -130,14 +130,17 @@ class CaseListScreen(RightsMixin, KrScreen):
             self.query_one(CaseList).focus()
 
     def action_clear_filter(self) -> None:
+        """escape: clear the name filter, hide it and go back to the list — in one press."""
         box = self.query_one("#name-filter", Input)
-        if box.has_focus:
-            self.query_one(CaseList).focus()
-            if box.value:
-                return
         if box.value:
             box.value = ""  # Changed reloads
         box.add_class("hidden")
+        self.query_one(CaseList).focus()
+
+    def filtering(self) -> bool:
+        """True while the name filter is open or holds text (escape then clears it first)."""
+        box = self.query_one("#name-filter", Input)
+        return bool(box.value) or not box.has_class("hidden")
 
     def action_filters(self) -> None:
         from kindroute.screens.filters import FilterScreen

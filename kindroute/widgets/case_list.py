@@ -141,6 +141,7 @@ class CaseList(ScrollView, can_focus=True):
         self.generation = 0
         self._pages: OrderedDict[int, list[CaseRow]] = OrderedDict()
         self._pending: set[int] = set()
+        self._follow: int | None = None
         self._lines: OrderedDict[tuple[Any, ...], Strip] = OrderedDict()
 
     # ------------------------------------------------------------------ data
@@ -150,6 +151,11 @@ class CaseList(ScrollView, can_focus=True):
             self.source = source
         self.generation += 1
         self._pending.clear()
+        page = self._pages.get(self.cursor // PAGE_SIZE, []) if keep_cursor else []
+        offset = self.cursor % PAGE_SIZE
+        row = page[offset] if offset < len(page) else None
+        #: The case the cursor was on: it stays on that case when the list reorders.
+        self._follow = row.id if row is not None else None
         if not keep_cursor:
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
@@ -203,6 +209,11 @@ class CaseList(ScrollView, can_focus=True):
                 PAGE_SIZE if len(message.rows) == PAGE_SIZE else 0), exact=message.count is not None)
         self._pending.discard(message.page)
         self._pages[message.page] = message.rows
+        if message.fresh and self._follow is not None:
+            ids = [r.id for r in message.rows]
+            if self._follow in ids:
+                self.cursor = message.page * PAGE_SIZE + ids.index(self._follow)
+            self._follow = None
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
         self._lines.clear()
