@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from test_app import open_case, screen_text
-from test_tui_support import IB, NOW, TEACHER, demo_db, make_app, services_for, settle, type_text
+from test_tui_support import IB, TEACHER, demo_db, make_app, services_for, settle, type_text
 from textual.widgets import DataTable, Input
 
 from kindroute.screens.case import CaseScreen
