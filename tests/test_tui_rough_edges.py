@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from test_app import open_case, screen_text
-from test_tui_support import IB, TEACHER, demo_db, make_app, services_for, settle, type_text
+from test_tui_support import IB, NOW, TEACHER, demo_db, make_app, services_for, settle, type_text
 from textual.widgets import DataTable, Input
 
 from kindroute.screens.case import CaseScreen
@@ -195,3 +195,104 @@ async def test_worklist_cursor_follows_the_case_when_the_list_reorders(services)
         new_index = [r.id for r in case_list.loaded_rows()].index(case_id)
         assert new_index != index  # it moved (no longer overdue) …
         assert case_list.highlighted.id == case_id  # … and the cursor went with it
+
+
+def label_text(app, widget_id: str) -> str:
+    from textual.widgets import Label
+
+    label = app.screen.query_one(f"#{widget_id}", Label)
+    return str(label.render()) if label.has_class("shown") else ""
+
+
+async def test_form_shows_every_error_at_once_and_scrolls_to_the_first(services):
+    ib = services.resolve_actor(IB)
+    count = services.case_count()
+    app = make_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("plus")
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#pupil", Input).value = "Sam Visser"
+        screen.query_one("#born", Input).value = "31-2-2017"
+        screen.query_one("#group", Input).value = "12"
+        screen.query_one("#registered", Input).value = "gisteren"
+        screen.query_one("#school").clear()
+        screen.query_one("#note").focus()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "geen geldige datum" in label_text(app, "born-error")
+        assert "Groep 12" in label_text(app, "group-error")
+        assert "School is leeg" in label_text(app, "school-error")
+        assert "geen geldige datum" in label_text(app, "registered-error")
+        assert app.focused is screen.query_one("#born", Input)
+        field = screen.query_one("#born-field")
+        scroll = screen.query_one(".form-fields")
+        assert scroll.scroll_offset.y <= field.virtual_region.y  # its label is in view
+    assert services.case_count() == count
+    assert ib is not None
+
+
+async def test_birth_date_that_does_not_fit_the_group_warns_and_asks(services):
+    ib = services.resolve_actor(IB)
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("plus")
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#pupil", Input).value = "Noor Peeters"
+        screen.query_one("#born", Input).value = "2022-01-10"
+        screen.query_one("#group", Input).value = "5"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        warning = label_text(app, "born-error")
+        assert "groep 5" in warning and "Nogmaals opslaan" in warning
+        assert screen is app.screen  # nothing saved yet
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert services.case_detail(ib, app.screen.case_id).pupil == "Noor Peeters"
+
+
+async def test_agreement_due_in_the_past_warns_and_asks(services):
+    ib = services.resolve_actor(IB)
+    row = services.list_cases(ib, CaseFilter(sort="id"), limit=1)[0]
+    before = len(services.case_detail(ib, row.id).agreements)
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_case(pilot, row.id)
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#what", Input).value = "Gesprek met ouders"
+        app.screen.query_one("#due", Input).value = "2026-02-01"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "in het verleden" in label_text(app, "due-error")
+        assert len(services.case_detail(ib, row.id).agreements) == before
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        agreements = services.case_detail(ib, row.id).agreements
+        assert len(agreements) == before + 1 and str(agreements[-1].due_on) == "2026-02-01"
+    assert NOW.date().isoformat() > "2026-02-01"
+
+
+async def test_every_tab_stop_of_the_document_form_is_a_visible_field(services):
+    from textual.containers import VerticalScroll
+
+    ib = services.resolve_actor(IB)
+    row = services.list_cases(ib, CaseFilter(sort="id"), limit=1)[0]
+    app = make_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_case(pilot, row.id)
+        await pilot.press("d")
+        await pilot.pause()
+        seen = []
+        for _ in range(4):
+            focused = app.focused
+            assert focused is not None and not isinstance(focused, VerticalScroll)
+            seen.append(focused.id)
+            await pilot.press("tab")
+        assert seen[:3] == ["kind", "expert", "title"] and seen[3] == "kind"

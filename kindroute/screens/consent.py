@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select
 
 from kindroute.screens.form import FormScreen
+from kindroute.services.text import check_name, check_text, parse_date
 
 if TYPE_CHECKING:
     from kindroute.services import CaseDetail
@@ -37,6 +39,15 @@ class ConsentScreen(FormScreen):
 
     def check(self) -> bool:
         return self.require(role="Rol", purpose="Doel van de toestemming", **{"given-by": "Gegeven door"})
+
+    def field_checks(self) -> dict[str, Callable[[str], object]]:
+        return {
+            "organisation": lambda v: check_name(v, "Organisatie"),
+            "purpose": lambda v: check_text(v, "Doel van de toestemming"),
+            "given-by": lambda v: check_name(v, "Gegeven door"),
+            "from": lambda v: parse_date(v, "Geldig vanaf"),
+            "until": lambda v: parse_date(v, "Geldig tot"),
+        }
 
     def save(self) -> Any:
         return self.services.record_consent(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import ComposeResult
@@ -9,6 +10,7 @@ from textual.widgets import Input, Select
 
 from kindroute.screens.base import run_service
 from kindroute.screens.form import FormScreen
+from kindroute.services.text import check_birth_date, check_group, check_name, check_text, parse_date
 
 
 class NewCaseScreen(FormScreen):
@@ -55,6 +57,23 @@ class NewCaseScreen(FormScreen):
         school = self.value("school")
         options = [(p.name, p.id) for p in self.teachers if not school or str(p.school_id) == school]
         self.query_one("#teacher", Select).set_options(options)
+
+    def field_checks(self) -> dict[str, Callable[[str], object]]:
+        today = self.services.today()
+        return {
+            "pupil": lambda v: check_name(v, "Naam van de leerling"),
+            "born": lambda v: check_birth_date(parse_date(v, "Geboortedatum"), today),
+            "group": check_group,
+            "registered": lambda v: parse_date(v, "Datum aanmelding"),
+            "note": lambda v: check_text(v, "Notitie"),
+        }
+
+    def warnings(self) -> list[tuple[str, str]]:
+        from kindroute.services.screen_queries import group_age_warning
+
+        warning = group_age_warning(parse_date(self.value("born")), check_group(self.value("group")),
+                                    self.services.today())
+        return [("born", warning)] if warning else []
 
     def check(self) -> bool:
         return self.require(pupil="Naam van de leerling", born="Geboortedatum", group="Groep",

@@ -8,6 +8,7 @@ screen never relies on these alone. Pure functions over read models: no database
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from kindroute.services.access import manages_school
@@ -67,3 +68,35 @@ def turn_refusal(route: Route, actor: Actor, detail: CaseDetail, step: NextStepI
         return None
     label = route.roles[role].label if role in route.roles else "niemand"
     return f"u bent niet aan zet: dat is de {label} (of de intern begeleider)"
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def group_age_warning(born: date, group: int, today: date) -> str | None:
+    """A warning when a pupil's age does not fit the group (it may still be right: ask).
+
+    In groep g a pupil is usually g + 3 or g + 4 years old; a year ahead or two behind is
+    common enough (skipping, repeating a year). Outside that the date or the group is
+    probably mistyped.
+    """
+    age = age_on(born, today)
+    usual = group + 3
+    if age < usual - 1 or age > usual + 3:
+        return (f"Een leerling van {age} jaar in groep {group}? Meestal is een leerling in groep {group} "
+                f"{usual} of {usual + 1} jaar; klopt de geboortedatum of de groep?")
+    return None
+
+
+def due_date_warning(due: date, today: date) -> str | None:
+    """A warning for an agreement due before today (recording an old one is allowed)."""
+    if due < today:
+        return f"De datum {nl_date(due)} ligt in het verleden."
+    return None
+
+
+def nl_date(day: date) -> str:
+    """The one date style of the screens: '3 mrt 2026'."""
+    months = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+    return f"{day.day} {months[day.month - 1]} {day.year}"
