@@ -296,3 +296,23 @@ async def test_every_tab_stop_of_the_document_form_is_a_visible_field(services):
             seen.append(focused.id)
             await pilot.press("tab")
         assert seen[:3] == ["kind", "expert", "title"] and seen[3] == "kind"
+
+
+async def test_no_english_status_or_role_ids_in_the_casussen_title(services):
+    from dataclasses import replace
+
+    from kindroute.screens.cases import CasesScreen
+
+    app = make_app(services)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CasesScreen)
+        screen.filter = replace(screen.filter, status="referred", at_turn_role="swv")
+        screen.reload()
+        await settle(pilot)
+        title = screen_text(app).splitlines()[1]
+        assert "status: verwezen" in title and "referred" not in title
+        assert "aan zet: SWV" in title and "(swv)" not in title.lower().replace("aan zet: swv", "")

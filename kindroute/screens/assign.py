@@ -25,10 +25,10 @@ class AssignScreen(FormScreen):
         self.detail = detail
 
     def fields(self) -> ComposeResult:
-        s = self.services
-        step = s.route.steps.get(self.detail.step)
-        first = step.at_turn if step is not None and step.at_turn else None
-        roles = [(r.label, r.id) for r in s.route.roles.values()]
+        from kindroute.services.screen_queries import role_choices
+
+        first = self.detail.at_turn_role
+        roles = role_choices(self.services.route)
         yield from self.field("Rol", Select(roles, id="role", prompt="kies een rol",
                                             value=first if first else Select.NULL))
         yield from self.field("Persoon", Select([], id="person", prompt="kies eerst een rol"))

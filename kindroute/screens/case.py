@@ -65,7 +65,7 @@ def summary_text(d: CaseDetail, services: Services) -> Text:
             t.append("  aan zet: ", style="dim")
             t.append(track.at_turn or f"niemand toegewezen ({services.role_label(track.at_turn_role)})",
                      style="" if track.at_turn else "yellow")
-            t.append(f" ({services.role_label(track.at_turn_role).lower()})", style="dim")
+            t.append(f" ({services.role_label(track.at_turn_role)})", style="dim")
             t.append("  deadline: ", style="dim")
             t.append_text(deadline_text(track.deadline, track.overdue, today))
     if d.zorgplicht_deadline:
@@ -86,7 +86,7 @@ def next_steps_text(d: CaseDetail, services: Services) -> Text:
         t.append(n.label, style="bold" if n.allowed else "dim")
         t.append(f"  → {n.to_title}", style="")
         if n.at_turn_role:
-            t.append(f" (aan zet: {services.role_label(n.at_turn_role).lower()}", style="dim")
+            t.append(f" (aan zet: {services.role_label(n.at_turn_role)}", style="dim")
             t.append(f", deadline {nl_date(n.deadline)})" if n.deadline else ")", style="dim")
         for reason in n.reasons:
             t.append("\n    geblokkeerd: ", style="red")
@@ -206,13 +206,9 @@ class CaseScreen(RightsMixin, KrScreen):
         s = self.services
         table = self.query_one("#who-table", DataTable)
         table.clear()
-        step = s.route.steps.get(d.step)
-        involved: dict[str, str] = {}
-        if step is not None:
-            if step.at_turn:
-                involved[step.at_turn] = "aan zet (R)"
-            for role, letter in step.involved.items():
-                involved.setdefault(role, letter)
+        from kindroute.services.screen_queries import involvement
+
+        involved = involvement(s.route, d.step)
         assigned = {a.role: a for a in d.assignments}
         roles = list(involved) + [r for r in assigned if r not in involved]
         for role in roles:

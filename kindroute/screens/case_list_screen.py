@@ -75,6 +75,7 @@ class CaseListScreen(RightsMixin, KrScreen):
             count=lambda: services.count_cases(actor, f),
             page=lambda offset, limit: services.list_cases(actor, f, limit=limit, offset=offset),
             today=services.today(),
+            role_label=services.role_label,
         )
 
     def reload(self, keep_cursor: bool = False) -> None:

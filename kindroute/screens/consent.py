@@ -27,7 +27,9 @@ class ConsentScreen(FormScreen):
         self.detail = detail
 
     def fields(self) -> ComposeResult:
-        roles = [(r.label, r.id) for r in self.services.route.roles.values() if r.external]
+        from kindroute.services.screen_queries import role_choices
+
+        roles = role_choices(self.services.route, outside_only=True)
         yield from self.field("Voor welke rol", Select(roles, id="role", prompt="kies een rol"))
         yield from self.field("Organisatie (mag leeg)",
                               Input(id="organisation", placeholder="bijv. Wijkteam Noord"))

@@ -12,11 +12,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Checkbox, Label, Select, Static
 
 from kindroute.screens.base import KrModal, run_service
+from kindroute.workflow.vocabulary import STATUS_LABELS, STATUS_OPEN
 
 if TYPE_CHECKING:
     from kindroute.services import CaseFilter
 
-STATUSES = (("Open", "open"), ("Afgesloten", "closed"), ("Verwezen", "referred"))
+STATUSES = tuple((label.capitalize(), status) for status, label in STATUS_LABELS.items())
 
 
 def describe_filter(f: CaseFilter, services: object) -> str:
@@ -30,13 +31,13 @@ def describe_filter(f: CaseFilter, services: object) -> str:
     if f.school_id is not None or f.school:
         parts.append(f"school {f.school or f.school_id}")
     if f.at_turn_role:
-        parts.append(f"aan zet {s.role_label(f.at_turn_role).lower()}")  # type: ignore[attr-defined]
+        parts.append(f"aan zet: {s.role_label(f.at_turn_role)}")  # type: ignore[attr-defined]
     if f.group is not None:
         parts.append(f"groep {f.group}")
     if f.overdue:
         parts.append("over de termijn")
-    if f.status != "open":
-        parts.append("status " + (f.status or "alle"))
+    if f.status != STATUS_OPEN:
+        parts.append("status: " + (STATUS_LABELS.get(f.status, f.status) if f.status else "alle"))
     return ", ".join(parts)
 
 
@@ -55,9 +56,10 @@ class FilterScreen(KrModal):
         self.with_status = with_status
 
     def compose(self) -> ComposeResult:
+        from kindroute.services.screen_queries import role_choices, step_choices
+
         route = self.services.route
-        steps = [(s.title, s.id) for s in route.steps.values()]
-        roles = [(r.label, r.id) for r in route.roles.values()]
+        steps, roles = step_choices(route), role_choices(route)
         f = self.current
         with Vertical(classes="dialog form"):
             yield Static(Text("Filters", style="bold"), classes="dialog-title")

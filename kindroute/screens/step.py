@@ -82,6 +82,8 @@ class StepScreen(KrModal):
 
     # ------------------------------------------------------------------ rendering
     def _render_options(self) -> None:
+        from kindroute.services.screen_queries import side_track_label
+
         s = self.services
         t = Text()
         for i, n in enumerate(self.options, start=1):
@@ -93,8 +95,8 @@ class StepScreen(KrModal):
             t.append(f" {i} ", style="bold reverse" if allowed else "dim")
             t.append(f" {n.label}", style=line_style + (" bold" if allowed else ""))
             t.append(f" → {n.to_title}", style=line_style)
-            if n.track != s.route.main_track.id:
-                t.append(f"  ({s.route.tracks[n.track].label})", style="dim")
+            if side := side_track_label(s.route, n.track):
+                t.append(f"  ({side})", style="dim")
             if not allowed:
                 t.append("  geblokkeerd", style="red")
                 for reason in self.reasons[i - 1]:

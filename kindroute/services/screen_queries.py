@@ -100,3 +100,32 @@ def nl_date(day: date) -> str:
     """The one date style of the screens: '3 mrt 2026'."""
     months = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
     return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+def step_choices(route: Route) -> list[tuple[str, str]]:
+    """(title, id) of every step, in the route's order: for a choice list."""
+    return [(s.title, s.id) for s in route.steps.values()]
+
+
+def role_choices(route: Route, *, outside_only: bool = False) -> list[tuple[str, str]]:
+    """(label, id) of the route's roles; ``outside_only``: those whose sharing needs consent."""
+    return [(r.label, r.id) for r in route.roles.values() if r.external or not outside_only]
+
+
+def involvement(route: Route, step_id: str) -> dict[str, str]:
+    """Role id -> its part in a step: "aan zet (R)" for the role at turn, else R/A/C/I."""
+    step = route.steps.get(step_id)
+    parts: dict[str, str] = {}
+    if step is not None:
+        if step.at_turn:
+            parts[step.at_turn] = "aan zet (R)"
+        for role, letter in step.involved.items():
+            parts.setdefault(role, letter)
+    return parts
+
+
+def side_track_label(route: Route, track: str) -> str | None:
+    """The label of a track beside the main one (e.g. jeugdhulp); None for the main track."""
+    if track == route.main_track.id or track not in route.tracks:
+        return None
+    return route.tracks[track].label

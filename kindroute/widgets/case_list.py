@@ -49,6 +49,8 @@ class CaseSource:
     count: Callable[[], int]
     page: Callable[[int, int], list[CaseRow]]
     today: date | None = None
+    #: The word users read for a role id (the route's label).
+    role_label: Callable[[str], str] = str
 
 
 @dataclass(frozen=True)
@@ -282,7 +284,8 @@ class CaseList(ScrollView, can_focus=True):
         deadline = nl_date(row.deadline) if row.deadline else "—"
         if row.overdue and today is not None and row.deadline is not None and width >= 13:
             deadline += f" +{(today - row.deadline).days}d"
-        who = row.at_turn or (f"({row.at_turn_role})" if row.at_turn_role else "—")
+        label = self.source.role_label if self.source else str
+        who = row.at_turn or (f"({label(row.at_turn_role)})" if row.at_turn_role else "—")
         return [
             (row.pupil, False),
             (str(row.group), False),
