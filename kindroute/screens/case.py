@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import (
     DataTable,
-    Footer,
     SelectionList,
     Static,
     TabbedContent,
@@ -26,6 +26,7 @@ from textual.widgets.selection_list import Selection
 
 from kindroute.screens.base import KrScreen, RightsMixin, ServiceFailed, call_service, refused_binding
 from kindroute.widgets.checklist import Checklist
+from kindroute.widgets.footer import KrFooter
 from kindroute.widgets.format import deadline_text, nl_date, nl_datetime
 from kindroute.widgets.title_bar import TitleBar
 from kindroute.workflow.vocabulary import DOCUMENT_KINDS, STATUS_LABELS, STATUS_OPEN
@@ -100,7 +101,7 @@ class CaseScreen(RightsMixin, KrScreen):
     GUARDED = frozenset({"consent", "assign"})
 
     BINDINGS = [
-        Binding("escape", "back", "Terug", id="back"),
+        Binding("escape", "back", "Terug", id="back", show=False),
         Binding("s", "step", "Stap zetten", id="step"),
         Binding("n", "note", "Notitie", id="note"),
         Binding("a", "agreement", "Afspraak", id="agreement"),
@@ -143,23 +144,23 @@ class CaseScreen(RightsMixin, KrScreen):
         yield TitleBar()
         yield Static("Casus wordt geladen…", id="case-summary")
         with TabbedContent(id="case-tabs", initial="who"):
-            with TabPane("1 Wie doet wat", id="who"):
+            with TabPane(f"1 {TAB_TITLES['who'][0]}", id="who"):
                 yield DataTable(id="who-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("2 Volgende stappen", id="next"), VerticalScroll():
+            with TabPane(f"2 {TAB_TITLES['next'][0]}", id="next"), VerticalScroll():
                 yield Static(id="next-text")
-            with TabPane("3 Checklist", id="checklist"), VerticalScroll():
+            with TabPane(f"3 {TAB_TITLES['checklist'][0]}", id="checklist"), VerticalScroll():
                 yield Static("Checklist van de huidige stap (spatie/enter: afvinken)", classes="dim")
                 yield Checklist(id="checklist-list")
                 yield Static(id="documents-text")
-            with TabPane("4 Tijdlijn", id="history"), VerticalScroll():
+            with TabPane(f"4 {TAB_TITLES['history'][0]}", id="history"), VerticalScroll():
                 yield Static(id="history-text")
-            with TabPane("5 Notities", id="notes"), VerticalScroll():
+            with TabPane(f"5 {TAB_TITLES['notes'][0]}", id="notes"), VerticalScroll():
                 yield Static(id="notes-text")
-            with TabPane("6 Afspraken", id="agreements"):
+            with TabPane(f"6 {TAB_TITLES['agreements'][0]}", id="agreements"):
                 yield DataTable(id="agreements-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("7 Toestemmingen", id="consents"):
+            with TabPane(f"7 {TAB_TITLES['consents'][0]}", id="consents"):
                 yield DataTable(id="consents-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KrFooter()
 
     def on_mount(self) -> None:
         self.query_one("#who-table", DataTable).add_columns("Rol", "Persoon", "Bij deze stap", "Sinds")
@@ -167,6 +168,16 @@ class CaseScreen(RightsMixin, KrScreen):
         self.query_one("#consents-table", DataTable).add_columns(
             "Nr", "Voor", "Doel", "Gegeven door", "Geldig", "Status")
         self.load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Short tab titles below :data:`NARROW` columns, so tab 7 stays on screen at 80."""
+        narrow = event.size.width < NARROW
+        if narrow == self.has_class("narrow") and self.is_mounted:
+            return
+        self.set_class(narrow, "narrow")
+        tabs = self.query_one(TabbedContent)
+        for i, tab in enumerate(TABS):
+            tabs.get_tab(tab).label = f"{i + 1} {TAB_TITLES[tab][1 if narrow else 0]}"
 
     def refused(self, action: str) -> str | None:
         from kindroute.services.screen_queries import refusal

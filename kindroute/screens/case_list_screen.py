@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from kindroute.screens.base import KrScreen, RightsMixin, refused_binding, run_service
 from kindroute.widgets.case_list import CaseList, CaseSource
+from kindroute.widgets.footer import KrFooter
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class CaseListScreen(RightsMixin, KrScreen):
         yield Static("", id="list-title", classes="screen-title")
         yield Input(placeholder="Zoek op naam van de leerling…", id="name-filter", classes="hidden")
         yield CaseList(id="cases")
-        yield Footer()
+        yield KrFooter()
 
     def on_mount(self) -> None:
         self.query_one(CaseList).focus()

@@ -10,12 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kindroute.screens.base import KrScreen, run_service
+from kindroute.widgets.footer import KrFooter
 from kindroute.widgets.title_bar import TitleBar
 from kindroute.workflow import NOT_STARTED, guard_description
 
@@ -23,7 +25,8 @@ if TYPE_CHECKING:
     from kindroute.workflow import Route
 
 
-def track_text(route: Route, track_id: str, counts: dict[str, int], here: set[str]) -> Text:
+def track_text(route: Route, track_id: str, counts: dict[str, int], here: set[str], *,
+               compact: bool = False) -> Text:
     """One track drawn as text: steps as boxes' headings, triggers as arrows with their guards."""
     track = route.tracks[track_id]
     t = Text()
@@ -39,7 +42,7 @@ def track_text(route: Route, track_id: str, counts: dict[str, int], here: set[st
                 t.append(f"  [{'; '.join(guards)}]", style="yellow")
     steps = route.steps_of(track_id)
     for step in steps:
-        t.append("\n\n")
+        t.append("\n" if compact else "\n\n")
         highlight = step.id in here
         n = counts.get(step.id, 0)
         marker = "▶ " if highlight else "● "
@@ -80,6 +83,9 @@ class FlowchartScreen(KrScreen):
         Binding("tab", "switch", "Ander spoor", id="switch", show=True),
     ]
 
+    #: Below this width one track at a time, full width (tab switches).
+    NARROW = 110
+
     def __init__(self, case_id: int | None = None) -> None:
         super().__init__()
         self.case_id = case_id
@@ -94,7 +100,7 @@ class FlowchartScreen(KrScreen):
                 yield Static(id="flow-main-text")
             with VerticalScroll(id="flow-side", classes="flow-column"):
                 yield Static(id="flow-side-text")
-        yield Footer()
+        yield KrFooter()
 
     def on_mount(self) -> None:
         self.draw()
@@ -123,21 +129,31 @@ class FlowchartScreen(KrScreen):
         title.append(f"  · {total} lopende casussen", style="dim")
         self.query_one("#flow-title", Static).update(title)
         tracks = list(route.tracks)
-        self.query_one("#flow-main-text", Static).update(track_text(route, tracks[0], self.counts, self.here))
+        compact = self.has_class("narrow")
+        self.query_one("#flow-main-text", Static).update(
+            track_text(route, tracks[0], self.counts, self.here, compact=compact))
         side = Text()
         for i, track_id in enumerate(tracks[1:]):
             if i:
                 side.append("\n\n")
-            side.append_text(track_text(route, track_id, self.counts, self.here))
+            side.append_text(track_text(route, track_id, self.counts, self.here, compact=compact))
         self.query_one("#flow-side-text", Static).update(side)
 
     def action_scroll(self, delta: int) -> None:
         focused = self.focused if isinstance(self.focused, VerticalScroll) else self.query_one("#flow-main")
         focused.scroll_relative(y=delta * 2, animate=False)  # type: ignore[union-attr]
 
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < self.NARROW
+        if narrow != self.has_class("narrow"):
+            self.set_class(narrow, "narrow")
+            self.draw()
+
     def action_switch(self) -> None:
         main = self.query_one("#flow-main")
-        (self.query_one("#flow-side") if main.has_focus else main).focus()
+        to_side = main.has_focus
+        self.set_class(to_side, "side")
+        (self.query_one("#flow-side") if to_side else main).focus()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -27,7 +27,7 @@ class WorklistScreen(CaseListScreen):
     BINDINGS = [
         Binding("s", "step", "Stap zetten", id="step"),
         Binding("m", "toggle_mine", "Aan mij/alle", id="mine"),
-        Binding("c", "app.cases", "Casussen", id="cases"),
+        Binding("c", "app.cases", "Casussen", id="cases", show=False),
         Binding("b", "app.review", "Bespreking", id="review"),
         Binding("w", "app.flowchart", "Stroomschema", id="flowchart", show=False),
         Binding("escape", "clear_filter", "Filter wissen", id="clear_filter", show=False),

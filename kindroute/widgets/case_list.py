@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 MAX_PAGES = 80  # cached pages (4,000 rows)
+MAX_PUPIL = 34  # the name column's widest: room for long names, not half a wide screen
 
 
 @dataclass
@@ -265,7 +266,12 @@ class CaseList(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ layout
     def columns(self, width: int) -> list[Column]:
-        """Leerling, groep, school, stap, aan zet, deadline — narrower on small terminals."""
+        """Leerling, groep, school, stap, aan zet, deadline — fitted to the width.
+
+        Below 90 columns the school goes (an IB works in one school; the case shows it);
+        the deadline always has room for its overdue marker ("14 feb 2026 +26d"). On wide
+        screens the name column stops at :data:`MAX_PUPIL` and the rest goes to the others.
+        """
         if width >= 110:
             fixed = [("group", "Groep", 5), ("school", "School", 22), ("step", "Stap", 26),
                      ("at_turn", "Aan zet", 24), ("deadline", "Deadline", 18)]
@@ -273,27 +279,35 @@ class CaseList(ScrollView, can_focus=True):
             fixed = [("group", "Gr", 3), ("school", "School", 14), ("step", "Stap", 20),
                      ("at_turn", "Aan zet", 16), ("deadline", "Deadline", 17)]
         else:
-            fixed = [("group", "Gr", 2), ("school", "School", 10), ("step", "Stap", 16),
-                     ("at_turn", "Aan zet", 12), ("deadline", "Deadline", 12)]
+            fixed = [("group", "Gr", 2), ("step", "Stap", 16), ("at_turn", "Aan zet", 13),
+                     ("deadline", "Deadline", 16)]
         used = sum(w for _, _, w in fixed) + len(fixed)
         pupil = max(10, width - used - 1)
+        if pupil > MAX_PUPIL:  # share the rest between school, step and who is at turn
+            spare, pupil = pupil - MAX_PUPIL, MAX_PUPIL
+            grow = {"school": 3, "step": 4, "at_turn": 3}
+            total = sum(grow.values())
+            extra = {k: spare * n // total for k, n in grow.items()}
+            extra["step"] += spare - sum(extra.values())
+            fixed = [(k, t, w + extra.get(k, 0)) for k, t, w in fixed]
         return [Column("pupil", "Leerling", pupil)] + [Column(k, t, w) for k, t, w in fixed]
 
-    def _cells(self, row: CaseRow, width: int) -> list[tuple[str, bool]]:
+    def _cells(self, row: CaseRow, cols: list[Column]) -> list[tuple[str, bool]]:
         today = self.source.today if self.source else None
         deadline = nl_date(row.deadline) if row.deadline else "—"
-        if row.overdue and today is not None and row.deadline is not None and width >= 13:
+        if row.overdue and today is not None and row.deadline is not None:
             deadline += f" +{(today - row.deadline).days}d"
         label = self.source.role_label if self.source else str
         who = row.at_turn or (f"({label(row.at_turn_role)})" if row.at_turn_role else "—")
-        return [
-            (row.pupil, False),
-            (str(row.group), False),
-            (row.school, False),
-            (row.step_title, False),
-            (who, row.at_turn is None and row.at_turn_role is not None),
-            (deadline, row.overdue),
-        ]
+        cells = {
+            "pupil": (row.pupil, False),
+            "group": (str(row.group), False),
+            "school": (row.school, False),
+            "step": (row.step_title, False),
+            "at_turn": (who, row.at_turn is None and row.at_turn_role is not None),
+            "deadline": (deadline, row.overdue),
+        }
+        return [cells[c.key] for c in cols]
 
     def _line(self, cells: list[tuple[str, bool]], cols: list[Column], base: Style,
               warn: Style, dim: Style) -> Text:
@@ -341,7 +355,7 @@ class CaseList(ScrollView, can_focus=True):
             strip = self._strip(Text("  …", style=dim, end=""), width, style)
         else:
             warn = self.get_component_rich_style("case-list--overdue", partial=True)
-            strip = self._strip(self._line(self._cells(row, width), cols, style, warn, dim), width, style)
+            strip = self._strip(self._line(self._cells(row, cols), cols, style, warn, dim), width, style)
         self._lines[key] = strip
         while len(self._lines) > 400:
             self._lines.popitem(last=False)
