@@ -34,9 +34,15 @@ def key_label(binding: Binding) -> str:
 
 
 def key_rows(screen: Screen) -> list[tuple[str, str]]:
-    """(keys, description) for every kindroute binding active on ``screen``, in binding order."""
+    """(keys, description) for every kindroute binding active on ``screen``.
+
+    The screen's own keys first, then those of the focused list or field, then the app's.
+    """
     rows: dict[str, tuple[list[str], str]] = {}
-    for key, active in screen.active_bindings.items():
+    app = screen.app
+    order = sorted(screen.active_bindings.items(),
+                   key=lambda item: 0 if item[1].node is screen else (2 if item[1].node is app else 1))
+    for key, active in order:
         binding = active.binding
         if binding.id not in BINDING_IDS or not binding.description or binding.system:
             continue
