@@ -79,7 +79,7 @@ def test_stroomschema(snap_compare, services):
     assert snap_compare(make_app(services), terminal_size=SIZE, run_before=flow)
 
 
-# ---------------------------------------------------------------------------- the key screens at 80x24 and 160x50
+# ------------------------------------------------ the key screens at 80x24 and 160x50
 SIZES = {"80x24": (80, 24), "160x50": (160, 50)}
 
 
