@@ -8,16 +8,25 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from kindroute.screens.form import FormScreen
+from kindroute.workflow.vocabulary import (
+    DOC_EXPERT_ADVICE,
+    DOC_OPP,
+    DOC_SWV_DECISION,
+    DOCUMENT_KINDS,
+    OPP_ADOPTED,
+    SWV_GRANTED,
+    SWV_REFUSED,
+)
 
 if TYPE_CHECKING:
     from kindroute.services import CaseDetail
 
 KINDS = (
-    ("OPP vastgesteld", "opp:vastgesteld"),
-    ("OPP (concept)", "opp:concept"),
-    ("Deskundigenadvies (naam deskundige hieronder)", "deskundigenadvies:"),
-    ("Besluit SWV: toegekend", "swv_besluit:toegekend"),
-    ("Besluit SWV: afgewezen", "swv_besluit:afgewezen"),
+    (f"{DOCUMENT_KINDS[DOC_OPP]} {OPP_ADOPTED}", f"{DOC_OPP}:{OPP_ADOPTED}"),
+    (f"{DOCUMENT_KINDS[DOC_OPP]} (concept)", f"{DOC_OPP}:concept"),
+    (f"{DOCUMENT_KINDS[DOC_EXPERT_ADVICE]} (naam deskundige hieronder)", f"{DOC_EXPERT_ADVICE}:"),
+    (f"{DOCUMENT_KINDS[DOC_SWV_DECISION]}: {SWV_GRANTED}", f"{DOC_SWV_DECISION}:{SWV_GRANTED}"),
+    (f"{DOCUMENT_KINDS[DOC_SWV_DECISION]}: {SWV_REFUSED}", f"{DOC_SWV_DECISION}:{SWV_REFUSED}"),
 )
 
 
@@ -41,7 +50,7 @@ class DocumentScreen(FormScreen):
 
     def save(self) -> Any:
         kind, outcome = self.value("kind").split(":", 1)
-        if kind == "deskundigenadvies":
+        if kind == DOC_EXPERT_ADVICE:
             outcome = self.value("expert")
         return self.services.record_document(self.actor, self.detail.id, kind, outcome=outcome,
                                              title=self.value("title"), expected_version=self.detail.version)

@@ -11,6 +11,7 @@ from textual.widgets import Input, Select
 from kindroute.screens.base import run_service
 from kindroute.screens.form import FormScreen
 from kindroute.services.text import check_birth_date, check_group, check_name, check_text, parse_date
+from kindroute.workflow.vocabulary import ROLE_TEACHER
 
 
 class NewCaseScreen(FormScreen):
@@ -37,7 +38,7 @@ class NewCaseScreen(FormScreen):
     def on_mount(self) -> None:
         self.query_one("#pupil", Input).focus()
         services = self.services
-        run_service(self, lambda: (services.list_schools(), services.list_people("leerkracht")),
+        run_service(self, lambda: (services.list_schools(), services.list_people(ROLE_TEACHER)),
                     self._fill, group="lists", exclusive=True)
 
     def _fill(self, lists: tuple[list, list]) -> None:

@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from kindroute.screens.form import FormScreen
+from kindroute.workflow.vocabulary import ROLE_DIRECTOR, ROLE_IB, ROLE_TEACHER
 
-ROLES = (("Intern begeleider", "ib"), ("Directeur", "directeur"), ("Leerkracht", "leerkracht"))
+ROLES = (("Intern begeleider", ROLE_IB), ("Directeur", ROLE_DIRECTOR), ("Leerkracht", ROLE_TEACHER))
 
 
 class SetupScreen(FormScreen):
@@ -24,7 +25,7 @@ class SetupScreen(FormScreen):
         yield from self.field("BRIN (twee cijfers, twee letters; mag leeg)",
                               Input(id="brin", placeholder="bijv. 12AB"))
         yield from self.field("Uw naam", Input(id="name", placeholder="bijv. Ingrid Bakker"))
-        yield from self.field("Uw rol", Select(ROLES, id="role", value="ib", allow_blank=False))
+        yield from self.field("Uw rol", Select(ROLES, id="role", value=ROLE_IB, allow_blank=False))
 
     def check(self) -> bool:
         from kindroute.services.text import check_name
@@ -44,5 +45,6 @@ class SetupScreen(FormScreen):
 
     def save(self) -> Any:
         return self.services.start_school(
-            self.value("school"), self.value("brin") or None, self.value("name"), self.value("role") or "ib"
+            self.value("school"), self.value("brin") or None, self.value("name"),
+            self.value("role") or ROLE_IB,
         )
