@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Input, Static
 
-from kindroute.screens.base import KrScreen, RightsMixin, refused_binding, run_service
+from kindroute.screens.base import KrScreen, RightsMixin, call_service, refused_binding
 from kindroute.widgets.case_list import CaseList, CaseSource
 from kindroute.widgets.footer import KrFooter
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
-    from kindroute.services import CaseFilter, CaseRow
+    from kindroute.services import CaseDetail, CaseFilter, CaseRow
+
+#: The dialogs a list opens on its highlighted case: name -> (module, class), loaded on use.
+DIALOGS = {
+    "step": ("kindroute.screens.step", "StepScreen"),
+    "note": ("kindroute.screens.note", "NoteScreen"),
+    "agreement": ("kindroute.screens.agreement", "AgreementScreen"),
+    "consent": ("kindroute.screens.consent", "ConsentScreen"),
+    "assign": ("kindroute.screens.assign", "AssignScreen"),
+}
 
 
 class CaseListScreen(RightsMixin, KrScreen):
@@ -159,42 +170,47 @@ class CaseListScreen(RightsMixin, KrScreen):
         self.reload(keep_cursor=True)
 
     # ------------------------------------------------------------------ actions on the highlighted case
-    def _with_detail(self, then: Any) -> None:
+    class DetailReady(Message):
+        """The highlighted case in full, for the dialog named ``dialog``."""
+
+        def __init__(self, detail: CaseDetail, dialog: str) -> None:
+            super().__init__()
+            self.detail = detail
+            self.dialog = dialog
+
+    def _with_detail(self, dialog: str) -> None:
+        """Load the highlighted case in a worker, then open ``dialog`` on it (see DIALOGS)."""
         row = self.highlighted
         if row is None:
             self.notify("Geen casus gekozen.", severity="warning")
             return
-        run_service(self, lambda: self.services.case_detail(self.actor, row.id), then,
-                    group="detail", exclusive=True)
+        services, actor = self.services, self.actor
+        call_service(self, lambda: services.case_detail(actor, row.id),
+                     lambda detail: self.DetailReady(detail, dialog), group="detail", exclusive=True)
+
+    def on_case_list_screen_detail_ready(self, message: DetailReady) -> None:
+        module, name = DIALOGS[message.dialog]
+        dialog = getattr(importlib.import_module(module), name)
+        self.app.push_screen(dialog(message.detail), callback=self._after_change)
 
     def _after_change(self, result: Any) -> None:
         if result is not None:
             self.reload(keep_cursor=True)
 
     def action_step(self) -> None:
-        from kindroute.screens.step import StepScreen
-
-        self._with_detail(lambda d: self.app.push_screen(StepScreen(d), callback=self._after_change))
+        self._with_detail("step")
 
     def action_note(self) -> None:
-        from kindroute.screens.note import NoteScreen
-
-        self._with_detail(lambda d: self.app.push_screen(NoteScreen(d), callback=self._after_change))
+        self._with_detail("note")
 
     def action_agreement(self) -> None:
-        from kindroute.screens.agreement import AgreementScreen
-
-        self._with_detail(lambda d: self.app.push_screen(AgreementScreen(d), callback=self._after_change))
+        self._with_detail("agreement")
 
     def action_consent(self) -> None:
-        from kindroute.screens.consent import ConsentScreen
-
-        self._with_detail(lambda d: self.app.push_screen(ConsentScreen(d), callback=self._after_change))
+        self._with_detail("consent")
 
     def action_assign(self) -> None:
-        from kindroute.screens.assign import AssignScreen
-
-        self._with_detail(lambda d: self.app.push_screen(AssignScreen(d), callback=self._after_change))
+        self._with_detail("assign")
 
     def action_new_case(self) -> None:
         from kindroute.screens.new_case import NewCaseScreen

@@ -9,13 +9,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Checkbox, Label, Select, Static
 
-from kindroute.screens.base import KrModal, run_service
+from kindroute.screens.base import KrModal, call_service
 from kindroute.workflow.vocabulary import STATUS_LABELS, STATUS_OPEN
 
 if TYPE_CHECKING:
-    from kindroute.services import CaseFilter
+    from kindroute.services import CaseFilter, SchoolInfo
 
 STATUSES = tuple((label.capitalize(), status) for status, label in STATUS_LABELS.items())
 
@@ -80,10 +81,16 @@ class FilterScreen(KrModal):
             yield Static("ctrl+s toepassen · ctrl+r alles wissen · esc annuleren", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        run_service(self, self.services.list_schools, self._schools, group="schools", exclusive=True)
+        call_service(self, self.services.list_schools, self.SchoolsLoaded, group="schools", exclusive=True)
         self.query_one("#step", Select).focus()
 
-    def _schools(self, schools: list) -> None:
+    class SchoolsLoaded(Message):
+        def __init__(self, schools: list[SchoolInfo]) -> None:
+            super().__init__()
+            self.schools = schools
+
+    def on_filter_screen_schools_loaded(self, message: SchoolsLoaded) -> None:
+        schools = message.schools
         select = self.query_one("#school", Select)
         select.set_options([(s.name, s.id) for s in schools])
         if self.current.school_id is not None:

@@ -14,9 +14,10 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 
-from kindroute.screens.base import KrScreen, run_service
+from kindroute.screens.base import KrScreen, call_service
 from kindroute.widgets.footer import KrFooter
 from kindroute.widgets.title_bar import TitleBar
 from kindroute.workflow import NOT_STARTED, guard_description
@@ -114,10 +115,18 @@ class FlowchartScreen(KrScreen):
                 here = {s for s in services.case_detail(actor, case_id).steps.values() if s != NOT_STARTED}
             return counts, here
 
-        run_service(self, fetch, self._loaded, group="flow", exclusive=True)
+        call_service(self, fetch, lambda r: self.Counted(*r), group="flow", exclusive=True)
 
-    def _loaded(self, result: tuple[dict[str, int], set[str]]) -> None:
-        self.counts, self.here = result
+    class Counted(Message):
+        """How many cases stand in each step, and the steps of the open case."""
+
+        def __init__(self, counts: dict[str, int], here: set[str]) -> None:
+            super().__init__()
+            self.counts = counts
+            self.here = here
+
+    def on_flowchart_screen_counted(self, message: Counted) -> None:
+        self.counts, self.here = message.counts, message.here
         self.draw()
 
     def draw(self) -> None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import Input, Select
 
-from kindroute.screens.base import run_service
+from kindroute.screens.base import call_service
 from kindroute.screens.form import FormScreen
 from kindroute.services.text import check_birth_date, check_group, check_name, check_text, parse_date
 from kindroute.workflow.vocabulary import ROLE_TEACHER
+
+if TYPE_CHECKING:
+    from kindroute.services import PersonInfo, SchoolInfo
 
 
 class NewCaseScreen(FormScreen):
@@ -38,11 +42,19 @@ class NewCaseScreen(FormScreen):
     def on_mount(self) -> None:
         self.query_one("#pupil", Input).focus()
         services = self.services
-        run_service(self, lambda: (services.list_schools(), services.list_people(ROLE_TEACHER)),
-                    self._fill, group="lists", exclusive=True)
+        call_service(self, lambda: (services.list_schools(), services.list_people(ROLE_TEACHER)),
+                     lambda lists: self.ListsLoaded(*lists), group="lists", exclusive=True)
 
-    def _fill(self, lists: tuple[list, list]) -> None:
-        schools, teachers = lists
+    class ListsLoaded(Message):
+        """The schools and the teachers to choose from."""
+
+        def __init__(self, schools: list[SchoolInfo], teachers: list[PersonInfo]) -> None:
+            super().__init__()
+            self.schools = schools
+            self.teachers = teachers
+
+    def on_new_case_screen_lists_loaded(self, message: ListsLoaded) -> None:
+        schools, teachers = message.schools, message.teachers
         school = self.query_one("#school", Select)
         school.set_options([(s.name, s.id) for s in schools])
         if self.actor.school_id is not None:

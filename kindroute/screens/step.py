@@ -13,10 +13,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from kindroute.errors import Conflict, KindrouteError, StepNotAllowed
-from kindroute.screens.base import KrModal, run_service
+from kindroute.errors import Conflict, StepNotAllowed
+from kindroute.screens.base import KrModal, ServiceFailed, call_service
 from kindroute.widgets.format import nl_date
 
 if TYPE_CHECKING:
@@ -36,6 +37,13 @@ class StepScreen(KrModal):
         *[Binding(str(i), f"choose({i})", f"Kies stap {i}", id=f"choose{i}", show=False)
           for i in range(1, 10)],
     ]
+
+    class Stepped(Message):
+        """The step was taken."""
+
+        def __init__(self, result: StepResult) -> None:
+            super().__init__()
+            self.result = result
 
     def __init__(self, detail: CaseDetail) -> None:
         super().__init__()
@@ -178,28 +186,25 @@ class StepScreen(KrModal):
         note = self.query_one("#step-note", Input).value.strip()
         d, services, actor = self.detail, self.services, self.actor
         self.saving = True
+        call_service(self, lambda: services.advance_case(actor, d.id, n.trigger, note=note,
+                                                         expected_version=d.version),
+                     self.Stepped, purpose="step", group="step", exclusive=True)
 
-        def advance() -> StepResult:
-            return services.advance_case(actor, d.id, n.trigger, note=note, expected_version=d.version)
-
-        def done(r: StepResult) -> str:
-            return f"Stap gezet: {services.step_title(r.from_)} → {services.step_title(r.to)}"
-
-        run_service(self, advance, self._done, on_error=self._failed, group="step", exclusive=True, done=done)
-
-    def _done(self, result: StepResult) -> None:
+    def on_step_screen_stepped(self, message: Stepped) -> None:
         self.saving = False
-        self.dismiss(result)
+        r, s = message.result, self.services
+        self.app.notify(f"Stap gezet: {s.step_title(r.from_)} → {s.step_title(r.to)}", markup=False)
+        self.dismiss(r)
 
-    def _failed(self, exc: KindrouteError) -> None:
+    def on_service_failed(self, message: ServiceFailed) -> None:
         self.saving = False
+        exc = message.error
         if isinstance(exc, Conflict):
             self.app.notify(str(exc), severity="error", markup=False, timeout=8)
             self.dismiss("conflict")
-        elif isinstance(exc, StepNotAllowed):
-            self._error(str(exc))
-        else:
-            self._error(str(exc))
+            return
+        self._error(str(exc))
+        if not isinstance(exc, StepNotAllowed):
             self.app.notify(str(exc), severity="error", markup=False, timeout=8)
 
     def action_cancel(self) -> None:

@@ -27,7 +27,7 @@ class WorklistScreen(CaseListScreen):
     BINDINGS = [
         Binding("s", "step", "Stap zetten", id="step"),
         Binding("m", "toggle_mine", "Aan mij/alle", id="mine"),
-        Binding("c", "app.cases", "Casussen", id="cases", show=False),
+        Binding("c", "app.cases", "Casussen", id="cases"),
         Binding("b", "app.review", "Bespreking", id="review"),
         Binding("w", "app.flowchart", "Stroomschema", id="flowchart", show=False),
         Binding("escape", "clear_filter", "Filter wissen", id="clear_filter", show=False),
@@ -66,9 +66,9 @@ class WorklistScreen(CaseListScreen):
         return super().refused("mine" if action == "toggle_mine" else action)
 
     # Actions that need the data say so while it loads.
-    def _with_detail(self, then: object) -> None:
+    def _with_detail(self, dialog: str) -> None:
         if not self.kr.still_loading():
-            super()._with_detail(then)
+            super()._with_detail(dialog)
 
     def action_filters(self) -> None:
         if not self.kr.still_loading():
