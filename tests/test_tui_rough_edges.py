@@ -316,3 +316,19 @@ async def test_no_english_status_or_role_ids_in_the_casussen_title(services):
         title = screen_text(app).splitlines()[1]
         assert "status: verwezen" in title and "referred" not in title
         assert "aan zet: SWV" in title and "(swv)" not in title.lower().replace("aan zet: swv", "")
+
+
+async def test_document_form_offers_a_teacher_no_swv_decision(services):
+    from textual.widgets import Select
+
+    teacher = services.resolve_actor(TEACHER)
+    row = services.list_cases(teacher, CaseFilter(sort="id"), limit=1)[0]
+    app = make_app(services, who=TEACHER)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_case(pilot, row.id)
+        await pilot.press("d")
+        await pilot.pause()
+        values = [value for _, value in app.screen.query_one("#kind", Select)._options]  # noqa: SLF001
+        assert "opp:vastgesteld" in values
+        assert not any(str(v).startswith("swv_besluit") for v in values)

@@ -41,7 +41,12 @@ class DocumentScreen(FormScreen):
         self.detail = detail
 
     def fields(self) -> ComposeResult:
-        yield from self.field("Soort", Select(KINDS, id="kind", prompt="kies de soort"))
+        from kindroute.services.screen_queries import refusal
+
+        kinds = KINDS
+        if refusal(self.actor, "swv_decision", self.detail.school_id) is not None:
+            kinds = tuple(k for k in KINDS if not k[1].startswith(f"{DOC_SWV_DECISION}:"))
+        yield from self.field("Soort", Select(kinds, id="kind", prompt="kies de soort"))
         yield from self.field("Naam van de deskundige (alleen bij een advies)", Input(id="expert"))
         yield from self.field("Titel of omschrijving (mag leeg)", Input(id="title"))
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from kindroute.services.access import manages_school
 from kindroute.workflow import NOT_STARTED
-from kindroute.workflow.vocabulary import ROLE_TEACHER, SCHOOL_MANAGER_ROLES
+from kindroute.workflow.vocabulary import ROLE_SWV, ROLE_TEACHER, SCHOOL_MANAGER_ROLES
 
 if TYPE_CHECKING:
     from kindroute.services.dto import Actor, CaseDetail, NextStepInfo
@@ -47,6 +47,11 @@ def refusal(actor: Actor, action: str, school_id: int | None = None) -> str | No
         if actor.school_id is None or not (is_manager(actor) or ROLE_TEACHER in actor.roles):
             return "Alleen leerkrachten, intern begeleiders en directeuren van een school openen een casus."
         return None
+    if action == "swv_decision":
+        if ROLE_SWV in actor.roles or (manages_school(actor, school_id) if school_id is not None
+                                       else is_manager(actor)):
+            return None
+        return "Een besluit van het SWV legt het SWV of de school (IB, directeur) vast."
     if action == "mine":
         return None if is_manager(actor) else "Alleen de intern begeleider of directeur ziet alle casussen."
     return None
