@@ -332,3 +332,29 @@ async def test_document_form_offers_a_teacher_no_swv_decision(services):
         values = [value for _, value in app.screen.query_one("#kind", Select)._options]  # noqa: SLF001
         assert "opp:vastgesteld" in values
         assert not any(str(v).startswith("swv_besluit") for v in values)
+
+
+async def test_every_key_screen_works_at_80x24(services):
+    app = make_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        overdue = [line for line in text.splitlines() if "+" in line and "d" in line.split("+")[-1]]
+        assert overdue and all(line.rstrip().endswith("d") for line in overdue[:3])  # marker not cut
+        assert "? Help" in text.splitlines()[-1]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        lines = screen_text(app).splitlines()
+        assert any("7 Toestemming" in line and "1 Wie" in line for line in lines)
+        assert any(line.strip().startswith("aan zet:") and "deadline:" in line for line in lines)
+        await pilot.press("7")
+        await pilot.pause()
+        assert app.screen.query_one("#case-tabs").active == "consents"
+        await pilot.press("w")
+        await settle(pilot)
+        steps = [line for line in screen_text(app).splitlines() if "●" in line or "▶" in line]
+        assert len(steps) >= 6
+        await pilot.press("tab")
+        await pilot.pause()
+        assert "JEUGDHULP" in screen_text(app)

@@ -48,8 +48,12 @@ TAB_TITLES = {
 NARROW = 104  # below this width the tabs take their short titles
 
 
-def summary_text(d: CaseDetail, services: Services) -> Text:
-    """The case's header: pupil, school, group, each track's step, who is at turn, deadline."""
+def summary_text(d: CaseDetail, services: Services, *, narrow: bool = False) -> Text:
+    """The case's header: pupil, school, group, each track's step, who is at turn, deadline.
+
+    ``narrow``: who is at turn and the deadline on a line of their own under the step, so
+    nothing breaks mid-phrase in 80 columns.
+    """
     today = services.today()
     t = Text()
     t.append(d.pupil, style="bold")
@@ -63,7 +67,7 @@ def summary_text(d: CaseDetail, services: Services) -> Text:
         t.append(f"{track.track_label}: ", style="dim")
         t.append(track.step_title, style="bold")
         if track.at_turn_role:
-            t.append("  aan zet: ", style="dim")
+            t.append("\n  aan zet: " if narrow else "  aan zet: ", style="dim")
             t.append(track.at_turn or f"niemand toegewezen ({services.role_label(track.at_turn_role)})",
                      style="" if track.at_turn else "yellow")
             t.append(f" ({services.role_label(track.at_turn_role)})", style="dim")
@@ -175,6 +179,8 @@ class CaseScreen(RightsMixin, KrScreen):
         if narrow == self.has_class("narrow") and self.is_mounted:
             return
         self.set_class(narrow, "narrow")
+        if self.detail is not None:
+            self.show(self.detail)
         tabs = self.query_one(TabbedContent)
         for i, tab in enumerate(TABS):
             tabs.get_tab(tab).label = f"{i + 1} {TAB_TITLES[tab][1 if narrow else 0]}"
@@ -204,7 +210,7 @@ class CaseScreen(RightsMixin, KrScreen):
         self.detail = d
         self.refresh_bindings()  # what this person may do depends on the case's school
         s = self.services
-        self.query_one("#case-summary", Static).update(summary_text(d, s))
+        self.query_one("#case-summary", Static).update(summary_text(d, s, narrow=self.has_class("narrow")))
         self._fill_who(d)
         self.query_one("#next-text", Static).update(next_steps_text(d, s))
         self._fill_checklist(d)

@@ -50,18 +50,20 @@ def track_text(route: Route, track_id: str, counts: dict[str, int], here: set[st
         head_style = "bold reverse" if highlight else "bold"
         t.append(marker, style="bold cyan" if highlight else "cyan")
         t.append(f" {step.title} ", style=head_style)
-        t.append(f"  {n} casus" + ("sen" if n != 1 else ""), style="bold" if n else "dim")
+        t.append(f" {n} casus" + ("sen" if n != 1 else "") if compact else
+                 f"  {n} casus" + ("sen" if n != 1 else ""), style="bold" if n else "dim")
         if highlight:
-            t.append("  ◀ deze casus", style="bold cyan")
-        t.append("\n   ")
+            t.append(" ◀" if compact else "  ◀ deze casus", style="bold cyan")
+        t.append(" · " if compact else "\n   ", style="dim")
         if step.final:
             t.append("eindstap", style="dim")
         else:
             role = route.roles.get(step.at_turn or "")
-            t.append("aan zet: ", style="dim")
-            t.append(role.label if role else (step.at_turn or "—"))
-            t.append(" · termijn: ", style="dim")
-            t.append(step.term_label or (f"{step.term_days} dagen" if step.term_days else "geen"))
+            t.append("" if compact else "aan zet: ", style="dim")
+            t.append(role.label if role else (step.at_turn or "—"), style="dim" if compact else "")
+            t.append(" · " if compact else " · termijn: ", style="dim")
+            t.append(step.term_label or (f"{step.term_days} dagen" if step.term_days else "geen"),
+                     style="dim" if compact else "")
         triggers = route.triggers_from(step.id)
         for i, tr in enumerate(triggers):
             last = i == len(triggers) - 1
@@ -92,6 +94,7 @@ class FlowchartScreen(KrScreen):
         self.case_id = case_id
         self.counts: dict[str, int] = {}
         self.here: set[str] = set()
+        self._main = Text()
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -128,6 +131,15 @@ class FlowchartScreen(KrScreen):
     def on_flowchart_screen_counted(self, message: Counted) -> None:
         self.counts, self.here = message.counts, message.here
         self.draw()
+        self.call_after_refresh(self._show_here)
+
+    def _show_here(self) -> None:
+        """Scroll the open case's step into view (on a small terminal it is often below)."""
+        width = self.query_one("#flow-main-text", Static).content_region.width
+        lines = self._main.wrap(self.app.console, max(1, width)) if width else []
+        row = next((i for i, line in enumerate(lines) if line.plain.startswith("▶")), None)
+        if row is not None:
+            self.query_one("#flow-main", VerticalScroll).scroll_to(y=max(0, row - 2), animate=False)
 
     def draw(self) -> None:
         route = self.services.route
@@ -139,8 +151,8 @@ class FlowchartScreen(KrScreen):
         self.query_one("#flow-title", Static).update(title)
         tracks = list(route.tracks)
         compact = self.has_class("narrow")
-        self.query_one("#flow-main-text", Static).update(
-            track_text(route, tracks[0], self.counts, self.here, compact=compact))
+        self._main = track_text(route, tracks[0], self.counts, self.here, compact=compact)
+        self.query_one("#flow-main-text", Static).update(self._main)
         side = Text()
         for i, track_id in enumerate(tracks[1:]):
             if i:
