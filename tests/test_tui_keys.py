@@ -140,3 +140,22 @@ async def test_palette_speaks_dutch(services):
         assert "Toetsen" in text
         await pilot.press("escape")
         assert isinstance(app.screen, WorklistScreen)
+
+
+async def test_palette_runs_screen_actions_and_shows_the_remapped_key(services, tmp_path):
+    (tmp_path / "keys.toml").write_text('flowchart = "v"\n', encoding="utf-8")
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "Stroomschema")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "(v)" in text and "(w)" not in text
+        await pilot.press("enter")
+        await settle(pilot)
+        from kindroute.screens.flowchart import FlowchartScreen
+
+        assert isinstance(app.screen, FlowchartScreen)
