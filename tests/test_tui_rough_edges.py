@@ -86,6 +86,9 @@ async def test_step_dialog_marks_steps_not_at_turn(services):
         await pilot.pause()
         assert app.screen.chosen is None
         assert any("niet aan zet" in m for m in notices(app))
+        await pilot.press("escape", "2")
+        await pilot.pause()
+        assert "niet aan zet" in screen_text(app)  # the tab Volgende stappen says it too
     assert services.case_detail(teacher, detail.id).version == detail.version
 
 

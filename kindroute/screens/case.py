@@ -32,7 +32,7 @@ from kindroute.widgets.title_bar import TitleBar
 from kindroute.workflow.vocabulary import DOCUMENT_KINDS, STATUS_LABELS, STATUS_OPEN
 
 if TYPE_CHECKING:
-    from kindroute.services import CaseDetail, Services
+    from kindroute.services import Actor, CaseDetail, Services
 
 TABS = ("who", "next", "checklist", "history", "notes", "agreements", "consents")
 #: Tab titles: (wide, narrow) — the narrow ones fit all seven tabs in 80 columns.
@@ -79,21 +79,27 @@ def summary_text(d: CaseDetail, services: Services, *, narrow: bool = False) -> 
     return t
 
 
-def next_steps_text(d: CaseDetail, services: Services) -> Text:
+def next_steps_text(d: CaseDetail, services: Services, actor: Actor | None = None) -> Text:
+    """The next steps, each allowed (✓) or not (✗, with every reason; with ``actor``, also
+    when it is not that person's turn)."""
+    from kindroute.services.screen_queries import turn_refusal
+
     t = Text()
     if not d.next:
         t.append("Geen volgende stappen: dit is een eindstap.", style="dim")
     for i, n in enumerate(d.next, start=1):
         if i > 1:
             t.append("\n")
-        mark = "✓" if n.allowed else "✗"
-        t.append(f"{mark} ", style="green" if n.allowed else "red")
-        t.append(n.label, style="bold" if n.allowed else "dim")
+        turn = turn_refusal(services.route, actor, d, n) if actor is not None else None
+        reasons = (*n.reasons, turn) if turn else n.reasons
+        allowed = not reasons
+        t.append("✓ " if allowed else "✗ ", style="green" if allowed else "red")
+        t.append(n.label, style="bold" if allowed else "dim")
         t.append(f"  → {n.to_title}", style="")
         if n.at_turn_role:
             t.append(f" (aan zet: {services.role_label(n.at_turn_role)}", style="dim")
             t.append(f", deadline {nl_date(n.deadline)})" if n.deadline else ")", style="dim")
-        for reason in n.reasons:
+        for reason in reasons:
             t.append("\n    geblokkeerd: ", style="red")
             t.append(reason)
     return t
@@ -212,7 +218,7 @@ class CaseScreen(RightsMixin, KrScreen):
         s = self.services
         self.query_one("#case-summary", Static).update(summary_text(d, s, narrow=self.has_class("narrow")))
         self._fill_who(d)
-        self.query_one("#next-text", Static).update(next_steps_text(d, s))
+        self.query_one("#next-text", Static).update(next_steps_text(d, s, self.actor))
         self._fill_checklist(d)
         self._fill_history(d)
         self._fill_notes(d)
