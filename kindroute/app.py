@@ -26,12 +26,12 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Center, Middle
 from textual.message import Message
@@ -142,6 +142,9 @@ class KindrouteApp(App[int]):
         return WorklistScreen()
 
     def on_mount(self) -> None:
+        from kindroute.keymap import apply_keymap
+
+        apply_keymap(self)  # the user's keys.toml, if any
         self.call_after_refresh(self._first_frame)
 
     def _first_frame(self) -> None:
@@ -359,6 +362,25 @@ class KindrouteApp(App[int]):
         from kindroute.screens.review import start_review
 
         start_review(self)
+
+    def action_command_palette(self) -> None:
+        """The palette, with Dutch words (see :class:`KindrouteCommandPalette`)."""
+        from kindroute.widgets.palette import KindrouteCommandPalette
+
+        if self.use_command_palette and not KindrouteCommandPalette.is_open(self):
+            self.push_screen(KindrouteCommandPalette())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette's fixed commands, in Dutch (Textual's own are English)."""
+        yield SystemCommand("Toetsen", "Alle toetsen van dit scherm (?)", self.action_help)
+        yield SystemCommand("Thema", "Een ander kleurenschema kiezen", self.action_change_theme)
+        yield SystemCommand("Stoppen", "kindroute afsluiten (q)", self.action_quit)
+
+    def action_change_theme(self) -> None:
+        from textual.command import CommandPalette
+        from textual.theme import ThemeProvider
+
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Zoek een thema…"))
 
     def action_help(self) -> None:
         from kindroute.screens.help import HelpScreen

@@ -183,7 +183,8 @@ def test_upgrade_from_0002_keeps_the_data_and_stores_the_route_on_first_use(tmp_
     db = open_database(str(path))  # migrates to 0006
     try:
         with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == schema.HEAD_REVISION
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            assert version == schema.HEAD_REVISION
             assert conn.execute(text("SELECT name FROM schools")).scalar() == "OBS Oud"
             assert conn.execute(text("SELECT fields_json FROM documents")).scalar() is None
             assert conn.execute(text("SELECT count(*) FROM routes")).scalar() == 0

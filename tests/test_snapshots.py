@@ -79,8 +79,39 @@ def test_stroomschema(snap_compare, services):
     assert snap_compare(make_app(services), terminal_size=SIZE, run_before=flow)
 
 
-def test_worklist_small_terminal(snap_compare, services):
-    async def ready(pilot):
+# ------------------------------------------------ the key screens at 80x24 and 160x50
+SIZES = {"80x24": (80, 24), "160x50": (160, 50)}
+
+
+async def _open(pilot, case_id: int, *keys: str) -> None:
+    await settle(pilot)
+    pilot.app.open_case(case_id)
+    await settle(pilot)
+    for key in keys:
+        await pilot.press(key)
         await settle(pilot)
 
-    assert snap_compare(make_app(services), terminal_size=(80, 24), run_before=ready)
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("keys", [(), ("7",), ("3",), ("s", "1"), ("w",)],
+                         ids=["case", "tab7", "checklist", "step", "stroomschema"])
+def test_case_screens_at_size(snap_compare, services, size, keys):
+    case_id = first_case_with_choices(services)
+
+    async def run(pilot):
+        await _open(pilot, case_id, *keys)
+
+    assert snap_compare(make_app(services), terminal_size=SIZES[size], run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("keys", [(), ("m",), ("c",), ("question_mark",)],
+                         ids=["worklist", "all", "casussen", "help"])
+def test_list_screens_at_size(snap_compare, services, size, keys):
+    async def run(pilot):
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    assert snap_compare(make_app(services), terminal_size=SIZES[size], run_before=run)

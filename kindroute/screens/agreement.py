@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from kindroute.screens.form import FormScreen
+from kindroute.services.text import check_text, parse_date
 
 if TYPE_CHECKING:
     from kindroute.services import CaseDetail
@@ -31,6 +33,16 @@ class AgreementScreen(FormScreen):
 
     def check(self) -> bool:
         return self.require(what="Afspraak")
+
+    def field_checks(self) -> dict[str, Callable[[str], object]]:
+        return {"what": lambda v: check_text(v, "Afspraak"), "due": lambda v: parse_date(v, "Datum")}
+
+    def warnings(self) -> list[tuple[str, str]]:
+        from kindroute.services.screen_queries import due_date_warning
+
+        due = self.value("due")
+        warning = due_date_warning(parse_date(due), self.services.today()) if due else None
+        return [("due", warning)] if warning else []
 
     def save(self) -> Any:
         role = self.value("who") or None

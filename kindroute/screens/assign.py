@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import Select
 
-from kindroute.screens.base import run_service
+from kindroute.screens.base import call_service
 from kindroute.screens.form import FormScreen
 
 if TYPE_CHECKING:
-    from kindroute.services import CaseDetail
+    from kindroute.services import CaseDetail, PersonInfo
 
 
 class AssignScreen(FormScreen):
@@ -25,10 +26,10 @@ class AssignScreen(FormScreen):
         self.detail = detail
 
     def fields(self) -> ComposeResult:
-        s = self.services
-        step = s.route.steps.get(self.detail.step)
-        first = step.at_turn if step is not None and step.at_turn else None
-        roles = [(r.label, r.id) for r in s.route.roles.values()]
+        from kindroute.services.screen_queries import role_choices
+
+        first = self.detail.at_turn_role
+        roles = role_choices(self.services.route)
         yield from self.field("Rol", Select(roles, id="role", prompt="kies een rol",
                                             value=first if first else Select.NULL))
         yield from self.field("Persoon", Select([], id="person", prompt="kies eerst een rol"))
@@ -46,9 +47,21 @@ class AssignScreen(FormScreen):
         if not role:
             return
         services = self.services
-        run_service(self, lambda: services.list_people(role), self._fill, group="people", exclusive=True)
+        call_service(self, lambda: services.list_people(role), lambda people: self.PeopleLoaded(role, people),
+                     group="people", exclusive=True)
 
-    def _fill(self, people: list) -> None:
+    class PeopleLoaded(Message):
+        """The people who hold ``role``."""
+
+        def __init__(self, role: str, people: list[PersonInfo]) -> None:
+            super().__init__()
+            self.role = role
+            self.people = people
+
+    def on_assign_screen_people_loaded(self, message: PeopleLoaded) -> None:
+        if message.role != self.value("role"):
+            return  # the role changed meanwhile: a newer list is on its way
+        people = message.people
         select = self.query_one("#person", Select)
         options = [(p.name + (f" ({p.school or p.organisation})" if p.school or p.organisation else ""), p.id)
                    for p in people]

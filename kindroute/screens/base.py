@@ -11,7 +11,9 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
+from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from kindroute.errors import KindrouteError
@@ -67,6 +69,50 @@ def run_service(
     node.run_worker(job, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
 
+class ServiceFailed(Message):
+    """A service call was refused (its Dutch message) or failed unexpectedly (one short line).
+
+    ``purpose`` says which call it was, for a screen that handles some failures itself.
+    """
+
+    def __init__(self, error: KindrouteError, purpose: str = "") -> None:
+        super().__init__()
+        self.error = error
+        self.purpose = purpose
+
+
+def call_service(
+    node: DOMNode,
+    call: Callable[[], Any],
+    done: Callable[[Any], Message],
+    *,
+    purpose: str = "",
+    group: str = "service",
+    exclusive: bool = False,
+) -> None:
+    """Run ``call`` (a use case) in a thread worker that only posts messages to ``node``.
+
+    On success the worker posts ``done(result)`` — a typed message the node handles on the
+    UI thread; on failure a :class:`ServiceFailed`. No closures are sent back.
+    """
+
+    def job() -> None:
+        try:
+            result = call()
+        except KindrouteError as exc:
+            log.info("service refused: %s", exc)
+            node.post_message(ServiceFailed(exc, purpose))
+            return
+        except Exception as exc:  # noqa: BLE001 - the user gets a line, the log the details
+            log.exception("unexpected error in a service call")
+            node.post_message(ServiceFailed(KindrouteError(f"Onverwachte fout: {type(exc).__name__}: {exc}"),
+                                            purpose))
+            return
+        node.post_message(done(result))
+
+    node.run_worker(job, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+
+
 class ServicesMixin:
     """Typed shortcuts to the app's services and the acting person."""
 
@@ -87,9 +133,59 @@ class ServicesMixin:
         return actor
 
 
-class KrScreen(ServicesMixin, Screen[Any]):
+class KeysMixin:
+    """The key a binding has now (after the user's keys.toml), for hints in notices."""
+
+    active_bindings: Any
+
+    def key_for(self, binding_id: str, default: str) -> str:
+        for key, active in self.active_bindings.items():
+            if active.binding.id == binding_id:
+                return str(active.binding.key_display or key)
+        return default
+
+
+class KrScreen(KeysMixin, ServicesMixin, Screen[Any]):
     """A full screen of kindroute."""
 
+    def on_service_failed(self, message: ServiceFailed) -> None:
+        self.app.notify(str(message.error), severity="error", markup=False, timeout=8)
 
-class KrModal(ServicesMixin, ModalScreen[Any]):
+
+class KrModal(KeysMixin, ServicesMixin, ModalScreen[Any]):
     """A dialog of kindroute."""
+
+    def on_service_failed(self, message: ServiceFailed) -> None:
+        self.app.notify(str(message.error), severity="error", markup=False, timeout=8)
+
+
+def refused_binding(key: str, action: str, description: str) -> Binding:
+    """A hidden twin of an action's binding: when the person may not take the action, the
+    same key (same id, so keys.toml moves both) says why instead of opening a form."""
+    return Binding(key, f"refuse('{action}')", description, id=action, show=False)
+
+
+class RightsMixin:
+    """Hide what the acting person may not do from the footer, and say why on its key.
+
+    A screen lists the guarded actions in ``GUARDED`` and answers :meth:`refused`; the
+    answers come from :mod:`kindroute.services.screen_queries`.
+    """
+
+    GUARDED: frozenset[str] = frozenset()
+
+    def refused(self, action: str) -> str | None:
+        """Why the acting person may not take ``action`` here (None: they may)."""
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refuse":
+            return bool(parameters) and self.refused(str(parameters[0])) is not None
+        if action in self.GUARDED:
+            return self.refused(action) is None
+        return True
+
+    def action_refuse(self, action: str) -> None:
+        reason = self.refused(action)
+        if reason:
+            self.notify(reason, title="Niet voor u", severity="warning", markup=False)  # type: ignore[attr-defined]

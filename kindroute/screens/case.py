@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import (
     DataTable,
-    Footer,
     SelectionList,
     Static,
     TabbedContent,
@@ -24,37 +24,54 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
-from kindroute.errors import KindrouteError
-from kindroute.screens.base import KrScreen, run_service
+from kindroute.screens.base import KrScreen, RightsMixin, ServiceFailed, call_service, refused_binding
 from kindroute.screens.case_timeline import TimelinePane
+from kindroute.widgets.checklist import Checklist
+from kindroute.widgets.footer import KrFooter
 from kindroute.widgets.format import deadline_text, nl_date, nl_datetime
 from kindroute.widgets.title_bar import TitleBar
+from kindroute.workflow.vocabulary import STATUS_LABELS, STATUS_OPEN
 
 if TYPE_CHECKING:
-    from kindroute.services import CaseDetail, Services
+    from kindroute.services import Actor, CaseDetail, Services
 
 TABS = ("who", "next", "checklist", "history", "notes", "agreements", "consents")
+#: Tab titles: (wide, narrow) — the narrow ones fit all seven tabs in 80 columns.
+TAB_TITLES = {
+    "who": ("Wie doet wat", "Wie"),
+    "next": ("Volgende stappen", "Stappen"),
+    "checklist": ("Checklist", "Checklist"),
+    "history": ("Tijdlijn", "Tijdlijn"),
+    "notes": ("Notities", "Notities"),
+    "agreements": ("Afspraken", "Afspraken"),
+    "consents": ("Toestemmingen", "Toestemming"),
+}
+NARROW = 104  # below this width the tabs take their short titles
 
 
-def summary_text(d: CaseDetail, services: Services) -> Text:
-    """The case's header: pupil, school, group, each track's step, who is at turn, deadline."""
+def summary_text(d: CaseDetail, services: Services, *, narrow: bool = False) -> Text:
+    """The case's header: pupil, school, group, each track's step, who is at turn, deadline.
+
+    ``narrow``: who is at turn and the deadline on a line of their own under the step, so
+    nothing breaks mid-phrase in 80 columns.
+    """
     today = services.today()
     t = Text()
     t.append(d.pupil, style="bold")
     t.append(f"  groep {d.group} · {d.school} · geboren {nl_date(d.date_of_birth)}", style="")
     t.append(f" · casus {d.id}", style="dim")
-    if d.status != "open":
-        status = {"closed": "afgesloten", "referred": "verwezen"}.get(d.status, d.status)
+    if d.status != STATUS_OPEN:
+        status = STATUS_LABELS.get(d.status, d.status)
         t.append(f"  ({status})", style="bold yellow")
     for track in d.tracks:
         t.append("\n")
         t.append(f"{track.track_label}: ", style="dim")
         t.append(track.step_title, style="bold")
         if track.at_turn_role:
-            t.append("  aan zet: ", style="dim")
+            t.append("\n  aan zet: " if narrow else "  aan zet: ", style="dim")
             t.append(track.at_turn or f"niemand toegewezen ({services.role_label(track.at_turn_role)})",
                      style="" if track.at_turn else "yellow")
-            t.append(f" ({services.role_label(track.at_turn_role).lower()})", style="dim")
+            t.append(f" ({services.role_label(track.at_turn_role)})", style="dim")
             t.append("  deadline: ", style="dim")
             t.append_text(deadline_text(track.deadline, track.overdue, today))
     if d.zorgplicht_deadline:
@@ -63,76 +80,99 @@ def summary_text(d: CaseDetail, services: Services) -> Text:
     return t
 
 
-def next_steps_text(d: CaseDetail, services: Services) -> Text:
+def next_steps_text(d: CaseDetail, services: Services, actor: Actor | None = None) -> Text:
+    """The next steps, each allowed (✓) or not (✗, with every reason; with ``actor``, also
+    when it is not that person's turn)."""
+    from kindroute.services.screen_queries import turn_refusal
+
     t = Text()
     if not d.next:
         t.append("Geen volgende stappen: dit is een eindstap.", style="dim")
     for i, n in enumerate(d.next, start=1):
         if i > 1:
             t.append("\n")
-        mark = "✓" if n.allowed else "✗"
-        t.append(f"{mark} ", style="green" if n.allowed else "red")
-        t.append(n.label, style="bold" if n.allowed else "dim")
+        turn = turn_refusal(services.route, actor, d, n) if actor is not None else None
+        reasons = (*n.reasons, turn) if turn else n.reasons
+        allowed = not reasons
+        t.append("✓ " if allowed else "✗ ", style="green" if allowed else "red")
+        t.append(n.label, style="bold" if allowed else "dim")
         t.append(f"  → {n.to_title}", style="")
         if n.at_turn_role:
-            t.append(f" (aan zet: {services.role_label(n.at_turn_role).lower()}", style="dim")
+            t.append(f" (aan zet: {services.role_label(n.at_turn_role)}", style="dim")
             t.append(f", deadline {nl_date(n.deadline)})" if n.deadline else ")", style="dim")
-        for reason in n.reasons:
+        for reason in reasons:
             t.append("\n    geblokkeerd: ", style="red")
             t.append(reason)
     return t
 
 
-class CaseScreen(KrScreen):
+class CaseScreen(RightsMixin, KrScreen):
     """Detail of one case, reloaded after every change."""
 
+    GUARDED = frozenset({"consent", "assign"})
+
     BINDINGS = [
-        Binding("escape", "back", "Terug", id="back"),
+        Binding("escape", "back", "Terug", id="back", show=False),
         Binding("s", "step", "Stap zetten", id="step"),
         Binding("n", "note", "Notitie", id="note"),
         Binding("a", "agreement", "Afspraak", id="agreement"),
         Binding("t", "consent", "Toestemming", id="consent"),
         Binding("r", "assign", "Rol toewijzen", id="assign"),
+        refused_binding("t", "consent", "Toestemming"),
+        refused_binding("r", "assign", "Rol toewijzen"),
         Binding("d", "document", "Document vastleggen", id="document", show=False),
         Binding("e", "term", "Termijn vaststellen", id="term", show=False),
-        Binding("x", "toggle_row", "Afvinken/intrekken", id="toggle", show=False),
+        Binding("x", "toggle_row", "Afspraak afronden / toestemming intrekken", id="toggle", show=False),
+        Binding("u", "undo", "Ongedaan maken", id="undo", show=False),
         Binding("w", "flowchart", "Stroomschema", id="flowchart", show=False),
-        Binding("f5,ctrl+r", "reload", "Vernieuwen", show=False),
-        *[Binding(str(i + 1), f"tab('{tab}')", f"Tab {i + 1}", show=False) for i, tab in enumerate(TABS)],
+        Binding("f5,ctrl+r", "reload", "Vernieuwen", id="reload", show=False),
+        *[Binding(str(i + 1), f"tab('{tab}')", f"Tab {TAB_TITLES[tab][0]}", id=f"tab{i + 1}", show=False)
+          for i, tab in enumerate(TABS)],
     ]
 
     class Loaded(Message):
+        """The case as it is now."""
+
         def __init__(self, detail: CaseDetail) -> None:
             super().__init__()
             self.detail = detail
+
+    class Written(Message):
+        """A change was saved; ``done`` says what, for the notice."""
+
+        def __init__(self, done: str) -> None:
+            super().__init__()
+            self.done = done
 
     def __init__(self, case_id: int) -> None:
         super().__init__()
         self.case_id = case_id
         self.detail: CaseDetail | None = None
         self._filling = False
+        #: The last x on an agreement: (agreement id, done before), for u (ongedaan maken).
+        self.undo: tuple[int, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static("Casus wordt geladen…", id="case-summary")
         with TabbedContent(id="case-tabs", initial="who"):
-            with TabPane("1 Wie doet wat", id="who"):
+            with TabPane(f"1 {TAB_TITLES['who'][0]}", id="who"):
                 yield DataTable(id="who-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("2 Volgende stappen", id="next"), VerticalScroll():
+            with TabPane(f"2 {TAB_TITLES['next'][0]}", id="next"), VerticalScroll():
                 yield Static(id="next-text")
-            with TabPane("3 Checklist", id="checklist"), VerticalScroll():
+            with TabPane(f"3 {TAB_TITLES['checklist'][0]}", id="checklist"), VerticalScroll():
                 yield Static("Checklist van de huidige stap (spatie/enter: afvinken)", classes="dim")
-                yield SelectionList[str](id="checklist-list")
+                yield Checklist(id="checklist-list")
                 yield Static(id="documents-text")
-            with TabPane("4 Tijdlijn", id="history"):
+            with TabPane(f"4 {TAB_TITLES['history'][0]}", id="history"):
                 yield TimelinePane(id="timeline")
-            with TabPane("5 Notities", id="notes"), VerticalScroll():
+            with TabPane(f"5 {TAB_TITLES['notes'][0]}", id="notes"), VerticalScroll():
                 yield Static(id="notes-text")
-            with TabPane("6 Afspraken", id="agreements"):
+            with TabPane(f"6 {TAB_TITLES['agreements'][0]}", id="agreements"):
                 yield DataTable(id="agreements-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("7 Toestemmingen", id="consents"):
+            with TabPane(f"7 {TAB_TITLES['consents'][0]}", id="consents"):
                 yield DataTable(id="consents-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KrFooter()
 
     def on_mount(self) -> None:
         self.query_one("#who-table", DataTable).add_columns("Rol", "Persoon", "Bij deze stap", "Sinds")
@@ -141,29 +181,47 @@ class CaseScreen(KrScreen):
             "Nr", "Voor", "Doel", "Gegeven door", "Geldig", "Status")
         self.load()
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Short tab titles below :data:`NARROW` columns, so tab 7 stays on screen at 80."""
+        narrow = event.size.width < NARROW
+        if narrow == self.has_class("narrow") and self.is_mounted:
+            return
+        self.set_class(narrow, "narrow")
+        if self.detail is not None:
+            self.show(self.detail)
+        tabs = self.query_one(TabbedContent)
+        for i, tab in enumerate(TABS):
+            tabs.get_tab(tab).label = f"{i + 1} {TAB_TITLES[tab][1 if narrow else 0]}"
+
+    def refused(self, action: str) -> str | None:
+        from kindroute.services.screen_queries import refusal
+
+        return refusal(self.actor, action, self.services.route,
+                       self.detail.school_id if self.detail else None)
+
     # ------------------------------------------------------------------ loading
     def load(self) -> None:
         services, actor, case_id = self.services, self.actor, self.case_id
+        call_service(self, lambda: services.case_detail(actor, case_id), self.Loaded, purpose="load",
+                     group="case-load", exclusive=True)
 
-        def fetch() -> CaseDetail:
-            return services.case_detail(actor, case_id)
-
-        run_service(self, fetch, lambda d: self.post_message(self.Loaded(d)), group="case-load",
-                    exclusive=True, on_error=self._load_failed)
-
-    def _load_failed(self, exc: KindrouteError) -> None:
-        self.app.notify(str(exc), severity="error", markup=False)
-        self.query_one("#case-summary", Static).update(Text(str(exc), style="red"))
+    def on_service_failed(self, message: ServiceFailed) -> None:
+        self.app.notify(str(message.error), severity="error", markup=False, timeout=8)
+        if message.purpose == "load":
+            self.query_one("#case-summary", Static).update(Text(str(message.error), style="red"))
+        elif message.purpose == "write":
+            self.load()
 
     def on_case_screen_loaded(self, message: Loaded) -> None:
         self.show(message.detail)
 
     def show(self, d: CaseDetail) -> None:
         self.detail = d
+        self.refresh_bindings()  # what this person may do depends on the case's school
         s = self.services
-        self.query_one("#case-summary", Static).update(summary_text(d, s))
+        self.query_one("#case-summary", Static).update(summary_text(d, s, narrow=self.has_class("narrow")))
         self._fill_who(d)
-        self.query_one("#next-text", Static).update(next_steps_text(d, s))
+        self.query_one("#next-text", Static).update(next_steps_text(d, s, self.actor))
         self._fill_checklist(d)
         self._fill_history(d)
         self._fill_notes(d)
@@ -174,13 +232,9 @@ class CaseScreen(KrScreen):
         s = self.services
         table = self.query_one("#who-table", DataTable)
         table.clear()
-        step = s.route.steps.get(d.step)
-        involved: dict[str, str] = {}
-        if step is not None:
-            if step.at_turn:
-                involved[step.at_turn] = "aan zet (R)"
-            for role, letter in step.involved.items():
-                involved.setdefault(role, letter)
+        from kindroute.services.screen_queries import involvement
+
+        involved = involvement(s.route, d.step)
         assigned = {a.role: a for a in d.assignments}
         roles = list(involved) + [r for r in assigned if r not in involved]
         for role in roles:
@@ -241,6 +295,9 @@ class CaseScreen(KrScreen):
 
     def _fill_agreements(self, d: CaseDetail) -> None:
         table = self.query_one("#agreements-table", DataTable)
+        keep = None  # the agreement under the cursor stays under it
+        if table.row_count and table.cursor_row >= 0:
+            keep = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         table.clear()
         for g in d.agreements:
             table.add_row(
@@ -252,6 +309,9 @@ class CaseScreen(KrScreen):
                 Text(g.created_by, style="dim"),
                 key=str(g.id),
             )
+        rows = [str(g.id) for g in d.agreements]
+        if keep in rows:
+            table.move_cursor(row=rows.index(keep))
 
     def _fill_consents(self, d: CaseDetail) -> None:
         table = self.query_one("#consents-table", DataTable)
@@ -350,10 +410,13 @@ class CaseScreen(KrScreen):
                 self.notify("Geen afspraak gekozen.", severity="warning")
                 return
             g = d.agreements[table.cursor_row]
+            services, actor = self.services, self.actor
+            self.undo = (g.id, g.done)
             self._write(
-                lambda: self.services.complete_agreement(self.actor, d.id, g.id, done=not g.done,
-                                                         expected_version=d.version),
-                "Afspraak afgerond." if not g.done else "Afspraak weer open.",
+                lambda: services.complete_agreement(actor, d.id, g.id, done=not g.done,
+                                                    expected_version=d.version),
+                f"Afspraak '{g.what}' " + ("afgerond" if not g.done else "weer open")
+                + f" — {self.key_for('undo', 'u')}: ongedaan maken.",
             )
         elif active == "consents":
             table = self.query_one("#consents-table", DataTable)
@@ -362,6 +425,9 @@ class CaseScreen(KrScreen):
                 return
             from kindroute.screens.withdraw import WithdrawConsentScreen
 
+            if reason := self.refused("withdraw"):
+                self.notify(reason, title="Niet voor u", severity="warning", markup=False)
+                return
             c = d.consents[table.cursor_row]
             self.app.push_screen(WithdrawConsentScreen(d, c), callback=self._changed)
         else:
@@ -369,12 +435,25 @@ class CaseScreen(KrScreen):
                         severity="warning")
 
     def _write(self, call: Any, done: str) -> None:
-        def failed(exc: KindrouteError) -> None:
-            self.app.notify(str(exc), severity="error", markup=False, timeout=8)
-            self.load()
+        call_service(self, call, lambda _: self.Written(done), purpose="write", group="write",
+                     exclusive=True)
 
-        run_service(self, call, lambda _: self.load(), done=done, on_error=failed, group="write",
-                    exclusive=True)
+    def on_case_screen_written(self, message: Written) -> None:
+        self.app.notify(message.done, markup=False)
+        self.load()
+
+    def action_undo(self) -> None:
+        """u: take back the last x on an agreement (while the notice offers it)."""
+        d, undo = self.detail, self.undo
+        if d is None or undo is None:
+            self.notify("Er is niets om ongedaan te maken.", severity="warning")
+            return
+        self.undo = None
+        agreement_id, was_done = undo
+        services, actor = self.services, self.actor
+        self._write(lambda: services.complete_agreement(actor, d.id, agreement_id, done=was_done,
+                                                        expected_version=d.version),
+                    "Ongedaan gemaakt: de afspraak is weer " + ("afgerond." if was_done else "open."))
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
         event.stop()

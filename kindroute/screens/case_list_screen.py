@@ -2,38 +2,54 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.message import Message
+from textual.widgets import Input, Static
 
-from kindroute.screens.base import KrScreen, run_service
+from kindroute.screens.base import KrScreen, RightsMixin, call_service, refused_binding
 from kindroute.widgets.case_list import CaseList, CaseSource
+from kindroute.widgets.footer import KrFooter
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
-    from kindroute.services import CaseFilter, CaseRow
+    from kindroute.services import CaseDetail, CaseFilter, CaseRow
+
+#: The dialogs a list opens on its highlighted case: name -> (module, class), loaded on use.
+DIALOGS = {
+    "step": ("kindroute.screens.step", "StepScreen"),
+    "note": ("kindroute.screens.note", "NoteScreen"),
+    "agreement": ("kindroute.screens.agreement", "AgreementScreen"),
+    "consent": ("kindroute.screens.consent", "ConsentScreen"),
+    "assign": ("kindroute.screens.assign", "AssignScreen"),
+}
 
 
-class CaseListScreen(KrScreen):
+class CaseListScreen(RightsMixin, KrScreen):
     """A title line, a hidden name filter (``/``), and a virtual :class:`CaseList`."""
 
     TITLE_TEXT = ""
     WITH_STATUS = False
+    GUARDED = frozenset({"consent", "assign", "new_case"})
 
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="filter", key_display="/"),
         Binding("f", "filters", "Meer filters", id="filters", show=False),
-        Binding("escape", "clear_filter", "Filter wissen", show=False),
-        Binding("f5,ctrl+r", "refresh", "Vernieuwen", show=False),
+        Binding("escape", "clear_filter", "Filter wissen", id="clear_filter", show=False),
+        Binding("f5,ctrl+r", "refresh", "Vernieuwen", id="reload", show=False),
         Binding("n", "note", "Notitie", id="note", show=False),
         Binding("a", "agreement", "Afspraak", id="agreement", show=False),
         Binding("t", "consent", "Toestemming", id="consent", show=False),
         Binding("r", "assign", "Rol toewijzen", id="assign", show=False),
         Binding("plus,ctrl+n", "new_case", "Nieuwe casus", id="new_case", show=False, key_display="+"),
+        refused_binding("t", "consent", "Toestemming"),
+        refused_binding("r", "assign", "Rol toewijzen"),
+        refused_binding("plus,ctrl+n", "new_case", "Nieuwe casus"),
     ]
 
     def __init__(self) -> None:
@@ -47,11 +63,19 @@ class CaseListScreen(KrScreen):
         yield Static("", id="list-title", classes="screen-title")
         yield Input(placeholder="Zoek op naam van de leerling…", id="name-filter", classes="hidden")
         yield CaseList(id="cases")
-        yield Footer()
+        yield KrFooter()
 
     def on_mount(self) -> None:
         self.query_one(CaseList).focus()
         self.reload()
+
+    def refused(self, action: str) -> str | None:
+        actor = self.kr.actor
+        if actor is None:  # still opening: the keys wait for the data
+            return None
+        from kindroute.services.screen_queries import refusal
+
+        return refusal(actor, action, self.services.route)
 
     # ------------------------------------------------------------------ data
     def effective_filter(self) -> CaseFilter:
@@ -63,6 +87,7 @@ class CaseListScreen(KrScreen):
             count=lambda: services.count_cases(actor, f),
             page=lambda offset, limit: services.list_cases(actor, f, limit=limit, offset=offset),
             today=services.today(),
+            role_label=services.role_label,
         )
 
     def reload(self, keep_cursor: bool = False) -> None:
@@ -118,14 +143,17 @@ class CaseListScreen(KrScreen):
             self.query_one(CaseList).focus()
 
     def action_clear_filter(self) -> None:
+        """escape: clear the name filter, hide it and go back to the list — in one press."""
         box = self.query_one("#name-filter", Input)
-        if box.has_focus:
-            self.query_one(CaseList).focus()
-            if box.value:
-                return
         if box.value:
             box.value = ""  # Changed reloads
         box.add_class("hidden")
+        self.query_one(CaseList).focus()
+
+    def filtering(self) -> bool:
+        """True while the name filter is open or holds text (escape then clears it first)."""
+        box = self.query_one("#name-filter", Input)
+        return bool(box.value) or not box.has_class("hidden")
 
     def action_filters(self) -> None:
         from kindroute.screens.filters import FilterScreen
@@ -142,42 +170,47 @@ class CaseListScreen(KrScreen):
         self.reload(keep_cursor=True)
 
     # ------------------------------------------------------------------ actions on the highlighted case
-    def _with_detail(self, then: Any) -> None:
+    class DetailReady(Message):
+        """The highlighted case in full, for the dialog named ``dialog``."""
+
+        def __init__(self, detail: CaseDetail, dialog: str) -> None:
+            super().__init__()
+            self.detail = detail
+            self.dialog = dialog
+
+    def _with_detail(self, dialog: str) -> None:
+        """Load the highlighted case in a worker, then open ``dialog`` on it (see DIALOGS)."""
         row = self.highlighted
         if row is None:
             self.notify("Geen casus gekozen.", severity="warning")
             return
-        run_service(self, lambda: self.services.case_detail(self.actor, row.id), then,
-                    group="detail", exclusive=True)
+        services, actor = self.services, self.actor
+        call_service(self, lambda: services.case_detail(actor, row.id),
+                     lambda detail: self.DetailReady(detail, dialog), group="detail", exclusive=True)
+
+    def on_case_list_screen_detail_ready(self, message: DetailReady) -> None:
+        module, name = DIALOGS[message.dialog]
+        dialog = getattr(importlib.import_module(module), name)
+        self.app.push_screen(dialog(message.detail), callback=self._after_change)
 
     def _after_change(self, result: Any) -> None:
         if result is not None:
             self.reload(keep_cursor=True)
 
     def action_step(self) -> None:
-        from kindroute.screens.step import StepScreen
-
-        self._with_detail(lambda d: self.app.push_screen(StepScreen(d), callback=self._after_change))
+        self._with_detail("step")
 
     def action_note(self) -> None:
-        from kindroute.screens.note import NoteScreen
-
-        self._with_detail(lambda d: self.app.push_screen(NoteScreen(d), callback=self._after_change))
+        self._with_detail("note")
 
     def action_agreement(self) -> None:
-        from kindroute.screens.agreement import AgreementScreen
-
-        self._with_detail(lambda d: self.app.push_screen(AgreementScreen(d), callback=self._after_change))
+        self._with_detail("agreement")
 
     def action_consent(self) -> None:
-        from kindroute.screens.consent import ConsentScreen
-
-        self._with_detail(lambda d: self.app.push_screen(ConsentScreen(d), callback=self._after_change))
+        self._with_detail("consent")
 
     def action_assign(self) -> None:
-        from kindroute.screens.assign import AssignScreen
-
-        self._with_detail(lambda d: self.app.push_screen(AssignScreen(d), callback=self._after_change))
+        self._with_detail("assign")
 
     def action_new_case(self) -> None:
         from kindroute.screens.new_case import NewCaseScreen

@@ -40,8 +40,7 @@ class CasesScreen(CaseListScreen):
         return text
 
     def action_back(self) -> None:
-        box = self.query_one("#name-filter")
-        if box.has_focus or box.value:  # type: ignore[attr-defined]
+        if self.filtering():
             self.action_clear_filter()
             return
         self.app.pop_screen()

@@ -25,7 +25,7 @@ class ChoosePersonScreen(KrScreen):
 
     BINDINGS = [
         Binding("enter", "choose", "Kiezen", id="choose", show=True),
-        Binding("escape", "app.quit", "Stoppen", show=False),
+        Binding("escape", "app.quit", "Stoppen", id="stop", show=False),
     ]
 
     def __init__(self, choose: Callable[[int], Any]) -> None:

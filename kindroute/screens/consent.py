@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select
 
 from kindroute.screens.form import FormScreen
+from kindroute.services.text import check_name, check_text, parse_date
 
 if TYPE_CHECKING:
     from kindroute.services import CaseDetail
@@ -25,7 +27,9 @@ class ConsentScreen(FormScreen):
         self.detail = detail
 
     def fields(self) -> ComposeResult:
-        roles = [(r.label, r.id) for r in self.services.route.roles.values() if r.external]
+        from kindroute.services.screen_queries import role_choices
+
+        roles = role_choices(self.services.route, outside_only=True)
         yield from self.field("Voor welke rol", Select(roles, id="role", prompt="kies een rol"))
         yield from self.field("Organisatie (mag leeg)",
                               Input(id="organisation", placeholder="bijv. Wijkteam Noord"))
@@ -37,6 +41,15 @@ class ConsentScreen(FormScreen):
 
     def check(self) -> bool:
         return self.require(role="Rol", purpose="Doel van de toestemming", **{"given-by": "Gegeven door"})
+
+    def field_checks(self) -> dict[str, Callable[[str], object]]:
+        return {
+            "organisation": lambda v: check_name(v, "Organisatie"),
+            "purpose": lambda v: check_text(v, "Doel van de toestemming"),
+            "given-by": lambda v: check_name(v, "Gegeven door"),
+            "from": lambda v: parse_date(v, "Geldig vanaf"),
+            "until": lambda v: parse_date(v, "Geldig tot"),
+        }
 
     def save(self) -> Any:
         return self.services.record_consent(

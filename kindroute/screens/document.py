@@ -13,10 +13,12 @@ from kindroute.screens.form import FormScreen
 if TYPE_CHECKING:
     from kindroute.services import CaseDetail
 
-def kinds(route: Any) -> list[tuple[str, str]]:
-    """The choices of the route: each decision with each outcome, each document."""
-    out = [(f"{d.label}: {o}", f"{d.id}:{o}") for d in route.decisions.values() for o in d.outcomes]
-    out += [(d.label, f"{d.id}:") for d in route.documents.values()]
+def kinds(route: Any, may: Any = None) -> list[tuple[str, str]]:
+    """The choices of the route: each decision with each outcome, each document; with ``may``
+    (kind id -> bool) only those this person may record."""
+    out = [(f"{d.label}: {o}", f"{d.id}:{o}") for d in route.decisions.values() for o in d.outcomes
+           if may is None or may(d.id)]
+    out += [(d.label, f"{d.id}:") for d in route.documents.values() if may is None or may(d.id)]
     return out
 
 
@@ -31,7 +33,11 @@ class DocumentScreen(FormScreen):
         self.detail = detail
 
     def fields(self) -> ComposeResult:
-        yield from self.field("Soort", Select(kinds(self.services.route), id="kind", prompt="kies de soort"))
+        from kindroute.services.screen_queries import may_record
+
+        route = self.services.route
+        choices = kinds(route, lambda k: may_record(self.actor, route, k, self.detail.school_id))
+        yield from self.field("Soort", Select(choices, id="kind", prompt="kies de soort"))
         yield from self.field("Omschrijving (bij een document, mag leeg)", Input(id="expert"))
         yield from self.field("Velden van een besluit (veld=waarde; veld=waarde)", Input(id="fields"))
         yield from self.field("Titel (mag leeg)", Input(id="title"))

@@ -9,14 +9,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Checkbox, Label, Select, Static
 
-from kindroute.screens.base import KrModal, run_service
+from kindroute.screens.base import KrModal, call_service
+from kindroute.workflow.vocabulary import STATUS_LABELS, STATUS_OPEN
 
 if TYPE_CHECKING:
-    from kindroute.services import CaseFilter
+    from kindroute.services import CaseFilter, SchoolInfo
 
-STATUSES = (("Open", "open"), ("Afgesloten", "closed"), ("Verwezen", "referred"))
+STATUSES = tuple((label.capitalize(), status) for status, label in STATUS_LABELS.items())
 
 
 def describe_filter(f: CaseFilter, services: object) -> str:
@@ -30,13 +32,13 @@ def describe_filter(f: CaseFilter, services: object) -> str:
     if f.school_id is not None or f.school:
         parts.append(f"school {f.school or f.school_id}")
     if f.at_turn_role:
-        parts.append(f"aan zet {s.role_label(f.at_turn_role).lower()}")  # type: ignore[attr-defined]
+        parts.append(f"aan zet: {s.role_label(f.at_turn_role)}")  # type: ignore[attr-defined]
     if f.group is not None:
         parts.append(f"groep {f.group}")
     if f.overdue:
         parts.append("over de termijn")
-    if f.status != "open":
-        parts.append("status " + (f.status or "alle"))
+    if f.status != STATUS_OPEN:
+        parts.append("status: " + (STATUS_LABELS.get(f.status, f.status) if f.status else "alle"))
     return ", ".join(parts)
 
 
@@ -44,9 +46,9 @@ class FilterScreen(KrModal):
     """Returns a new CaseFilter (or None when cancelled)."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Annuleren"),
-        Binding("ctrl+s", "apply", "Toepassen"),
-        Binding("ctrl+r", "reset", "Alles wissen"),
+        Binding("escape", "cancel", "Annuleren", id="cancel"),
+        Binding("ctrl+s", "apply", "Toepassen", id="apply"),
+        Binding("ctrl+r", "reset", "Alles wissen", id="reset"),
     ]
 
     def __init__(self, current: CaseFilter, *, with_status: bool = False) -> None:
@@ -55,9 +57,10 @@ class FilterScreen(KrModal):
         self.with_status = with_status
 
     def compose(self) -> ComposeResult:
+        from kindroute.services.screen_queries import role_choices, step_choices
+
         route = self.services.route
-        steps = [(s.title, s.id) for s in route.steps.values()]
-        roles = [(r.label, r.id) for r in route.roles.values()]
+        steps, roles = step_choices(route), role_choices(route)
         f = self.current
         with Vertical(classes="dialog form"):
             yield Static(Text("Filters", style="bold"), classes="dialog-title")
@@ -78,10 +81,16 @@ class FilterScreen(KrModal):
             yield Static("ctrl+s toepassen · ctrl+r alles wissen · esc annuleren", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        run_service(self, self.services.list_schools, self._schools, group="schools", exclusive=True)
+        call_service(self, self.services.list_schools, self.SchoolsLoaded, group="schools", exclusive=True)
         self.query_one("#step", Select).focus()
 
-    def _schools(self, schools: list) -> None:
+    class SchoolsLoaded(Message):
+        def __init__(self, schools: list[SchoolInfo]) -> None:
+            super().__init__()
+            self.schools = schools
+
+    def on_filter_screen_schools_loaded(self, message: SchoolsLoaded) -> None:
+        schools = message.schools
         select = self.query_one("#school", Select)
         select.set_options([(s.name, s.id) for s in schools])
         if self.current.school_id is not None:

@@ -34,8 +34,8 @@ class MeetingAgendaScreen(KrScreen):
         Binding("shift+up,u", "move(-1)", "Omhoog", id="up", key_display="u"),
         Binding("shift+down,d", "move(1)", "Omlaag", id="down", key_display="d"),
         Binding("delete,x", "remove", "Van de agenda", id="remove", key_display="x"),
-        Binding("right,greater_than_sign", "window(1)", "Volgende 200", show=False),
-        Binding("left,less_than_sign", "window(-1)", "Vorige 200", show=False),
+        Binding("right,greater_than_sign", "window(1)", "Volgende 200", id="next_page", show=False),
+        Binding("left,less_than_sign", "window(-1)", "Vorige 200", id="previous_page", show=False),
     ]
 
     def __init__(self, meeting_id: int, position: int = 0) -> None:
@@ -179,7 +179,7 @@ class MeetingAgendaScreen(KrScreen):
 class AddSetScreen(KrModal):
     """Dismisses with (label, CaseFilter or None for "changed since the last meeting") or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuleren")]
+    BINDINGS = [Binding("escape", "cancel", "Annuleren", id="cancel")]
 
     def __init__(self, kind: str) -> None:
         super().__init__()

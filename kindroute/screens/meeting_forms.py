@@ -108,9 +108,9 @@ class LeaveScreen(KrModal):
     "leave", "close" or None."""
 
     BINDINGS = [
-        Binding("enter,y,j", "choose('leave')", "Verlaten", show=False),
-        Binding("f", "choose('close')", "Afsluiten", show=False),
-        Binding("escape,n", "choose(None)", "Blijven", show=False),
+        Binding("enter,y,j", "choose('leave')", "Verlaten", id="leave", show=False),
+        Binding("f", "choose('close')", "Afsluiten", id="close_meeting", show=False),
+        Binding("escape,n", "choose(None)", "Blijven", id="stay", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -127,8 +127,8 @@ class CloseScreen(KrModal):
     """Closing a meeting: confirm. Dismisses with True or None."""
 
     BINDINGS = [
-        Binding("enter,y,j", "choose(True)", "Afsluiten", show=False),
-        Binding("escape,n", "choose(None)", "Annuleren", show=False),
+        Binding("enter,y,j", "choose(True)", "Afsluiten", id="confirm", show=False),
+        Binding("escape,n", "choose(None)", "Annuleren", id="cancel", show=False),
     ]
 
     def compose(self) -> ComposeResult:

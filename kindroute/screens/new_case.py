@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import Input, Select
 
-from kindroute.screens.base import run_service
+from kindroute.screens.base import call_service
 from kindroute.screens.form import FormScreen
+from kindroute.services.text import check_birth_date, check_group, check_name, check_text, parse_date
+
+if TYPE_CHECKING:
+    from kindroute.services import PersonInfo, SchoolInfo
 
 
 class NewCaseScreen(FormScreen):
@@ -37,11 +43,19 @@ class NewCaseScreen(FormScreen):
         services = self.services
         route = services.route
         teacher = route.steps[route.main_track.start].at_turn  # who signals: the teacher
-        run_service(self, lambda: (services.list_schools(), services.list_people(teacher)),
-                    self._fill, group="lists", exclusive=True)
+        call_service(self, lambda: (services.list_schools(), services.list_people(teacher)),
+                     lambda lists: self.ListsLoaded(*lists), group="lists", exclusive=True)
 
-    def _fill(self, lists: tuple[list, list]) -> None:
-        schools, teachers = lists
+    class ListsLoaded(Message):
+        """The schools and the teachers to choose from."""
+
+        def __init__(self, schools: list[SchoolInfo], teachers: list[PersonInfo]) -> None:
+            super().__init__()
+            self.schools = schools
+            self.teachers = teachers
+
+    def on_new_case_screen_lists_loaded(self, message: ListsLoaded) -> None:
+        schools, teachers = message.schools, message.teachers
         school = self.query_one("#school", Select)
         school.set_options([(s.name, s.id) for s in schools])
         if self.actor.school_id is not None:
@@ -57,6 +71,23 @@ class NewCaseScreen(FormScreen):
         school = self.value("school")
         options = [(p.name, p.id) for p in self.teachers if not school or str(p.school_id) == school]
         self.query_one("#teacher", Select).set_options(options)
+
+    def field_checks(self) -> dict[str, Callable[[str], object]]:
+        today = self.services.today()
+        return {
+            "pupil": lambda v: check_name(v, "Naam van de leerling"),
+            "born": lambda v: check_birth_date(parse_date(v, "Geboortedatum"), today),
+            "group": check_group,
+            "registered": lambda v: parse_date(v, "Datum aanmelding"),
+            "note": lambda v: check_text(v, "Notitie"),
+        }
+
+    def warnings(self) -> list[tuple[str, str]]:
+        from kindroute.services.screen_queries import group_age_warning
+
+        warning = group_age_warning(parse_date(self.value("born")), check_group(self.value("group")),
+                                    self.services.today())
+        return [("born", warning)] if warning else []
 
     def check(self) -> bool:
         return self.require(pupil="Naam van de leerling", born="Geboortedatum", group="Groep",

@@ -29,7 +29,7 @@ NEW = "new"
 class ChooseMeetingScreen(KrModal):
     """Dismisses with "new", a MeetingSummary, or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuleren")]
+    BINDINGS = [Binding("escape", "cancel", "Annuleren", id="cancel")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog meeting-choose"):

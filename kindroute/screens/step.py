@@ -13,10 +13,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from kindroute.errors import Conflict, KindrouteError, StepNotAllowed
-from kindroute.screens.base import KrModal, run_service
+from kindroute.errors import Conflict, StepNotAllowed
+from kindroute.screens.base import KrModal, ServiceFailed, call_service
 from kindroute.widgets.format import nl_date
 
 if TYPE_CHECKING:
@@ -31,20 +32,40 @@ class StepScreen(KrModal):
     BINDINGS = [
         Binding("escape", "cancel", "Annuleren", id="cancel"),
         Binding("enter", "confirm", "Bevestigen", id="confirm"),
-        Binding("up,k", "move(-1)", "Vorige", show=False),
-        Binding("down,j", "move(1)", "Volgende", show=False),
-        *[Binding(str(i), f"choose({i})", f"Kies {i}", show=False) for i in range(1, 10)],
+        Binding("up,k", "move(-1)", "Vorige stap", id="previous_option", show=False),
+        Binding("down,j", "move(1)", "Volgende stap", id="next_option", show=False),
+        *[Binding(str(i), f"choose({i})", f"Kies stap {i}", id=f"choose{i}", show=False)
+          for i in range(1, 10)],
     ]
+
+    class Stepped(Message):
+        """The step was taken."""
+
+        def __init__(self, result: StepResult) -> None:
+            super().__init__()
+            self.result = result
 
     def __init__(self, detail: CaseDetail) -> None:
         super().__init__()
         self.detail = detail
         self.options: list[NextStepInfo] = list(detail.next)[:9]
+        #: Why each option cannot be chosen now (the route's reasons, and the turn); () if it can.
+        self.reasons: list[tuple[str, ...]] = [tuple(n.reasons) for n in self.options]
         self.chosen: int | None = None
         self.saving = False
 
+    def choosable(self, index: int) -> bool:
+        return not self.reasons[index]
+
     def compose(self) -> ComposeResult:
+        from kindroute.services.screen_queries import turn_refusal
+
         d = self.detail
+        route, actor = self.services.route, self.actor
+        for i, n in enumerate(self.options):
+            turn = turn_refusal(route, actor, d, n)
+            if turn is not None:
+                self.reasons[i] = (*self.reasons[i], turn)
         title = Text("Stap zetten", style="bold")
         title.append(f" — {d.pupil}")
         with Vertical(classes="dialog step-dialog"):
@@ -69,21 +90,24 @@ class StepScreen(KrModal):
 
     # ------------------------------------------------------------------ rendering
     def _render_options(self) -> None:
+        from kindroute.services.screen_queries import side_track_label
+
         s = self.services
         t = Text()
         for i, n in enumerate(self.options, start=1):
             if i > 1:
                 t.append("\n")
             selected = self.chosen == i - 1
-            line_style = "reverse" if selected else ("" if n.allowed else "dim")
-            t.append(f" {i} ", style="bold reverse" if n.allowed else "dim")
-            t.append(f" {n.label}", style=line_style + (" bold" if n.allowed else ""))
+            allowed = self.choosable(i - 1)
+            line_style = "reverse" if selected else ("" if allowed else "dim")
+            t.append(f" {i} ", style="bold reverse" if allowed else "dim")
+            t.append(f" {n.label}", style=line_style + (" bold" if allowed else ""))
             t.append(f" → {n.to_title}", style=line_style)
-            if n.track != s.route.main_track.id:
-                t.append(f"  ({s.route.tracks[n.track].label})", style="dim")
-            if not n.allowed:
+            if side := side_track_label(s.route, n.track):
+                t.append(f"  ({side})", style="dim")
+            if not allowed:
                 t.append("  geblokkeerd", style="red")
-                for reason in n.reasons:
+                for reason in self.reasons[i - 1]:
                     t.append("\n     ✗ ", style="red")
                     t.append(reason, style="")
         self.query_one("#step-options", Static).update(t)
@@ -119,8 +143,8 @@ class StepScreen(KrModal):
             self.app.bell()
             return
         n = self.options[index]
-        if not n.allowed:
-            message = f"'{n.label}' kan nu niet: " + "; ".join(n.reasons)
+        if not self.choosable(index):
+            message = f"'{n.label}' kan nu niet: " + "; ".join(self.reasons[index])
             self._error(message)
             self.notify(message, severity="warning", markup=False)
             return
@@ -133,7 +157,7 @@ class StepScreen(KrModal):
         note.focus()
 
     def action_move(self, delta: int) -> None:
-        allowed = [i for i, n in enumerate(self.options) if n.allowed]
+        allowed = [i for i in range(len(self.options)) if self.choosable(i)]
         if not allowed:
             return
         if self.chosen is None:
@@ -160,40 +184,37 @@ class StepScreen(KrModal):
             return
         n = self.options[self.chosen]
         note = self.query_one("#step-note", Input).value.strip()
-        d, services, actor = self.detail, self.services, self.actor
+        d, actor = self.detail, self.actor
         self.saving = True
-
-        def advance() -> StepResult:
-            return self.take(actor, d, n.trigger, note)
-
-        def done(r: StepResult) -> str:
-            if r.waiting:  # a joint turn: this confirmation is recorded, others still confirm
-                names = " en ".join(services.role_label(w).lower() for w in r.waiting)
-                return f"Bevestiging vastgelegd; wacht nog op: {names}"
-            text = f"Stap gezet: {services.step_title(r.from_)} → {services.step_title(r.to)}"
-            for auto in r.followed:
-                text += f"; daarna automatisch → {services.step_title(auto.to)}"
-            return text
-
-        run_service(self, advance, self._done, on_error=self._failed, group="step", exclusive=True, done=done)
+        call_service(self, lambda: self.take(actor, d, n.trigger, note), self.Stepped, purpose="step",
+                     group="step", exclusive=True)
 
     def take(self, actor: Actor, d: CaseDetail, trigger: str, note: str) -> StepResult:
         """The use case (runs in a thread); a meeting takes the step through its own."""
         return self.services.advance_case(actor, d.id, trigger, note=note, expected_version=d.version)
 
-    def _done(self, result: StepResult) -> None:
+    def on_step_screen_stepped(self, message: Stepped) -> None:
         self.saving = False
-        self.dismiss(result)
+        r, s = message.result, self.services
+        if r.waiting:  # a joint turn: this confirmation is recorded, others still confirm
+            names = " en ".join(s.role_label(w).lower() for w in r.waiting)
+            text = f"Bevestiging vastgelegd; wacht nog op: {names}"
+        else:
+            text = f"Stap gezet: {s.step_title(r.from_)} → {s.step_title(r.to)}"
+            for auto in r.followed:
+                text += f"; daarna automatisch → {s.step_title(auto.to)}"
+        self.app.notify(text, markup=False)
+        self.dismiss(r)
 
-    def _failed(self, exc: KindrouteError) -> None:
+    def on_service_failed(self, message: ServiceFailed) -> None:
         self.saving = False
+        exc = message.error
         if isinstance(exc, Conflict):
             self.app.notify(str(exc), severity="error", markup=False, timeout=8)
             self.dismiss("conflict")
-        elif isinstance(exc, StepNotAllowed):
-            self._error(str(exc))
-        else:
-            self._error(str(exc))
+            return
+        self._error(str(exc))
+        if not isinstance(exc, StepNotAllowed):
             self.app.notify(str(exc), severity="error", markup=False, timeout=8)
 
     def action_cancel(self) -> None:

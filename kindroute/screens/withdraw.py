@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.widgets import Input
 
 from kindroute.screens.form import FormScreen
+from kindroute.services.text import check_text, parse_date
 
 if TYPE_CHECKING:
     from kindroute.services import CaseDetail, ConsentInfo
@@ -26,6 +28,10 @@ class WithdrawConsentScreen(FormScreen):
     def fields(self) -> ComposeResult:
         yield from self.field("Reden", Input(id="reason", placeholder="bijv. ouders trekken toestemming in"))
         yield from self.field("Per datum (leeg = vandaag)", Input(id="on", placeholder="JJJJ-MM-DD"))
+
+    def field_checks(self) -> dict[str, Callable[[str], object]]:
+        return {"reason": lambda v: check_text(v, "Reden", required=False),
+                "on": lambda v: parse_date(v, "Datum intrekking")}
 
     def save(self) -> Any:
         return self.services.withdraw_consent(self.actor, self.detail.id, self.consent.id,

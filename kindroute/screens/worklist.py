@@ -30,7 +30,7 @@ class WorklistScreen(CaseListScreen):
         Binding("c", "app.cases", "Casussen", id="cases"),
         Binding("b", "app.review", "Bespreking", id="review"),
         Binding("w", "app.flowchart", "Stroomschema", id="flowchart", show=False),
-        Binding("escape", "clear_filter", "Filter wissen", show=False),
+        Binding("escape", "clear_filter", "Filter wissen", id="clear_filter", show=False),
     ]
 
     def __init__(self) -> None:
@@ -60,10 +60,10 @@ class WorklistScreen(CaseListScreen):
             return Text(self.title_label(), style="bold")
         return super().title_text(count)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_mine":
-            return self.waiting or self._manages()
-        return True
+    GUARDED = CaseListScreen.GUARDED | {"toggle_mine"}
+
+    def refused(self, action: str) -> str | None:
+        return super().refused("mine" if action == "toggle_mine" else action)
 
     def _manages(self) -> bool:
         """The actor runs a school's cases (a role of the route that sees the school)."""
@@ -71,9 +71,9 @@ class WorklistScreen(CaseListScreen):
         return any((role := roles.get(r)) is not None and role.sees == "school" for r in self.actor.roles)
 
     # Actions that need the data say so while it loads.
-    def _with_detail(self, then: object) -> None:
+    def _with_detail(self, dialog: str) -> None:
         if not self.kr.still_loading():
-            super()._with_detail(then)
+            super()._with_detail(dialog)
 
     def action_filters(self) -> None:
         if not self.kr.still_loading():

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 MAX_PAGES = 80  # cached pages (4,000 rows)
+MAX_PUPIL = 34  # the name column's widest: room for long names, not half a wide screen
 
 
 @dataclass
@@ -49,6 +50,8 @@ class CaseSource:
     count: Callable[[], int]
     page: Callable[[int, int], list[CaseRow]]
     today: date | None = None
+    #: The word users read for a role id (the route's label).
+    role_label: Callable[[str], str] = str
 
 
 @dataclass(frozen=True)
@@ -62,13 +65,13 @@ class CaseList(ScrollView, can_focus=True):
     """Cases as a keyboard-driven table: j/k, arrows, page keys, home/end, enter."""
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Omhoog", show=False),
-        Binding("down,j", "cursor_down", "Omlaag", show=False),
-        Binding("pageup", "page_up", "Pagina omhoog", show=False),
-        Binding("pagedown", "page_down", "Pagina omlaag", show=False),
-        Binding("home,g", "first", "Eerste", show=False),
-        Binding("end,G", "last", "Laatste", show=False),
-        Binding("enter", "select", "Openen", id="open", show=False),
+        Binding("up,k", "cursor_up", "Omhoog", id="cursor_up", show=False),
+        Binding("down,j", "cursor_down", "Omlaag", id="cursor_down", show=False),
+        Binding("pageup", "page_up", "Pagina omhoog", id="page_up", show=False),
+        Binding("pagedown", "page_down", "Pagina omlaag", id="page_down", show=False),
+        Binding("home,g", "first", "Eerste casus", id="first", show=False),
+        Binding("end,G", "last", "Laatste casus", id="last", show=False),
+        Binding("enter", "select", "Casus openen", id="open", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -141,6 +144,7 @@ class CaseList(ScrollView, can_focus=True):
         self.generation = 0
         self._pages: OrderedDict[int, list[CaseRow]] = OrderedDict()
         self._pending: set[int] = set()
+        self._follow: int | None = None
         self._lines: OrderedDict[tuple[Any, ...], Strip] = OrderedDict()
 
     # ------------------------------------------------------------------ data
@@ -150,6 +154,11 @@ class CaseList(ScrollView, can_focus=True):
             self.source = source
         self.generation += 1
         self._pending.clear()
+        page = self._pages.get(self.cursor // PAGE_SIZE, []) if keep_cursor else []
+        offset = self.cursor % PAGE_SIZE
+        row = page[offset] if offset < len(page) else None
+        #: The case the cursor was on: it stays on that case when the list reorders.
+        self._follow = row.id if row is not None else None
         if not keep_cursor:
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
@@ -203,6 +212,11 @@ class CaseList(ScrollView, can_focus=True):
                 PAGE_SIZE if len(message.rows) == PAGE_SIZE else 0), exact=message.count is not None)
         self._pending.discard(message.page)
         self._pages[message.page] = message.rows
+        if message.fresh and self._follow is not None:
+            ids = [r.id for r in message.rows]
+            if self._follow in ids:
+                self.cursor = message.page * PAGE_SIZE + ids.index(self._follow)
+            self._follow = None
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
         self._lines.clear()
@@ -252,7 +266,12 @@ class CaseList(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ layout
     def columns(self, width: int) -> list[Column]:
-        """Leerling, groep, school, stap, aan zet, deadline — narrower on small terminals."""
+        """Leerling, groep, school, stap, aan zet, deadline — fitted to the width.
+
+        Below 90 columns the school goes (an IB works in one school; the case shows it);
+        the deadline always has room for its overdue marker ("14 feb 2026 +26d"). On wide
+        screens the name column stops at :data:`MAX_PUPIL` and the rest goes to the others.
+        """
         if width >= 110:
             fixed = [("group", "Groep", 5), ("school", "School", 22), ("step", "Stap", 26),
                      ("at_turn", "Aan zet", 24), ("deadline", "Deadline", 18)]
@@ -260,26 +279,35 @@ class CaseList(ScrollView, can_focus=True):
             fixed = [("group", "Gr", 3), ("school", "School", 14), ("step", "Stap", 20),
                      ("at_turn", "Aan zet", 16), ("deadline", "Deadline", 17)]
         else:
-            fixed = [("group", "Gr", 2), ("school", "School", 10), ("step", "Stap", 16),
-                     ("at_turn", "Aan zet", 12), ("deadline", "Deadline", 12)]
+            fixed = [("group", "Gr", 2), ("step", "Stap", 16), ("at_turn", "Aan zet", 13),
+                     ("deadline", "Deadline", 16)]
         used = sum(w for _, _, w in fixed) + len(fixed)
         pupil = max(10, width - used - 1)
+        if pupil > MAX_PUPIL:  # share the rest between school, step and who is at turn
+            spare, pupil = pupil - MAX_PUPIL, MAX_PUPIL
+            grow = {"school": 3, "step": 4, "at_turn": 3}
+            total = sum(grow.values())
+            extra = {k: spare * n // total for k, n in grow.items()}
+            extra["step"] += spare - sum(extra.values())
+            fixed = [(k, t, w + extra.get(k, 0)) for k, t, w in fixed]
         return [Column("pupil", "Leerling", pupil)] + [Column(k, t, w) for k, t, w in fixed]
 
-    def _cells(self, row: CaseRow, width: int) -> list[tuple[str, bool]]:
+    def _cells(self, row: CaseRow, cols: list[Column]) -> list[tuple[str, bool]]:
         today = self.source.today if self.source else None
         deadline = nl_date(row.deadline) if row.deadline else "—"
-        if row.overdue and today is not None and row.deadline is not None and width >= 13:
+        if row.overdue and today is not None and row.deadline is not None:
             deadline += f" +{(today - row.deadline).days}d"
-        who = row.at_turn or (f"({row.at_turn_role})" if row.at_turn_role else "—")
-        return [
-            (row.pupil, False),
-            (str(row.group), False),
-            (row.school, False),
-            (row.step_title, False),
-            (who, row.at_turn is None and row.at_turn_role is not None),
-            (deadline, row.overdue),
-        ]
+        label = self.source.role_label if self.source else str
+        who = row.at_turn or (f"({label(row.at_turn_role)})" if row.at_turn_role else "—")
+        cells = {
+            "pupil": (row.pupil, False),
+            "group": (str(row.group), False),
+            "school": (row.school, False),
+            "step": (row.step_title, False),
+            "at_turn": (who, row.at_turn is None and row.at_turn_role is not None),
+            "deadline": (deadline, row.overdue),
+        }
+        return [cells[c.key] for c in cols]
 
     def _line(self, cells: list[tuple[str, bool]], cols: list[Column], base: Style,
               warn: Style, dim: Style) -> Text:
@@ -327,7 +355,7 @@ class CaseList(ScrollView, can_focus=True):
             strip = self._strip(Text("  …", style=dim, end=""), width, style)
         else:
             warn = self.get_component_rich_style("case-list--overdue", partial=True)
-            strip = self._strip(self._line(self._cells(row, width), cols, style, warn, dim), width, style)
+            strip = self._strip(self._line(self._cells(row, cols), cols, style, warn, dim), width, style)
         self._lines[key] = strip
         while len(self._lines) > 400:
             self._lines.popitem(last=False)
