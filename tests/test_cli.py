@@ -370,7 +370,9 @@ def test_people_and_schools_bootstrap_then_need_as(run, tmp_path):
     assert [p["name"] for p in json.loads(run("people", "--role", "leerkracht", "--db", db,
                                               "--format", "json").stdout)] == ["Tom de Wit"]
     assert "OBS De Linde" in run("schools", "--db", db).stdout
-    assert run("schools", "add", "Fout", "--brin", "ABCD", "--db", db, "--as", IB).exit_code == 2
+    assert run("schools", "add", "Fout", "--brin", "ABCD", "--db", db).exit_code == 7
+    refused = run("schools", "add", "Andere", "--brin", "46EF", "--db", db, "--as", IB)
+    assert refused.exit_code == 5 and "beheerder van het SWV" in refused.output
     assert run("people", "add", "X", "--role", "tovenaar", "--db", db, "--as", IB).exit_code == 2
 
 

@@ -84,8 +84,10 @@ def people_add(name: str, roles: tuple[str, ...], school: str | None, organisati
     """Voeg een persoon toe (de eerste persoon in een nieuw bestand mag zonder --as)."""
     run = Run(db, as_, route)
     try:
-        _bootstrap_actor(run)
-        info = run.services.add_person(name, list(roles), organisation=organisation, school=school)
+        from kindroute.services import people
+
+        info = people.add_person(run.services, _bootstrap_actor(run), name, list(roles),
+                                 organisation=organisation, school=school)
         if fmt == "json":
             emit_json(info.to_json())
         else:
@@ -124,8 +126,9 @@ def schools_add(name: str, brin: str, fmt: str, db: str | None, as_: str | None,
     """Voeg een school toe."""
     run = Run(db, as_, route)
     try:
-        _bootstrap_actor(run)
-        info = run.services.add_school(name, brin)
+        from kindroute.services import people
+
+        info = people.add_school(run.services, _bootstrap_actor(run), name, brin)
         if fmt == "json":
             emit_json(info.to_json())
         else:

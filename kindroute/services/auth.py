@@ -15,7 +15,9 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from kindroute.errors import AccessDenied, IdentityRequired, InvalidInput, NotFound
+from kindroute.services import privileges
 from kindroute.services.dto import Actor, PersonInfo
+from kindroute.services.privileges import Action, Target
 from kindroute.services.text import check_name
 from kindroute.store.db import Database
 from kindroute.store.models import Person
@@ -198,20 +200,6 @@ def has_credentials(db: Database) -> bool:
         )
 
 
-def _may_manage(actor: Actor | None, target_school_id: int | None, target_id: int | None = None) -> bool:
-    if actor is None:
-        return True
-    if target_id is not None and actor.id == target_id:
-        return True
-    if "swv" in actor.roles:
-        return True
-    return (
-        target_school_id is not None
-        and actor.school_id == target_school_id
-        and any(r in ("ib", "directeur") for r in actor.roles)
-    )
-
-
 def add_user(
     db: Database,
     actor: Actor | None,
@@ -259,13 +247,9 @@ def add_user(
             raise InvalidInput(
                 "Een leerkracht, intern begeleider of directeur hoort bij een school (--school)."
             )
-        if not _may_manage(actor, school_row.id if school_row else None):
-            raise AccessDenied(
-                "Alleen het SWV, of de intern begeleider of directeur van de school, mag gebruikers "
-                "toevoegen."
-            )
-        if s.scalar(select(Person.id).where(func.lower(Person.name) == name.strip().lower())):
-            raise InvalidInput(f"Er is al een persoon met de naam '{name}'.")
+        target = Target(school_row.id if school_row else None, tuple(roles))
+        privileges.require(actor, Action.ADD_PERSON, target)
+        privileges.require_unique_name(name, s.execute(select(Person.id, Person.name)).all())
         if db_login and s.scalar(select(Person.id).where(Person.db_login == db_login)):
             raise InvalidInput(f"Databaselogin '{db_login}' is al aan iemand gekoppeld.")
         person = Person(
@@ -293,10 +277,7 @@ def set_password(db: Database, actor: Actor | None, name: str | int, password: s
         person = _find_person(uow.session, name)
         if person is None:
             raise NotFound(f"Persoon '{name}' is niet bekend in deze database.")
-        if not _may_manage(actor, person.school_id, person.id):
-            raise AccessDenied(
-                f"U mag het wachtwoord van {person.name} niet wijzigen: dat mogen die persoon zelf, het SWV "
-                "en de intern begeleider of directeur van de school."
-            )
+        target = Target(person.school_id, tuple(person.role_ids), person.id)
+        privileges.require(actor, Action.SET_PASSWORD, target)
         person.password_hash = hashed
         uow.commit()
