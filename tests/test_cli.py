@@ -385,7 +385,7 @@ def test_import_pupils_all_or_nothing(run, world, tmp_path):
     assert result.exit_code == 0, result.output
     assert count(world, Pupil) == before + 2
     again = run("import", "pupils", good, "--school", "12AB", "--db", world, "--as", IB)
-    assert "0 leerling(en) ingelezen; 2 stonden er al" in again.stdout
+    assert "0 leerling(en) ingelezen, 0 bijgewerkt, 2 ongewijzigd" in again.stdout
     bad = tmp_path / "bad.csv"
     bad.write_text("naam;geboortedatum;groep\nSem Bos;2018-01-01;4\nLina Ait;31-02-2017;5\nMo;2017-01-01;12\n"
                    ";2017-01-01;3\n", encoding="utf-8")

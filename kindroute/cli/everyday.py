@@ -1,0 +1,11 @@
+"""Registers the everyday commands: ``import pupils``, ``schoolyear`` and ``serve``."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(main: click.Group) -> None:
+    from kindroute.cli import importing
+
+    importing.register(main)
