@@ -6,6 +6,7 @@ import click
 
 
 def register(main: click.Group) -> None:
-    from kindroute.cli import importing
+    from kindroute.cli import importing, schoolyear
 
     importing.register(main)
+    schoolyear.register(main)
