@@ -6,7 +6,8 @@ import click
 
 
 def register(main: click.Group) -> None:
-    from kindroute.cli import importing, schoolyear
+    from kindroute.cli import importing, schoolyear, serve
 
     importing.register(main)
     schoolyear.register(main)
+    serve.register(main)
