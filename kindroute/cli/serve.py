@@ -11,6 +11,7 @@ HTTPS reverse proxy (README, "In de browser").
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shlex
 import sys
@@ -65,6 +66,9 @@ def serve(host: str, port: int, public_url: str | None, db: str | None, as_: str
         where = run.database.display
     finally:
         run.close()
+    if not sqlite and importlib.util.find_spec("kindroute.screens.login") is None:
+        raise InvalidInput("kindroute serve op een gedeelde database vraagt het aanmeldscherm van de app; "
+                           "deze versie heeft dat niet. Gebruik serve met een eigen SQLite-bestand.")
     keep = session_environment(dict(os.environ), sqlite=sqlite)
     for key in [k for k in os.environ if k not in keep]:
         del os.environ[key]  # textual-serve hands this process's environment to every session

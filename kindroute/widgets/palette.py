@@ -19,6 +19,7 @@ GLOBAL_COMMANDS = (
     ("app.cases", "Casussen", "Alle casussen die u mag zien (c)"),
     ("app.flowchart", "Stroomschema", "De hele route met aantallen per stap (w)"),
     ("app.review", "Bespreking", "Een reeks casussen één voor één doorlopen (b)"),
+    ("app.people", "Mensen", "Collega's en partners: toevoegen, wijzigen, rol beëindigen (p)"),
     ("app.help", "Help: alle toetsen", "Alle toetsen van dit scherm (?)"),
     ("app.quit", "Stoppen", "kindroute afsluiten (q)"),
 )
