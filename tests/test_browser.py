@@ -9,6 +9,7 @@ keys that only change the screen it waits until the picture changed and then sto
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -67,25 +68,36 @@ def _until(check, what: str, timeout: float = 30.0):  # type: ignore[no-untyped-
 
 
 class Screen:
-    """The page's picture: wait until a key changed it and it stands still again."""
+    """The page's picture: wait until a key changed it and it stands still again.
+
+    "Still" allows a blinking cursor: the screen has settled when no picture *new* to this wait
+    has shown for a while; the pictures of that settled state (cursor on and off) are what the
+    next key must change.
+    """
 
     def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
         self.page = page
-        self.last = page.screenshot()
+        self.settled: set[bytes] = {self._shot()}
 
-    def settle(self, changed: bool = True, timeout: float = 20.0, still: float = 0.6) -> None:
+    def _shot(self) -> bytes:
+        return hashlib.sha256(self.page.screenshot()).digest()
+
+    def settle(self, changed: bool = True, timeout: float = 20.0, still: float = 1.2) -> None:
         deadline = time.monotonic() + timeout
-        seen_change = not changed
-        stable_since = time.monotonic()
-        shot = self.last
+        seen = set(self.settled)
+        moved = not changed
+        last_new = time.monotonic()
+        recent: list[tuple[float, bytes]] = []
         while time.monotonic() < deadline:
-            time.sleep(0.15)
-            new = self.page.screenshot()
-            if new != shot:
-                seen_change = seen_change or new != self.last
-                shot, stable_since = new, time.monotonic()
-            elif seen_change and time.monotonic() - stable_since > still:
-                self.last = shot
+            time.sleep(0.12)
+            shot, now = self._shot(), time.monotonic()
+            recent.append((now, shot))
+            if shot not in seen:
+                seen.add(shot)
+                last_new = now
+                moved = moved or shot not in self.settled
+            if moved and now - last_new > still:
+                self.settled = {d for t, d in recent if t >= last_new}
                 return
         raise AssertionError("the page did not change and settle")
 
