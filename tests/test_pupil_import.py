@@ -152,3 +152,14 @@ def test_cli_reports_and_keeps_the_simple_format(seeded, db_path, tmp_path, monk
     assert refused.exit_code == 2 and "regel 7: achternaam 'Vries '" in refused.stderr
     assert "niets opgeslagen" in refused.stderr
     assert set(pupils(seeded, seeded.resolve_actor(IB).school_id)) == {"Daan de Jong"}
+
+
+def test_progress_is_told_while_writing_a_large_file(seeded, tmp_path):
+    rows = "".join(f"{2000 + i};Kind{i:04d};;Naam;V;01-02-2018;4;4A\n" for i in range(1200))
+    header = PARNASSYS.splitlines()[0] + "\n"
+    calls: list[tuple[int, int]] = []
+    report = import_pupils(seeded, seeded.resolve_actor(IB), "12AB", write(tmp_path, header + rows),
+                           progress=lambda done, total: calls.append((done, total)))
+    assert report.written and len(report.new) == 1200
+    assert calls[-1] == (1200, 1200) and len(calls) >= 3
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)

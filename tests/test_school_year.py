@@ -177,3 +177,20 @@ def test_migration_from_0002_keeps_data_and_allows_a_rollover(tmp_path):
             assert s.scalar(select(Case.id)) is None
     finally:
         db.dispose()
+
+
+def test_a_leaver_s_closed_case_is_purged_after_the_retention_term(school):
+    from kindroute.services import Services
+    from kindroute.services.retention import purge_expired
+
+    svc, ib, cases = school
+    start_school_year(svc, ib, 2026)
+    svc.tick_checklist(ib, cases["noor"], "observatie")
+    svc.tick_checklist(ib, cases["noor"], "ouders_geinformeerd")
+    svc.advance_case(ib, cases["noor"], "naar_aanpak_groep")
+    for item in svc.route.steps["aanpak_groep"].checklist:
+        svc.tick_checklist(ib, cases["noor"], item.id)
+    svc.close_case(ib, cases["noor"])
+    assert purge_expired(svc, ib, dry_run=True).cases == []
+    later = Services(svc.db, clock=lambda: datetime(2028, 11, 23, 9, 0))
+    assert [c.case_id for c in purge_expired(later, ib, dry_run=True).cases] == [cases["noor"]]
