@@ -141,7 +141,7 @@ def schools_add(name: str, brin: str, fmt: str, db: str | None, as_: str | None,
 
 @click.group("import")
 def import_group() -> None:
-    """Gegevens inlezen (leerlingen: zie kindroute.cli.importing)."""
+    """Gegevens inlezen: leerlingen uit de leerlingadministratie."""
 
 
 @click.group("export")

@@ -14,7 +14,7 @@ PROGRESS_FROM = 200
 SHOW_ROWS = 50
 
 
-@click.command("pupils")
+@click.command("pupils", short_help="Leerlingen inlezen (ParnasSys-export of eenvoudige CSV).")
 @click.argument("file", metavar="BESTAND", type=click.Path(dir_okay=False))
 @click.option("--school", required=True, help="School (naam, BRIN of nummer).")
 @click.option("--dry-run", is_flag=True, help="Alleen laten zien wat er zou gebeuren; niets opslaan.")

@@ -14,7 +14,7 @@ def schoolyear_group() -> None:
     """Een nieuw schooljaar: groepen omhoog, groep 8 vertrekt (en terugdraaien)."""
 
 
-@schoolyear_group.command("start")
+@schoolyear_group.command("start", short_help="Start een schooljaar: groepen omhoog, groep 8 vertrekt.")
 @click.argument("year", metavar="JAAR")
 @click.option("--school", default=None, help="School (naam, BRIN of nummer); standaard uw eigen school.")
 @click.option("--dry-run", is_flag=True, help="Alleen laten zien wat er zou gebeuren; niets opslaan.")
