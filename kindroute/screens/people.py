@@ -60,7 +60,11 @@ class PeopleScreen(KrScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Nr", "Naam", "Rollen", "School of organisatie")
+        # fixed widths for number, name and roles: the school still shows at 80 columns
+        table.add_column("Nr", width=4)
+        table.add_column("Naam", width=22)
+        table.add_column("Rollen", width=20)
+        table.add_column("School of organisatie")
         table.focus()
         self.action_reload()
 
