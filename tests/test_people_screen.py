@@ -108,3 +108,43 @@ async def test_a_teacher_is_told_before_the_form(services):
         await settle(pilot)
         assert isinstance(app.screen, PeopleScreen)
         assert any("U mag geen personen toevoegen" in str(n.message) for n in app._notifications)
+
+
+async def test_the_administrator_adds_a_school_and_its_first_ib(services):
+    admin = next(p.name for p in people.list_people(services) if "swv" in p.roles)
+    app = make_app(services, who=admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_people(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await type_text(pilot, "OBS De Linde")
+        await pilot.press("tab")
+        await type_text(pilot, "45EF")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PeopleScreen)
+        school = next(s for s in services.list_schools() if s.brin == "45EF")
+        assert school.name == "OBS De Linde"
+        await pilot.press("plus")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#school", Select).value = school.id
+        await settle(pilot)
+        form.query_one("#role", Select).value = "ib"
+        form.query_one("#name", Input).value = "Linda de Linde"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        linda = next(p for p in people.list_people(services) if p.name == "Linda de Linde")
+        assert (linda.roles, linda.school) == (("ib",), "OBS De Linde")
+
+
+async def test_only_the_administrator_sees_new_school(services):
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_people(pilot)
+        before = services.list_schools()
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is screen and services.list_schools() == before
+        keys = {b.binding.action for b in screen.active_bindings.values() if b.enabled}
+        assert "add_school" not in keys

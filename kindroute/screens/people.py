@@ -38,6 +38,7 @@ class PeopleScreen(KrScreen):
         Binding("e", "edit", "Wijzigen", id="edit"),
         Binding("x", "end_role", "Rol beëindigen", id="end_role"),
         Binding("v", "toggle_ended", "Ook beëindigd", id="ended", show=False),
+        Binding("n", "add_school", "Nieuwe school", id="add_school"),
         Binding("j", "cursor(1)", "Omlaag", show=False),
         Binding("k", "cursor(-1)", "Omhoog", show=False),
         Binding("f5,ctrl+r", "reload", "Vernieuwen", show=False),
@@ -170,6 +171,22 @@ class PeopleScreen(KrScreen):
         if person is None or not person.roles:
             return
         self.app.push_screen(EndRoleScreen(person), callback=self._changed)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "add_school":  # only the SWV's administrator: the footer hides it for others
+            from kindroute.services.privileges import Action, may
+
+            return may(self.actor, Action.ADD_SCHOOL)
+        return True
+
+    def action_add_school(self) -> None:
+        from kindroute.screens.person_forms import AddSchoolScreen
+
+        self.app.push_screen(AddSchoolScreen(), callback=self._school_added)
+
+    def _school_added(self, result: Any) -> None:
+        if result is not None and result is not True:
+            self.action_reload()  # the new school's roles become grantable
 
     def _changed(self, result: Any) -> None:
         if result is None or result is True:

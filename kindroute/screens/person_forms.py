@@ -144,3 +144,26 @@ class EndRoleScreen(FormScreen):
         if not result.roles:
             return f"{result.name} heeft geen rol meer en kan kindroute niet meer gebruiken."
         return f"Rol beëindigd; {result.name} blijft {', '.join(result.roles)}."
+
+
+class AddSchoolScreen(FormScreen):
+    """A school: name and BRIN (the SWV's administrator)."""
+
+    TITLE_TEXT = "School toevoegen"
+    ERROR_FIELDS = {"BRIN": "brin", "Schoolnaam": "name"}
+    DONE = "School toegevoegd."
+
+    def fields(self) -> ComposeResult:
+        yield from self.field("Naam van de school", Input(id="name", placeholder="bijv. OBS De Linde"))
+        yield from self.field("BRIN (twee cijfers, twee letters)", Input(id="brin", placeholder="bijv. 12AB"))
+
+    def check(self) -> bool:
+        return self.require(name="Naam van de school", brin="BRIN")
+
+    def save(self) -> Any:
+        from kindroute.services import people
+
+        return people.add_school(self.services, self.actor, self.value("name"), self.value("brin"))
+
+    def done_message(self, result: Any) -> str:
+        return f"{result.name} ({result.brin}) toegevoegd; + voegt er nu mensen aan toe."
