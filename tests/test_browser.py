@@ -142,6 +142,10 @@ def test_log_in_open_a_case_and_take_a_step_in_the_browser(tmp_path):
                 return False
 
         _until(up, "kindroute serve to answer")
+        with urllib.request.urlopen(url, timeout=5) as page_response:
+            html = page_response.read().decode()
+            assert "/ws" in html and "googleapis" not in html  # no third party sees a session open
+            assert page_response.headers["X-Frame-Options"] == "DENY"
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                          args=["--no-sandbox", "--disable-gpu"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shlex
 import sys
 
@@ -31,6 +32,15 @@ def app_command(db: str | None, route: str | None) -> str:
     if route:
         parts += ["--route", route]
     return " ".join(shlex.quote(p) for p in parts)
+
+
+_EXTERNAL_FONT = re.compile(r'<link[^>]*href="https://fonts\.googleapis\.com[^"]*"[^>]*>', re.DOTALL)
+
+
+def local_only(html: str) -> str:
+    """The page without textual-serve's web-font link: a pupil file opens without a request to a
+    third party (the terminal falls back to the browser's own monospace font)."""
+    return _EXTERNAL_FONT.sub("", html)
 
 
 def session_environment(environ: dict[str, str], *, sqlite: bool) -> dict[str, str]:
@@ -73,7 +83,26 @@ def serve(host: str, port: int, public_url: str | None, db: str | None, as_: str
     for key in [k for k in os.environ if k not in keep]:
         del os.environ[key]  # textual-serve hands this process's environment to every session
 
+    from aiohttp import web
+
+    @web.middleware
+    async def guard(request, handler):  # type: ignore[no-untyped-def]
+        response = await handler(request)
+        if response.prepared:  # the websocket and downloads: already under way
+            return response
+        if request.path == "/" and isinstance(response, web.Response) and response.text:
+            response.text = local_only(response.text)
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
     class KindrouteServer(Server):
+        async def _make_app(self) -> web.Application:
+            app = await super()._make_app()
+            app.middlewares.append(guard)
+            return app
+
         async def on_startup(self, app) -> None:  # type: ignore[no-untyped-def]
             click.echo(f"kindroute in de browser: {self.public_url} (database {where}).")
             if host not in LOCAL_HOSTS:
