@@ -36,12 +36,38 @@ class Pane:
         extra = ["-l"] if literal else []
         subprocess.run([*self.base, "send-keys", "-t", self.session, *extra, *keys], check=True)
 
-    def press(self, *keys: str) -> None:
-        """Named keys one at a time: a terminal that reads a key and the text after it in one
-        go may lose the key (a Tab directly followed by text arrives as text alone)."""
+    def styled(self) -> str:
+        """The screen with its colours (a moved focus shows only in colour)."""
+        return subprocess.run([*self.base, "capture-pane", "-e", "-p", "-t", self.session],
+                              capture_output=True, text=True).stdout
+
+    def press(self, *keys: str, timeout: float = 20.0) -> None:
+        """Named keys one at a time, each waiting until the screen shows its effect.
+
+        A key pressed before the app has handled the one before may go to the wrong field (a Tab
+        and the text after it arriving together put the text in the old field). A blinking
+        cursor changes the screen too: what counts is a picture not seen while standing still.
+        """
         for key in keys:
-            self.send(key)
-            time.sleep(0.3)
+            self._changing(key, timeout=timeout)
+
+    def _changing(self, key: str, literal: bool = False, timeout: float = 20.0) -> None:
+        before = set()
+        until = time.monotonic() + 0.6
+        while time.monotonic() < until:
+            before.add(self.styled())
+            time.sleep(0.1)
+        self.send(key, literal=literal)
+        deadline = time.monotonic() + timeout
+        while self.styled() in before:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{key!r} changed nothing; screen:\n{self.text()}")
+            time.sleep(0.1)
+
+    def type(self, text: str) -> None:
+        """Text into the focused field; returns once it shows."""
+        self._changing(text, literal=True)
+        self.wait_for(re.escape(text))
 
     def wait_for(self, pattern: str, timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout
@@ -126,11 +152,11 @@ def test_a_newcomer_sets_up_everything_in_the_app(tmp_path):
         pane.wait_for(r"Welkom bij kindroute")
         pane.send("l")
         pane.wait_for(r"Naam van de school")
-        pane.send("OBS De Linde", literal=True)
+        pane.type("OBS De Linde")
         pane.press("Tab")
-        pane.send("45EF", literal=True)
+        pane.type("45EF")
         pane.press("Tab")
-        pane.send("Ingrid Bakker", literal=True)
+        pane.type("Ingrid Bakker")
         pane.press("Enter")
         pane.wait_for(r"Werkvoorraad")
 
@@ -138,12 +164,12 @@ def test_a_newcomer_sets_up_everything_in_the_app(tmp_path):
         pane.wait_for(r"Mensen\s+1 persoon")
         pane.send("+")
         pane.wait_for(r"Persoon toevoegen")
-        pane.send("Tom de Wit", literal=True)
+        pane.type("Tom de Wit")
         pane.press("Enter")
         pane.wait_for(r"Mensen\s+2 personen")
         pane.send("+")
         pane.wait_for(r"Persoon toevoegen")
-        pane.send("Sanne Smit", literal=True)
+        pane.type("Sanne Smit")
         pane.press("Tab")  # the role: open the list, one down (Intern begeleider), choose
         pane.press("Enter")
         pane.press("Down")
@@ -155,11 +181,11 @@ def test_a_newcomer_sets_up_everything_in_the_app(tmp_path):
 
         pane.send("+")
         pane.wait_for(r"Naam van de leerling")
-        pane.send("Eva de Vries", literal=True)
+        pane.type("Eva de Vries")
         pane.press("Tab")
-        pane.send("12-05-2018", literal=True)
+        pane.type("12-05-2018")
         pane.press("Tab")
-        pane.send("3", literal=True)
+        pane.type("3")
         pane.press("Enter")
         pane.wait_for(r"· casus \d+")
         case_id = re.search(r"casus (\d+)", pane.text()).group(1)
@@ -175,7 +201,7 @@ def test_a_newcomer_sets_up_everything_in_the_app(tmp_path):
         pane.wait_for(r"1–9 kies")
         pane.send("1")
         pane.wait_for(r"Nieuwe stap")
-        pane.send("eerste stap", literal=True)
+        pane.type("eerste stap")
         pane.press("Enter")
         pane.wait_for(r"Stap gezet")
         pane.send("q")
