@@ -10,7 +10,7 @@ from test_pupil_import import PARNASSYS, write
 from test_trust_support import needs_pg, pg_database
 
 from kindroute.errors import InvalidInput
-from kindroute.services import people
+from kindroute.services import staff as people
 from kindroute.services.pupil_import import import_pupils
 from kindroute.services.school_year import start_school_year, undo_school_year
 from kindroute.store import schema

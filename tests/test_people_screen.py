@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input, Label, Select
 
 from kindroute.screens.people import PeopleScreen
 from kindroute.screens.person_forms import AddPersonScreen, EditPersonScreen, EndRoleScreen
-from kindroute.services import people
+from kindroute.services import staff as people
 
 
 @pytest.fixture

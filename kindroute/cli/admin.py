@@ -84,7 +84,7 @@ def people_add(name: str, roles: tuple[str, ...], school: str | None, organisati
     """Voeg een persoon toe (de eerste persoon in een nieuw bestand mag zonder --as)."""
     run = Run(db, as_, route)
     try:
-        from kindroute.services import people
+        from kindroute.services import staff as people
 
         info = people.add_person(run.services, _bootstrap_actor(run), name, list(roles),
                                  organisation=organisation, school=school)
@@ -126,7 +126,7 @@ def schools_add(name: str, brin: str, fmt: str, db: str | None, as_: str | None,
     """Voeg een school toe."""
     run = Run(db, as_, route)
     try:
-        from kindroute.services import people
+        from kindroute.services import staff as people
 
         info = people.add_school(run.services, _bootstrap_actor(run), name, brin)
         if fmt == "json":

@@ -76,7 +76,7 @@ class PeopleScreen(KrScreen):
         self._load(self._generation, self.include_ended)
 
     def _load(self, generation: int, include_ended: bool) -> None:
-        from kindroute.services import people
+        from kindroute.services import staff as people
 
         services, actor = self.services, self.actor
 

@@ -1,7 +1,7 @@
 """The forms of the Mensen screen: add a person, edit one, end one of their roles.
 
 Each offers only what the acting person may do (the roles they may grant, at the schools
-they may manage) and saves through one use case of :mod:`kindroute.services.people`, which
+they may manage) and saves through one use case of :mod:`kindroute.services.staff`, which
 checks the privilege rules again.
 """
 
@@ -75,7 +75,7 @@ class AddPersonScreen(FormScreen):
         return self.require(name="Naam", role="Rol")
 
     def save(self) -> Any:
-        from kindroute.services import people
+        from kindroute.services import staff as people
 
         return people.add_person(
             self.services, self.actor, self.value("name"), [self.value("role")],
@@ -111,7 +111,7 @@ class EditPersonScreen(FormScreen):
         return self.require(name="Naam")
 
     def save(self) -> Any:
-        from kindroute.services import people
+        from kindroute.services import staff as people
 
         role = self.value("role")
         return people.edit_person(self.services, self.actor, self.person.id, name=self.value("name"),
@@ -136,7 +136,7 @@ class EndRoleScreen(FormScreen):
         yield from self.field("Welke rol eindigt?", Select(options, id="role", allow_blank=False))
 
     def save(self) -> Any:
-        from kindroute.services import people
+        from kindroute.services import staff as people
 
         return people.end_role(self.services, self.actor, self.person.id, self.value("role"))
 
@@ -161,7 +161,7 @@ class AddSchoolScreen(FormScreen):
         return self.require(name="Naam van de school", brin="BRIN")
 
     def save(self) -> Any:
-        from kindroute.services import people
+        from kindroute.services import staff as people
 
         return people.add_school(self.services, self.actor, self.value("name"), self.value("brin"))
 

@@ -297,7 +297,7 @@ def import_pupils(svc: Services, actor: Actor, school: str | int, path: str, *, 
                   progress: Progress | None = None) -> ImportReport:
     """Read ``path`` and bring the school's pupils in line with it: all rows, or none."""
     from kindroute.services.core import new_pupil
-    from kindroute.services.people import find_school
+    from kindroute.services.staff import find_school
 
     report = parse(read_file(path), path, svc.today())
     report.dry_run = dry_run

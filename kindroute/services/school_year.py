@@ -67,7 +67,7 @@ def current_school_year(today: date) -> int:
 
 
 def _school(svc: Services, session: Session, actor: Actor, school: str | int | None) -> School:
-    from kindroute.services.people import find_school
+    from kindroute.services.staff import find_school
 
     if school is None or str(school).strip() == "":
         if actor.school_id is None:
