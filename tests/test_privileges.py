@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kindroute.errors import AccessDenied, InvalidInput
-from kindroute.services import people, privileges
+from kindroute.services import privileges
+from kindroute.services import staff as people
 from kindroute.services.dto import Actor
 from kindroute.services.privileges import Action, Target
 
