@@ -98,6 +98,7 @@ class KindrouteApp(App[int]):
         Binding("w", "flowchart", "Stroomschema", id="flowchart", show=False),
         Binding("b", "review", "Bespreking", id="review", show=False),
         Binding("h", "home", "Werkvoorraad", id="home", show=False),
+        Binding("p", "people", "Mensen", id="people", show=False),
     ]
 
     def __init__(
@@ -327,7 +328,7 @@ class KindrouteApp(App[int]):
 
     # ------------------------------------------------------------------ global actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("cases", "flowchart", "review", "home") and not self.opened:
+        if action in ("cases", "flowchart", "review", "home", "people") and not self.opened:
             return not self._open_done  # while opening they wait for the data; then a person is needed
         return True
 
@@ -381,6 +382,14 @@ class KindrouteApp(App[int]):
         from textual.theme import ThemeProvider
 
         self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Zoek een thema…"))
+
+    def action_people(self) -> None:
+        if self.still_loading("people", "Mensen"):
+            return
+        from kindroute.screens.people import PeopleScreen
+
+        if not isinstance(self.screen, PeopleScreen):
+            self.push_screen(PeopleScreen())
 
     def action_help(self) -> None:
         from kindroute.screens.help import HelpScreen

@@ -52,6 +52,8 @@ BINDING_IDS: frozenset[str] = frozenset({
     "text", "addendum", "next_page", "previous_page", "close_meeting", "stay",
     # logging in
     "stop",
+    # the SWV's view and the people in the app
+    "people", "monitor", "board", "partners", "add", "edit", "end_role", "ended", "add_school",
 })
 
 _KEY = re.compile(r"^[a-z0-9_+\-]+$|^[A-Z]$|^.$")

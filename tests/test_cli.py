@@ -370,7 +370,9 @@ def test_people_and_schools_bootstrap_then_need_as(run, tmp_path):
     assert [p["name"] for p in json.loads(run("people", "--role", "leerkracht", "--db", db,
                                               "--format", "json").stdout)] == ["Tom de Wit"]
     assert "OBS De Linde" in run("schools", "--db", db).stdout
-    assert run("schools", "add", "Fout", "--brin", "ABCD", "--db", db, "--as", IB).exit_code == 2
+    assert run("schools", "add", "Fout", "--brin", "ABCD", "--db", db).exit_code == 7
+    refused = run("schools", "add", "Andere", "--brin", "46EF", "--db", db, "--as", IB)
+    assert refused.exit_code == 5 and "beheerder van het SWV" in refused.output
     assert run("people", "add", "X", "--role", "tovenaar", "--db", db, "--as", IB).exit_code == 2
 
 
@@ -383,7 +385,7 @@ def test_import_pupils_all_or_nothing(run, world, tmp_path):
     assert result.exit_code == 0, result.output
     assert count(world, Pupil) == before + 2
     again = run("import", "pupils", good, "--school", "12AB", "--db", world, "--as", IB)
-    assert "0 leerling(en) ingelezen; 2 stonden er al" in again.stdout
+    assert "0 leerling(en) ingelezen, 0 bijgewerkt, 2 ongewijzigd" in again.stdout
     bad = tmp_path / "bad.csv"
     bad.write_text("naam;geboortedatum;groep\nSem Bos;2018-01-01;4\nLina Ait;31-02-2017;5\nMo;2017-01-01;12\n"
                    ";2017-01-01;3\n", encoding="utf-8")

@@ -126,6 +126,9 @@ def _register(group: click.Group) -> None:
     from kindroute.cli import meetings
 
     meetings.register(group)
+    from kindroute.cli import everyday
+
+    everyday.register(group)
     if importlib.util.find_spec("kindroute.cli.trust") is not None:
         from kindroute.cli import trust
 

@@ -85,8 +85,10 @@ def people_add(name: str, roles: tuple[str, ...], school: str | None, organisati
     """Voeg een persoon toe (de eerste persoon in een nieuw bestand mag zonder --as)."""
     run = Run(db, as_, route)
     try:
-        _bootstrap_actor(run)
-        info = run.services.add_person(name, list(roles), organisation=organisation, school=school)
+        from kindroute.services import staff as people
+
+        info = people.add_person(run.services, _bootstrap_actor(run), name, list(roles),
+                                 organisation=organisation, school=school)
         if fmt == "json":
             emit_json(info.to_json())
         else:
@@ -125,8 +127,9 @@ def schools_add(name: str, brin: str, fmt: str, db: str | None, as_: str | None,
     """Voeg een school toe."""
     run = Run(db, as_, route)
     try:
-        _bootstrap_actor(run)
-        info = run.services.add_school(name, brin)
+        from kindroute.services import staff as people
+
+        info = people.add_school(run.services, _bootstrap_actor(run), name, brin)
         if fmt == "json":
             emit_json(info.to_json())
         else:
@@ -137,85 +140,9 @@ def schools_add(name: str, brin: str, fmt: str, db: str | None, as_: str | None,
 
 # ----------------------------------------------------------------------------- import and export
 
-PUPIL_COLUMNS = ("naam", "geboortedatum", "groep")
-
-
-def read_pupils_csv(path: str, today: Any) -> list[tuple[str, Any, int]]:
-    """Read and check the whole file first: any problem rejects it, with every line number."""
-    import csv
-
-    from kindroute.errors import InvalidInput
-    from kindroute.services.text import check_birth_date, check_group, check_name, parse_date
-
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            text = fh.read()
-    except FileNotFoundError:
-        raise InvalidInput(f"Bestand {path} bestaat niet.") from None
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path} is geen UTF-8-tekst; sla het op als CSV UTF-8.") from None
-    except OSError as exc:
-        raise InvalidInput(f"{path} kan niet gelezen worden: {exc.strerror}.") from None
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(text.splitlines(), delimiter=delimiter)
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise InvalidInput(f"{path} is leeg; verwacht de kolommen {','.join(PUPIL_COLUMNS)}.") from None
-    missing = [c for c in PUPIL_COLUMNS if c not in header]
-    if missing:
-        raise InvalidInput(f"{path}, regel 1: kolom(men) {', '.join(missing)} ontbreken; verwacht "
-                           f"{','.join(PUPIL_COLUMNS)} (gevonden: {','.join(header)}).")
-    idx = {c: header.index(c) for c in PUPIL_COLUMNS}
-    problems: list[str] = []
-    pupils: list[tuple[str, Any, int]] = []
-    seen: dict[tuple[str, Any], int] = {}
-    for line_no, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) < len(header):
-            problems.append(f"regel {line_no}: {len(row)} kolom(men), verwacht {len(header)}")
-            continue
-        try:
-            name = check_name(row[idx["naam"]].strip(), "Naam")
-            born = check_birth_date(parse_date(row[idx["geboortedatum"]], "Geboortedatum"), today)
-            group = check_group(row[idx["groep"]].strip())
-        except InvalidInput as exc:
-            problems.append(f"regel {line_no}: {exc.message}")
-            continue
-        if (name, born) in seen:
-            problems.append(f"regel {line_no}: {name} ({born}) staat ook op regel {seen[(name, born)]}")
-            continue
-        seen[(name, born)] = line_no
-        pupils.append((name, born, group))
-    if problems:
-        shown = problems[:50] + ([f"… en nog {len(problems) - 50}"] if len(problems) > 50 else [])
-        raise InvalidInput(f"{path} is niet ingelezen ({len(problems)} probleem/problemen); er is niets "
-                           "opgeslagen:\n" + "\n".join(f"  - {p}" for p in shown))
-    return pupils
-
-
 @click.group("import")
 def import_group() -> None:
-    """Gegevens inlezen."""
-
-
-@import_group.command("pupils")
-@click.argument("csv_file", metavar="CSV", type=click.Path(dir_okay=False))
-@click.option("--school", required=True, help="School (naam, BRIN of nummer).")
-@common_options()
-def import_pupils(csv_file: str, school: str, db: str | None, as_: str | None, route: str | None) -> None:
-    """Lees leerlingen in uit een CSV met kolommen naam,geboortedatum,groep (alles of niets)."""
-    run = Run(db, as_, route)
-    try:
-        actor = run.actor(write=True)
-        pupils = read_pupils_csv(csv_file, run.now().date())
-        added, skipped = run.services.add_pupils(actor, school, pupils)
-        extra = f"; {skipped} stonden er al" if skipped else ""
-        click.echo(f"{added} leerling(en) ingelezen{extra}.")
-    finally:
-        run.close()
+    """Gegevens inlezen: leerlingen uit de leerlingadministratie."""
 
 
 @click.group("export")

@@ -23,7 +23,7 @@ class SetupScreen(FormScreen):
 
     TITLE_TEXT = "Leeg beginnen"
     ERROR_FIELDS = {"BRIN": "brin", "Schoolnaam": "school", "school": "school", "Naam": "name"}
-    DONE = "School en persoon aangemaakt."
+    DONE = "School en persoon aangemaakt. Collega's toevoegen: p (Mensen); een casus: +."
 
     def fields(self) -> ComposeResult:
         yield from self.field("Naam van de school", Input(id="school", placeholder="bijv. De Regenboog"))

@@ -15,8 +15,9 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from kindroute.errors import AccessDenied, IdentityRequired, InvalidInput, NotFound
-from kindroute.services import access
+from kindroute.services import privileges
 from kindroute.services.dto import Actor, PersonInfo
+from kindroute.services.privileges import Action, Target
 from kindroute.services.text import check_name
 from kindroute.store.db import Database
 from kindroute.store.models import Person
@@ -200,19 +201,6 @@ def has_credentials(db: Database) -> bool:
         )
 
 
-def _may_manage(route: Route, actor: Actor | None, target_school_id: int | None,
-                target_id: int | None = None) -> bool:
-    """Who manages people: the SWV (a role that sees the SWV's cases), or for a school a role that
-    sees that school's cases; everyone their own password."""
-    if actor is None:
-        return True
-    if target_id is not None and actor.id == target_id:
-        return True
-    if access.sees_swv(actor, route):
-        return True
-    return target_school_id is not None and access.manages_school(actor, target_school_id, route)
-
-
 def school_bound_roles(route: Route) -> set[str]:
     """Roles a person holds at one school: those that see the school, and the teacher (at turn in
     the first step, seeing their own cases, not external)."""
@@ -270,13 +258,9 @@ def add_user(
         if any(r in bound for r in roles) and school_row is None:
             names = " of ".join(route.roles[r].label.lower() for r in route.roles if r in bound)
             raise InvalidInput(f"Een {names} hoort bij een school (--school).")
-        if not _may_manage(route, actor, school_row.id if school_row else None):
-            raise AccessDenied(
-                "Alleen het SWV, of de intern begeleider of directeur van de school, mag gebruikers "
-                "toevoegen."
-            )
-        if s.scalar(select(Person.id).where(func.lower(Person.name) == name.strip().lower())):
-            raise InvalidInput(f"Er is al een persoon met de naam '{name}'.")
+        target = Target(school_row.id if school_row else None, tuple(roles))
+        privileges.require(actor, Action.ADD_PERSON, target)
+        privileges.require_unique_name(name, s.execute(select(Person.id, Person.name)).all())
         if db_login and s.scalar(select(Person.id).where(Person.db_login == db_login)):
             raise InvalidInput(f"Databaselogin '{db_login}' is al aan iemand gekoppeld.")
         person = Person(
@@ -310,10 +294,7 @@ def set_password(db: Database, actor: Actor | None, name: str | int, password: s
         person = _find_person(uow.session, name)
         if person is None:
             raise NotFound(f"Persoon '{name}' is niet bekend in deze database.")
-        if not _may_manage(route, actor, person.school_id, person.id):
-            raise AccessDenied(
-                f"U mag het wachtwoord van {person.name} niet wijzigen: dat mogen die persoon zelf, het SWV "
-                "en de intern begeleider of directeur van de school."
-            )
+        target = Target(person.school_id, tuple(person.role_ids), person.id)
+        privileges.require(actor, Action.SET_PASSWORD, target)
         person.password_hash = hashed
         uow.commit()

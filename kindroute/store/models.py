@@ -471,3 +471,40 @@ class TurnConfirmation(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
 
     __table_args__ = (UniqueConstraint("case_id", "track", "visit", "trigger", "role"),)
+# --- everyday: the school-year rollover and what undoes it
+
+
+class SchoolYear(Base):
+    """A school moved up a year (``kindroute schoolyear start``): who, when, and the school's
+    state right after, so it can be undone as long as nothing changed since."""
+
+    __tablename__ = "school_years"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    #: The first calendar year of the school year (2026 for 2026-2027).
+    year: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    #: SHA-256 over the school's pupils and cases right after the rollover.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+    __table_args__ = (Index("ix_school_years_school_year", "school_id", "year"),)
+
+
+class SchoolYearChange(Base):
+    """One pupil's change in a rollover: the group before and after, the day they left, the
+    notes added to their open cases. No foreign keys to pupils or notes: a retention purge
+    may remove those later (an undo is long impossible by then)."""
+
+    __tablename__ = "school_year_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id", ondelete="CASCADE"), index=True)
+    pupil_id: Mapped[int] = mapped_column(Integer)
+    old_group: Mapped[int] = mapped_column(Integer)
+    new_group: Mapped[int] = mapped_column(Integer)
+    old_left_on: Mapped[date | None] = mapped_column(Date)
+    new_left_on: Mapped[date | None] = mapped_column(Date)
+    #: Space-separated ids of the notes the rollover added.
+    note_ids: Mapped[str] = mapped_column(Text, default="")

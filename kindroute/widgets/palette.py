@@ -24,6 +24,7 @@ HELP = {
     "cases": "Alle casussen die u mag zien",
     "flowchart": "De hele route met aantallen per stap",
     "review": "Een bespreking voortzetten of beginnen: agenda, verslag",
+    "people": "Collega's en partners: toevoegen, wijzigen, rol beëindigen",
     "help": "Alle toetsen van dit scherm",
     "quit": "kindroute afsluiten",
 }
