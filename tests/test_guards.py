@@ -39,6 +39,7 @@ def test_registry_has_the_documented_guards() -> None:
         "expert_advices",
         "swv_decision",
         "in_step",
+        "plusklas_place",
     }
 
 

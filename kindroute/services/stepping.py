@@ -34,6 +34,7 @@ from sqlalchemy import (
     String,
     bindparam,
     cast,
+    func,
     literal_column,
     null,
     select,
@@ -51,9 +52,15 @@ from kindroute.store.models import (
     ConsentRecord,
     Document,
     Note,
+    PlusklasLocation,
+    PlusklasPlacement,
+    PlusklasServes,
     Pupil,
 )
 from kindroute.workflow import NOT_STARTED, CaseFacts, Consent, Route
+
+#: The status of a Plus-klas placement that holds a place (see services/plusklas.py).
+PLACED = "geplaatst"
 
 CASES = Case.__table__
 TRACKS = CaseTrack.__table__
@@ -92,10 +99,27 @@ def _facts_statement() -> CompoundSelect:
         _facts_part("T", CaseTrack.case_id == case_id,
                     o=literal_column("0", Integer), a=CaseTrack.track, b=CaseTrack.step,
                     n=CaseTrack.entered_seq, t=CaseTrack.entered_at),
+        _facts_part("P", (PlusklasServes.location_id == PlusklasLocation.id)
+                    & (PlusklasServes.school_id == _case_school(case_id)),
+                    o=PlusklasLocation.id, n=PlusklasLocation.places - _occupied(PlusklasLocation.id)),
+        _facts_part("Q", (PlusklasPlacement.case_id == case_id) & (PlusklasPlacement.status == PLACED),
+                    o=PlusklasPlacement.id, n=PlusklasPlacement.location_id),
     )
 
 
-#: Every fact about one case the guards need (parameter ``case_id``), kinds A, C, D, K, T, in no
+def _case_school(case_id: Any) -> Any:
+    return select(Case.school_id).where(Case.id == case_id).scalar_subquery()
+
+
+def _occupied(location_id: Any) -> Any:
+    """Places taken at a Plus-klas location now."""
+    return (select(func.count()).select_from(PlusklasPlacement)
+            .where(PlusklasPlacement.location_id == location_id, PlusklasPlacement.status == PLACED)
+            .scalar_subquery())
+
+
+#: Every fact about one case the guards need (parameter ``case_id``), kinds A, C, D, K, T (and the
+#: Plus-klas places: P free places per location serving the school, Q the case's placement), in no
 #: particular order (:func:`build_facts` orders consents and documents by id; sorting in SQL
 #: would cost a temporary b-tree per part).
 FACTS = _facts_statement()
@@ -130,6 +154,8 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
     consents: list[tuple[int, Consent]] = []
     ticks: list[tuple[str, str, int]] = []
     docs: list[tuple[int, str, str, str | None, datetime]] = []
+    free_places = 0
+    placed = False
     for kind, o, a, b, c, n, d1, d2, d3, t in rows:
         if kind == "T":
             tracks[a] = TrackState(step=b, entered_at=t, entered_seq=n)
@@ -142,6 +168,10 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
             ticks.append((a, b, n))
         elif kind == "D":
             docs.append((o, a, b, c, t))
+        elif kind == "P":
+            free_places += max(0, n)
+        elif kind == "Q":
+            placed = True
     consents.sort(key=_first)
     docs.sort(key=_first)
     steps = {tid: NOT_STARTED for tid in route.tracks}
@@ -170,6 +200,8 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
         opp_vastgesteld=opp,
         expert_advices=len(advisers),
         swv_decision=decision,
+        plusklas_free_places=free_places,
+        plusklas_placed=placed,
     )
     return StepFacts(facts=facts, tracks=tracks, holders=holders)
 

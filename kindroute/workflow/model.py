@@ -135,6 +135,9 @@ class CaseFacts:
     opp_vastgesteld: bool = False
     expert_advices: int = 0  # independent expert advices recorded (for a TLV)
     swv_decision: str | None = None  # latest SWV decision on the current request: toegekend|afgewezen
+    #: free Plus-klas places at the locations serving the case's school; whether it holds one
+    plusklas_free_places: int = 0
+    plusklas_placed: bool = False
 
     def pupil_age(self) -> int | None:
         if self.pupil_birth_date is None:
