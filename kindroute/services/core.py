@@ -1236,3 +1236,27 @@ class Services:
     def case_count(self) -> int:
         with self._uow(write=False) as uow:
             return uow.session.scalar(select(func.count(Case.id))) or 0
+
+    # --- swv view: the monitor, the verbeterbord, the sociale kaart, Plus-klas places
+    def report(self, actor: Actor | None, **kw: Any) -> Any:
+        from kindroute.services.report import ReportService
+
+        return ReportService(self).report(actor, **kw)
+
+    @property
+    def board(self) -> Any:
+        from kindroute.services.board import BoardService
+
+        return BoardService(self)
+
+    @property
+    def partners(self) -> Any:
+        from kindroute.services.partners import PartnerService
+
+        return PartnerService(self)
+
+    @property
+    def plusklas(self) -> Any:
+        from kindroute.services.plusklas import PlusklasService
+
+        return PlusklasService(self)

@@ -1,0 +1,450 @@
+"""The monitor: where cases pile up, how long steps take, throughput and lead times.
+
+Every figure is counted by the database (GROUP BY, window functions for the percentiles);
+Python only reshapes the few grouped rows. What a person may see bounds what is counted
+(:func:`access.visible_clause`, as every list), and for a person outside the school every
+count from 1 to 4 is shown as ``"<5"`` — and a median or 90th percentile over fewer than 5
+cases is left out — so no child is recognisable.
+
+Percentiles are *nearest rank*: of ``n`` values sorted, the ``ceil(n * p / 100)``-th.
+Days are calendar days between two dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Integer, and_, case, exists, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
+
+from kindroute.errors import InvalidInput
+from kindroute.services import access
+from kindroute.services.dto import Actor
+from kindroute.services.text import parse_date
+from kindroute.store.models import (
+    Case,
+    CaseEvent,
+    CaseTrack,
+    PlusklasLocation,
+    PlusklasPlacement,
+    School,
+)
+from kindroute.workflow.vocabulary import SCHOOL_ROLES, STEP_CLOSED
+
+if TYPE_CHECKING:
+    from kindroute.services.core import Services
+
+#: A count shown instead of 1–4 to people outside the school.
+SMALL = "<5"
+SMALL_LIMIT = 5
+#: Lead times measured from the route's first step to these steps (those the route has).
+LEAD_TARGETS = ("arrangement_uitvoering", "plusklas", "tlv_aanvraag", STEP_CLOSED)
+#: Placement statuses (see services/plusklas.py).
+WAITING, PLACED = "wachtend", "geplaatst"
+
+Count = int | str
+
+
+# ----------------------------------------------------------------------------- SQL per dialect
+class days_between(FunctionElement[int]):  # noqa: N801 - used like a SQL function
+    """Whole calendar days from the date of ``start`` to the date of ``end``."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    end, start = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday(date({end})) - julianday(date({start})) AS INTEGER)"
+
+
+@compiles(days_between)
+def _days_pg(element: days_between, compiler: Any, **kw: Any) -> str:
+    end, start = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(CAST({end} AS DATE) - CAST({start} AS DATE))"
+
+
+class month_of(FunctionElement[str]):  # noqa: N801 - used like a SQL function
+    """The month of a moment as ``YYYY-MM``."""
+
+    inherit_cache = True
+    name = "month_of"
+
+
+@compiles(month_of, "sqlite")
+def _month_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(month_of)
+def _month_pg(element: month_of, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+# ----------------------------------------------------------------------------- read models
+@dataclass(frozen=True)
+class StepFigure:
+    step: str
+    title: str
+    track: str
+    now: Count
+    overdue: Count
+    entered: Count
+    left: Count
+    median_days: int | None
+    p90_days: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"step": self.step, "title": self.title, "now": self.now, "overdue": self.overdue,
+                "entered": self.entered, "left": self.left, "median_days": self.median_days,
+                "p90_days": self.p90_days}
+
+
+@dataclass(frozen=True)
+class SchoolFigure:
+    school_id: int
+    school: str
+    open: Count
+    overdue: Count
+    tracks: dict[str, tuple[Count, Count]] = field(default_factory=dict)  # track -> (open, overdue)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"school": self.school, "open": self.open, "overdue": self.overdue}
+
+
+@dataclass(frozen=True)
+class MonthFigure:
+    month: str
+    opened: Count
+    closed: Count
+    referred: Count
+    stayed: Count
+
+    def to_json(self) -> dict[str, Any]:
+        return {"month": self.month, "opened": self.opened, "closed": self.closed,
+                "referred": self.referred, "stayed": self.stayed}
+
+
+@dataclass(frozen=True)
+class LeadTime:
+    from_: str
+    to: str
+    title: str
+    median_days: int | None
+    p90_days: int | None
+    n: Count
+
+    def to_json(self) -> dict[str, Any]:
+        return {"from": self.from_, "to": self.to, "median_days": self.median_days,
+                "p90_days": self.p90_days, "n": self.n}
+
+
+@dataclass(frozen=True)
+class PlusklasFigure:
+    location: str
+    places: int
+    occupied: Count
+    free: int
+    waiting: Count
+    median_wait_days: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"location": self.location, "places": self.places, "occupied": self.occupied,
+                "free": self.free, "waiting": self.waiting, "median_wait_days": self.median_wait_days}
+
+
+@dataclass(frozen=True)
+class Report:
+    """The monitor's figures for one person, one period and maybe one school."""
+
+    period_from: date
+    period_to: date
+    school: str | None
+    small_hidden: bool  # counts 1–4 shown as "<5"
+    steps: list[StepFigure]
+    schools: list[SchoolFigure]
+    months: list[MonthFigure]
+    lead_times: list[LeadTime]
+    plusklas: list[PlusklasFigure]
+    track_labels: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "period": {"from": self.period_from.isoformat(), "to": self.period_to.isoformat()},
+            "school": self.school,
+            "steps": [s.to_json() for s in self.steps],
+            "schools": [s.to_json() for s in self.schools],
+            "school_tracks": [
+                {"school": s.school, "track": t, "open": o, "overdue": d}
+                for s in self.schools for t, (o, d) in s.tracks.items()
+            ],
+            "months": [m.to_json() for m in self.months],
+            "lead_times": [lt.to_json() for lt in self.lead_times],
+            "plusklas": [p.to_json() for p in self.plusklas],
+        }
+
+
+def as_number(value: Count) -> int:
+    """A count for a chart: ``"<5"`` drawn as 0 (its label says what it is)."""
+    return value if isinstance(value, int) else 0
+
+
+def months_between(start: date, end: date) -> list[str]:
+    out: list[str] = []
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last twelve months: from the first day of the month eleven months ago until today."""
+    y, m = today.year, today.month - 11
+    if m < 1:
+        y, m = y - 1, m + 12
+    return date(y, m, 1), today
+
+
+# ----------------------------------------------------------------------------- the queries
+#: The history and the tracks as the report reads them: aliases, so that the EXISTS of
+#: ``visible_clause`` (which names the plain tables) is not correlated to them.
+E = aliased(CaseEvent, name="e")
+T = aliased(CaseTrack, name="t")
+
+class ReportService:
+    """Builds :class:`Report` for the facade (``Services.report``)."""
+
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    def report(self, actor: Actor | None, *, school: str | int | None = None,
+               from_: str | date | None = None, to: str | date | None = None) -> Report:
+        today = self.s.today()
+        start, end = default_period(today)
+        if from_ is not None and from_ != "":
+            start = parse_date(from_, "Van")
+        if to is not None and to != "":
+            end = parse_date(to, "Tot")
+        if end < start:
+            raise InvalidInput(f"De periode eindigt ({end.isoformat()}) voordat ze begint "
+                               f"({start.isoformat()}).")
+        hide = actor is not None and any(r not in SCHOOL_ROLES for r in actor.roles)
+        lo = datetime.combine(start, time.min)
+        hi = datetime.combine(end + timedelta(days=1), time.min)
+        route = self.s.route
+        with self.s._uow(write=False) as uow:
+            session = uow.session
+            where = [access.visible_clause(actor, route, today)]
+            school_name = None
+            if school is not None and str(school).strip():
+                row = self.s._school(session, school)
+                where.append(Case.school_id == row.id)
+                school_name = row.name
+            visible = and_(*where)
+
+            def run(stmt: Any) -> Sequence[Any]:
+                return session.execute(stmt).all()
+
+            tracks = run(self._tracks(visible, today))
+            arrivals = run(self._moves(E.to_step, visible, lo, hi))
+            departures = run(self._moves(E.from_step, visible, lo, hi))
+            opened = run(self._opened(visible, lo, hi))
+            stays = run(self._stays(visible, lo, hi))
+            leads = run(self._lead_times(visible, lo, hi))
+            names = dict(run(select(School.id, School.name)))
+            plusklas = self._plusklas(session, visible, start, end + timedelta(days=1))
+
+        def shown(n: int | None) -> Count:
+            n = int(n or 0)
+            return SMALL if hide and 0 < n < SMALL_LIMIT else n
+
+        def pct(n: int, value: int | None) -> int | None:
+            return None if value is None or (hide and n < SMALL_LIMIT) else int(value)
+
+        main = route.main_track.id
+        start_step = route.main_track.start
+        final = {s.id for s in route.steps.values() if s.final}
+        # steps: now/overdue from the tracks, entered/left from the history (+ cases opened)
+        now: dict[str, list[int]] = {}
+        per_school: dict[int, dict[str, list[int]]] = {}
+        for school_id, track, step, n, late in tracks:
+            now.setdefault(step, [0, 0])
+            now[step][0] += n
+            now[step][1] += int(late or 0)
+            if step not in final:
+                cell = per_school.setdefault(school_id, {}).setdefault(track, [0, 0])
+                cell[0] += n
+                cell[1] += int(late or 0)
+        entered: dict[str, int] = {}
+        ended: dict[str, dict[str, int]] = {}  # month -> final step -> n
+        for step, month, n in arrivals:
+            entered[step] = entered.get(step, 0) + n
+            if step in final and route.steps[step].track == main:
+                ended.setdefault(month, {})[step] = n
+        left: dict[str, int] = {}
+        for step, _month, n in departures:
+            left[step] = left.get(step, 0) + n
+        opened_by_month = {month: n for month, n in opened}
+        entered[start_step] = entered.get(start_step, 0) + sum(opened_by_month.values())
+        stay = {step: (n, med, p90) for step, n, med, p90 in stays}
+        steps = []
+        for s in route.steps.values():
+            if s.final:
+                continue
+            n_now, n_late = now.get(s.id, [0, 0])
+            n_stay, med, p90 = stay.get(s.id, (0, None, None))
+            steps.append(StepFigure(
+                step=s.id, title=s.title, track=s.track, now=shown(n_now), overdue=shown(n_late),
+                entered=shown(entered.get(s.id, 0)), left=shown(left.get(s.id, 0)),
+                median_days=pct(n_stay, med), p90_days=pct(n_stay, p90)))
+        schools = []
+        for school_id, by_track in sorted(per_school.items(), key=lambda kv: names.get(kv[0], "")):
+            o, d = by_track.get(main, [0, 0])
+            schools.append(SchoolFigure(
+                school_id=school_id, school=names.get(school_id, str(school_id)), open=shown(o),
+                overdue=shown(d),
+                tracks={t: (shown(v[0]), shown(v[1])) for t, v in sorted(by_track.items())}))
+        months = []
+        for month in months_between(start, end):
+            done = ended.get(month, {})
+            stayed = done.get(STEP_CLOSED, 0)
+            total = sum(done.values())
+            months.append(MonthFigure(month=month, opened=shown(opened_by_month.get(month, 0)),
+                                      closed=shown(total), referred=shown(total - stayed),
+                                      stayed=shown(stayed)))
+        lead = {to_step: (n, med, p90) for to_step, n, med, p90 in leads}
+        lead_times = []
+        for target in LEAD_TARGETS:
+            if target not in route.steps:
+                continue
+            n, med, p90 = lead.get(target, (0, None, None))
+            lead_times.append(LeadTime(
+                from_=start_step, to=target,
+                title=f"{route.steps[start_step].title} → {route.steps[target].title}",
+                median_days=pct(n, med), p90_days=pct(n, p90), n=shown(n)))
+        places = [
+            PlusklasFigure(location=name, places=total, occupied=shown(busy),
+                           free=max(0, total - all_busy), waiting=shown(wait),
+                           median_wait_days=pct(n_wait, med))
+            for name, total, busy, all_busy, wait, n_wait, med in plusklas
+        ]
+        return Report(period_from=start, period_to=end, school=school_name, small_hidden=hide,
+                      steps=steps, schools=schools, months=months, lead_times=lead_times,
+                      plusklas=places, track_labels={t.id: t.label for t in route.tracks.values()})
+
+    # Each statement below is grouped in the database.
+    @staticmethod
+    def _tracks(visible: Any, today: date) -> Any:
+        """Cases now in each step, and how many of them are overdue, per school and track."""
+        late = func.sum(case((T.deadline < today, 1), else_=0))
+        return (
+            select(Case.school_id, T.track, T.step, func.count(), late)
+            .join(Case, Case.id == T.case_id)
+            .where(visible)
+            .group_by(Case.school_id, T.track, T.step)
+        )
+
+    @staticmethod
+    def _moves(column: Any, visible: Any, lo: datetime, hi: datetime) -> Any:
+        """Steps entered (``to_step``) or left (``from_step``) in the period, per month."""
+        month = month_of(E.at)
+        return (
+            select(column, month, func.count())
+            .join(Case, Case.id == E.case_id)
+            .where(E.at >= lo, E.at < hi, visible)
+            .group_by(column, month)
+        )
+
+    @staticmethod
+    def _opened(visible: Any, lo: datetime, hi: datetime) -> Any:
+        month = month_of(Case.opened_at)
+        return (select(month, func.count())
+                .where(Case.opened_at >= lo, Case.opened_at < hi, visible).group_by(month))
+
+    @staticmethod
+    def _percentiles(sub: Any) -> Any:
+        """Per ``key`` of ``sub(key, days)``: n, median and 90th percentile (nearest rank)."""
+        rn = func.row_number().over(partition_by=sub.c.key, order_by=sub.c.days).label("rn")
+        cnt = func.count().over(partition_by=sub.c.key).label("n")
+        ranked = select(sub.c.key, sub.c.days, rn, cnt).subquery()
+
+        def at_rank(p: int) -> Any:
+            rank = (ranked.c.n * p + 99) // 100
+            return func.min(case((ranked.c.rn == rank, ranked.c.days)))
+
+        return (select(ranked.c.key.label("key"), func.max(ranked.c.n).label("n"),
+                       at_rank(50).label("median"), at_rank(90).label("p90"))
+                .group_by(ranked.c.key))
+
+    def _stays(self, visible: Any, lo: datetime, hi: datetime) -> Any:
+        """Days spent in each step, over the stays that ended in the period.
+
+        A stay ends with an event leaving the step; it began with the previous event on the
+        same track (found through the unique (case_id, seq) index), or when the case opened."""
+        prev = aliased(CaseEvent)
+        began = (select(func.max(prev.at))
+                 .where(prev.case_id == E.case_id, prev.track == E.track,
+                        prev.seq < E.seq)
+                 .scalar_subquery())
+        sub = (
+            select(E.from_step.label("key"),
+                   days_between(E.at, func.coalesce(began, Case.opened_at)).label("days"))
+            .join(Case, Case.id == E.case_id)
+            .where(E.at >= lo, E.at < hi, E.from_step != "-", visible)
+            .subquery()
+        )
+        return self._percentiles(sub)
+
+    def _lead_times(self, visible: Any, lo: datetime, hi: datetime) -> Any:
+        """Days from opening to the first arrival in each target step, arrivals in the period."""
+        targets = [t for t in LEAD_TARGETS if t in self.s.route.steps]
+        earlier = aliased(CaseEvent)
+        first = ~exists().where(earlier.case_id == E.case_id, earlier.to_step == E.to_step,
+                                earlier.seq < E.seq)
+        sub = (
+            select(E.to_step.label("key"),
+                   days_between(E.at, Case.opened_at).label("days"))
+            .join(Case, Case.id == E.case_id)
+            .where(E.at >= lo, E.at < hi, E.to_step.in_(targets), first, visible)
+            .subquery()
+        )
+        return self._percentiles(sub)
+
+    def _plusklas(self, session: Any, visible: Any, lo: date, hi: date) -> list[tuple[Any, ...]]:
+        """Per location: places, placed (visible cases), placed (all, for the free places),
+        waiting (visible), and the wait of placements that started in the period."""
+        p = PlusklasPlacement
+        counts = (
+            select(p.location_id.label("loc"),
+                   func.sum(case((and_(p.status == PLACED, visible), 1), else_=0)).label("busy"),
+                   func.sum(case((p.status == PLACED, 1), else_=0)).label("all_busy"),
+                   func.sum(case((and_(p.status == WAITING, visible), 1), else_=0)).label("wait"))
+            .join(Case, Case.id == p.case_id)
+            .group_by(p.location_id)
+            .subquery()
+        )
+        waits = self._percentiles(
+            select(p.location_id.label("key"), days_between(p.start_on, p.requested_on).label("days"))
+            .join(Case, Case.id == p.case_id)
+            .where(p.start_on.is_not(None), p.start_on >= lo, p.start_on < hi, visible)
+            .subquery()
+        ).subquery()
+        loc = PlusklasLocation
+        stmt = (
+            select(loc.name, loc.places, func.coalesce(counts.c.busy, 0), func.coalesce(counts.c.all_busy, 0),
+                   func.coalesce(counts.c.wait, 0), func.coalesce(waits.c.n, 0), waits.c.median)
+            .outerjoin(counts, counts.c.loc == loc.id)
+            .outerjoin(waits, waits.c.key == loc.id)
+            .order_by(loc.name)
+        )
+        return [tuple(r) for r in session.execute(stmt).all()]
+
+
