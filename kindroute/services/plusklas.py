@@ -161,10 +161,17 @@ class PlusklasService:
         return next(loc for loc in self.list(actor) if loc.id == location_id)
 
     def place(self, actor: Actor, case_id: int, location: str | int, *, start: str | date | None = None,
-              days: str = "") -> PlacementInfo:
-        """Place the case when a place is free and it is first in line; else put it on the waiting list."""
+              days: str = "", requested: str | date | None = None) -> PlacementInfo:
+        """Place the case when a place is free and it is first in line; else put it on the waiting list.
+
+        ``requested``: when the place was asked for, if earlier than today (its place in line)."""
         check_text(days, "Dagen", required=False)
         start_on = parse_date(start, "Startdatum") if start else self.s.today()
+        asked = parse_date(requested, "Aangevraagd op") if requested else self.s.today()
+        if asked > self.s.today():
+            raise InvalidInput("De datum van aanvraag ligt in de toekomst.")
+        if start_on < asked:
+            raise InvalidInput("De startdatum ligt voor de aanvraag.")
         with self.s._uow() as uow:
             session = uow.session
             case = self._case(session, actor, case_id)
@@ -179,7 +186,7 @@ class PlusklasService:
             entry = next((p for p in mine if p.location_id == loc.id), None)
             if entry is None:
                 entry = PlusklasPlacement(location_id=loc.id, case_id=case.id, status=WAITING,
-                                          requested_on=self.s.today(), days=days.strip(),
+                                          requested_on=asked, days=days.strip(),
                                           created_by_id=actor.id, created_at=self.s.now())
                 session.add(entry)
                 session.flush()
