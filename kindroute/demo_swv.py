@@ -61,7 +61,7 @@ def fill_swv(db: Any, *, route: Any, now: datetime, seed: int = 1) -> None:
     if svc.partners.list():
         return  # already there (demo --append)
     rng = random.Random(seed)
-    schools = svc.list_schools()
+    schools = sorted(svc.list_schools(), key=lambda s: s.id)  # the demo's order: De Regenboog first
     people = {p.name: p for p in svc.list_people()}
     swv_people = svc.list_people(role="swv")
     if not schools or not swv_people:
