@@ -34,7 +34,7 @@ from kindroute.store.models import (
     PlusklasPlacement,
     School,
 )
-from kindroute.workflow.vocabulary import SCHOOL_ROLES, STEP_CLOSED
+from kindroute.workflow.vocabulary import SCHOOL_ROLES, STATUS_OPEN, STEP_CLOSED
 
 if TYPE_CHECKING:
     from kindroute.services.core import Services
@@ -253,9 +253,14 @@ class ReportService:
             def run(stmt: Any) -> Sequence[Any]:
                 return session.execute(stmt).all()
 
-            tracks = run(self._tracks(visible, today))
-            arrivals = run(self._moves(E.to_step, visible, lo, hi))
-            departures = run(self._moves(E.from_step, visible, lo, hi))
+            everything = actor is None and school_name is None  # no need to read the cases
+            final = [st.id for st in route.steps.values() if st.final]
+            others = [t for t in route.tracks if t != route.main_track.id]
+            tracks = run(self._tracks(visible, today, everything))
+            school_open = run(self._school_open(visible))
+            school_late = run(self._school_late(visible, today, list(route.tracks)))
+            side_open = run(self._side_open(visible, others, final)) if others else []
+            moves = run(self._moves(visible, lo, hi, everything))
             opened = run(self._opened(visible, lo, hi))
             stays = run(self._stays(visible, lo, hi))
             leads = run(self._lead_times(visible, lo, hi))
@@ -273,25 +278,23 @@ class ReportService:
         start_step = route.main_track.start
         final = {s.id for s in route.steps.values() if s.final}
         # steps: now/overdue from the tracks, entered/left from the history (+ cases opened)
-        now: dict[str, list[int]] = {}
+        now = {step: (n, int(late or 0)) for _track, step, n, late in tracks}
         per_school: dict[int, dict[str, list[int]]] = {}
-        for school_id, track, step, n, late in tracks:
-            now.setdefault(step, [0, 0])
-            now[step][0] += n
-            now[step][1] += int(late or 0)
-            if step not in final:
-                cell = per_school.setdefault(school_id, {}).setdefault(track, [0, 0])
-                cell[0] += n
-                cell[1] += int(late or 0)
+        for school_id, n in school_open:
+            per_school.setdefault(school_id, {})[main] = [n, 0]
+        for school_id, track, n in side_open:
+            per_school.setdefault(school_id, {})[track] = [n, 0]
+        for school_id, track, n in school_late:
+            per_school.setdefault(school_id, {}).setdefault(track, [0, 0])[1] = n
         entered: dict[str, int] = {}
-        ended: dict[str, dict[str, int]] = {}  # month -> final step -> n
-        for step, month, n in arrivals:
-            entered[step] = entered.get(step, 0) + n
-            if step in final and route.steps[step].track == main:
-                ended.setdefault(month, {})[step] = n
         left: dict[str, int] = {}
-        for step, _month, n in departures:
-            left[step] = left.get(step, 0) + n
+        ended: dict[str, dict[str, int]] = {}  # month -> final step -> n
+        for source, dest, month, n in moves:
+            entered[dest] = entered.get(dest, 0) + n
+            left[source] = left.get(source, 0) + n
+            if dest in final and route.steps[dest].track == main:
+                done = ended.setdefault(month, {})
+                done[dest] = done.get(dest, 0) + n
         opened_by_month = {month: n for month, n in opened}
         entered[start_step] = entered.get(start_step, 0) + sum(opened_by_month.values())
         stay = {step: (n, med, p90) for step, n, med, p90 in stays}
@@ -299,7 +302,7 @@ class ReportService:
         for s in route.steps.values():
             if s.final:
                 continue
-            n_now, n_late = now.get(s.id, [0, 0])
+            n_now, n_late = now.get(s.id, (0, 0))
             n_stay, med, p90 = stay.get(s.id, (0, None, None))
             steps.append(StepFigure(
                 step=s.id, title=s.title, track=s.track, now=shown(n_now), overdue=shown(n_late),
@@ -342,26 +345,41 @@ class ReportService:
 
     # Each statement below is grouped in the database.
     @staticmethod
-    def _tracks(visible: Any, today: date) -> Any:
-        """Cases now in each step, and how many of them are overdue, per school and track."""
+    def _tracks(visible: Any, today: date, everything: bool) -> Any:
+        """Cases now in each step and how many of them are overdue (one pass over the index
+        ``ix_case_tracks_track_step`` (track, step, deadline) when every case counts)."""
         late = func.sum(case((T.deadline < today, 1), else_=0))
-        return (
-            select(Case.school_id, T.track, T.step, func.count(), late)
-            .join(Case, Case.id == T.case_id)
-            .where(visible)
-            .group_by(Case.school_id, T.track, T.step)
-        )
+        stmt = select(T.track, T.step, func.count(), late).group_by(T.track, T.step)
+        return stmt if everything else stmt.join(Case, Case.id == T.case_id).where(visible)
 
     @staticmethod
-    def _moves(column: Any, visible: Any, lo: datetime, hi: datetime) -> Any:
-        """Steps entered (``to_step``) or left (``from_step``) in the period, per month."""
+    def _school_open(visible: Any) -> Any:
+        """Open cases per school (from ``ix_cases_school_status``)."""
+        return (select(Case.school_id, func.count()).where(Case.status == STATUS_OPEN, visible)
+                .group_by(Case.school_id))
+
+    @staticmethod
+    def _side_open(visible: Any, tracks: list[str], final: list[str]) -> Any:
+        """Cases running on the other tracks (jeugdhulp) per school."""
+        return (select(Case.school_id, T.track, func.count()).join(Case, Case.id == T.case_id)
+                .where(T.track.in_(tracks), T.step.not_in(final), visible)
+                .group_by(Case.school_id, T.track))
+
+    @staticmethod
+    def _school_late(visible: Any, today: date, tracks: list[str]) -> Any:
+        """Overdue cases per school and track (a range of ``ix_case_tracks_track_deadline``)."""
+        return (select(Case.school_id, T.track, func.count()).join(Case, Case.id == T.case_id)
+                .where(T.track.in_(tracks), T.deadline < today, visible)
+                .group_by(Case.school_id, T.track))
+
+    @staticmethod
+    def _moves(visible: Any, lo: datetime, hi: datetime, everything: bool) -> Any:
+        """Steps left and entered in the period, per month: one pass over the history's
+        ``ix_case_events_at`` index (at, from_step, to_step, …) when every case counts."""
         month = month_of(E.at)
-        return (
-            select(column, month, func.count())
-            .join(Case, Case.id == E.case_id)
-            .where(E.at >= lo, E.at < hi, visible)
-            .group_by(column, month)
-        )
+        stmt = (select(E.from_step, E.to_step, month, func.count())
+                .where(E.at >= lo, E.at < hi).group_by(E.from_step, E.to_step, month))
+        return stmt if everything else stmt.join(Case, Case.id == E.case_id).where(visible)
 
     @staticmethod
     def _opened(visible: Any, lo: datetime, hi: datetime) -> Any:

@@ -178,7 +178,8 @@ class CaseTrack(Base):
     case: Mapped[Case] = relationship(back_populates="tracks")
 
     __table_args__ = (
-        Index("ix_case_tracks_track_step", "track", "step"),
+        # with the deadline: the monitor counts cases now and overdue per step from this index alone
+        Index("ix_case_tracks_track_step", "track", "step", "deadline"),
         # case_id last: lists ordered by deadline (then case) walk this index and stop at a page
         Index("ix_case_tracks_track_deadline", "track", "deadline", "case_id"),
         Index("ix_case_tracks_role", "at_turn_role", "track"),
@@ -319,7 +320,8 @@ class CaseEvent(Base):
 
     __table_args__ = (
         UniqueConstraint("case_id", "seq"),
-        Index("ix_case_events_at", "at"),
+        # covering the monitor's pass over a period's steps (entered, left, per month)
+        Index("ix_case_events_at", "at", "from_step", "to_step", "case_id", "track", "seq"),
     )
 
 

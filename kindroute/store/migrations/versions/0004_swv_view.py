@@ -1,4 +1,4 @@
-"""the SWV's view: verbeterbord, retrospectives, sociale kaart, Plus-klas places
+"""the SWV's view: verbeterbord, retrospectives, sociale kaart, Plus-klas places; monitor indexes
 
 Revision ID: 0004
 Revises: 0002
@@ -15,6 +15,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # The monitor reads these two indexes alone: per step now / overdue, and a period's steps.
+    op.drop_index('ix_case_tracks_track_step', table_name='case_tracks')
+    op.create_index('ix_case_tracks_track_step', 'case_tracks', ['track', 'step', 'deadline'], unique=False)
+    op.drop_index('ix_case_events_at', table_name='case_events')
+    op.create_index('ix_case_events_at', 'case_events', ['at', 'from_step', 'to_step', 'case_id', 'track', 'seq'], unique=False)
+
     op.create_table('board_actions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=True),
@@ -140,3 +146,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_board_actions_status'), table_name='board_actions')
     op.drop_index(op.f('ix_board_actions_school_id'), table_name='board_actions')
     op.drop_table('board_actions')
+    op.drop_index('ix_case_events_at', table_name='case_events')
+    op.create_index('ix_case_events_at', 'case_events', ['at'], unique=False)
+    op.drop_index('ix_case_tracks_track_step', table_name='case_tracks')
+    op.create_index('ix_case_tracks_track_step', 'case_tracks', ['track', 'step'], unique=False)
