@@ -134,7 +134,8 @@ class MonitorScreen(KrScreen):
 
         table = self.query_one("#steps-table", DataTable)
         table.clear(columns=True)
-        table.add_columns("Stap", "nu", "te laat", "in", "uit", "mediaan d", "p90 d")
+        table.add_column("Stap", width=min(30, max((len(s.title) for s in r.steps), default=4)))
+        table.add_columns("nu", "te laat", "in", "uit", "mediaan d", "p90 d")
         for s in r.steps:
             table.add_row(Text(s.title), _cell(s.now), _cell(s.overdue), _cell(s.entered), _cell(s.left),
                           _cell(s.median_days), _cell(s.p90_days), key=s.step)
@@ -142,8 +143,10 @@ class MonitorScreen(KrScreen):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        labels = [s.title[:14] for s in r.steps]
-        values = [[as_number(s.now) for s in r.steps], [as_number(s.overdue) for s in r.steps]]
+        # the steps where cases stand (a "<5" counts as standing there, drawn as 0)
+        shown = [s for s in r.steps if s.now != 0] or r.steps
+        labels = [s.title[:14] for s in shown]
+        values = [[as_number(s.now) for s in shown], [as_number(s.overdue) for s in shown]]
         plt.multiple_bar(labels, values, labels=["nu", "te laat"], color=[NOW_COLOUR, LATE_COLOUR],
                          orientation="horizontal")
         plt.title("Casussen per stap: nu en te laat")
@@ -153,7 +156,8 @@ class MonitorScreen(KrScreen):
         table = self.query_one("#schools-table", DataTable)
         table.clear(columns=True)
         tracks = [t for t in r.track_labels if any(t in s.tracks for s in r.schools)]
-        table.add_columns("School", "open", "te laat", *[f"{r.track_labels[t]} open" for t in tracks])
+        table.add_column("School", width=min(30, max((len(s.school) for s in r.schools), default=6)))
+        table.add_columns("open", "te laat", *[f"{r.track_labels[t]} open" for t in tracks])
         for s in r.schools:
             table.add_row(Text(s.school), _cell(s.open), _cell(s.overdue),
                           *[_cell(s.tracks.get(t, (0, 0))[0]) for t in tracks], key=str(s.school_id))
@@ -176,7 +180,8 @@ class MonitorScreen(KrScreen):
     def _fill_leads(self, r: Report) -> None:
         table = self.query_one("#leads-table", DataTable)
         table.clear(columns=True)
-        table.add_columns("Van → naar", "mediaan d", "p90 d", "aantal")
+        table.add_column("Van → naar", width=min(40, max((len(lt.title) for lt in r.lead_times), default=10)))
+        table.add_columns("mediaan d", "p90 d", "aantal")
         for lt in r.lead_times:
             table.add_row(Text(lt.title), _cell(lt.median_days), _cell(lt.p90_days), _cell(lt.n), key=lt.to)
         plot = self.query_one("#leads-chart", PlotextPlot)
@@ -191,7 +196,8 @@ class MonitorScreen(KrScreen):
     def _fill_places(self, r: Report) -> None:
         table = self.query_one("#places-table", DataTable)
         table.clear(columns=True)
-        table.add_columns("Locatie", "plaatsen", "bezet", "vrij", "wachtlijst", "wachttijd d")
+        table.add_column("Locatie", width=min(30, max((len(p.location) for p in r.plusklas), default=7)))
+        table.add_columns("plaatsen", "bezet", "vrij", "wachtlijst", "wachttijd d")
         for p in r.plusklas:
             table.add_row(Text(p.location), _cell(p.places), _cell(p.occupied), _cell(p.free),
                           _cell(p.waiting), _cell(p.median_wait_days), key=p.location)
