@@ -34,6 +34,7 @@ from kindroute.store.models import (
     PlusklasPlacement,
     School,
 )
+from kindroute.workflow.model import NOT_STARTED
 from kindroute.workflow.vocabulary import SCHOOL_ROLES, STATUS_OPEN, STEP_CLOSED
 
 if TYPE_CHECKING:
@@ -262,8 +263,8 @@ class ReportService:
             side_open = run(self._side_open(visible, others, final)) if others else []
             moves = run(self._moves(visible, lo, hi, everything))
             opened = run(self._opened(visible, lo, hi))
-            stays = run(self._stays(visible, lo, hi))
-            leads = run(self._lead_times(visible, lo, hi))
+            stays = run(self._stays(visible, lo, hi, everything))
+            leads = run(self._lead_times(visible, lo, hi, everything))
             names = dict(run(select(School.id, School.name)))
             plusklas = self._plusklas(session, visible, start, end + timedelta(days=1))
 
@@ -388,8 +389,12 @@ class ReportService:
                 .where(Case.opened_at >= lo, Case.opened_at < hi, visible).group_by(month))
 
     @staticmethod
-    def _percentiles(sub: Any) -> Any:
-        """Per ``key`` of ``sub(key, days)``: n, median and 90th percentile (nearest rank)."""
+    def _percentiles(rows: Any) -> Any:
+        """Per ``key`` of ``rows(key, days)``: n, median and 90th percentile (nearest rank).
+
+        ``rows`` is computed once (a materialised CTE): the windows and the CASE below would
+        otherwise evaluate its expressions again and again."""
+        sub = rows.cte().prefix_with("MATERIALIZED")
         rn = func.row_number().over(partition_by=sub.c.key, order_by=sub.c.days).label("rn")
         cnt = func.count().over(partition_by=sub.c.key).label("n")
         ranked = select(sub.c.key, sub.c.days, rn, cnt).subquery()
@@ -402,39 +407,43 @@ class ReportService:
                        at_rank(50).label("median"), at_rank(90).label("p90"))
                 .group_by(ranked.c.key))
 
-    def _stays(self, visible: Any, lo: datetime, hi: datetime) -> Any:
+    def _stays(self, visible: Any, lo: datetime, hi: datetime, everything: bool) -> Any:
         """Days spent in each step, over the stays that ended in the period.
 
-        A stay ends with an event leaving the step; it began with the previous event on the
-        same track (found through the unique (case_id, seq) index), or when the case opened."""
+        A stay ends with an event leaving the step and began with the previous event on the same
+        track: within the period that is ``lag()`` over the period's events; for the first event
+        of a case and track in the period, the previous one found by walking the unique
+        (case_id, seq) index back; before any event, when the case opened."""
         prev = aliased(CaseEvent)
-        began = (select(func.max(prev.at))
-                 .where(prev.case_id == E.case_id, prev.track == E.track,
-                        prev.seq < E.seq)
-                 .scalar_subquery())
-        sub = (
-            select(E.from_step.label("key"),
-                   days_between(E.at, func.coalesce(began, Case.opened_at)).label("days"))
-            .join(Case, Case.id == E.case_id)
-            .where(E.at >= lo, E.at < hi, E.from_step != "-", visible)
-            .subquery()
-        )
-        return self._percentiles(sub)
+        period = (select(E.case_id, E.track, E.seq, E.from_step, E.at,
+                         func.lag(E.at).over(partition_by=(E.case_id, E.track), order_by=E.seq).label("prev"))
+                  .where(E.at >= lo, E.at < hi))
+        if not everything:
+            period = period.join(Case, Case.id == E.case_id).where(visible)
+        ev = period.subquery("ev")
+        before = (select(prev.at)
+                  .where(prev.case_id == ev.c.case_id, prev.seq < ev.c.seq, prev.track == ev.c.track)
+                  .order_by(prev.seq.desc()).limit(1).scalar_subquery())
+        opened = select(Case.opened_at).where(Case.id == ev.c.case_id).scalar_subquery()
+        began = func.coalesce(ev.c.prev, before, opened)
+        return self._percentiles(
+            select(ev.c.from_step.label("key"), days_between(ev.c.at, began).label("days"))
+            .where(ev.c.from_step != NOT_STARTED))
 
-    def _lead_times(self, visible: Any, lo: datetime, hi: datetime) -> Any:
+    def _lead_times(self, visible: Any, lo: datetime, hi: datetime, everything: bool) -> Any:
         """Days from opening to the first arrival in each target step, arrivals in the period."""
         targets = [t for t in LEAD_TARGETS if t in self.s.route.steps]
         earlier = aliased(CaseEvent)
-        first = ~exists().where(earlier.case_id == E.case_id, earlier.to_step == E.to_step,
-                                earlier.seq < E.seq)
-        sub = (
-            select(E.to_step.label("key"),
-                   days_between(E.at, Case.opened_at).label("days"))
-            .join(Case, Case.id == E.case_id)
-            .where(E.at >= lo, E.at < hi, E.to_step.in_(targets), first, visible)
-            .subquery()
-        )
-        return self._percentiles(sub)
+        first = ~exists().where(earlier.case_id == E.case_id, earlier.seq < E.seq,
+                                earlier.to_step == E.to_step)
+        where = [E.at >= lo, E.at < hi, E.to_step.in_(targets), first]
+        if everything:
+            opened: Any = select(Case.opened_at).where(Case.id == E.case_id).scalar_subquery()
+            stmt = select(E.to_step.label("key"), days_between(E.at, opened).label("days")).where(*where)
+        else:
+            stmt = (select(E.to_step.label("key"), days_between(E.at, Case.opened_at).label("days"))
+                    .join(Case, Case.id == E.case_id).where(*where, visible))
+        return self._percentiles(stmt)
 
     def _plusklas(self, session: Any, visible: Any, lo: date, hi: date) -> list[tuple[Any, ...]]:
         """Per location: places, placed (visible cases), placed (all, for the free places),
@@ -453,7 +462,6 @@ class ReportService:
             select(p.location_id.label("key"), days_between(p.start_on, p.requested_on).label("days"))
             .join(Case, Case.id == p.case_id)
             .where(p.start_on.is_not(None), p.start_on >= lo, p.start_on < hi, visible)
-            .subquery()
         ).subquery()
         loc = PlusklasLocation
         stmt = (
