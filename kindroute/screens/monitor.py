@@ -155,7 +155,9 @@ class MonitorScreen(KrScreen):
     def _fill_schools(self, r: Report) -> None:
         table = self.query_one("#schools-table", DataTable)
         table.clear(columns=True)
-        tracks = [t for t in r.track_labels if any(t in s.tracks for s in r.schools)]
+        from kindroute.services.report_format import side_tracks
+
+        tracks = side_tracks(r)
         table.add_column("School", width=min(30, max((len(s.school) for s in r.schools), default=6)))
         table.add_columns("open", "te laat", *[f"{r.track_labels[t]} open" for t in tracks])
         for s in r.schools:

@@ -28,13 +28,14 @@ def _nl(d: Any) -> str:
 
 def sections(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, headers, rows) of every part of the report, in Dutch."""
+    side = side_tracks(report)
     return [
         ("Per stap", ["stap", "nu", "te laat", "in", "uit", "mediaan d", "p90 d"],
          [[s.title, _v(s.now), _v(s.overdue), _v(s.entered), _v(s.left), _v(s.median_days), _v(s.p90_days)]
           for s in report.steps]),
         ("Per school", ["school", "open", "te laat"]
-         + [f"{report.track_labels.get(t, t)} open" for t in _tracks(report)],
-         [[s.school, _v(s.open), _v(s.overdue)] + [_v(s.tracks.get(t, (0, 0))[0]) for t in _tracks(report)]
+         + [f"{report.track_labels.get(t, t)} open" for t in side],
+         [[s.school, _v(s.open), _v(s.overdue)] + [_v(s.tracks.get(t, (0, 0))[0]) for t in side]
           for s in report.schools]),
         ("Per maand", ["maand", "geopend", "afgesloten", "verwezen S(B)O", "op eigen school"],
          [[m.month, _v(m.opened), _v(m.closed), _v(m.referred), _v(m.stayed)] for m in report.months]),
@@ -46,11 +47,13 @@ def sections(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
     ]
 
 
-def _tracks(report: Report) -> list[str]:
+def side_tracks(report: Report) -> list[str]:
+    """The tracks beside the main one (its open cases are the school's "open")."""
+    main = next(iter(report.track_labels), None)
     seen: list[str] = []
     for s in report.schools:
         for t in s.tracks:
-            if t not in seen:
+            if t != main and t not in seen:
                 seen.append(t)
     return seen
 
