@@ -97,9 +97,9 @@ def _plusklas(svc: Any, swv: Any, schools: list[Any], now: datetime, rng: random
         return
     last = schools[-1]
     first = svc.plusklas.add_location(swv, "Plusklas De Ontdekking", places=6, school=schools[0].id,
-                                      days="di do", serves=[(schools[1].id, 15)])
+                                      days="di do", serves=[(schools[1].id, 15, 6.5)])
     second = svc.plusklas.add_location(swv, "Plusklas Het Anker", places=4, school=last.id, days="wo",
-                                       serves=[(schools[1].id, 20)])
+                                       serves=[(schools[1].id, 20, 9.0)])
     by_school = {schools[0].id: first.name, last.id: second.name}
 
     def location_for(school_id: int, k: int) -> str:

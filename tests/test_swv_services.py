@@ -191,8 +191,10 @@ def test_cli_board_partners_plusklas_and_report(seeded, db_path):
     assert json.loads(none.stdout) == []
 
     out = run_cli("plusklas", "add", "Plusklas De Brug", "--places", "1", "--school", "12AB",
-                  "--serves", "34CD:15", "--db", db, "--as", "Petra Plus", "--format", "json")
+                  "--serves", "34CD:15:4,5", "--db", db, "--as", "Petra Plus", "--format", "json")
     assert out.returncode == 0, out.stderr
+    served = {x["school"]: (x["travel_minutes"], x["distance_km"]) for x in json.loads(out.stdout)["serves"]}
+    assert served == {"CBS Het Anker": (15, 4.5), "OBS De Regenboog": (0, 0.0)}
     case_a, case_b = _open(seeded, "Eva Jansen"), _open(seeded, "Sem de Boer")
     out = run_cli("plusklas", "place", str(case_a), "--location", "Plusklas De Brug", "--db", db,
                   "--as", "Ingrid Bakker")

@@ -255,7 +255,7 @@ def plusklas_list(fmt: str = "table", db: str | None = None, as_: str | None = N
             return
         click.echo(table(["nr", "locatie", "dagen", "plaatsen", "bezet", "vrij", "wachtlijst", "scholen"],
                          [[str(r.id), r.name, r.days or "—", str(r.places), str(r.occupied), str(r.free),
-                           str(r.waiting), ", ".join(s.school for s in r.serves)] for r in rows]))
+                           str(r.waiting), ", ".join(_served(s) for s in r.serves)] for r in rows]))
         for r in rows:
             for p in r.placements:
                 where = "geplaatst" if p.position is None else f"wachtlijst {p.position}"
@@ -270,8 +270,8 @@ def plusklas_list(fmt: str = "table", db: str | None = None, as_: str | None = N
 @click.option("--places", type=int, required=True, help="Aantal plaatsen.")
 @click.option("--school", default=None, help="De school waar de Plus-klas zit.")
 @click.option("--days", default="", help="Dagen, bv. 'di do'.")
-@click.option("--serves", multiple=True, metavar="SCHOOL[:MINUTEN]",
-              help="Een school die de locatie bedient, met reistijd in minuten (herhaalbaar).")
+@click.option("--serves", multiple=True, metavar="SCHOOL[:MINUTEN[:KM]]",
+              help="Een school die de locatie bedient, met reistijd en afstand (herhaalbaar).")
 @FORMAT_ONE
 @common_options()
 def plusklas_add(name: str, places: int, school: str | None, days: str, serves: tuple[str, ...], fmt: str,
@@ -279,12 +279,17 @@ def plusklas_add(name: str, places: int, school: str | None, days: str, serves: 
     """Een Plus-klaslocatie toevoegen."""
     from kindroute.errors import InvalidInput
 
-    pairs: list[tuple[str, int | None]] = []
+    pairs: list[tuple[str, int | None, float | None]] = []
     for item in serves:
-        key, _, minutes = item.rpartition(":") if ":" in item else (item, "", "")
+        key, *numbers = item.split(":")
+        minutes, km = (numbers + ["", ""])[:2]
         if minutes and not minutes.strip().isdigit():
             raise InvalidInput(f"--serves '{item}': reistijd moet een geheel aantal minuten zijn.")
-        pairs.append((key.strip(), int(minutes) if minutes else None))
+        try:
+            distance = float(km.replace(",", ".")) if km else None
+        except ValueError:
+            raise InvalidInput(f"--serves '{item}': afstand moet een getal (km) zijn.") from None
+        pairs.append((key.strip(), int(minutes) if minutes else None, distance))
     run = _run(db, as_, route)
     try:
         row = run.services.plusklas.add_location(run.actor(write=True), name, places=places, school=school,
@@ -334,3 +339,11 @@ def plusklas_leave(case_id: int, on: str | None, fmt: str, db: str | None, as_: 
 def register(main: click.Group) -> None:
     for cmd in (board_group, partners_group, plusklas_group):
         main.add_command(cmd)
+
+
+def _served(s: Any) -> str:
+    """A served school with its travel time and distance when known."""
+    extra = [f"{s.travel_minutes} min" if s.travel_minutes else "",
+             f"{s.distance_km:g} km" if s.distance_km else ""]
+    extra = [e for e in extra if e]
+    return s.school + (f" ({', '.join(extra)})" if extra else "")

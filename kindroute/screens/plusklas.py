@@ -107,7 +107,7 @@ class PlusklasScreen(KrScreen):
         table.add_columns("Locatie", "dagen", "plaatsen", "bezet", "vrij", "wachtlijst", "scholen")
         for loc in locations:
             table.add_row(Text(loc.name), loc.days or "—", str(loc.places), str(loc.occupied), str(loc.free),
-                          str(loc.waiting), Text(", ".join(s.school for s in loc.serves)), key=str(loc.id))
+                          str(loc.waiting), Text(", ".join(_served(s) for s in loc.serves)), key=str(loc.id))
         if locations:
             table.move_cursor(row=min(max(row, 0), len(locations) - 1))
         self._show(table.cursor_row)
@@ -175,3 +175,11 @@ class PlusklasScreen(KrScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def _served(s: Any) -> str:
+    """A served school with its travel time and distance when known."""
+    extra = [f"{s.travel_minutes} min" if s.travel_minutes else "",
+             f"{s.distance_km:g} km" if s.distance_km else ""]
+    extra = [e for e in extra if e]
+    return s.school + (f" ({', '.join(extra)})" if extra else "")

@@ -129,8 +129,9 @@ class PlusklasService:
 
     # ------------------------------------------------------------------ use cases
     def add_location(self, actor: Actor, name: str, *, places: int, school: str | int | None = None,
-                     days: str = "", serves: Sequence[tuple[str | int, int | None]] = ()) -> LocationInfo:
-        """A new location; ``serves``: (school, travel minutes or None). The host school is served too."""
+                     days: str = "", serves: Sequence[tuple[Any, ...]] = ()) -> LocationInfo:
+        """A new location; ``serves``: (school, travel minutes or None[, distance in km]). The host
+        school is served too (0 minutes)."""
         if not any(r in PLUSKLAS_ROLES for r in actor.roles):
             raise AccessDenied(f"U ({actor.name}) kunt geen Plus-klaslocatie toevoegen: dat doen het SWV "
                                "en de Plus-klas.")
@@ -148,13 +149,17 @@ class PlusklasService:
                                    places=places, created_at=self.s.now())
             session.add(row)
             session.flush()
-            served: dict[int, int | None] = {host.id: 0} if host else {}
-            for school_key, minutes in serves:
+            served: dict[int, tuple[int | None, float | None]] = {host.id: (0, 0.0)} if host else {}
+            for school_key, minutes, *rest in serves:
+                km = rest[0] if rest else None
                 if minutes is not None and (not isinstance(minutes, int) or minutes < 0):
                     raise InvalidInput(f"Reistijd moet een geheel aantal minuten zijn, niet {minutes!r}.")
-                served[self.s._school(session, school_key).id] = minutes
-            for sid, minutes in served.items():
-                session.add(PlusklasServes(location_id=row.id, school_id=sid, travel_minutes=minutes))
+                if km is not None and (not isinstance(km, int | float) or km < 0):
+                    raise InvalidInput(f"Afstand moet een getal in kilometers zijn, niet {km!r}.")
+                served[self.s._school(session, school_key).id] = (minutes, km)
+            for sid, (minutes, km) in served.items():
+                session.add(PlusklasServes(location_id=row.id, school_id=sid, travel_minutes=minutes,
+                                           distance_km=km))
             session.flush()
             uow.commit()
             location_id = row.id
