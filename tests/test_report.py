@@ -19,8 +19,9 @@ from kindroute.demo import generate
 from kindroute.errors import InvalidInput
 from kindroute.services import Services
 from kindroute.services.access import swv_steps
-from kindroute.services.report import LEAD_TARGETS, default_period, months_between
+from kindroute.services.report import LEAD_TARGETS
 from kindroute.services.report_format import render
+from kindroute.services.report_model import default_period, months_between
 from kindroute.store.db import open_database
 from kindroute.store.models import Case, CaseEvent, CaseTrack
 from kindroute.store.uow import UnitOfWork

@@ -22,7 +22,7 @@ from kindroute.screens.base import KrScreen
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
-    from kindroute.services.report import Report
+    from kindroute.services.report_model import Report
 
 TABS = ("steps", "schools", "months", "leads", "places")
 NOW_COLOUR, LATE_COLOUR = "blue", "red"
@@ -130,7 +130,7 @@ class MonitorScreen(KrScreen):
 
     # ------------------------------------------------------------------ drawing
     def _fill_steps(self, r: Report) -> None:
-        from kindroute.services.report import as_number
+        from kindroute.services.report_model import as_number
 
         table = self.query_one("#steps-table", DataTable)
         table.clear(columns=True)
@@ -165,7 +165,7 @@ class MonitorScreen(KrScreen):
                           *[_cell(s.tracks.get(t, (0, 0))[0]) for t in tracks], key=str(s.school_id))
 
     def _fill_months(self, r: Report) -> None:
-        from kindroute.services.report import as_number
+        from kindroute.services.report_model import as_number
 
         plot = self.query_one("#months-chart", PlotextPlot)
         plt = plot.plt

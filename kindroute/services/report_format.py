@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kindroute.services.export import md_inline
-from kindroute.services.report import Report
+from kindroute.services.report_model import Report
 
 FORMATS = ("table", "json", "csv", "md", "html")
 

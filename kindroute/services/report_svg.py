@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from kindroute.services.report import Report, as_number
+from kindroute.services.report_model import Report, as_number
 
 NOW_COLOUR = "#4e79a7"
 LATE_COLOUR = "#e15759"
