@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, and_, case, exists, func, select
+from sqlalchemy import Integer, and_, case, cast, exists, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -273,16 +273,21 @@ class ReportService:
     def _percentiles(rows: Any) -> Any:
         """Per ``key`` of ``rows(key, days)``: n, median and 90th percentile (nearest rank).
 
-        ``rows`` is computed once (a materialised CTE): the windows and the CASE below would
-        otherwise evaluate its expressions again and again."""
-        sub = rows.cte().prefix_with("MATERIALIZED")
-        rn = func.row_number().over(partition_by=sub.c.key, order_by=sub.c.days).label("rn")
-        cnt = func.count().over(partition_by=sub.c.key).label("n")
-        ranked = select(sub.c.key, sub.c.days, rn, cnt).subquery()
+        Counted as a histogram first (cases per key and number of days: a few thousand groups
+        however many rows), then the running total per key finds the rank: the smallest number
+        of days whose running total reaches ``ceil(n * p / 100)``."""
+        sub = rows.subquery()
+        hist = (select(sub.c.key, sub.c.days, func.count().label("c"))
+                .group_by(sub.c.key, sub.c.days).subquery())
+        # integers on every backend (PostgreSQL's sum() is numeric: its division would not floor)
+        running = cast(func.sum(hist.c.c).over(partition_by=hist.c.key, order_by=hist.c.days),
+                       Integer).label("cum")
+        total = cast(func.sum(hist.c.c).over(partition_by=hist.c.key), Integer).label("n")
+        ranked = select(hist.c.key, hist.c.days, running, total).subquery()
 
         def at_rank(p: int) -> Any:
             rank = (ranked.c.n * p + 99) // 100
-            return func.min(case((ranked.c.rn == rank, ranked.c.days)))
+            return func.min(case((ranked.c.cum >= rank, ranked.c.days)))
 
         return (select(ranked.c.key.label("key"), func.max(ranked.c.n).label("n"),
                        at_rank(50).label("median"), at_rank(90).label("p90"))
