@@ -90,7 +90,8 @@ class MonitorScreen(KrScreen):
 
     def on_mount(self) -> None:
         self.query_one("#steps-table").focus()
-        self.reload()
+        # the figures load after the first frame: the worker's Python work would delay it
+        self.call_after_refresh(self.reload)
 
     # ------------------------------------------------------------------ data
     def reload(self) -> None:
