@@ -483,6 +483,49 @@ def query_times(path: Path, who: str, reps: int) -> dict[str, list[float]]:
     return out
 
 
+# ----------------------------------------------------------------------------- R and M: the monitor
+def report_times(path: Path, reps: int) -> dict[str, list[float]]:
+    """``Services.report`` (every figure of ``kindroute report``) for the file's owner and for the
+    SWV, interleaved with a bare ``GROUP BY step`` count over ``case_tracks`` (the floor), in ms."""
+    from kindroute.services import Services
+    from kindroute.store.db import open_database
+
+    db = open_database(str(path))
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    out: dict[str, list[float]] = {"report": [], "report_swv": [], "floor": []}
+    try:
+        s = Services(db)
+        swv = con.execute("SELECT id FROM people WHERE (' ' || roles || ' ') LIKE '% swv %' "
+                          "ORDER BY id LIMIT 1").fetchone()
+        actor = s.resolve_actor(str(swv[0])) if swv else None
+
+        def floor() -> object:
+            return con.execute("SELECT step, count(*) FROM case_tracks GROUP BY step").fetchall()
+
+        jobs: dict[str, Callable[[], object]] = {"report": lambda: s.report(None), "floor": floor}
+        if actor is not None:
+            jobs["report_swv"] = lambda: s.report(actor)
+        for fn in jobs.values():
+            fn()  # warm the page cache and the statement caches alike
+        for _ in range(reps):
+            for name, fn in jobs.items():
+                t0 = time.perf_counter()
+                fn()
+                out[name].append((time.perf_counter() - t0) * 1000)
+    finally:
+        con.close()
+        db.dispose()
+    return out
+
+
+def run_monitor_probe(db: Path, who: str, rounds: int, workdir: Path) -> dict[str, Any]:
+    cmd = [PY, str(BENCH / "monitor_probe.py"), "--db", str(db), "--who", who, "--rounds", str(rounds)]
+    proc = subprocess.run(cmd, env=child_env(workdir), capture_output=True, text=True, timeout=1800)
+    if proc.returncode != 0:
+        raise RuntimeError(f"monitor_probe failed on {db.name}:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 # ----------------------------------------------------------------------------- the run
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Kindroute scale benchmark (see bench/README.md).")
@@ -527,7 +570,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return path
 
     try:
-        need_db = any(want(p) for p in ("P1", "P2", "P3", "P4", "P5", "Q", "P6", "M1"))
+        need_db = any(want(p) for p in ("P1", "P2", "P3", "P4", "P5", "Q", "P6", "M1", "M", "R"))
         demo_times: list[float] = []
         big = database(n_big, demo_times) if need_db else None
         small = database(n_floor) if any(want(p) for p in ("P2", "P4")) else None
@@ -641,6 +684,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name in qb:
                 figures.append(Figure("Q", f"{name} ({n_big:,} / {n_floor:,})", samples=qb[name],
                                       floor=qs[name], floor_what=f"{n_floor:,} cases"))
+
+        if want("M") and big is not None:
+            log("M: the Inzicht screen's first frame against the worklist's …")
+            fig = Figure("M", f"Inzicht (i) → first frame, {n_big:,} cases", target="≤ 1.5×",
+                         floor_what="a fresh worklist screen, same way")
+            try:
+                res = run_monitor_probe(big, pick_person(big), 3 if quick else 7, tmp)
+                fig.samples, fig.floor = res["monitor_ms"], res["worklist_ms"]
+                fig.ok = bool(fig.ratio is not None and fig.ratio <= 1.5)
+                data_ms = statistics.median(res["monitor_data_ms"])
+                fig.note = (f"first (cold, with the import of the screen) {res['monitor_ms'][0]:.0f} ms; "
+                            f"figures shown after {data_ms:.0f} ms (median)")
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                fig.note = f"failed: {str(exc)[-400:]}"
+            figures.append(fig)
+
+        if want("R") and big is not None and (not quick or "R" in only):
+            at = big if quick else database(args.million)
+            size = n_big if quick else args.million
+            log(f"R: kindroute report at {size:,} cases …")
+            fig = Figure("R", f"report (all figures) at {size:,} cases", target="≤ 3×",
+                         floor_what="bare GROUP BY step over case_tracks")
+            res = report_times(at, args.reps or (3 if quick else 5))
+            fig.samples, fig.floor = res["report"], res["floor"]
+            fig.ok = bool(fig.ratio is not None and fig.ratio <= 3)
+            if res["report_swv"]:
+                fig.note = (f"as the SWV (what was asked of it, small counts hidden): "
+                            f"{statistics.median(res['report_swv']):.0f} ms (median)")
+            figures.append(fig)
 
         if want("P6") and not quick and big is not None:
             log(f"P6: {args.million:,} cases …")

@@ -99,6 +99,9 @@ class KindrouteApp(App[int]):
         Binding("b", "review", "Bespreking", id="review", show=False),
         Binding("h", "home", "Werkvoorraad", id="home", show=False),
         Binding("p", "people", "Mensen", id="people", show=False),
+        Binding("i", "swv('monitor')", "Inzicht", id="monitor", show=False),  # the SWV's view
+        Binding("v", "swv('board')", "Verbeterbord", id="board", show=False),
+        Binding("k", "swv('partners')", "Sociale kaart", id="partners", show=False),
     ]
 
     def __init__(
@@ -328,7 +331,7 @@ class KindrouteApp(App[int]):
 
     # ------------------------------------------------------------------ global actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("cases", "flowchart", "review", "home", "people") and not self.opened:
+        if action in ("cases", "flowchart", "review", "home", "people", "swv") and not self.opened:
             return not self._open_done  # while opening they wait for the data; then a person is needed
         return True
 
@@ -403,6 +406,13 @@ class KindrouteApp(App[int]):
     def action_back(self) -> None:
         if len(self.screen_stack) > 1:
             self.pop_screen()
+
+    def action_swv(self, which: str) -> None:
+        """Inzicht, the verbeterbord or the sociale kaart (see screens/swv_nav.py)."""
+        if not self.still_loading(f"swv('{which}')", "dit scherm"):
+            from kindroute.screens.swv_nav import open_swv_screen
+
+            open_swv_screen(self, which)
 
 
 def run_app(db: str | None, who: str | None, route: str | None = None) -> int:

@@ -53,7 +53,10 @@ BINDING_IDS: frozenset[str] = frozenset({
     # logging in
     "stop",
     # the SWV's view and the people in the app
-    "people", "monitor", "board", "partners", "add", "edit", "end_role", "ended", "add_school",
+    "people", "monitor", "board", "partners",
+    "add", "add_school", "all", "column_left", "column_right", "drill", "edit", "end", "end_role",
+    "ended", "new", "place", "plusklas", "retro", "session", "status_bezig", "status_doen",
+    "status_idee", "status_klaar", "tab8",
 })
 
 _KEY = re.compile(r"^[a-z0-9_+\-]+$|^[A-Z]$|^.$")

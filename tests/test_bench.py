@@ -58,3 +58,14 @@ def test_bench_filter_keystrokes_and_memory_run_with_pilot(tmp_path):
     assert all(k["ms"] >= k["data_ms"] > 0 and k["count_ms"] >= k["data_ms"] for k in keys)
     assert len(p2["samples"]) == len(p2["floor"]) == 16 and p2["ratio"] > 0
     assert p4["samples"][0] > 10 and p4["floor"][0] > 10  # MB of a real Python + Textual process
+
+
+def test_bench_monitor_first_frame_and_report_run(tmp_path):
+    result = _run(tmp_path, "M,R")
+    figures = {f["id"]: f for f in result["figures"]}
+    assert set(figures) == {"M", "R"}
+    m, r = figures["M"], figures["R"]
+    assert "failed" not in m["note"] and len(m["samples"]) == len(m["floor"]) == 3
+    assert all(x > 0 for x in m["samples"] + m["floor"]) and m["ratio"] > 0
+    assert len(r["samples"]) == len(r["floor"]) == 2 and r["ratio"] > 0
+    assert "as the SWV" in r["note"]

@@ -40,6 +40,7 @@ def test_registry_has_the_documented_guards() -> None:
         "decided",
         "advices",
         "in_step",
+        "plusklas_place",
     }
 
 

@@ -15,6 +15,7 @@ from kindroute.services.core import Services as CoreServices
 from kindroute.services.decisions import Decisions
 from kindroute.services.meeting_part import MeetingParts
 from kindroute.services.people import PeopleServices
+from kindroute.services.swv_part import SwvParts
 from kindroute.services.turns import Terms
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "kindroute" / "services"
@@ -32,6 +33,7 @@ PUBLIC = {
     CaseLists: {"list_cases", "count_cases", "worklist", "step_counts", "step_overdue_counts", "case_count"},
     CaseView: {"case_detail", "next_steps", "who_is_at_turn"},
     MeetingParts: set(),  # a property: services.meetings
+    SwvParts: {"report"},  # and the properties board, partners, plusklas
 }
 
 

@@ -129,6 +129,10 @@ def _register(group: click.Group) -> None:
     from kindroute.cli import everyday
 
     everyday.register(group)
+    from kindroute.cli import report, swv  # the SWV's view
+
+    report.register(group)
+    swv.register(group)
     if importlib.util.find_spec("kindroute.cli.trust") is not None:
         from kindroute.cli import trust
 

@@ -12,7 +12,8 @@ over :class:`Services`, which composes one part per idea:
 - :mod:`~kindroute.services.turns` — who may act, joint turns, automatic steps, clocks, per-case terms;
 - :mod:`~kindroute.services.case_lists` — filtered lists, counts, worklist, cases per step;
 - :mod:`~kindroute.services.case_view` — one case's detail, next steps, who is at turn;
-- :mod:`~kindroute.services.meeting_api` — meetings (besprekingen), their verslag, the case timeline.
+- :mod:`~kindroute.services.meeting_api` — meetings (besprekingen), their verslag, the case timeline;
+- :mod:`~kindroute.services.swv_part` — the SWV's view: monitor, verbeterbord, sociale kaart, Plus-klas.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from kindroute.services.case_work import CaseWork
 from kindroute.services.decisions import Decisions
 from kindroute.services.meeting_part import MeetingParts
 from kindroute.services.people import PeopleServices
+from kindroute.services.swv_part import SwvParts
 from kindroute.services.turns import Terms
 
 __all__ = ["Services"]
 
 
-class Services(PeopleServices, CaseFlow, CaseWork, Decisions, Terms, CaseLists, CaseView, MeetingParts):
+class Services(PeopleServices, CaseFlow, CaseWork, Decisions, Terms, CaseLists, CaseView, MeetingParts,
+               SwvParts):
     """Use cases over one database and one route (``Services(db, route=None, clock=None)``)."""

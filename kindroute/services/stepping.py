@@ -34,6 +34,7 @@ from sqlalchemy import (
     String,
     bindparam,
     cast,
+    func,
     literal_column,
     null,
     select,
@@ -51,11 +52,17 @@ from kindroute.store.models import (
     ConsentRecord,
     Document,
     Note,
+    PlusklasLocation,
+    PlusklasPlacement,
+    PlusklasServes,
     Pupil,
     TurnConfirmation,
 )
 from kindroute.workflow import NOT_STARTED, CaseFacts, Consent, Route
 from kindroute.workflow.model import Record
+
+#: The status of a Plus-klas placement that holds a place (see services/plusklas.py).
+PLACED = "geplaatst"
 
 CASES = Case.__table__
 TRACKS = CaseTrack.__table__
@@ -98,10 +105,27 @@ def _facts_statement() -> CompoundSelect:
         _facts_part("T", CaseTrack.case_id == case_id,
                     o=literal_column("0", Integer), a=CaseTrack.track, b=CaseTrack.step,
                     n=CaseTrack.entered_seq, t=CaseTrack.entered_at),
+        _facts_part("P", (PlusklasServes.location_id == PlusklasLocation.id)
+                    & (PlusklasServes.school_id == _case_school(case_id)),
+                    o=PlusklasLocation.id, n=PlusklasLocation.places - _occupied(PlusklasLocation.id)),
+        _facts_part("L", (PlusklasPlacement.case_id == case_id) & (PlusklasPlacement.status == PLACED),
+                    o=PlusklasPlacement.id, n=PlusklasPlacement.location_id),
     )
 
 
-#: Every fact about one case the guards need (parameter ``case_id``), kinds A, C, D, K, Q, T, in no
+def _case_school(case_id: Any) -> Any:
+    return select(Case.school_id).where(Case.id == case_id).scalar_subquery()
+
+
+def _occupied(location_id: Any) -> Any:
+    """Places taken at a Plus-klas location now."""
+    return (select(func.count()).select_from(PlusklasPlacement)
+            .where(PlusklasPlacement.location_id == location_id, PlusklasPlacement.status == PLACED)
+            .scalar_subquery())
+
+
+#: Every fact about one case the guards need (parameter ``case_id``), kinds A, C, D, K, Q, T (and the
+#: Plus-klas places: P free places per location serving the school, L the case's placement), in no
 #: particular order (:func:`build_facts` orders consents and documents by id; sorting in SQL
 #: would cost a temporary b-tree per part).
 FACTS = _facts_statement()
@@ -137,6 +161,8 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
     ticks: list[tuple[str, str, int]] = []
     docs: list[tuple[int, Record]] = []
     confirmations: list[tuple[str, str, str, int]] = []
+    free_places = 0
+    placed = False
     for kind, o, a, b, c, n, d1, d2, d3, t in rows:
         if kind == "T":
             tracks[a] = TrackState(step=b, entered_at=t, entered_seq=n)
@@ -151,6 +177,10 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
             docs.append((o, Record(kind=a, outcome=b, person=n, step=c, at=t)))
         elif kind == "Q":
             confirmations.append((a, b, c, n))
+        elif kind == "P":
+            free_places += max(0, n)
+        elif kind == "L":
+            placed = True
     consents.sort(key=_first)
     docs.sort(key=_first)
     steps = {tid: NOT_STARTED for tid in route.tracks}
@@ -175,6 +205,8 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
         records=tuple(r for _i, r in docs),
         entered_at={tid: t.entered_at for tid, t in tracks.items()},
         confirmed=confirmed,
+        plusklas_free_places=free_places,
+        plusklas_placed=placed,
     )
     return StepFacts(facts=facts, tracks=tracks, holders=holders)
 

@@ -324,6 +324,16 @@ def in_step(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> Gua
     return GuardResult(False, f"Alleen mogelijk vanuit stap {titles}{suffix}")
 
 
+def plusklas_place(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
+    """A free place at a Plus-klas location serving the case's school (or the case holds one)."""
+    if facts.plusklas_placed or facts.plusklas_free_places > 0:
+        return ALLOWED
+    return GuardResult(
+        False,
+        "Er is geen vrije plek in een Plus-klas voor deze school; zet de leerling op de wachtlijst",
+    )
+
+
 # ----------------------------------------------------------------------------- descriptions
 
 
@@ -370,6 +380,7 @@ GUARDS: dict[str, GuardDef] = {
             _describe_advices,
         ),
         GuardDef("in_step", in_step, check_steps, _describe_steps),
+        GuardDef("plusklas_place", plusklas_place, check_true, lambda p, r: "vrije plek Plus-klas"),
     )
 }
 

@@ -273,6 +273,9 @@ class CaseFacts:
     entered_at: dict[str, datetime] = field(default_factory=dict)
     #: (trigger id, role) confirmations of a joint turn in the current visit of its step.
     confirmed: frozenset[tuple[str, str]] = frozenset()
+    #: free Plus-klas places at the locations serving the case's school; whether it holds one
+    plusklas_free_places: int = 0
+    plusklas_placed: bool = False
 
     def pupil_age(self) -> int | None:
         if self.pupil_birth_date is None:
