@@ -36,6 +36,8 @@ def test_registry_has_the_documented_guards() -> None:
         "consent_assigned_external",
         "assigned",
         "opp_vastgesteld",
+        "instemming",
+        "hoorrecht",
         "expert_advices",
         "swv_decision",
         "in_step",

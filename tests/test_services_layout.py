@@ -12,7 +12,12 @@ from kindroute.services.case_view import CaseView
 from kindroute.services.case_work import CaseWork
 from kindroute.services.context import ServiceContext
 from kindroute.services.core import Services as CoreServices
+from kindroute.services.clocks import CaseClocks
+from kindroute.services.goals import GoalServices
+from kindroute.services.opp import OppServices
 from kindroute.services.people import PeopleServices
+from kindroute.services.placement import PlacementServices
+from kindroute.services.plan_view import PlanView
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "kindroute" / "services"
 
@@ -26,6 +31,11 @@ PUBLIC = {
                "add_agreement", "complete_agreement", "tick_checklist", "record_document"},
     CaseLists: {"list_cases", "count_cases", "worklist", "step_counts", "case_count"},
     CaseView: {"case_detail", "next_steps", "who_is_at_turn"},
+    GoalServices: {"add_goal", "evaluate_goal"},
+    OppServices: {"save_opp", "record_instemming", "record_hoorrecht"},
+    PlacementServices: {"decide_zorgplicht", "record_period"},
+    CaseClocks: {"case_clocks", "refresh_all_next_due"},
+    PlanView: {"case_plan"},
 }
 
 

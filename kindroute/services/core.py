@@ -9,7 +9,11 @@ over :class:`Services`, which composes one part per idea:
 - :mod:`~kindroute.services.case_flow` — open, step, close, reopen, zorgplicht term;
 - :mod:`~kindroute.services.case_work` — roles, consents, notes, agreements, checklists, documents;
 - :mod:`~kindroute.services.case_lists` — filtered lists, counts, worklist, cases per step;
-- :mod:`~kindroute.services.case_view` — one case's detail, next steps, who is at turn.
+- :mod:`~kindroute.services.case_view` — one case's detail, next steps, who is at turn;
+- :mod:`~kindroute.services.goals` — goals and their evaluations;
+- :mod:`~kindroute.services.opp` — the OPP as versions, instemming and hoorrecht;
+- :mod:`~kindroute.services.placement` — the zorgplicht decision, SWV decision periods;
+- :mod:`~kindroute.services.clocks` / :mod:`~kindroute.services.plan_view` — every clock, the plan.
 """
 
 from __future__ import annotations
@@ -18,10 +22,16 @@ from kindroute.services.case_flow import CaseFlow
 from kindroute.services.case_lists import CaseLists
 from kindroute.services.case_view import CaseView
 from kindroute.services.case_work import CaseWork
+from kindroute.services.clocks import CaseClocks
+from kindroute.services.goals import GoalServices
+from kindroute.services.opp import OppServices
 from kindroute.services.people import PeopleServices
+from kindroute.services.placement import PlacementServices
+from kindroute.services.plan_view import PlanView
 
 __all__ = ["Services"]
 
 
-class Services(PeopleServices, CaseFlow, CaseWork, CaseLists, CaseView):
+class Services(PeopleServices, CaseFlow, CaseWork, CaseLists, CaseView,
+               GoalServices, OppServices, PlacementServices, CaseClocks, PlanView):
     """Use cases over one database and one route (``Services(db, route=None, clock=None)``)."""

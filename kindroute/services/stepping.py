@@ -51,10 +51,19 @@ from kindroute.store.models import (
     ConsentRecord,
     Document,
     Note,
+    OppHoorrecht,
+    OppInstemming,
+    OppVersion,
     Pupil,
 )
 from kindroute.workflow import NOT_STARTED, CaseFacts, Consent, Route
-from kindroute.workflow.vocabulary import DOC_EXPERT_ADVICE, DOC_OPP, DOC_SWV_DECISION, OPP_ADOPTED
+from kindroute.workflow.vocabulary import (
+    DOC_EXPERT_ADVICE,
+    DOC_OPP,
+    DOC_SWV_DECISION,
+    OPP_ADOPTED,
+    OPP_AGREED,
+)
 
 CASES = Case.__table__
 TRACKS = CaseTrack.__table__
@@ -90,13 +99,20 @@ def _facts_statement() -> CompoundSelect:
                     o=Document.id, a=Document.kind, b=Document.outcome, c=Document.step, t=Document.at),
         _facts_part("K", ChecklistTick.case_id == case_id,
                     o=ChecklistTick.id, a=ChecklistTick.step, b=ChecklistTick.item, n=ChecklistTick.visit),
+        _facts_part("O", OppVersion.case_id == case_id,
+                    o=OppVersion.id, a=OppVersion.status, n=OppVersion.version),
+        _facts_part("I", OppInstemming.case_id == case_id,
+                    o=OppInstemming.id, a=OppInstemming.outcome, n=OppInstemming.opp_version_id),
+        _facts_part("H", OppHoorrecht.case_id == case_id,
+                    o=OppHoorrecht.id, n=OppHoorrecht.opp_version_id),
         _facts_part("T", CaseTrack.case_id == case_id,
                     o=literal_column("0", Integer), a=CaseTrack.track, b=CaseTrack.step,
                     n=CaseTrack.entered_seq, t=CaseTrack.entered_at),
     )
 
 
-#: Every fact about one case the guards need (parameter ``case_id``), kinds A, C, D, K, T, in no
+#: Every fact about one case the guards need (parameter ``case_id``), kinds A, C, D, K, O (OPP
+#: versions), I (instemming), H (hoorrecht), T, in no
 #: particular order (:func:`build_facts` orders consents and documents by id; sorting in SQL
 #: would cost a temporary b-tree per part).
 FACTS = _facts_statement()
@@ -131,6 +147,9 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
     consents: list[tuple[int, Consent]] = []
     ticks: list[tuple[str, str, int]] = []
     docs: list[tuple[int, str, str, str | None, datetime]] = []
+    opp_versions: list[tuple[int, int, str]] = []  # (version, id, status)
+    agreed: list[tuple[int, int, str]] = []  # (id, version id, outcome)
+    heard: set[int] = set()  # version ids
     for kind, o, a, b, c, n, d1, d2, d3, t in rows:
         if kind == "T":
             tracks[a] = TrackState(step=b, entered_at=t, entered_seq=n)
@@ -143,6 +162,12 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
             ticks.append((a, b, n))
         elif kind == "D":
             docs.append((o, a, b, c, t))
+        elif kind == "O":
+            opp_versions.append((n, o, a))
+        elif kind == "I":
+            agreed.append((o, n, a))
+        elif kind == "H":
+            heard.add(n)
     consents.sort(key=_first)
     docs.sort(key=_first)
     steps = {tid: NOT_STARTED for tid in route.tracks}
@@ -152,7 +177,15 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
         where = tracks.get(route.steps[step].track) if step in route.steps else None
         if where is not None and where.step == step and where.entered_seq == visit:
             done.add((step, item))
-    opp = any(kind == DOC_OPP and outcome == OPP_ADOPTED for _i, kind, outcome, _s, _t in docs)
+    current = max(opp_versions, default=None)
+    if current is not None:  # the OPP as versions: the current one counts
+        opp = current[2] == OPP_ADOPTED
+        answers = sorted((i, outcome) for i, vid, outcome in agreed if vid == current[1])
+        opp_agreed = bool(answers) and answers[-1][1] == OPP_AGREED
+        opp_heard = current[1] in heard
+    else:  # only an OPP document recorded (before OPP versions existed)
+        opp = any(kind == DOC_OPP and outcome == OPP_ADOPTED for _i, kind, outcome, _s, _t in docs)
+        opp_agreed = opp_heard = False
     advisers = {outcome.strip().casefold()
                 for _i, kind, outcome, _s, _t in docs if kind == DOC_EXPERT_ADVICE}
     main = tracks.get(route.main_track.id)
@@ -169,6 +202,9 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
         consents=tuple(c for _i, c in consents),
         checklist_done=frozenset(done),
         opp_vastgesteld=opp,
+        opp_version=current[0] if current is not None else None,
+        opp_instemming=opp_agreed,
+        opp_hoorrecht=opp_heard,
         expert_advices=len(advisers),
         swv_decision=decision,
     )

@@ -132,7 +132,10 @@ class CaseFacts:
     assigned_roles: frozenset[str] = frozenset()  # roles with a person assigned now
     consents: tuple[Consent, ...] = ()
     checklist_done: frozenset[tuple[str, str]] = frozenset()  # (step id, item id) ticked
-    opp_vastgesteld: bool = False
+    opp_vastgesteld: bool = False  # the CURRENT version of the OPP is vastgesteld
+    opp_version: int | None = None  # the current OPP version's number (None: no versions yet)
+    opp_instemming: bool = False  # the parents agreed (eens) with the current version's handelingsdeel
+    opp_hoorrecht: bool = False  # the pupil's view was recorded for the current version
     expert_advices: int = 0  # independent expert advices recorded (for a TLV)
     swv_decision: str | None = None  # latest SWV decision on the current request: toegekend|afgewezen
 

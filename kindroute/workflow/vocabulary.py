@@ -32,6 +32,18 @@ DOCUMENT_KINDS: dict[str, str] = {
 }
 OPP_OUTCOMES = ("concept", "vastgesteld")
 OPP_ADOPTED = "vastgesteld"
+OPP_CONCEPT = "concept"
+#: The parents' answer on the handelingsdeel of an OPP version; only "eens" is instemming.
+INSTEMMING_OUTCOMES = ("eens", "oneens", "deels")
+OPP_AGREED = "eens"
+#: The result of a goal's evaluation.
+GOAL_RESULTS = ("behaald", "deels", "niet")
+#: Decisions that stop the zorgplicht clock of an aanmelding (id -> the words users read).
+ZORGPLICHT_DECISIONS: dict[str, str] = {
+    "plaatsen": "geplaatst",
+    "niet_plaatsen": "niet geplaatst",
+    "andere_school": "andere school gevonden",
+}
 SWV_GRANTED = "toegekend"
 SWV_REFUSED = "afgewezen"
 SWV_OUTCOMES = (SWV_GRANTED, SWV_REFUSED)
