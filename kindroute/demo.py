@@ -1079,6 +1079,9 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
         _phase("committed")
     finally:
         writer.abort()
+    from kindroute.demo_plan import add_plans
+
+    add_plans(db, route, cases=cases, seed=seed, now=now)
     summary.schools = len(gen.school_staff)
     summary.people = len(gen.person_name)
     summary.pupils = cases + 250

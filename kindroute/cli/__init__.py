@@ -118,9 +118,10 @@ def main(ctx: click.Context, db: str | None, as_: str | None, route: str | None)
 def _register(group: click.Group) -> None:
     import importlib.util
 
-    from kindroute.cli import admin, cases
+    from kindroute.cli import admin, cases, plan
 
     cases.register(group)
+    plan.register(group)
     admin.register(group)
     if importlib.util.find_spec("kindroute.cli.trust") is not None:
         from kindroute.cli import trust

@@ -140,6 +140,10 @@ def detail_text(svc: Any, d: Any) -> str:
     if d.zorgplicht_deadline:
         lines.append(f"  Zorgplicht:    aangemeld {nl_date(d.registered_on)}, plek bieden vóór "
                      f"{nl_date(d.zorgplicht_deadline)}")
+    if d.clocks:
+        nxt = "; ".join(f"{c.label} {nl_date(c.due)}" + (" (te laat)" if c.overdue else "")
+                        for c in d.clocks[:2])
+        lines.append(f"  Eerstvolgend:  {nxt}")
     lines += ["", "Betrokkenen:"]
     lines += [f"  {a.role_label}: {a.person}" + (f" ({a.involvement})" if a.involvement else "")
               for a in d.assignments] or ["  —"]
@@ -178,6 +182,9 @@ def detail_text(svc: Any, d: Any) -> str:
             lines.append(f"       {h.note}")
     if not d.history:
         lines.append(f"  geopend {nl_moment(d.opened_at)}, nog geen stappen")
+    from kindroute.cli.plan import plan_text
+
+    lines += plan_text(svc, d)
     if d.notes:
         lines += ["", "Notities:"]
         for n in d.notes:
@@ -214,7 +221,8 @@ def case_show(case_id: int, fmt: str, db: str | None, as_: str | None, route: st
 @click.option("--born", required=True, metavar="JJJJ-MM-DD", help="Geboortedatum.")
 @click.option("--note", default="", help="Eerste notitie (waarom deze zorg).")
 @click.option("--teacher", metavar="PERSOON", help="Leerkracht van de leerling (naam of nummer).")
-@click.option("--registered", metavar="JJJJ-MM-DD", help="Datum van aanmelding (start de zorgplichttermijn).")
+@click.option("--aanmelding", "--registered", "registered", metavar="JJJJ-MM-DD",
+              help="Een aanmelding: datum waarop die schriftelijk binnenkwam (start de zorgplichttermijn).")
 @click.option("--format", "fmt", type=FORMATS_ONE, default="text", show_default=True)
 @common_options()
 def case_open(pupil: str, school: str, group: str, born: str, note: str, teacher: str | None,

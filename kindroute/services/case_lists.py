@@ -52,13 +52,11 @@ class CaseLists(ServiceContext):
                 stmt = stmt.join(Pupil, Pupil.id == Case.pupil_id)
             if f.school_id is None and f.school:
                 stmt = stmt.join(School, School.id == Case.school_id)
-            if f.at_turn_person_id is not None:  # filtered on a.person_id: an inner join is the same
-                stmt = stmt.join(a, at_turn)
             stmt = stmt.where(access.visible_clause(actor, self.route, today, school_index=not few))
         else:
             stmt = (
                 select(Case.id, Pupil.name, Pupil.group, School.name, ct.step, ct.at_turn_role,
-                       p.name, ct.deadline, Case.status, Case.version, Pupil.sort_name)
+                       p.name, ct.deadline, Case.status, Case.version, Pupil.sort_name, Case.next_due)
                 .join(Pupil, Pupil.id == Case.pupil_id)
                 .join(School, School.id == Case.school_id)
                 .join(ct, on_track)
@@ -82,12 +80,12 @@ class CaseLists(ServiceContext):
             if key.isdigit():
                 cond.append(School.id == int(key))
             stmt = stmt.where(or_(*cond))
-        if f.at_turn_role:
-            stmt = stmt.where(ct.at_turn_role == f.at_turn_role)
-        if f.at_turn_person_id is not None:
-            stmt = stmt.where(a.person_id == f.at_turn_person_id)
-        if f.overdue:
-            stmt = stmt.where(ct.deadline < today, ct.at_turn_role.is_not(None))
+        if f.at_turn_role:  # at turn in any running track
+            stmt = stmt.where(self._at_turn_anywhere(role=f.at_turn_role))
+        if f.at_turn_person_id is not None:  # e.g. a jeugdhulp worker in the jeugdhulp track
+            stmt = stmt.where(self._at_turn_anywhere(person_id=f.at_turn_person_id))
+        if f.overdue:  # any clock (services.clocks) is overdue
+            stmt = stmt.where(Case.next_due < today)
         if f.group is not None:
             stmt = stmt.where(Pupil.group == f.group)
         if f.status:
@@ -109,24 +107,25 @@ class CaseLists(ServiceContext):
                 "group": [Pupil.group],
                 "id": [Case.id],
             }.get(f.sort)
+            due = Case.next_due  # the earliest clock of the case
             if order is None and few:  # a handful of rows: sort them, do not walk the index
-                order = [ct.deadline.is_(None), ct.deadline]
+                order = [due.is_(None), due]
                 order = [o.desc() for o in order] if f.descending else order
-            elif order is None:  # by deadline, empty ones last: walks ix_case_tracks_track_deadline
-                order = [ct.deadline.desc().nulls_first() if f.descending else ct.deadline.asc().nulls_last()]
+            elif order is None:  # by the earliest clock, empty ones last: walks ix_cases_next_due
+                order = [due.desc().nulls_first() if f.descending else due.asc().nulls_last()]
             elif f.descending:
                 order = [o.desc() for o in order]
-            # ct.case_id equals Case.id; ordering on it lets a page come straight from the index
-            order = [*order, ct.case_id]
+            # Case.id last: lets a page come straight from the index
+            order = [*order, Case.id]
             two_step = start is not None and start.matched > self.TWO_STEP_FROM and limit is not None
             if two_step and f.sort in ("", "deadline"):
                 # Sort the candidates on what the order needs alone, then join the page's rows:
                 # thousands of candidates cost a sort of (deadline, id), not thousands of joins.
-                keys, kct = self._list_stmt(actor, f, count=True, start=start)
-                korder = [kct.deadline.is_(None), kct.deadline]
+                keys, _kct = self._list_stmt(actor, f, count=True, start=start)
+                korder = [Case.next_due.is_(None), Case.next_due]
                 korder = [o.desc() for o in korder] if f.descending else korder
                 page_ids = list(uow.session.scalars(
-                    keys.order_by(*korder, kct.case_id).limit(limit).offset(offset)))
+                    keys.order_by(*korder, Case.id).limit(limit).offset(offset)))
                 stmt = stmt.where(Case.id.in_(page_ids)).order_by(*order)
             else:
                 stmt = stmt.order_by(*order)
@@ -135,20 +134,28 @@ class CaseLists(ServiceContext):
             rows = uow.session.execute(stmt).all()
             ids = [r[0] for r in rows]
             steps: dict[int, dict[str, str]] = {i: {} for i in ids}
+            turns: dict[int, dict[str, dict[str, Any]]] = {i: {} for i in ids}
+            holder = and_(Assignment.case_id == CaseTrack.case_id, Assignment.role == CaseTrack.at_turn_role,
+                          Assignment.ended_at.is_(None))
             for chunk in range(0, len(ids), 500):
                 part = ids[chunk:chunk + 500]
-                for cid, track, step in uow.session.execute(
-                    select(CaseTrack.case_id, CaseTrack.track, CaseTrack.step)
+                for cid, track, step, role, person in uow.session.execute(
+                    select(CaseTrack.case_id, CaseTrack.track, CaseTrack.step, CaseTrack.at_turn_role,
+                           Person.name)
+                    .outerjoin(Assignment, holder)
+                    .outerjoin(Person, Person.id == Assignment.person_id)
                     .where(CaseTrack.case_id.in_(part))
                 ):
                     steps[cid][track] = step
+                    turns[cid][track] = {"step": step, "step_title": self.step_title(step),
+                                         "at_turn_role": role, "at_turn": person}
         return [
             CaseRow(
                 id=r[0], pupil=r[1], group=r[2], school=r[3], step=r[4],
                 step_title=self.step_title(r[4]), steps=steps.get(r[0], {}),
                 at_turn_role=r[5], at_turn=r[6], deadline=r[7],
-                overdue=bool(r[7] is not None and r[5] is not None and r[7] < today),
-                status=r[8], version=r[9],
+                overdue=bool(r[11] is not None and r[11] < today),
+                status=r[8], version=r[9], next_due=r[11], turns=turns.get(r[0], {}),
             )
             for r in rows
         ]
@@ -170,6 +177,20 @@ class CaseLists(ServiceContext):
     FEW_PUPILS = 1000
     #: From this many candidates, a page is sorted on its keys first and joined after.
     TWO_STEP_FROM = 300
+
+    @staticmethod
+    def _at_turn_anywhere(*, role: str | None = None, person_id: int | None = None):  # type: ignore[no-untyped-def]
+        """The case stands, in any of its tracks, in a step where ``role`` (or the role that
+        ``person_id`` holds on the case) is at turn."""
+        t = aliased(CaseTrack)
+        stmt = select(t.case_id).where(t.case_id == Case.id)
+        if role is not None:
+            stmt = stmt.where(t.at_turn_role == role)
+        if person_id is not None:
+            a = aliased(Assignment)
+            stmt = stmt.join(a, and_(a.case_id == t.case_id, a.role == t.at_turn_role,
+                                     a.ended_at.is_(None), a.person_id == person_id))
+        return stmt.exists()
 
     @staticmethod
     def _word_range(word: str, w: type[PupilWord] = PupilWord):  # type: ignore[no-untyped-def]
