@@ -46,7 +46,7 @@ VIEWS = (
 )
 WEIGHED = (
     "Koptelefoon en rustige werkplek opgenomen in het handelingsdeel.",
-    "Meegewogen: de leerling blijft op de eigen school, ondersteuning in de klas.",
+    "De leerling blijft op de eigen school, met ondersteuning in de klas.",
     "Besproken met de leerling; extra materiaal wordt ook aan andere kinderen aangeboden.",
     "Dagplanning toegevoegd aan de aanpak; evaluatie na 6 weken.",
 )
@@ -151,7 +151,8 @@ def add_plans(db: Any, route: Any, *, cases: int, seed: int, now: datetime) -> i
             for v in range(1, versions + 1):
                 ids["opp"] += 1
                 vid = ids["opp"]
-                created = first_at if v == 1 else first_at + timedelta(days=rng.randint(60, 120))
+                created = (first_at - timedelta(days=rng.randint(15, 30)) if v == 1
+                           else first_at + timedelta(days=rng.randint(60, 120)))
                 if created.date() > today:
                     created = now - timedelta(days=3)
                 adopted = adopted_doc is not None and (v == 1 or rng.random() < 0.5)

@@ -10,9 +10,9 @@ from kindroute.services.case_flow import CaseFlow
 from kindroute.services.case_lists import CaseLists
 from kindroute.services.case_view import CaseView
 from kindroute.services.case_work import CaseWork
+from kindroute.services.clocks import CaseClocks
 from kindroute.services.context import ServiceContext
 from kindroute.services.core import Services as CoreServices
-from kindroute.services.clocks import CaseClocks
 from kindroute.services.goals import GoalServices
 from kindroute.services.opp import OppServices
 from kindroute.services.people import PeopleServices

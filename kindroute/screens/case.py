@@ -27,12 +27,13 @@ from textual.widgets.selection_list import Selection
 from kindroute.errors import KindrouteError
 from kindroute.screens.base import KrScreen, run_service
 from kindroute.widgets.format import deadline_text, nl_date, nl_datetime
+from kindroute.widgets.plan_tab import PlanTab
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from kindroute.services import CaseDetail, Services
 
-TABS = ("who", "next", "checklist", "history", "notes", "agreements", "consents")
+TABS = ("who", "next", "checklist", "history", "notes", "agreements", "consents", "plan")
 DOC_OUTCOMES = {"opp": "OPP", "deskundigenadvies": "Deskundigenadvies", "swv_besluit": "Besluit SWV"}
 
 
@@ -57,9 +58,12 @@ def summary_text(d: CaseDetail, services: Services) -> Text:
             t.append(f" ({services.role_label(track.at_turn_role).lower()})", style="dim")
             t.append("  deadline: ", style="dim")
             t.append_text(deadline_text(track.deadline, track.overdue, today))
-    if d.zorgplicht_deadline:
-        t.append("\nZorgplicht: plaats bieden vóór ", style="dim")
-        t.append(nl_date(d.zorgplicht_deadline), style="bold red" if d.zorgplicht_deadline < today else "")
+    if d.clocks:
+        t.append("\nEerstvolgend: ", style="dim")
+        for i, c in enumerate(d.clocks[:2]):
+            t.append(" · " if i else "", style="dim")
+            t.append(nl_date(c.due), style="bold red" if c.overdue else "bold")
+            t.append(f" {c.label}")
     return t
 
 
@@ -131,6 +135,8 @@ class CaseScreen(KrScreen):
                 yield DataTable(id="agreements-table", cursor_type="row", zebra_stripes=True)
             with TabPane("7 Toestemmingen", id="consents"):
                 yield DataTable(id="consents-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("8 Plan", id="plan"):
+                yield PlanTab(id="plan-tab")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -168,6 +174,7 @@ class CaseScreen(KrScreen):
         self._fill_notes(d)
         self._fill_agreements(d)
         self._fill_consents(d)
+        self.query_one(PlanTab).load(self.services, self.actor, d.id)
 
     def _fill_who(self, d: CaseDetail) -> None:
         s = self.services
@@ -296,7 +303,7 @@ class CaseScreen(KrScreen):
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
         pane = self.query_one(f"#{tab}", TabPane)
-        focusable = [w for w in pane.query("DataTable, SelectionList") if w.can_focus]
+        focusable = [w for w in pane.query("DataTable, SelectionList, PlanTab") if w.can_focus]
         if focusable:
             focusable[0].focus()
 
@@ -376,6 +383,16 @@ class CaseScreen(KrScreen):
 
         run_service(self, call, lambda _: self.load(), done=done, on_error=failed, group="write",
                     exclusive=True)
+
+    def on_plan_tab_edit(self, event: PlanTab.Edit) -> None:
+        """The Plan tab asks for a form (see ``screens/plan_forms.py``, ``screens/opp_form.py``)."""
+        from kindroute.screens.plan_forms import plan_form
+
+        event.stop()
+        if (d := self._need_detail()) is not None:
+            form = plan_form(event.what, d, self.query_one(PlanTab).plan)
+            if form is not None:
+                self.app.push_screen(form, callback=self._changed)
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
         event.stop()
