@@ -268,15 +268,22 @@ class CaseList(ScrollView, can_focus=True):
 
     def _cells(self, row: CaseRow, width: int) -> list[tuple[str, bool]]:
         today = self.source.today if self.source else None
-        deadline = nl_date(row.deadline) if row.deadline else "—"
-        if row.overdue and today is not None and row.deadline is not None and width >= 13:
-            deadline += f" +{(today - row.deadline).days}d"
+        due = row.next_due or row.deadline  # the earliest of all the case's clocks
+        deadline = nl_date(due) if due else "—"
+        if row.overdue and today is not None and due is not None and width >= 13:
+            deadline += f" +{(today - due).days}d"
         who = row.at_turn or (f"({row.at_turn_role})" if row.at_turn_role else "—")
+        step = row.step_title
+        # every other running track with someone at turn (e.g. jeugdhulp) beside the school step
+        others = [t for track, t in row.turns.items() if t.get("at_turn_role") and t["step"] != row.step]
+        for t in others:
+            step += " · " + t["step_title"]
+            who += " · " + (t["at_turn"] or f"({t['at_turn_role']})")
         return [
             (row.pupil, False),
             (str(row.group), False),
             (row.school, False),
-            (row.step_title, False),
+            (step, False),
             (who, row.at_turn is None and row.at_turn_role is not None),
             (deadline, row.overdue),
         ]
