@@ -314,3 +314,62 @@ def test_the_worklist_sorts_by_the_earliest_clock(svc):
     svc.add_agreement(ib(svc), soon, "Ouders bellen", due_on="2026-11-25")
     assert [r.id for r in svc.worklist(ib(svc), mine=False)] == [soon, late]
     assert svc.worklist(ib(svc), mine=False)[0].next_due == date(2026, 11, 25)
+
+
+# ---------------------------------------------------------------------------- migration
+
+
+def test_migration_0008_upgrades_a_0002_database_with_data_and_fills_next_due(tmp_path):
+    """A database at schema 0002 with cases keeps them and gets each open case's earliest clock."""
+    from sqlalchemy import create_engine, text
+
+    from kindroute.store import schema
+
+    path = tmp_path / "old.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    schema.upgrade(engine, "0002")
+    with engine.begin() as conn:
+        run = conn.execute
+        run(text("INSERT INTO schools (id, name, brin) VALUES (1, 'OBS De Regenboog', '12AB')"))
+        run(text("INSERT INTO people (id, name, roles, school_id, active, created_at) "
+                 "VALUES (1, 'Ingrid Bakker', 'ib', 1, 1, '2026-09-01 08:00:00')"))
+        for pid in (1, 2, 3):
+            run(text("INSERT INTO pupils (id, name, first_name, tussenvoegsel, last_name, search_name, "
+                     "sort_name, date_of_birth, \"group\", school_id) "
+                     "VALUES (:i, 'Kind', 'Kind', '', '', 'kind', 'kind', '2017-01-01', 5, 1)"), {"i": pid})
+        cases = [  # id, status, registered_on, extended
+            (1, "open", "2026-10-01", 0),   # zorgplicht 2026-11-12 comes before its step term
+            (2, "open", None, 0),           # the step term, then an agreement
+            (3, "closed", "2026-01-05", 1),  # closed: no clocks
+        ]
+        for cid, status, reg, ext in cases:
+            run(text("INSERT INTO cases (id, pupil_id, school_id, status, opened_at, opened_by_id, "
+                     "route_version, registered_on, zorgplicht_extended, history_head, history_count, "
+                     "version) "
+                     "VALUES (:i, :i, 1, :s, '2026-10-01 09:00:00', 1, '2026.1', :r, :e, '', 0, 1)"),
+                {"i": cid, "s": status, "r": reg, "e": ext})
+            run(text("INSERT INTO case_tracks (case_id, track, step, entered_at, deadline, at_turn_role, "
+                     "entered_seq) VALUES (:i, 'school', 'signalering', '2026-10-01 09:00:00', "
+                     "'2026-12-01', 'leerkracht', 0)"), {"i": cid})
+        run(text("INSERT INTO agreements (case_id, what, due_on, created_by_id, created_at) "
+                 "VALUES (2, 'Ouders bellen', '2026-11-20', 1, '2026-10-02 10:00:00')"))
+        run(text("INSERT INTO agreements (case_id, what, due_on, created_by_id, created_at, done_at) "
+                 "VALUES (2, 'Al gedaan', '2026-10-05', 1, '2026-10-02 10:00:00', '2026-10-04 10:00:00')"))
+    engine.dispose()
+    db = open_database(str(path))  # migrates to the head
+    try:
+        with db.engine.connect() as conn:
+            due = dict(conn.execute(text("SELECT id, next_due FROM cases")).all())
+            assert due == {1: "2026-11-12", 2: "2026-11-20", 3: None}
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
+            for table in ("goals", "goal_evaluations", "opp_versions", "opp_goals", "opp_instemming",
+                          "opp_hoorrecht", "decision_periods"):
+                assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
+        s = Services(db, clock=lambda: NOW)
+        assert [c.kind for c in s.case_clocks(None, 1)] == ["zorgplicht", "step"]
+        # the services keep the same date the migration wrote
+        assert s.refresh_all_next_due() == 3
+        with db.engine.connect() as conn:
+            assert dict(conn.execute(text("SELECT id, next_due FROM cases")).all()) == due
+    finally:
+        db.dispose()
