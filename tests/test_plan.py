@@ -3,11 +3,13 @@ of an aanmelding, decision periods, and every clock (kept in ``cases.next_due``)
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 from test_services import NOW, Clock, ib, open_case, tick_all, walk
+from test_trust_support import needs_pg, pg_database
 
 from kindroute.errors import AccessDenied, InvalidInput, NotFound, StepNotAllowed
 from kindroute.services import CaseFilter, Services
@@ -48,13 +50,15 @@ def _people(s: Services) -> None:
     s.add_person("Willem SWV", ["swv"], organisation="SWV Passend Primair")
 
 
-@pytest.fixture
-def svc(tmp_path, clock):
-    db = open_database(str(tmp_path / "kr.sqlite"))
-    s = Services(db, route=strict_route(tmp_path), clock=clock)
-    _people(s)
-    yield s
-    db.dispose()
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[needs_pg, pytest.mark.pg])])
+def svc(request, tmp_path, clock):
+    with contextlib.ExitStack() as stack:
+        url = str(tmp_path / "kr.sqlite") if request.param == "sqlite" else stack.enter_context(pg_database())
+        db = open_database(url)
+        s = Services(db, route=strict_route(tmp_path), clock=clock)
+        _people(s)
+        yield s
+        db.dispose()
 
 
 def next_due(svc: Services, case_id: int) -> date | None:

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from kindroute.screens.base import KrModal, KrScreen, run_service
 from kindroute.screens.case import next_steps_text, summary_text
 from kindroute.widgets.format import nl_date, nl_datetime
+from kindroute.widgets.plan_tab import goals_card
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -157,6 +158,7 @@ class ReviewScreen(KrScreen):
             t.append(f" — {g.who or (s.role_label(g.who_role) if g.who_role else 'niemand')}", style="dim")
             if g.due_on:
                 t.append(f", vóór {nl_date(g.due_on)}", style="bold red" if g.overdue else "dim")
+        t.append_text(goals_card(d.goals))
         self.query_one("#review-agreements", Static).update(t)
         n = Text("\nLaatste notities", style="bold")
         if not d.notes:

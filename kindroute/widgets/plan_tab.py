@@ -109,6 +109,22 @@ def plan_text(plan: PlanInfo, services: Services) -> Text:
     return t
 
 
+def goals_card(goals: Any) -> Text:
+    """The goals for the bespreking card: open ones with their evaluation date, then results."""
+    t = Text("\n\nDoelen", style="bold")
+    if not goals:
+        t.append("\n  geen", style="dim")
+    for g in sorted(goals, key=lambda g: (g.result is not None, g.evaluate_on)):
+        t.append("\n  • ")
+        t.append(f"[{g.area}] ", style="dim")
+        t.append(g.goal)
+        if g.result:
+            t.append(f" — {g.result}", style=RESULT_STYLE.get(g.result, ""))
+        else:
+            t.append(f" — evalueren {nl_date(g.evaluate_on)}", style="bold red" if g.overdue else "dim")
+    return t
+
+
 class PlanTab(VerticalScroll, can_focus=True):
     """Goals, OPP, decisions and clocks of one case; loads itself."""
 
