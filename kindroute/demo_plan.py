@@ -126,7 +126,7 @@ def add_plans(db: Any, route: Any, *, cases: int, seed: int, now: datetime) -> i
                 ids["goals"] += 1
                 gid = ids["goals"]
                 case_goals.append(gid)
-                who = rng.choice(WHO)
+                who = rng.choice(WHO) if area != "thuis" else "ouders"
                 rows["goals"].append(dict(id=gid, case_id=cid, area=area, goal=goal, approach=approach,
                                           who_role=who if who in route.roles else None, who_id=None,
                                           start_on=start, evaluate_on=evaluate, created_by_id=author,
