@@ -45,7 +45,11 @@ class CaseLists(ServiceContext):
         a = aliased(Assignment)
         p = aliased(Person)
         at_turn = and_(a.case_id == Case.id, a.role == ct.at_turn_role, a.ended_at.is_(None))
-        on_track = and_(ct.case_id == Case.id, (unindexed(ct.track) if few else ct.track) == f.track)
+        # A list by the earliest clock walks ix_cases_next_due: the track then only picks the row
+        # to show, and must not make the query start from case_tracks (a step filter still does).
+        by_due = not count and not f.step and f.sort in ("", "deadline")
+        walk = few or by_due
+        on_track = and_(ct.case_id == Case.id, (unindexed(ct.track) if walk else ct.track) == f.track)
         if count:
             stmt = select(Case.id).join(ct, on_track)
             if f.group is not None:
@@ -59,7 +63,9 @@ class CaseLists(ServiceContext):
                        p.name, ct.deadline, Case.status, Case.version, Pupil.sort_name, Case.next_due)
                 .join(Pupil, Pupil.id == Case.pupil_id)
                 .join(School, School.id == Case.school_id)
-                .join(ct, on_track)
+                # every case has its main track: an outer join gives the same rows and keeps the
+                # cases (walking ix_cases_next_due) the outer loop of a list by the earliest clock
+                .join(ct, on_track, isouter=by_due)
                 .outerjoin(a, at_turn)
                 .outerjoin(p, p.id == a.person_id)
                 .where(access.visible_clause(actor, self.route, today, school_index=not few))
@@ -89,7 +95,7 @@ class CaseLists(ServiceContext):
         if f.group is not None:
             stmt = stmt.where(Pupil.group == f.group)
         if f.status:
-            stmt = stmt.where((unindexed(Case.status) if few else Case.status) == f.status)
+            stmt = stmt.where((unindexed(Case.status) if few or by_due else Case.status) == f.status)
         return stmt, ct
 
     def list_cases(self, actor: Actor | None, f: CaseFilter | None = None, *,
