@@ -75,7 +75,7 @@ async def test_worklist_shows_my_cases_overdue_first(services, ib):
         rows = app.screen.query_one(CaseList).loaded_rows()
         assert rows, "the IB has cases at her turn in the demo data"
         assert all(r.at_turn == IB for r in rows)
-        deadlines = [r.deadline for r in rows if r.deadline]
+        deadlines = [r.next_due for r in rows if r.next_due]  # the earliest clock of each case
         assert deadlines == sorted(deadlines)
         overdue = [r.overdue for r in rows]
         assert overdue == sorted(overdue, reverse=True), "overdue cases come first"

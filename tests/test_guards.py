@@ -39,6 +39,9 @@ def test_registry_has_the_documented_guards() -> None:
         "decision",
         "decided",
         "advices",
+        "opp_vastgesteld",
+        "instemming",
+        "hoorrecht",
         "in_step",
         "plusklas_place",
     }

@@ -10,11 +10,16 @@ from kindroute.services.case_flow import CaseFlow
 from kindroute.services.case_lists import CaseLists
 from kindroute.services.case_view import CaseView
 from kindroute.services.case_work import CaseWork
+from kindroute.services.clocks import CaseClocks
 from kindroute.services.context import ServiceContext
 from kindroute.services.core import Services as CoreServices
 from kindroute.services.decisions import Decisions
+from kindroute.services.goals import GoalServices
 from kindroute.services.meeting_part import MeetingParts
+from kindroute.services.opp import OppServices
 from kindroute.services.people import PeopleServices
+from kindroute.services.placement import PlacementServices
+from kindroute.services.plan_view import PlanView
 from kindroute.services.swv_part import SwvParts
 from kindroute.services.turns import Terms
 
@@ -34,6 +39,11 @@ PUBLIC = {
     CaseView: {"case_detail", "next_steps", "who_is_at_turn"},
     MeetingParts: set(),  # a property: services.meetings
     SwvParts: {"report"},  # and the properties board, partners, plusklas
+    GoalServices: {"add_goal", "evaluate_goal"},
+    OppServices: {"save_opp", "record_instemming", "record_hoorrecht"},
+    PlacementServices: {"decide_zorgplicht", "record_period"},
+    CaseClocks: {"case_clocks", "refresh_all_next_due"},
+    PlanView: {"case_plan"},
 }
 
 

@@ -238,7 +238,7 @@ def test_migration_0004_keeps_the_data_of_0002(tmp_path):
     engine.dispose()
     db = open_database(str(path))  # migrates to the head
     try:
-        assert schema.inspect_state(db.engine).revision == "0004"
+        assert schema.inspect_state(db.engine).revision == schema.HEAD_REVISION
         svc = Services(db)
         assert [s.name for s in svc.list_schools()] == ["OBS De Regenboog"]
         swv = svc.resolve_actor("Willem Hof")

@@ -118,10 +118,11 @@ def main(ctx: click.Context, db: str | None, as_: str | None, route: str | None)
 def _register(group: click.Group) -> None:
     import importlib.util
 
-    from kindroute.cli import admin, case_list, case_one
+    from kindroute.cli import admin, case_list, case_one, plan
 
     case_list.register(group)
     case_one.register(group)
+    plan.register(group)
     admin.register(group)
     from kindroute.cli import meetings
 

@@ -39,7 +39,8 @@ def case_show(case_id: int, fmt: str, db: str | None, as_: str | None, route: st
 @click.option("--born", required=True, metavar="JJJJ-MM-DD", help="Geboortedatum.")
 @click.option("--note", default="", help="Eerste notitie (waarom deze zorg).")
 @click.option("--teacher", metavar="PERSOON", help="Leerkracht van de leerling (naam of nummer).")
-@click.option("--registered", metavar="JJJJ-MM-DD", help="Datum van aanmelding (start de zorgplichttermijn).")
+@click.option("--aanmelding", "--registered", "registered", metavar="JJJJ-MM-DD",
+              help="Een aanmelding: datum waarop die schriftelijk binnenkwam (start de zorgplichttermijn).")
 @click.option("--format", "fmt", type=FORMATS_ONE, default="text", show_default=True)
 @common_options()
 def case_open(pupil: str, school: str, group: str, born: str, note: str, teacher: str | None,

@@ -65,6 +65,10 @@ def detail_text(svc: Any, d: Any) -> str:
     if d.zorgplicht_deadline:
         lines.append(f"  Zorgplicht:    aangemeld {nl_date(d.registered_on)}, plek bieden vóór "
                      f"{nl_date(d.zorgplicht_deadline)}")
+    if d.clocks:
+        nxt = "; ".join(f"{c.label} {nl_date(c.due)}" + (" (te laat)" if c.overdue else "")
+                        for c in d.clocks[:2])
+        lines.append(f"  Eerstvolgend:  {nxt}")
     lines += ["", "Betrokkenen:"]
     lines += [f"  {a.role_label}: {a.person}" + (f" ({a.involvement})" if a.involvement else "")
               for a in d.assignments] or ["  —"]
@@ -104,6 +108,9 @@ def detail_text(svc: Any, d: Any) -> str:
             lines += [f"       {line}" for line in h.note.splitlines()]
     if not d.history:
         lines.append(f"  geopend {nl_moment(d.opened_at)}, nog geen stappen")
+    from kindroute.cli.plan import plan_text
+
+    lines += plan_text(svc, d)
     if d.notes:
         lines += ["", "Notities:"]
         for n in d.notes:

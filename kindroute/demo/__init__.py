@@ -96,6 +96,9 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
     summary.people = len(gen.person_name)
     summary.pupils = cases + 250
     summary.cases = cases
+    from kindroute.demo_plan import add_plans  # goals, OPP versions, instemming, hoorrecht, periods
+
+    add_plans(db, route, cases=cases, seed=seed, now=now)
     from kindroute.demo_swv import fill_swv  # the SWV's view: partners, verbeterbord, Plus-klas
 
     fill_swv(db, route=route, now=now, seed=seed)

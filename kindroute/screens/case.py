@@ -29,14 +29,15 @@ from kindroute.screens.case_timeline import TimelinePane
 from kindroute.widgets.checklist import Checklist
 from kindroute.widgets.footer import KrFooter
 from kindroute.widgets.format import deadline_text, nl_date, nl_datetime
+from kindroute.widgets.plan_tab import PlanTab
 from kindroute.widgets.title_bar import TitleBar
 from kindroute.workflow.vocabulary import STATUS_LABELS, STATUS_OPEN
 
 if TYPE_CHECKING:
     from kindroute.services import Actor, CaseDetail, Services
 
-TABS = ("who", "next", "checklist", "history", "notes", "agreements", "consents")
-#: Tab titles: (wide, narrow) — the narrow ones fit all seven tabs in 80 columns.
+TABS = ("who", "next", "checklist", "history", "notes", "agreements", "consents", "plan")
+#: Tab titles: (wide, narrow) — the narrow ones fit all eight tabs in 80 columns.
 TAB_TITLES = {
     "who": ("Wie doet wat", "Wie"),
     "next": ("Volgende stappen", "Stappen"),
@@ -45,6 +46,7 @@ TAB_TITLES = {
     "notes": ("Notities", "Notities"),
     "agreements": ("Afspraken", "Afspraken"),
     "consents": ("Toestemmingen", "Toestemming"),
+    "plan": ("Plan", "Plan"),
 }
 NARROW = 104  # below this width the tabs take their short titles
 
@@ -74,9 +76,12 @@ def summary_text(d: CaseDetail, services: Services, *, narrow: bool = False) -> 
             t.append(f" ({services.role_label(track.at_turn_role)})", style="dim")
             t.append("  deadline: ", style="dim")
             t.append_text(deadline_text(track.deadline, track.overdue, today))
-    if d.zorgplicht_deadline:
-        t.append("\nZorgplicht: plaats bieden vóór ", style="dim")
-        t.append(nl_date(d.zorgplicht_deadline), style="bold red" if d.zorgplicht_deadline < today else "")
+    if d.clocks:
+        t.append("\nEerstvolgend: ", style="dim")
+        for i, c in enumerate(d.clocks[:2]):
+            t.append(" · " if i else "", style="dim")
+            t.append(nl_date(c.due), style="bold red" if c.overdue else "bold")
+            t.append(f" {c.label}")
     return t
 
 
@@ -172,6 +177,8 @@ class CaseScreen(RightsMixin, KrScreen):
                 yield DataTable(id="agreements-table", cursor_type="row", zebra_stripes=True)
             with TabPane(f"7 {TAB_TITLES['consents'][0]}", id="consents"):
                 yield DataTable(id="consents-table", cursor_type="row", zebra_stripes=True)
+            with TabPane(f"8 {TAB_TITLES['plan'][0]}", id="plan"):
+                yield PlanTab(id="plan-tab")
         yield KrFooter()
 
     def on_mount(self) -> None:
@@ -227,6 +234,7 @@ class CaseScreen(RightsMixin, KrScreen):
         self._fill_notes(d)
         self._fill_agreements(d)
         self._fill_consents(d)
+        self.query_one(PlanTab).load(self.services, self.actor, d.id)
 
     def _fill_who(self, d: CaseDetail) -> None:
         s = self.services
@@ -349,7 +357,7 @@ class CaseScreen(RightsMixin, KrScreen):
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
         pane = self.query_one(f"#{tab}", TabPane)
-        focusable = [w for w in pane.query("DataTable, SelectionList") if w.can_focus]
+        focusable = [w for w in pane.query("DataTable, SelectionList, PlanTab") if w.can_focus]
         if focusable:
             focusable[0].focus()
 
@@ -454,6 +462,16 @@ class CaseScreen(RightsMixin, KrScreen):
         self._write(lambda: services.complete_agreement(actor, d.id, agreement_id, done=was_done,
                                                         expected_version=d.version),
                     "Ongedaan gemaakt: de afspraak is weer " + ("afgerond." if was_done else "open."))
+
+    def on_plan_tab_edit(self, event: PlanTab.Edit) -> None:
+        """The Plan tab asks for a form (see ``screens/plan_forms.py``, ``screens/opp_form.py``)."""
+        from kindroute.screens.plan_forms import plan_form
+
+        event.stop()
+        if (d := self._need_detail()) is not None:
+            form = plan_form(event.what, d, self.query_one(PlanTab).plan)
+            if form is not None:
+                self.app.push_screen(form, callback=self._changed)
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
         event.stop()

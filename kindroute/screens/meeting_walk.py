@@ -28,6 +28,7 @@ from kindroute.screens.base import KrScreen, run_service
 from kindroute.screens.case import next_steps_text, summary_text
 from kindroute.services.meeting_dto import HIDDEN_TEXT, dutch_number
 from kindroute.widgets.format import nl_date, nl_datetime
+from kindroute.widgets.plan_tab import goals_card
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -344,6 +345,7 @@ def more_text(d: CaseDetail, services: Any) -> Text:
         t.append(doc.outcome, style="bold")
         if doc.title:
             t.append(f" — {doc.title}")
+    t.append_text(goals_card(d.goals))
     t.append("\nOpen afspraken", style="bold")
     open_agreements = [g for g in d.agreements if not g.done]
     if not open_agreements:

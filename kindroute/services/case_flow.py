@@ -6,13 +6,14 @@ A step's reads and writes are prepared statements (:mod:`kindroute.services.step
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
 from kindroute.errors import AccessDenied, InvalidInput, NotFound, StepNotAllowed
 from kindroute.services import stepping, turns
+from kindroute.services.clocks import refresh_next_due, write_next_due, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, StepResult
 from kindroute.services.people import new_pupil
@@ -26,14 +27,7 @@ from kindroute.workflow.vocabulary import (
     STEP_CLOSED,
 )
 
-#: The zorgplicht term in weeks after registration, and its one extension.
-ZORGPLICHT_WEEKS = 6
-ZORGPLICHT_EXTENSION_WEEKS = 4
-
-
-def zorgplicht_deadline(registered_on: date, extended: bool) -> date:
-    """The end of the zorgplicht term of a case registered on ``registered_on``."""
-    return registered_on + timedelta(weeks=ZORGPLICHT_WEEKS + (ZORGPLICHT_EXTENSION_WEEKS if extended else 0))
+__all__ = ["CaseFlow", "zorgplicht_deadline"]
 
 
 class CaseFlow(ServiceContext):
@@ -127,6 +121,7 @@ class CaseFlow(ServiceContext):
                                      started_at=now, assigned_by_id=actor.id))
             if note:
                 s.add(Note(case_id=case.id, author_id=actor.id, at=now, step=case.tracks[0].step, text=note))
+            refresh_next_due(s, case, self.route)
             uow.flush()
             case_id = case.id
             uow.commit()
@@ -169,6 +164,7 @@ class CaseFlow(ServiceContext):
                                        track, source, dest, trigger, note)
             followed = turns.follow_automatic_conn(self, conn, actor, case_id,
                                                    f"stap '{nxt.label}' door {actor.name}")
+            write_next_due(conn, case_id, self.route)
             uow.commit()
             return replace(result, followed=tuple(followed)) if followed else result
 
@@ -243,10 +239,13 @@ class CaseFlow(ServiceContext):
             case = self._case(s, case_id, actor)
             self._require_manager(actor, case, "de zorgplichttermijn verlengen")
             if case.registered_on is None:
-                raise InvalidInput("Deze casus heeft geen datum van aanmelding.")
+                raise InvalidInput("Deze casus is geen aanmelding: er loopt geen zorgplichttermijn.")
+            if case.zorgplicht_decision is not None:
+                raise InvalidInput("Over de plaatsing is al besloten: de zorgplichttermijn loopt niet meer.")
             if case.zorgplicht_extended:
                 raise InvalidInput("De zorgplichttermijn is al eens verlengd; dat kan maar één keer.")
             case.zorgplicht_extended = True
+            self._touch(case)
             uow.commit()
             return zorgplicht_deadline(case.registered_on, extended=True)
 

@@ -47,23 +47,27 @@ class CaseLists(ServiceContext):
         at_turn = and_(a.case_id == Case.id, a.role == ct.at_turn_role, a.ended_at.is_(None))
         # the filter's default track is the default route's; another route lists its own main track
         track = f.track if f.track in self.route.tracks else self.route.main_track.id
-        on_track = and_(ct.case_id == Case.id, (unindexed(ct.track) if few else ct.track) == track)
+        # A list by the earliest clock walks ix_cases_next_due: the track then only picks the row
+        # to show, and must not make the query start from case_tracks (a step filter still does).
+        by_due = not count and not f.step and f.sort in ("", "deadline")
+        walk = few or by_due
+        on_track = and_(ct.case_id == Case.id, (unindexed(ct.track) if walk else ct.track) == track)
         if count:
             stmt = select(Case.id).join(ct, on_track)
             if f.group is not None:
                 stmt = stmt.join(Pupil, Pupil.id == Case.pupil_id)
             if f.school_id is None and f.school:
                 stmt = stmt.join(School, School.id == Case.school_id)
-            if f.at_turn_person_id is not None:  # filtered on a.person_id: an inner join is the same
-                stmt = stmt.outerjoin(a, at_turn) if self._shared_turns() else stmt.join(a, at_turn)
             stmt = stmt.where(access.visible_clause(actor, self.route, today, school_index=not few))
         else:
             stmt = (
                 select(Case.id, Pupil.name, Pupil.group, School.name, ct.step, ct.at_turn_role,
-                       p.name, ct.deadline, Case.status, Case.version, Pupil.sort_name)
+                       p.name, ct.deadline, Case.status, Case.version, Pupil.sort_name, Case.next_due)
                 .join(Pupil, Pupil.id == Case.pupil_id)
                 .join(School, School.id == Case.school_id)
-                .join(ct, on_track)
+                # every case has its main track: an outer join gives the same rows and keeps the
+                # cases (walking ix_cases_next_due) the outer loop of a list by the earliest clock
+                .join(ct, on_track, isouter=by_due)
                 .outerjoin(a, at_turn)
                 .outerjoin(p, p.id == a.person_id)
                 .where(access.visible_clause(actor, self.route, today, school_index=not few))
@@ -84,16 +88,16 @@ class CaseLists(ServiceContext):
             if key.isdigit():
                 cond.append(School.id == int(key))
             stmt = stmt.where(or_(*cond))
-        if f.at_turn_role:
-            stmt = stmt.where(ct.at_turn_role == f.at_turn_role)
-        if f.at_turn_person_id is not None:
-            stmt = stmt.where(self._at_turn_person(a, ct, f.at_turn_person_id))
-        if f.overdue:
-            stmt = stmt.where(ct.deadline < today, ct.at_turn_role.is_not(None))
+        if f.at_turn_role:  # at turn in any running track
+            stmt = stmt.where(self._at_turn_anywhere(role=f.at_turn_role))
+        if f.at_turn_person_id is not None:  # e.g. a jeugdhulp worker in the jeugdhulp track
+            stmt = stmt.where(self._at_turn_person(f.at_turn_person_id))
+        if f.overdue:  # any clock (services.clocks) is overdue
+            stmt = stmt.where(Case.next_due < today)
         if f.group is not None:
             stmt = stmt.where(Pupil.group == f.group)
         if f.status:
-            stmt = stmt.where((unindexed(Case.status) if few else Case.status) == f.status)
+            stmt = stmt.where((unindexed(Case.status) if few or by_due else Case.status) == f.status)
         return stmt, ct
 
     def _shared_turns(self) -> dict[str, tuple[str, ...]]:
@@ -101,17 +105,20 @@ class CaseLists(ServiceContext):
         steps = self.route.steps.values()
         return {s.id: s.turn_roles for s in steps if len(s.turn_roles) > 1 and not s.turn_all}
 
-    def _at_turn_person(self, a: Any, ct: Any, person_id: int) -> Any:
-        """``person_id`` is at turn: holds the stored role at turn, or (in a step where any of several
-        roles may act) one of those roles."""
+    def _at_turn_person(self, person_id: int) -> Any:
+        """``person_id`` is at turn in any running track: holds the stored role at turn, or (in a step
+        where any of several roles may act) one of those roles."""
+        cond = self._at_turn_anywhere(person_id=person_id)
         shared = self._shared_turns()
         if not shared:
-            return a.person_id == person_id
+            return cond
+        t = aliased(CaseTrack)
         other = exists().where(
-            Assignment.case_id == Case.id, Assignment.person_id == person_id, Assignment.ended_at.is_(None),
-            or_(*[and_(ct.step == step, Assignment.role.in_(roles)) for step, roles in shared.items()]),
+            t.case_id == Case.id, Assignment.case_id == Case.id, Assignment.person_id == person_id,
+            Assignment.ended_at.is_(None),
+            or_(*[and_(t.step == step, Assignment.role.in_(roles)) for step, roles in shared.items()]),
         )
-        return or_(a.person_id == person_id, other)
+        return or_(cond, other)
 
     def list_cases(self, actor: Actor | None, f: CaseFilter | None = None, *,
                    limit: int | None = None, offset: int = 0) -> list[CaseRow]:
@@ -128,24 +135,25 @@ class CaseLists(ServiceContext):
                 "group": [Pupil.group],
                 "id": [Case.id],
             }.get(f.sort)
+            due = Case.next_due  # the earliest clock of the case
             if order is None and few:  # a handful of rows: sort them, do not walk the index
-                order = [ct.deadline.is_(None), ct.deadline]
+                order = [due.is_(None), due]
                 order = [o.desc() for o in order] if f.descending else order
-            elif order is None:  # by deadline, empty ones last: walks ix_case_tracks_track_deadline
-                order = [ct.deadline.desc().nulls_first() if f.descending else ct.deadline.asc().nulls_last()]
+            elif order is None:  # by the earliest clock, empty ones last: walks ix_cases_next_due
+                order = [due.desc().nulls_first() if f.descending else due.asc().nulls_last()]
             elif f.descending:
                 order = [o.desc() for o in order]
-            # ct.case_id equals Case.id; ordering on it lets a page come straight from the index
-            order = [*order, ct.case_id]
+            # Case.id last: lets a page come straight from the index
+            order = [*order, Case.id]
             two_step = start is not None and start.matched > self.TWO_STEP_FROM and limit is not None
             if two_step and f.sort in ("", "deadline"):
                 # Sort the candidates on what the order needs alone, then join the page's rows:
                 # thousands of candidates cost a sort of (deadline, id), not thousands of joins.
-                keys, kct = self._list_stmt(actor, f, count=True, start=start)
-                korder = [kct.deadline.is_(None), kct.deadline]
+                keys, _kct = self._list_stmt(actor, f, count=True, start=start)
+                korder = [Case.next_due.is_(None), Case.next_due]
                 korder = [o.desc() for o in korder] if f.descending else korder
                 page_ids = list(uow.session.scalars(
-                    keys.order_by(*korder, kct.case_id).limit(limit).offset(offset)))
+                    keys.order_by(*korder, Case.id).limit(limit).offset(offset)))
                 stmt = stmt.where(Case.id.in_(page_ids)).order_by(*order)
             else:
                 stmt = stmt.order_by(*order)
@@ -154,20 +162,28 @@ class CaseLists(ServiceContext):
             rows = uow.session.execute(stmt).all()
             ids = [r[0] for r in rows]
             steps: dict[int, dict[str, str]] = {i: {} for i in ids}
+            turns: dict[int, dict[str, dict[str, Any]]] = {i: {} for i in ids}
+            holder = and_(Assignment.case_id == CaseTrack.case_id, Assignment.role == CaseTrack.at_turn_role,
+                          Assignment.ended_at.is_(None))
             for chunk in range(0, len(ids), 500):
                 part = ids[chunk:chunk + 500]
-                for cid, track, step in uow.session.execute(
-                    select(CaseTrack.case_id, CaseTrack.track, CaseTrack.step)
+                for cid, track, step, role, person in uow.session.execute(
+                    select(CaseTrack.case_id, CaseTrack.track, CaseTrack.step, CaseTrack.at_turn_role,
+                           Person.name)
+                    .outerjoin(Assignment, holder)
+                    .outerjoin(Person, Person.id == Assignment.person_id)
                     .where(CaseTrack.case_id.in_(part))
                 ):
                     steps[cid][track] = step
+                    turns[cid][track] = {"step": step, "step_title": self.step_title(step),
+                                         "at_turn_role": role, "at_turn": person}
         return [
             CaseRow(
                 id=r[0], pupil=r[1], group=r[2], school=r[3], step=r[4],
                 step_title=self.step_title(r[4]), steps=steps.get(r[0], {}),
                 at_turn_role=r[5], at_turn=r[6], deadline=r[7],
-                overdue=bool(r[7] is not None and r[5] is not None and r[7] < today),
-                status=r[8], version=r[9],
+                overdue=bool(r[11] is not None and r[11] < today),
+                status=r[8], version=r[9], next_due=r[11], turns=turns.get(r[0], {}),
             )
             for r in rows
         ]
@@ -189,6 +205,20 @@ class CaseLists(ServiceContext):
     FEW_PUPILS = 1000
     #: From this many candidates, a page is sorted on its keys first and joined after.
     TWO_STEP_FROM = 300
+
+    @staticmethod
+    def _at_turn_anywhere(*, role: str | None = None, person_id: int | None = None):  # type: ignore[no-untyped-def]
+        """The case stands, in any of its tracks, in a step where ``role`` (or the role that
+        ``person_id`` holds on the case) is at turn."""
+        t = aliased(CaseTrack)
+        stmt = select(t.case_id).where(t.case_id == Case.id)
+        if role is not None:
+            stmt = stmt.where(t.at_turn_role == role)
+        if person_id is not None:
+            a = aliased(Assignment)
+            stmt = stmt.join(a, and_(a.case_id == t.case_id, a.role == t.at_turn_role,
+                                     a.ended_at.is_(None), a.person_id == person_id))
+        return stmt.exists()
 
     @staticmethod
     def _word_range(word: str, w: type[PupilWord] = PupilWord):  # type: ignore[no-untyped-def]

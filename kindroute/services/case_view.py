@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from kindroute.services import access
-from kindroute.services.case_flow import zorgplicht_deadline
+from kindroute.services.clocks import zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import (
     Actor,
@@ -20,6 +20,7 @@ from kindroute.services.dto import (
     NoteInfo,
     TrackInfo,
 )
+from kindroute.services.plan_view import read_plan
 from kindroute.store.models import AccessLog, Agreement, CaseEvent, ConsentRecord, Document, Note, Person
 
 
@@ -113,8 +114,9 @@ class CaseView(ServiceContext):
                 for n in self.engine.next_steps(facts)
             )
             zp = None
-            if case.registered_on is not None:
+            if case.registered_on is not None and case.zorgplicht_decision is None:
                 zp = zorgplicht_deadline(case.registered_on, bool(case.zorgplicht_extended))
+            plan = read_plan(s, case, self.route, today)
             detail = CaseDetail(
                 id=case.id, pupil=pupil.name, pupil_id=pupil.id, date_of_birth=pupil.date_of_birth,
                 group=pupil.group, school=case.school.name, school_id=case.school_id, status=case.status,
@@ -123,7 +125,7 @@ class CaseView(ServiceContext):
                 overdue=main.overdue, opened_at=case.opened_at, registered_on=case.registered_on,
                 zorgplicht_deadline=zp, version=case.version, assignments=tuple(a_infos),
                 consents=consents, history=history, notes=notes, agreements=agreements,
-                documents=documents, next=nexts,
+                documents=documents, next=nexts, goals=plan.goals, opp=plan.opp, clocks=plan.clocks,
             )
             if log_read and actor is not None:
                 s.add(AccessLog(person_id=actor.id, case_id=case_id, at=self.now(), action="read"))

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from kindroute.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from kindroute.services import access, route_store, stepping
@@ -129,9 +129,15 @@ class ServiceContext:
             )
 
     def _touch(self, case: Case) -> None:
-        """Every change around a case updates the case row, so its version moves on."""
+        """Every change around a case updates the case row, so its version moves on, and
+        recomputes its earliest clock (``cases.next_due``, see :mod:`~kindroute.services.clocks`)."""
+        from kindroute.services.clocks import refresh_next_due
+
         case.updated_at = self.now()
         case.version = (case.version or 0) + 1
+        session = object_session(case)
+        if session is not None:
+            refresh_next_due(session, case, self.route)
 
     def _require_manager(self, actor: Actor, case: Case, what: str) -> None:
         if not access.manages_school(actor, case.school_id, self.route):

@@ -13,7 +13,11 @@ over :class:`Services`, which composes one part per idea:
 - :mod:`~kindroute.services.case_lists` — filtered lists, counts, worklist, cases per step;
 - :mod:`~kindroute.services.case_view` — one case's detail, next steps, who is at turn;
 - :mod:`~kindroute.services.meeting_api` — meetings (besprekingen), their verslag, the case timeline;
-- :mod:`~kindroute.services.swv_part` — the SWV's view: monitor, verbeterbord, sociale kaart, Plus-klas.
+- :mod:`~kindroute.services.swv_part` — the SWV's view: monitor, verbeterbord, sociale kaart, Plus-klas;
+- :mod:`~kindroute.services.goals` — goals and their evaluations;
+- :mod:`~kindroute.services.opp` — the OPP as versions, instemming and hoorrecht;
+- :mod:`~kindroute.services.placement` — the zorgplicht decision, SWV decision periods;
+- :mod:`~kindroute.services.clocks` / :mod:`~kindroute.services.plan_view` — every clock, the plan.
 """
 
 from __future__ import annotations
@@ -22,9 +26,14 @@ from kindroute.services.case_flow import CaseFlow
 from kindroute.services.case_lists import CaseLists
 from kindroute.services.case_view import CaseView
 from kindroute.services.case_work import CaseWork
+from kindroute.services.clocks import CaseClocks
 from kindroute.services.decisions import Decisions
+from kindroute.services.goals import GoalServices
 from kindroute.services.meeting_part import MeetingParts
+from kindroute.services.opp import OppServices
 from kindroute.services.people import PeopleServices
+from kindroute.services.placement import PlacementServices
+from kindroute.services.plan_view import PlanView
 from kindroute.services.swv_part import SwvParts
 from kindroute.services.turns import Terms
 
@@ -32,5 +41,5 @@ __all__ = ["Services"]
 
 
 class Services(PeopleServices, CaseFlow, CaseWork, Decisions, Terms, CaseLists, CaseView, MeetingParts,
-               SwvParts):
+               SwvParts, GoalServices, OppServices, PlacementServices, CaseClocks, PlanView):
     """Use cases over one database and one route (``Services(db, route=None, clock=None)``)."""

@@ -80,9 +80,13 @@ class CaseRow(JsonMixin):
     at_turn_role: str | None
     at_turn: str | None
     deadline: date | None
-    overdue: bool
+    overdue: bool  # any clock of the case is overdue (``next_due`` before today)
     status: str
     version: int
+    #: the earliest due date of all the case's clocks (``services.clocks``)
+    next_due: date | None = None
+    #: every running track: track -> {step, step_title, at_turn_role, at_turn}
+    turns: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -238,6 +242,10 @@ class CaseDetail(JsonMixin):
     agreements: tuple[AgreementInfo, ...] = ()
     documents: tuple[DocumentInfo, ...] = ()
     next: tuple[NextStepInfo, ...] = field(default_factory=tuple)
+    #: the plan (``services.plan_dto``): goals, the current OPP version, every clock
+    goals: tuple[Any, ...] = ()
+    opp: Any = None
+    clocks: tuple[Any, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         d = super().to_json()

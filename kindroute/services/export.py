@@ -20,7 +20,8 @@ from sqlalchemy import select
 from kindroute.errors import InvalidInput
 from kindroute.services.core import Services
 from kindroute.services.dto import Actor, CaseDetail
-from kindroute.store.models import Assignment, ConsentRecord, Person, Pupil
+from kindroute.services.export_plan import Section, plan_sections
+from kindroute.store.models import Assignment, Case, ConsentRecord, Person, Pupil
 from kindroute.store.uow import UnitOfWork
 from kindroute.workflow.vocabulary import STATUS_LABELS
 
@@ -44,6 +45,8 @@ class CaseFile:
     withdrawals: dict[int, tuple[str | None, str | None]]  # consent id -> (by, reason)
     exported_at: datetime
     exported_by: str
+    #: goals, OPP versions, periods, checklist ticks, reads (``services.export_plan``)
+    plan: tuple[Section, ...] = ()
 
 
 def collect(svc: Services, actor: Actor | None, case_id: int) -> CaseFile:
@@ -74,8 +77,10 @@ def collect(svc: Services, actor: Actor | None, case_id: int) -> CaseFile:
         }
         pupil = s.get(Pupil, detail.pupil_id)
         left = pupil.left_school_on if pupil else None
+        case = s.get(Case, case_id)
+        plan = tuple(plan_sections(s, case, svc.route, svc.today())) if case is not None else ()
     return CaseFile(detail, left, periods, withdrawals, svc.now(),
-                    actor.name if actor else "beheerder van het bestand")
+                    actor.name if actor else "beheerder van het bestand", plan)
 
 
 def export_case(svc: Services, actor: Actor | None, case_id: int, fmt: str = "md") -> str:
@@ -196,11 +201,13 @@ def _sections(svc: Services, cf: CaseFile) -> list[tuple[str, list[tuple[str, li
     return [
         ("Leerling", pupil), ("Casus", case), ("Stappen", steps), ("Notities", notes),
         ("Afspraken", agreements), ("Toestemmingen", consents), ("Betrokkenen (ook beëindigd)", assignments),
-        ("Documenten en besluiten", documents),
+        ("Documenten en besluiten", documents), *cf.plan,
     ]
 
 
-_MULTILINE = {"Tekst", "Toelichting", "Wat", "Doel", "Reden intrekking", "Titel"}
+_MULTILINE = {"Tekst", "Toelichting", "Wat", "Doel", "Reden intrekking", "Titel", "Aanpak",
+              "Uitstroomprofiel", "Onderbouwing", "Stimulerende factoren", "Belemmerende factoren",
+              "Ondersteuning"}
 
 
 def render_md(svc: Services, cf: CaseFile) -> str:

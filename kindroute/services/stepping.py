@@ -52,6 +52,9 @@ from kindroute.store.models import (
     ConsentRecord,
     Document,
     Note,
+    OppHoorrecht,
+    OppInstemming,
+    OppVersion,
     PlusklasLocation,
     PlusklasPlacement,
     PlusklasServes,
@@ -60,6 +63,7 @@ from kindroute.store.models import (
 )
 from kindroute.workflow import NOT_STARTED, CaseFacts, Consent, Route
 from kindroute.workflow.model import Record
+from kindroute.workflow.vocabulary import OPP_ADOPTED, OPP_AGREED
 
 #: The status of a Plus-klas placement that holds a place (see services/plusklas.py).
 PLACED = "geplaatst"
@@ -102,6 +106,12 @@ def _facts_statement() -> CompoundSelect:
                     c=TurnConfirmation.role, n=TurnConfirmation.visit),
         _facts_part("K", ChecklistTick.case_id == case_id,
                     o=ChecklistTick.id, a=ChecklistTick.step, b=ChecklistTick.item, n=ChecklistTick.visit),
+        _facts_part("O", OppVersion.case_id == case_id,
+                    o=OppVersion.id, a=OppVersion.status, n=OppVersion.version),
+        _facts_part("I", OppInstemming.case_id == case_id,
+                    o=OppInstemming.id, a=OppInstemming.outcome, n=OppInstemming.opp_version_id),
+        _facts_part("H", OppHoorrecht.case_id == case_id,
+                    o=OppHoorrecht.id, n=OppHoorrecht.opp_version_id),
         _facts_part("T", CaseTrack.case_id == case_id,
                     o=literal_column("0", Integer), a=CaseTrack.track, b=CaseTrack.step,
                     n=CaseTrack.entered_seq, t=CaseTrack.entered_at),
@@ -124,7 +134,8 @@ def _occupied(location_id: Any) -> Any:
             .scalar_subquery())
 
 
-#: Every fact about one case the guards need (parameter ``case_id``), kinds A, C, D, K, Q, T (and the
+#: Every fact about one case the guards need (parameter ``case_id``), kinds A, C, D, K, Q, T, O (OPP
+#: versions), I (instemming), H (hoorrecht) (and the
 #: Plus-klas places: P free places per location serving the school, L the case's placement), in no
 #: particular order (:func:`build_facts` orders consents and documents by id; sorting in SQL
 #: would cost a temporary b-tree per part).
@@ -163,6 +174,9 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
     confirmations: list[tuple[str, str, str, int]] = []
     free_places = 0
     placed = False
+    opp_versions: list[tuple[int, int, str]] = []  # (version, id, status)
+    agreed: list[tuple[int, int, str]] = []  # (id, version id, outcome)
+    heard: set[int] = set()  # version ids
     for kind, o, a, b, c, n, d1, d2, d3, t in rows:
         if kind == "T":
             tracks[a] = TrackState(step=b, entered_at=t, entered_seq=n)
@@ -181,6 +195,12 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
             free_places += max(0, n)
         elif kind == "L":
             placed = True
+        elif kind == "O":
+            opp_versions.append((n, o, a))
+        elif kind == "I":
+            agreed.append((o, n, a))
+        elif kind == "H":
+            heard.add(n)
     consents.sort(key=_first)
     docs.sort(key=_first)
     steps = {tid: NOT_STARTED for tid in route.tracks}
@@ -194,6 +214,16 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
         (trigger, role) for track, trigger, role, visit in confirmations
         if track in tracks and tracks[track].entered_seq == visit
     )
+    current = max(opp_versions, default=None)
+    if current is not None:  # the OPP as versions: the current one counts
+        opp = current[2] == OPP_ADOPTED
+        answers = sorted((i, outcome) for i, vid, outcome in agreed if vid == current[1])
+        opp_agreed = bool(answers) and answers[-1][1] == OPP_AGREED
+        opp_heard = current[1] in heard
+    else:  # no versions: the latest OPP decision recorded on the case counts
+        opp_records = [r for _i, r in docs if r.kind == "opp"]
+        opp = bool(opp_records) and opp_records[-1].outcome == OPP_ADOPTED
+        opp_agreed = opp_heard = False
     facts = CaseFacts(
         steps=steps,
         today=today,
@@ -207,6 +237,10 @@ def build_facts(route: Route, rows: Iterable[Row[Any]], today: date, born: date 
         confirmed=confirmed,
         plusklas_free_places=free_places,
         plusklas_placed=placed,
+        opp_vastgesteld=opp,
+        opp_version=current[0] if current is not None else None,
+        opp_instemming=opp_agreed,
+        opp_hoorrecht=opp_heard,
     )
     return StepFacts(facts=facts, tracks=tracks, holders=holders)
 

@@ -294,16 +294,23 @@ class CaseList(ScrollView, can_focus=True):
 
     def _cells(self, row: CaseRow, cols: list[Column]) -> list[tuple[str, bool]]:
         today = self.source.today if self.source else None
-        deadline = nl_date(row.deadline) if row.deadline else "—"
-        if row.overdue and today is not None and row.deadline is not None:
-            deadline += f" +{(today - row.deadline).days}d"
+        due = row.next_due or row.deadline  # the earliest of all the case's clocks
+        deadline = nl_date(due) if due else "—"
+        if row.overdue and today is not None and due is not None:
+            deadline += f" +{(today - due).days}d"
         label = self.source.role_label if self.source else str
         who = row.at_turn or (f"({label(row.at_turn_role)})" if row.at_turn_role else "—")
+        step = row.step_title
+        # every other running track with someone at turn (e.g. jeugdhulp) beside the school step
+        others = [t for _track, t in row.turns.items() if t.get("at_turn_role") and t["step"] != row.step]
+        for t in others:
+            step += " · " + t["step_title"]
+            who += " · " + (t["at_turn"] or f"({label(t['at_turn_role'])})")
         cells = {
             "pupil": (row.pupil, False),
             "group": (str(row.group), False),
             "school": (row.school, False),
-            "step": (row.step_title, False),
+            "step": (step, False),
             "at_turn": (who, row.at_turn is None and row.at_turn_role is not None),
             "deadline": (deadline, row.overdue),
         }

@@ -281,8 +281,42 @@ def decision(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> Gu
     if latest is None:
         return GuardResult(False, f"Er is nog geen besluit '{label}' vastgelegd")
     if latest.outcome == param["outcome"]:
+
         return ALLOWED
     return GuardResult(False, f"Besluit '{label}' is '{latest.outcome}', niet '{param['outcome']}'")
+
+
+def _opp_name(facts: CaseFacts) -> str:
+    return f"versie {facts.opp_version} van het OPP" if facts.opp_version else "het OPP"
+
+
+def opp_vastgesteld(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
+    """The current version of the OPP is vastgesteld (an adjusted, concept version is not)."""
+    if facts.opp_vastgesteld:
+        return ALLOWED
+    if facts.opp_version and facts.opp_version > 1:
+        return GuardResult(False, f"Het OPP is bijgesteld: {_opp_name(facts)} is nog niet vastgesteld")
+    return GuardResult(False, "Het OPP is nog niet vastgesteld")
+
+
+def instemming(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
+    """The parents agreed (eens) with the handelingsdeel of the current OPP version (WPO art. 40a)."""
+    if facts.opp_instemming:
+        return ALLOWED
+    if facts.opp_version is None:
+        return GuardResult(False, "Er is nog geen OPP waarmee ouders kunnen instemmen")
+    return GuardResult(
+        False, f"Ouders hebben nog niet ingestemd met het handelingsdeel van {_opp_name(facts)}"
+    )
+
+
+def hoorrecht(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
+    """The pupil's view was recorded for the current OPP version (hoorrecht)."""
+    if facts.opp_hoorrecht:
+        return ALLOWED
+    if facts.opp_version is None:
+        return GuardResult(False, "Er is nog geen OPP waarover de leerling gehoord kan worden")
+    return GuardResult(False, f"De mening van de leerling over {_opp_name(facts)} is nog niet vastgelegd")
 
 
 def decided(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> GuardResult:
@@ -366,6 +400,9 @@ GUARDS: dict[str, GuardDef] = {
             lambda p, r: "toestemming toegewezen externe rollen",
         ),
         GuardDef("assigned", assigned, check_roles, _describe_roles("", " toegewezen")),
+        GuardDef("opp_vastgesteld", opp_vastgesteld, check_true, lambda p, r: "OPP vastgesteld"),
+        GuardDef("instemming", instemming, check_true, lambda p, r: "instemming ouders met het OPP"),
+        GuardDef("hoorrecht", hoorrecht, check_true, lambda p, r: "leerling gehoord over het OPP"),
         GuardDef(
             "decision",
             decision,

@@ -276,6 +276,10 @@ class CaseFacts:
     #: free Plus-klas places at the locations serving the case's school; whether it holds one
     plusklas_free_places: int = 0
     plusklas_placed: bool = False
+    opp_vastgesteld: bool = False  # the CURRENT version of the OPP is vastgesteld
+    opp_version: int | None = None  # the current OPP version's number (None: no versions yet)
+    opp_instemming: bool = False  # the parents agreed (eens) with the current version's handelingsdeel
+    opp_hoorrecht: bool = False  # the pupil's view was recorded for the current version
 
     def pupil_age(self) -> int | None:
         if self.pupil_birth_date is None:

@@ -21,6 +21,23 @@ STATUS_LABELS: dict[str, str] = {
 #: The statuses of a case that is no longer running.
 ENDED_STATUSES = (STATUS_CLOSED, STATUS_REFERRED)
 
+# --------------------------------------------------------------------------- the OPP and goals
+#: The default route's decision "opp" and its outcomes (the OPP as versions keeps the same words).
+OPP_DECISION = "opp"
+OPP_OUTCOMES = ("concept", "vastgesteld")
+OPP_ADOPTED = "vastgesteld"
+OPP_CONCEPT = "concept"
+#: The parents' answer on the handelingsdeel of an OPP version; only "eens" is instemming.
+INSTEMMING_OUTCOMES = ("eens", "oneens", "deels")
+OPP_AGREED = "eens"
+#: The result of a goal's evaluation.
+GOAL_RESULTS = ("behaald", "deels", "niet")
+#: Decisions that stop the zorgplicht clock of an aanmelding (id -> the words users read).
+ZORGPLICHT_DECISIONS: dict[str, str] = {
+    "plaatsen": "geplaatst",
+    "niet_plaatsen": "niet geplaatst",
+    "andere_school": "andere school gevonden",
+}
 # --------------------------------------------------------------------------- steps
 #: The final step that closes a case (any other final step refers the pupil elsewhere).
 STEP_CLOSED = "afgesloten"

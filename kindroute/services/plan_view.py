@@ -1,0 +1,133 @@
+"""Read a case's plan: goals with their evaluations, the OPP versions with instemming and
+hoorrecht, the SWV decisions' periods, the zorgplicht term and every clock."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kindroute.services.clocks import compute_clocks, one_year_after, read_inputs, zorgplicht_deadline
+from kindroute.services.context import ServiceContext
+from kindroute.services.dto import Actor
+from kindroute.services.plan_dto import (
+    GoalEvaluationInfo,
+    GoalInfo,
+    HoorrechtInfo,
+    InstemmingInfo,
+    OppSummary,
+    OppVersionInfo,
+    PeriodInfo,
+    PlanInfo,
+    ZorgplichtInfo,
+)
+from kindroute.store.models import (
+    Case,
+    DecisionPeriod,
+    Goal,
+    GoalEvaluation,
+    OppGoal,
+    OppHoorrecht,
+    OppInstemming,
+    OppVersion,
+    Person,
+)
+from kindroute.workflow import Route
+
+
+def read_plan(s: Session, case: Case, route: Route, today: date) -> PlanInfo:
+    """The plan of ``case`` as the faces show it (the caller checked access)."""
+    names: dict[int, str] = {}
+
+    def name_of(pid: int | None) -> str:
+        if pid is None:
+            return "?"
+        if pid not in names:
+            p = s.get(Person, pid)
+            names[pid] = p.name if p else "?"
+        return names[pid]
+
+    def role_label(role: str | None) -> str | None:
+        if role is None:
+            return None
+        r = route.roles.get(role)
+        return r.label if r else role
+
+    evals: dict[int, list[GoalEvaluationInfo]] = {}
+    for e in s.scalars(select(GoalEvaluation).where(GoalEvaluation.case_id == case.id)
+                       .order_by(GoalEvaluation.evaluated_on, GoalEvaluation.id)):
+        evals.setdefault(e.goal_id, []).append(
+            GoalEvaluationInfo(e.id, e.evaluated_on, e.result, e.note, name_of(e.by_id)))
+    running = case.status == "open"
+    goals = tuple(
+        GoalInfo(
+            g.id, g.area, g.goal, g.approach,
+            name_of(g.who_id) if g.who_id is not None else role_label(g.who_role), g.who_role,
+            g.start_on, g.evaluate_on,
+            evals[g.id][-1].result if g.id in evals else None,
+            bool(running and g.id not in evals and g.evaluate_on < today),
+            tuple(evals.get(g.id, ())),
+        )
+        for g in s.scalars(select(Goal).where(Goal.case_id == case.id).order_by(Goal.id))
+    )
+    versions = list(s.scalars(select(OppVersion).where(OppVersion.case_id == case.id)
+                              .order_by(OppVersion.version)))
+    ids = [v.id for v in versions]
+    links: dict[int, list[int]] = {}
+    agreed: dict[int, list[InstemmingInfo]] = {}
+    heard: dict[int, list[HoorrechtInfo]] = {}
+    if ids:
+        for vid, gid in s.execute(select(OppGoal.opp_version_id, OppGoal.goal_id)
+                                  .where(OppGoal.opp_version_id.in_(ids)).order_by(OppGoal.goal_id)):
+            links.setdefault(vid, []).append(gid)
+        for i in s.scalars(select(OppInstemming).where(OppInstemming.case_id == case.id)
+                           .order_by(OppInstemming.id)):
+            agreed.setdefault(i.opp_version_id, []).append(
+                InstemmingInfo(i.id, i.given_on, i.given_by, i.outcome, i.note, name_of(i.recorded_by_id)))
+        for h in s.scalars(select(OppHoorrecht).where(OppHoorrecht.case_id == case.id)
+                           .order_by(OppHoorrecht.id)):
+            heard.setdefault(h.opp_version_id, []).append(
+                HoorrechtInfo(h.id, h.heard_on, h.view, h.weighed, name_of(h.recorded_by_id)))
+    infos = tuple(
+        OppVersionInfo(
+            v.version, v.status, v.created_at, name_of(v.created_by_id), v.adopted_on,
+            name_of(v.adopted_by_id) if v.adopted_by_id else None, v.uitstroomprofiel, v.reasons,
+            v.stimulerend, v.belemmerend, v.support, v.support_who, v.duration,
+            tuple(links.get(v.id, ())), tuple(agreed.get(v.id, ())), tuple(heard.get(v.id, ())),
+        )
+        for v in versions
+    )
+    summary = None
+    if versions:
+        cur, info = versions[-1], infos[-1]
+        adopted = [v.adopted_on for v in versions if v.adopted_on is not None]
+        summary = OppSummary(
+            cur.version, cur.status, cur.adopted_on, cur.uitstroomprofiel,
+            info.instemming[-1] if info.instemming else None,
+            info.hoorrecht[-1] if info.hoorrecht else None,
+            one_year_after(max(adopted)) if adopted else None,
+        )
+    periods = tuple(
+        PeriodInfo(p.id, p.document_id, p.kind, p.start_on, p.end_on, p.support, p.tlv_type,
+                   p.tlv_category, p.school_year, p.bezwaar_until)
+        for p in s.scalars(select(DecisionPeriod).where(DecisionPeriod.case_id == case.id)
+                           .order_by(DecisionPeriod.id))
+    )
+    zorgplicht = None
+    if case.registered_on is not None:
+        zorgplicht = ZorgplichtInfo(
+            case.registered_on, zorgplicht_deadline(case.registered_on, bool(case.zorgplicht_extended)),
+            bool(case.zorgplicht_extended), case.zorgplicht_decision, case.zorgplicht_decided_on)
+    inputs = read_inputs(s, case.id)
+    clocks = tuple(compute_clocks(inputs, route, today)) if inputs is not None else ()
+    return PlanInfo(case.id, case.version, goals, summary, infos, periods, zorgplicht, clocks)
+
+
+class PlanView(ServiceContext):
+    """Read the plan of one case."""
+
+    def case_plan(self, actor: Actor | None, case_id: int) -> PlanInfo:
+        with self._uow(write=False) as uow:
+            case = self._case(uow.session, case_id, actor)
+            return read_plan(uow.session, case, self.route, self.today())
