@@ -41,11 +41,11 @@ TABS = ("who", "next", "checklist", "history", "notes", "agreements", "consents"
 TAB_TITLES = {
     "who": ("Wie doet wat", "Wie"),
     "next": ("Volgende stappen", "Stappen"),
-    "checklist": ("Checklist", "Checklist"),
+    "checklist": ("Checklist", "Check"),
     "history": ("Tijdlijn", "Tijdlijn"),
     "notes": ("Notities", "Notities"),
-    "agreements": ("Afspraken", "Afspraken"),
-    "consents": ("Toestemmingen", "Toestemming"),
+    "agreements": ("Afspraken", "Afspr."),
+    "consents": ("Toestemmingen", "Toestem."),
     "plan": ("Plan", "Plan"),
 }
 NARROW = 104  # below this width the tabs take their short titles
