@@ -63,7 +63,9 @@ def fill_swv(db: Any, *, route: Any, now: datetime, seed: int = 1) -> None:
     rng = random.Random(seed)
     schools = sorted(svc.list_schools(), key=lambda s: s.id)  # the demo's order: De Regenboog first
     people = {p.name: p for p in svc.list_people()}
-    swv_people = svc.list_people(role="swv")
+    # someone of the SWV: a role of the route that sees the SWV's cases
+    swv_roles = {r.id for r in svc.route.roles.values() if r.sees == "swv"}
+    swv_people = [p for p in svc.list_people() if swv_roles & set(p.roles)]
     if not schools or not swv_people:
         return
     swv = svc.resolve_actor(swv_people[0].id)

@@ -54,6 +54,7 @@ BINDING_IDS: frozenset[str] = frozenset({
     "stop",
     # the SWV's view and the people in the app
     "people", "monitor", "board", "partners",
+    "plan-opp", "plan-goal", "plan-evaluate", "plan-instemming", "plan-hoorrecht",
     "add", "add_school", "all", "column_left", "column_right", "drill", "edit", "end", "end_role",
     "ended", "new", "place", "plusklas", "retro", "session", "status_bezig", "status_doen",
     "status_idee", "status_klaar", "tab8",

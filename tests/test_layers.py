@@ -56,7 +56,7 @@ def test_workflow_may_import_no_other_part_of_kindroute():
 # --------------------------------------------------------------------------- the contracts can fail
 
 LAYERS = ("workflow", "errors", "store", "services", "screens", "widgets", "cli", "app", "config", "demo",
-          "bootstrap", "keymap", "__main__")
+          "bootstrap", "keymap", "demo_plan", "demo_swv", "__main__")
 
 
 def throwaway_project(tmp_path: Path, wrong: tuple[str, str] | None) -> Path:
