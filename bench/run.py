@@ -420,13 +420,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     only = {x.strip().upper() for x in args.only.split(",") if x.strip()}
 
     def want(fid: str) -> bool:
-        return not only or fid in only
+        return not only or fid.upper() in only
 
     quick = args.quick
 
     def want_slow(fid: str) -> bool:
         """The 1,000,000-case figures and P10: not with --quick unless named."""
-        return fid in only if quick else want(fid)
+        return fid.upper() in only if quick else want(fid)
 
     reps = args.reps or (3 if quick else 7)
     n_big = args.cases
