@@ -111,6 +111,8 @@ class CaseScreen(KrScreen):
         self.case_id = case_id
         self.detail: CaseDetail | None = None
         self._filling = False
+        #: Tabs not yet filled from :attr:`detail` (filled when they come into view).
+        self._stale: set[str] = set(TABS)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -159,16 +161,39 @@ class CaseScreen(KrScreen):
         self.show(message.detail)
 
     def show(self, d: CaseDetail) -> None:
+        """The header and the tab in view now; every other tab when it is first shown.
+
+        A tab filled for an older detail is filled again when it comes into view, so what a
+        tab shows is always the latest load (the timeline reads its own page of events).
+        """
         self.detail = d
-        s = self.services
-        self.query_one("#case-summary", Static).update(summary_text(d, s))
-        self._fill_who(d)
-        self.query_one("#next-text", Static).update(next_steps_text(d, s))
-        self._fill_checklist(d)
-        self._fill_history(d)
-        self._fill_notes(d)
-        self._fill_agreements(d)
-        self._fill_consents(d)
+        self._stale = set(TABS)
+        self.query_one("#case-summary", Static).update(summary_text(d, self.services))
+        self._fill_tab(self.query_one(TabbedContent).active or TABS[0])
+
+    def _fill_tab(self, tab: str) -> None:
+        d = self.detail
+        if d is None or tab not in self._stale:
+            return
+        self._stale.discard(tab)
+        if tab == "who":
+            self._fill_who(d)
+        elif tab == "next":
+            self.query_one("#next-text", Static).update(next_steps_text(d, self.services))
+        elif tab == "checklist":
+            self._fill_checklist(d)
+        elif tab == "history":
+            self._fill_history(d)
+        elif tab == "notes":
+            self._fill_notes(d)
+        elif tab == "agreements":
+            self._fill_agreements(d)
+        elif tab == "consents":
+            self._fill_consents(d)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id:
+            self._fill_tab(event.pane.id)
 
     def _fill_who(self, d: CaseDetail) -> None:
         s = self.services
