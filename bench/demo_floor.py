@@ -1,12 +1,12 @@
 """The floor for P5: the demo's rows written with bare ``sqlite3`` ``executemany``.
 
 ``raw_insert_seconds(source, target)`` creates ``target`` with the schema of ``source`` (its
-tables, indexes and triggers, as ``sqlite_master`` holds them, indexes included before the
-rows go in, as the demo meets them), then inserts every row of every table with one
-``executemany`` per table, in one transaction, with the pragmas the demo's bulk load uses
-(WAL, ``synchronous=NORMAL``, a 256 MB cache, foreign keys not checked). The rows are read
-from ``source`` before the clock starts; only the writing is timed, so the floor is what
-the database itself costs for the same rows.
+tables, indexes and triggers, as ``sqlite_master`` holds them; the indexes exist before the
+rows go in, whereas the demo drops them for a large load and builds them after), then
+inserts every row of every table with one ``executemany`` per table, in one transaction,
+with the pragmas of the demo's bulk load (WAL, ``synchronous=NORMAL``, a 256 MB cache,
+foreign keys not checked). The rows are read from ``source`` before the clock starts; only
+the writing is timed, so the floor is what the database itself costs for the same rows.
 """
 
 from __future__ import annotations
