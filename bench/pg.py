@@ -60,8 +60,17 @@ def fresh_database(server_url: str) -> Iterator[str]:
             con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+LOCAL_HOSTS = {None, "", "localhost", "127.0.0.1", "::1"}
+
+
 def reachable(server_url: str) -> str | None:
-    """None when the server answers, else why not."""
+    """None when the server answers, else why not. Only a server on this machine is used: the
+    load generator must never be pointed at someone's real database by a stray URL."""
+    from sqlalchemy.engine import make_url
+
+    host = make_url(server_url).host
+    if host not in LOCAL_HOSTS and not str(host).startswith("/"):
+        return f"{host} is not this machine; the benchmark only talks to a local server"
     try:
         import psycopg
 
