@@ -404,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Kindroute scale benchmark (see bench/README.md).")
     ap.add_argument("--cases", type=int, default=100_000, help="cases in the large database")
     ap.add_argument("--quick", action="store_true",
-                    help="fewer repetitions; no 1,000,000 run (P6, P8) and no P10 unless named in --only")
+                    help="fewer repetitions; no 1,000,000 run (P2m, P6, P8), no P9/P10 unless in --only")
     ap.add_argument("--only", default="", help="comma-separated ids, e.g. P1,P3 (default: all)")
     ap.add_argument("--million", type=int, default=1_000_000, help="cases for P2m, P6 and P8")
     ap.add_argument("--json", type=Path, help="also write the results as JSON")
@@ -630,7 +630,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 guarded(fig, figures, p8)
 
-        if any(want(f) for f in ("P9",)) or want_slow("P10"):
+        if want_slow("P9") or want_slow("P10"):
             pg_figures(args, want, want_slow, quick, reps, n_big, n_floor, tmp, figures, extra)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -666,7 +666,7 @@ def pg_figures(args: argparse.Namespace, want: Callable[[str], bool], want_slow:
     """P9 (P2 and P3 on PostgreSQL) and P10 (many sessions), in databases made and dropped here."""
     import pg
 
-    ids = [f for f in ("P9", "P10") if (want(f) if f == "P9" else want_slow(f))]
+    ids = [f for f in ("P9", "P10") if want_slow(f)]
     problem = "no PostgreSQL URL (--pg or KINDROUTE_TEST_PG_URL)" if not args.pg else pg.reachable(args.pg)
     if problem:
         for fid in ids:
@@ -675,7 +675,7 @@ def pg_figures(args: argparse.Namespace, want: Callable[[str], bool], want_slow:
     log(f"PostgreSQL: demo databases of {n_big:,} and {n_floor:,} cases …")
     with pg.fresh_database(args.pg) as big, pg.fresh_database(args.pg) as small:
         build_demo(big, n_big, tmp)  # type: ignore[arg-type]
-        if want("P9"):
+        if want_slow("P9"):
             build_demo(small, n_floor, tmp)  # type: ignore[arg-type]
             who_big, who_small = pg_person(big), pg_person(small)
             rounds = 2 if quick else 4
