@@ -34,6 +34,26 @@ def vm_kb(field: str = "VmRSS") -> int:
     return 0
 
 
+def shared_actor(db: str, who: str) -> Any:
+    """On a shared (PostgreSQL) database, the person ``who`` resolved beforehand.
+
+    A name alone never opens a shared database in the app (it asks for a password); the
+    probe measures the lists, not the login, so it hands the app the person directly.
+    """
+    from kindroute.bootstrap import is_shared
+
+    if not is_shared(db):
+        return None
+    from kindroute.services import Services
+    from kindroute.store.db import open_database
+
+    database = open_database(db)
+    try:
+        return Services(database).resolve_actor(int(who) if who.isdigit() else who)
+    finally:
+        database.dispose()
+
+
 async def probe(db: str, who: str, text: str, rounds: int, timeout: float) -> dict[str, Any]:
     from kindroute.app import KindrouteApp
     from kindroute.widgets.case_list import CaseList
@@ -76,7 +96,7 @@ async def probe(db: str, who: str, text: str, rounds: int, timeout: float) -> di
                 raise TimeoutError(f"timed out waiting for {what}")
             await asyncio.sleep(0.0005)
 
-    app = KindrouteApp(db=db, who=who, remember=False)
+    app = KindrouteApp(db=db, who=who, actor=shared_actor(db, who), remember=False)
     result: dict[str, Any] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await until(lambda: app.ready or app.failed, "the worklist")

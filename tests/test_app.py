@@ -445,3 +445,23 @@ async def test_small_terminal_works(services):
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, StepScreen)
+
+
+async def test_case_tabs_fill_when_shown_and_show_the_latest_load(services, ib):
+    case_id = case_with(services, ib, True)
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_case(pilot, case_id)
+        notes = screen.query_one("#notes-text", Static)
+        # the header and the first tab are there; the notes tab is filled when it is shown
+        assert screen.query_one("#who-table").row_count > 0
+        assert str(notes.render()) == ""
+        await pilot.press("5")
+        assert str(notes.render()) != ""  # filled: its notes, or that there are none
+        services.add_note(ib, case_id, "Na het openen genoteerd")
+        await pilot.press("ctrl+r")  # reload while the notes tab is in view
+        await settle(pilot)
+        assert "Na het openen genoteerd" in str(notes.render())
+        await pilot.press("1")
+        assert screen.query_one("#who-table").row_count > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,12 +13,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _run(tmp_path: Path, only: str) -> dict:
+def _run(tmp_path: Path, only: str, *extra: str, timeout: int = 120) -> dict:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--cases", "200", "--quick", "--reps", "2",
-         "--only", only, "--json", str(out)],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+         "--only", only, "--json", str(out), *extra],
+        capture_output=True, text=True, timeout=timeout, cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(out.read_text())
@@ -30,20 +31,23 @@ def test_bench_steps_and_demo_run_in_quick_mode(tmp_path):
     p3 = figures["P3"]
     assert len(p3["samples"]) == 2 and len(p3["floor"]) == 2
     assert all(x > 0 for x in p3["samples"] + p3["floor"]) and p3["ratio"] > 0
-    assert figures["P5"]["samples"][0] > 0
+    p5 = figures["P5"]
+    # the demo against raw executemany of its own rows: one floor sample per demo build
+    assert p5["samples"][0] > 0 and len(p5["floor"]) == len(p5["samples"]) and p5["floor"][0] > 0
+    assert p5["target"] == "≤ 2.5×" and "rows" in p5["note"]
 
 
 def test_bench_start_up_runs_in_a_pty(tmp_path):
     pytest.importorskip("pty")
     result = _run(tmp_path, "P1")
     figures = {f["id"]: f for f in result["figures"]}
-    assert set(figures) == {"P1", "P1b"}
-    p1, rows = figures["P1"], figures["P1b"]
-    assert p1["note"] == "" and len(p1["samples"]) == 2 and len(p1["floor"]) == 2
-    assert p1["ratio"] > 0
+    assert set(figures) == {"P1", "P1k"}
+    rows, keys = figures["P1"], figures["P1k"]
+    assert rows["note"] == "" and len(rows["samples"]) == 2 and len(rows["floor"]) == 2
+    assert rows["ratio"] > 0 and rows["target"] == "≤ 1.5×"
     # the rows come after the first interactive frame of the same starts, against the same floor
-    assert len(rows["samples"]) == 2 and rows["floor"] == p1["floor"] and rows["target"] == ""
-    assert all(r >= f for r, f in zip(rows["samples"], p1["samples"], strict=True))
+    assert len(keys["samples"]) == 2 and keys["floor"] == rows["floor"] and keys["target"] == ""
+    assert all(r >= k for r, k in zip(rows["samples"], keys["samples"], strict=True))
 
 
 def test_bench_filter_keystrokes_and_memory_run_with_pilot(tmp_path):
@@ -69,3 +73,47 @@ def test_bench_monitor_first_frame_and_report_run(tmp_path):
     assert all(x > 0 for x in m["samples"] + m["floor"]) and m["ratio"] > 0
     assert len(r["samples"]) == len(r["floor"]) == 2 and r["ratio"] > 0
     assert "as the SWV" in r["note"]
+
+
+def test_bench_case_open_and_stroomschema_run_with_pilot(tmp_path):
+    result = _run(tmp_path, "P7,P8,P2m", "--million", "300", timeout=240)
+    figures = {f["id"]: f for f in result["figures"]}
+    assert set(figures) == {"P7", "P8", "P2m"}
+    for fid in ("P7", "P8"):
+        fig = figures[fid]
+        assert not fig["note"].startswith("failed"), fig["note"]
+        assert len(fig["samples"]) == len(fig["floor"]) == 2 and fig["ratio"] > 0
+    assert "failed" not in figures["P2m"]["note"] and len(figures["P2m"]["samples"]) == 16
+
+
+PG_URL = os.environ.get("KINDROUTE_TEST_PG_URL")
+
+
+@pytest.mark.skipif(not PG_URL, reason="KINDROUTE_TEST_PG_URL is not set")
+def test_bench_postgresql_figures_and_load_run(tmp_path):
+    before = _bench_databases()
+    result = _run(tmp_path, "P9,P10", "--pg", str(PG_URL), "--sessions", "3", "--seconds", "1.5",
+                  timeout=300)
+    figures = {f["id"]: f for f in result["figures"]}
+    assert set(figures) == {"P9a", "P9b", "P10"}
+    for fid in ("P9a", "P9b"):
+        assert not figures[fid]["note"].startswith("failed"), figures[fid]["note"]
+        assert figures[fid]["ratio"] > 0
+    p10 = result["p10"]
+    assert p10["many"]["sessions"] == 3 and p10["alone"]["sessions"] == 1
+    assert p10["many"]["errors"] == 0, p10["many"]["error_examples"]
+    # every step the sessions took is one event in the database, no more, no less
+    assert p10["events"] == p10["many"]["steps"]
+    assert p10["many"]["ops"]["list"]["n"] > 0 and p10["many"]["ops"]["list"]["p95"] > 0
+    assert "ops/s" in figures["P10"]["note"]
+    # the databases the bench made are gone again
+    assert not _bench_databases() - before
+
+
+def _bench_databases() -> set[str]:
+    import psycopg
+
+    url = str(PG_URL).replace("postgresql+psycopg://", "postgresql://", 1).rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(url) as con:
+        return {r[0] for r in con.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'kindroute_bench_%'")}

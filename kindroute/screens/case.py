@@ -156,6 +156,8 @@ class CaseScreen(RightsMixin, KrScreen):
         self._filling = False
         #: The last x on an agreement: (agreement id, done before), for u (ongedaan maken).
         self.undo: tuple[int, bool] | None = None
+        #: Tabs not yet filled from :attr:`detail` (filled when they come into view).
+        self._stale: set[str] = set(TABS)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -223,18 +225,43 @@ class CaseScreen(RightsMixin, KrScreen):
         self.show(message.detail)
 
     def show(self, d: CaseDetail) -> None:
+        """The header and the tab in view now; every other tab when it is first shown.
+
+        A tab filled for an older detail is filled again when it comes into view, so what a
+        tab shows is always the latest load (the timeline reads its own page of events).
+        """
         self.detail = d
         self.refresh_bindings()  # what this person may do depends on the case's school
-        s = self.services
-        self.query_one("#case-summary", Static).update(summary_text(d, s, narrow=self.has_class("narrow")))
-        self._fill_who(d)
-        self.query_one("#next-text", Static).update(next_steps_text(d, s, self.actor))
-        self._fill_checklist(d)
-        self._fill_history(d)
-        self._fill_notes(d)
-        self._fill_agreements(d)
-        self._fill_consents(d)
-        self.query_one(PlanTab).load(self.services, self.actor, d.id)
+        self._stale = set(TABS)
+        self.query_one("#case-summary", Static).update(
+            summary_text(d, self.services, narrow=self.has_class("narrow")))
+        self._fill_tab(self.query_one(TabbedContent).active or TABS[0])
+
+    def _fill_tab(self, tab: str) -> None:
+        d = self.detail
+        if d is None or tab not in self._stale:
+            return
+        self._stale.discard(tab)
+        if tab == "who":
+            self._fill_who(d)
+        elif tab == "next":
+            self.query_one("#next-text", Static).update(next_steps_text(d, self.services, self.actor))
+        elif tab == "checklist":
+            self._fill_checklist(d)
+        elif tab == "history":
+            self._fill_history(d)
+        elif tab == "notes":
+            self._fill_notes(d)
+        elif tab == "agreements":
+            self._fill_agreements(d)
+        elif tab == "consents":
+            self._fill_consents(d)
+        elif tab == "plan":
+            self.query_one(PlanTab).load(self.services, self.actor, d.id)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id:
+            self._fill_tab(event.pane.id)
 
     def _fill_who(self, d: CaseDetail) -> None:
         s = self.services

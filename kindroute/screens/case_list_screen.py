@@ -71,7 +71,7 @@ class CaseListScreen(RightsMixin, KrScreen):
 
     def refused(self, action: str) -> str | None:
         actor = self.kr.actor
-        if actor is None:  # still opening: the keys wait for the data
+        if actor is None or not self.kr.opened:  # still opening: the keys wait for the data
             return None
         from kindroute.services.screen_queries import refusal
 
