@@ -494,6 +494,7 @@ class _Gen:
         self.by_role: dict[str, list[int]] = {}
         self.school_staff: list[dict[str, Any]] = []
         self.note_enc: dict[str, str] = {}
+        self.pupil_identities: set[tuple[str, date, int]] = set()
         self.route_version = plan.route.version
         trng = random.Random(f"times-{rng.random()}")
         secs = sorted(trng.randrange(8 * 3600, 17 * 3600) for _ in range(_TIMES))
@@ -601,6 +602,9 @@ class _Gen:
             school = int(rng.random() * n_schools)
             group = 1 + int(rng.random() * 8)
             born = date(year0 - group - 4, 10, 1) + timedelta(days=int(rng.random() * 365))
+            while (name, born, school) in self.pupil_identities:  # unique like the database wants
+                born += timedelta(days=1)
+            self.pupil_identities.add((name, born, school))
             pid = self.next_id("pupils")
             sort = f"{flast} {ffold} {ftv}" if ftv else f"{flast} {ffold}"
             rows.append((pid, name, first, tv, last, f"{ffold} {flfull}", sort, self.d(born), group,

@@ -77,7 +77,7 @@ def walk(svc: Services, case_id: int, *triggers: str) -> None:
 
 def history_count(svc: Services, case_id: int) -> int:
     with svc.db.sessions() as s:
-        return s.scalar(select(func.count()).where(CaseEvent.case_id == case_id))
+        return s.scalar(select(func.count()).where(CaseEvent.case_id == case_id, CaseEvent.kind == "step"))
 
 
 def test_open_case_starts_in_first_step_with_teacher_at_turn(svc):

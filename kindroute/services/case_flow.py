@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from kindroute.errors import AccessDenied, Conflict, InvalidInput, NotFound, StepNotAllowed
-from kindroute.services import access, stepping
+from kindroute.services import access, history, stepping
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, StepResult
 from kindroute.services.people import new_pupil
 from kindroute.services.text import check_birth_date, check_group, check_name, check_text, parse_date
-from kindroute.store.chain import GENESIS, event_hash
+from kindroute.store.chain import GENESIS
+from kindroute.store.hmac_chain import record_digest
 from kindroute.store.models import Assignment, Case, CaseTrack, Note, Pupil
 from kindroute.store.uow import STALE_MESSAGE
 from kindroute.workflow import NOT_STARTED, CaseFacts
@@ -84,7 +85,11 @@ class CaseFlow(ServiceContext):
                 pupil_row = new_pupil(pupil, born_d, group_n, school_row.id)
                 s.add(pupil_row)
             else:
-                pupil_row.group = group_n
+                if pupil_row.group != group_n:
+                    pupil_row.group = group_n
+                    for other in s.scalars(select(Case).where(Case.pupil_id == pupil_row.id)):
+                        self._touch(other)
+                        self._seal(s, other, "pupil", actor, [("pupils", pupil_row.id)])
                 open_already = s.scalar(
                     select(Case.id).where(Case.pupil_id == pupil_row.id, Case.status == STATUS_OPEN)
                 )
@@ -131,6 +136,7 @@ class CaseFlow(ServiceContext):
             if note:
                 s.add(Note(case_id=case.id, author_id=actor.id, at=now, step=case.tracks[0].step, text=note))
             uow.flush()
+            self._seal(s, case, "open", actor)
             case_id = case.id
             uow.commit()
             return case_id
@@ -214,33 +220,43 @@ class CaseFlow(ServiceContext):
         on ``track`` (None: the track starts now).
         """
         now = self.now()
-        seq = case.history_count + 1
-        h = event_hash(
-            case_id=case_id, seq=seq, track=track, from_step=source, to_step=dest,
-            trigger=trigger, actor_id=actor.id, actor_name=actor.name, at=now, note=note,
-            prev_hash=case.history_head,
-        )
         version = case.version + 1
-        values: dict[str, Any] = {"case_id": case_id, "old_version": case.version, "new_version": version,
-                                  "head": h, "seq": seq, "now": now}
+        status, closed_at = case.status, case.closed_at
         update = stepping.UPDATE_CASE
         if track == self.route.main_track.id:
             update = stepping.UPDATE_CASE_STATUS
             if self.engine.is_final(dest):
-                values["status"] = STATUS_REFERRED if dest != STEP_CLOSED else STATUS_CLOSED
-                values["closed_at"] = now
+                status = STATUS_REFERRED if dest != STEP_CLOSED else STATUS_CLOSED
+                closed_at = now
             else:
-                values["status"] = STATUS_OPEN
-                values["closed_at"] = None
-        if conn.execute(update, values).rowcount != 1:
-            raise Conflict(STALE_MESSAGE)
-        conn.execute(stepping.INSERT_EVENT, {
-            "case_id": case_id, "seq": seq, "track": track, "from_step": source, "to_step": dest,
-            "trigger": trigger, "actor_id": actor.id, "actor_name": actor.name, "at": now, "note": note,
-            "prev_hash": case.history_head, "hash": h,
-        })
+                status, closed_at = STATUS_OPEN, None
         deadline = self.engine.deadline(dest, now.date())
         at_turn = self.engine.at_turn_role(dest)
+        seq = case.history_count + 1
+        records: list[history.Record] = [
+            ("cases", case_id, record_digest((case.pupil_id, case.school_id, status, case.opened_at,
+                                              case.opened_by_id, closed_at, case.registered_on,
+                                              case.zorgplicht_extended, case.route_version))),
+            ("case_tracks", track, record_digest((dest, now, deadline, at_turn, seq))),
+        ]
+        if note:
+            note_id = conn.execute(stepping.INSERT_NOTE, {"case_id": case_id, "author_id": actor.id,
+                                                          "at": now, "step": source, "text": note}
+                                   ).inserted_primary_key[0]
+            records.append(("notes", note_id, record_digest((actor.id, now, source, note))))
+        key = history.history_key_for(self.db, conn, write=True)
+        seq, h = history.append_event(
+            conn, key, case_id=case_id, prev_hash=case.history_head, prev_count=case.history_count,
+            kind="step", actor=actor, at=now, records=records, note=note, track=track,
+            from_step=source, to_step=dest, trigger=trigger,
+        )
+        values: dict[str, Any] = {"case_id": case_id, "old_version": case.version, "new_version": version,
+                                  "head": h, "seq": seq, "now": now}
+        if update is stepping.UPDATE_CASE_STATUS:
+            values["status"] = status
+            values["closed_at"] = closed_at
+        if conn.execute(update, values).rowcount != 1:
+            raise Conflict(STALE_MESSAGE)
         if row is None:
             conn.execute(stepping.INSERT_TRACK, {
                 "case_id": case_id, "track": track, "step": dest, "entered_at": now, "deadline": deadline,
@@ -251,9 +267,6 @@ class CaseFlow(ServiceContext):
                 "where_case": case_id, "where_track": track, "step": dest, "entered_at": now,
                 "deadline": deadline, "at_turn_role": at_turn, "entered_seq": seq,
             })
-        if note:
-            conn.execute(stepping.INSERT_NOTE, {"case_id": case_id, "author_id": actor.id, "at": now,
-                                                "step": source, "text": note})
         return StepResult(
             case_id=case_id, track=track, from_=source, to=dest, trigger=trigger,
             at_turn_role=at_turn, deadline=deadline, version=version,
@@ -302,6 +315,8 @@ class CaseFlow(ServiceContext):
             if case.zorgplicht_extended:
                 raise InvalidInput("De zorgplichttermijn is al eens verlengd; dat kan maar één keer.")
             case.zorgplicht_extended = True
+            self._touch(case)
+            self._seal(s, case, "zorgplicht_extended", actor)
             uow.commit()
             return zorgplicht_deadline(case.registered_on, extended=True)
 

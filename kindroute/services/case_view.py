@@ -18,7 +18,7 @@ from kindroute.services.dto import (
     NoteInfo,
     TrackInfo,
 )
-from kindroute.store.models import AccessLog, Agreement, CaseEvent, ConsentRecord, Document, Note, Person
+from kindroute.store.models import Agreement, CaseEvent, ConsentRecord, Document, Note, Person
 
 
 class CaseView(ServiceContext):
@@ -83,7 +83,8 @@ class CaseView(ServiceContext):
             )
             history = tuple(
                 HistoryEntry(e.seq, e.track, e.from_step, e.to_step, e.trigger, e.actor_name, e.at, e.note)
-                for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
+                for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id,
+                                                           CaseEvent.kind == "step")
                                    .order_by(CaseEvent.seq))
             )
             notes = tuple(
@@ -123,7 +124,7 @@ class CaseView(ServiceContext):
                 documents=documents, next=nexts,
             )
             if log_read and actor is not None:
-                s.add(AccessLog(person_id=actor.id, case_id=case_id, at=self.now(), action="read"))
+                self._log_access(s, actor, case_id, "read")
                 uow.commit()
             return detail
 

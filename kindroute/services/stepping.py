@@ -188,6 +188,15 @@ def case_statement(actor: Actor | None, route: Route, today: date) -> Select[Any
             CASES.c.version,
             CASES.c.history_head,
             CASES.c.history_count,
+            # the sealed columns of the case row (its digest goes into the step's event)
+            CASES.c.pupil_id,
+            CASES.c.status,
+            CASES.c.opened_at,
+            CASES.c.opened_by_id,
+            CASES.c.closed_at,
+            CASES.c.registered_on,
+            CASES.c.zorgplicht_extended,
+            CASES.c.route_version,
             born.label("born"),
             access.visible_clause(actor, route, today).label("visible"),
         )
@@ -216,7 +225,6 @@ def _update_case(with_status: bool) -> Any:
 #: The case row after a step: chain head, count, time, version (and status on the main track).
 UPDATE_CASE = _update_case(with_status=False)
 UPDATE_CASE_STATUS = _update_case(with_status=True)
-INSERT_EVENT = EVENTS.insert()
 INSERT_TRACK = TRACKS.insert()
 UPDATE_TRACK = (
     TRACKS.update()
