@@ -188,10 +188,12 @@ class KindrouteApp(App[int]):
 
     def _make_services(self) -> Services:
         from kindroute.services import Services
+        from kindroute.services.history import check_heads
         from kindroute.store.db import open_database
         from kindroute.workflow import load_route
 
         database = open_database(self._db)
+        self._history_warnings = check_heads(database)
         route = load_route(self._route) if self._route else None
         return Services(database, route, clock=self._clock)
 
@@ -242,6 +244,8 @@ class KindrouteApp(App[int]):
             return
         if message.problem:
             self.notify(message.problem, severity="error", markup=False, timeout=10)
+        for warning in getattr(self, "_history_warnings", ()):
+            self.notify(warning, severity="warning", markup=False, timeout=15)
         if message.actor is None:
             self._leave_start()
             self.choose_person()

@@ -88,6 +88,10 @@ class Run:
             from kindroute.store.db import open_database
 
             self._db = open_database(self.db_arg)
+            from kindroute.services.history import check_heads
+
+            for warning in check_heads(self._db):
+                click.echo(warning, err=True)
         return self._db
 
     def route(self) -> Any:

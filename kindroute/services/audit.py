@@ -67,7 +67,7 @@ def _grouped(rows: Iterator[Any]) -> Iterator[tuple[int, list[Any]]]:
         yield case_id, list(group)
 
 
-def _event_ok(key: bytes | None, case_id: int, ev: Any) -> bool | None:
+def event_ok(key: bytes | None, case_id: int, ev: Any) -> bool | None:
     """Does an event's stored hash match its content? (None: keyed, and no key to check it.)"""
     (_cid, seq, track, from_step, to_step, trigger, actor_id, actor_name, at, note, prev_hash,
      stored_hash, scheme, kind, records, gseq, gprev, gprev_case) = ev
@@ -117,7 +117,7 @@ def _check_case(
                 problems.append(f"{where}, gebeurtenis {seq}: volgnummer buiten de reeks (ingevoegd)")
             chain_ok = False
             expected_seq = seq
-        if _event_ok(key, case_id, ev) is False:
+        if event_ok(key, case_id, ev) is False:
             problems.append(f"{where}, gebeurtenis {seq}: inhoud gewijzigd (hash klopt niet)")
             chain_ok = False
         if prev_hash != prev:

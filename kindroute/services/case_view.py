@@ -81,11 +81,12 @@ class CaseView(ServiceContext):
                 for c in s.scalars(select(ConsentRecord).where(ConsentRecord.case_id == case_id)
                                    .order_by(ConsentRecord.id))
             )
+            # the steps, numbered 1..n (the keyed history also holds every other change)
             history = tuple(
-                HistoryEntry(e.seq, e.track, e.from_step, e.to_step, e.trigger, e.actor_name, e.at, e.note)
-                for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id,
-                                                           CaseEvent.kind == "step")
-                                   .order_by(CaseEvent.seq))
+                HistoryEntry(n, e.track, e.from_step, e.to_step, e.trigger, e.actor_name, e.at, e.note)
+                for n, e in enumerate(s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id,
+                                                                        CaseEvent.kind == "step")
+                                                .order_by(CaseEvent.seq)), start=1)
             )
             notes = tuple(
                 NoteInfo(n.id, name_of(n.author_id) or "?", n.at, n.step, n.text)

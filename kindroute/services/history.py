@@ -151,3 +151,54 @@ def case_baseline(conn: Connection, case_id: int, pupil_id: int) -> list[Record]
                                  .order_by(keycol)).scalars())
         out += record_digests(conn, table, keys, case_id)
     return out
+
+
+HEAD_WARNING = ("Let op: de geschiedenis van deze database is buiten kindroute gewijzigd ({detail}). "
+                "Voer 'kindroute audit verify' uit en meld dit bij de beheerder.")
+
+
+def check_heads(db: Database) -> list[str]:
+    """The cheap check on open: the newest event and access log row are what kindroute last wrote.
+
+    Returns Dutch warnings (empty: in order, or nothing keyed yet). Reads a handful of rows.
+    """
+    from kindroute.services.audit import event_ok
+    from kindroute.store.hmac_chain import access_mac, head_ok
+
+    out: list[str] = []
+    with db.engine.connect() as conn, conn.begin():
+        key = history_key_for(db, conn, write=False)
+        heads = {name: conn.execute(select(META.c.value).where(META.c.key == name)).scalar()
+                 for name in (HEAD_HISTORY, HEAD_ACCESS)}
+        if key is None:
+            if any(parse_head(v)[0] != 0 for v in heads.values()):
+                found = history_key.resolve(conn, create=False)
+                out.append("De geschiedenis kan niet worden gecontroleerd: "
+                           + (found.problem or "de sleutel ontbreekt."))
+            return out
+        for name, value in heads.items():
+            if not head_ok(key, name, value):
+                what = "het toegangslog" if name == HEAD_ACCESS else "de geschiedenis"
+                out.append(HEAD_WARNING.format(detail=f"de kop van {what} klopt niet"))
+        g, case_id, h, _m = parse_head(heads[HEAD_HISTORY])
+        last = conn.execute(select(*_EVENT_COLS).where(EVENTS.c.gseq.is_not(None))
+                            .order_by(EVENTS.c.gseq.desc()).limit(1)).first()
+        if (last is None and g != 0) or (last is not None and (
+                (last.gseq, last.hash) != (g, h) or not event_ok(key, last.case_id, tuple(last)))):
+            out.append(HEAD_WARNING.format(detail=f"de laatste wijziging, van casus {case_id}, klopt niet"))
+        g, case_id, h, _m = parse_head(heads[HEAD_ACCESS])
+        a = ACCESS.c
+        row = conn.execute(select(a.seq, a.person_id, a.case_id, a.at, a.action, a.prev_hash, a.prev_case,
+                                  a.hash).where(a.seq.is_not(None)).order_by(a.seq.desc()).limit(1)).first()
+        if (row is None and g != 0) or (row is not None and (
+                (row.seq, row.hash) != (g, h) or row.hash != access_mac(
+                    key, seq=row.seq, person_id=row.person_id, case_id=row.case_id, at=row.at,
+                    action=row.action, prev_hash=row.prev_hash or "", prev_case=row.prev_case or 0))):
+            out.append(HEAD_WARNING.format(
+                detail=f"de laatste regel van het toegangslog, van casus {case_id}, klopt niet"))
+    return out
+
+
+_EVENT_COLS = tuple(EVENTS.c[n] for n in (
+    "case_id", "seq", "track", "from_step", "to_step", "trigger", "actor_id", "actor_name", "at", "note",
+    "prev_hash", "hash", "scheme", "kind", "records", "gseq", "gprev", "gprev_case"))
