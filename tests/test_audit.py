@@ -78,7 +78,8 @@ def test_removed_event_is_detected(built):
 
 def last_seq(svc, case_id: int) -> int:  # type: ignore[no-untyped-def]
     with svc.db.engine.connect() as conn:
-        return conn.execute(text("SELECT MAX(seq) FROM case_events WHERE case_id = :c"), {"c": case_id}).scalar()
+        return conn.execute(text("SELECT MAX(seq) FROM case_events WHERE case_id = :c"),
+                            {"c": case_id}).scalar()
 
 
 def test_removed_last_event_is_detected_by_the_head(built):
@@ -86,7 +87,8 @@ def test_removed_last_event_is_detected_by_the_head(built):
     n = last_seq(svc, a)
     tamper(svc, "DELETE FROM case_events WHERE case_id = :c AND seq = :n", c=a, n=n)
     found = problems(svc)
-    assert any(f"casus {a}: {n - 1} gebeurtenissen gevonden, de casus noemt er {n}" in p for p in found), found
+    assert any(f"casus {a}: {n - 1} gebeurtenissen gevonden, de casus noemt er {n}" in p
+               for p in found), found
     assert any(f"casus {a}: de kop van de keten" in p for p in found), found
 
 
@@ -95,8 +97,8 @@ def test_inserted_event_is_detected(built):
     n = last_seq(svc, a)
     # a forged event appended with a correct-looking hash but not known to the case
     tamper(svc, "INSERT INTO case_events (case_id, seq, track, from_step, to_step, trigger, actor_id, "
-                "actor_name, at, note, prev_hash, hash) SELECT case_id, :n + 1, track, to_step, 'afgesloten', "
-                "'doel_behaald', actor_id, actor_name, at, '', hash, hash FROM case_events "
+                "actor_name, at, note, prev_hash, hash) SELECT case_id, :n + 1, track, to_step, "
+                "'afgesloten', 'doel_behaald', actor_id, actor_name, at, '', hash, hash FROM case_events "
                 "WHERE case_id = :c AND seq = :n", c=a, n=n)
     found = problems(svc)
     assert any(f"casus {a}, gebeurtenis {n + 1}: inhoud gewijzigd" in p for p in found), found

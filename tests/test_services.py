@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from kindroute.errors import AccessDenied, Conflict, IdentityRequired, InvalidInput, NotFound, StepNotAllowed
 from kindroute.services import CaseFilter, Services
 from kindroute.store.chain import GENESIS
-from kindroute.store.hmac_chain import event_mac
 from kindroute.store.db import open_database
+from kindroute.store.hmac_chain import event_mac
 from kindroute.store.models import Case, CaseEvent, CaseTrack
 from kindroute.workflow import get_engine
 

@@ -117,6 +117,10 @@ def _check_case(
                 problems.append(f"{where}, gebeurtenis {seq}: volgnummer buiten de reeks (ingevoegd)")
             chain_ok = False
             expected_seq = seq
+        if ev[12] != SCHEME_KEYED and (ev[13] != "step" or ev[15] is not None or ev[14]):
+            problems.append(f"{where}, gebeurtenis {seq}: teruggezet naar de oude, ongesleutelde vorm "
+                            "(buiten kindroute)")
+            chain_ok = False
         if event_ok(key, case_id, ev) is False:
             problems.append(f"{where}, gebeurtenis {seq}: inhoud gewijzigd (hash klopt niet)")
             chain_ok = False

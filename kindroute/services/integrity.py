@@ -230,9 +230,8 @@ def check_global_links(conn: Connection, key: bytes | None, purged: set[int], pr
     for gseq, case_id, h, gprev, gprev_case in stream(conn, stmt):
         if gseq != last[0] + 1 or gprev != last[2]:
             if gprev_case not in purged:
-                problems.append(f"casus {gprev_case}: een gebeurtenis ontbreekt in de geschiedenis "
-                                f"(verwijderd buiten kindroute; gemerkt door gebeurtenis {gseq} van casus "
-                                f"{case_id})")
+                problems.append(f"casus {gprev_case}: een gebeurtenis is verwijderd of gewijzigd buiten "
+                                f"kindroute (de volgende, van casus {case_id}, sluit er niet meer op aan)")
         last = (gseq, case_id, h)
     value = _meta(conn, "history_head")
     if key is not None and not head_ok(key, "history_head", value):
