@@ -126,5 +126,8 @@ def _register(group: click.Group) -> None:
         from kindroute.cli import trust
 
         trust.register(group)
+    from kindroute.cli import history
+
+    history.register(group)
 
 __all__ = ["main"]

@@ -248,7 +248,7 @@ class CaseFlow(ServiceContext):
         seq, h = history.append_event(
             conn, key, case_id=case_id, prev_hash=case.history_head, prev_count=case.history_count,
             kind="step", actor=actor, at=now, records=records, note=note, track=track,
-            from_step=source, to_step=dest, trigger=trigger,
+            from_step=source, to_step=dest, trigger=trigger, global_head=case.global_head,
         )
         values: dict[str, Any] = {"case_id": case_id, "old_version": case.version, "new_version": version,
                                   "head": h, "seq": seq, "now": now}

@@ -88,9 +88,20 @@ def append_event(
     from_step: str = "",
     to_step: str = "",
     trigger: str = "",
+    global_head: str | None = None,
 ) -> tuple[int, str]:
-    """Seal one change of a case; returns (seq, hash): the case's new history count and head."""
-    gseq, gcase, gprev = _take_head(conn, HEAD_HISTORY)
+    """Seal one change of a case; returns (seq, hash): the case's new history count and head.
+
+    ``global_head``: the head as already read in this transaction under the write lock (SQLite's
+    ``BEGIN IMMEDIATE``); otherwise it is read here, locked.
+    """
+    if global_head is not None and conn.dialect.name == "sqlite":
+        gseq, gcase, gprev, _m = parse_head(global_head)
+        if gseq < 0:
+            raise DatabaseProblem("De kop van de geschiedenis in de database is onleesbaar; "
+                                  "voer 'kindroute audit verify' uit.")
+    else:
+        gseq, gcase, gprev = _take_head(conn, HEAD_HISTORY)
     gseq += 1
     seq = prev_count + 1
     rec = records_text(records)
@@ -181,8 +192,9 @@ def check_heads(db: Database) -> list[str]:
                 what = "het toegangslog" if name == HEAD_ACCESS else "de geschiedenis"
                 out.append(HEAD_WARNING.format(detail=f"de kop van {what} klopt niet"))
         g, case_id, h, _m = parse_head(heads[HEAD_HISTORY])
-        last = conn.execute(select(*_EVENT_COLS).where(EVENTS.c.gseq.is_not(None))
-                            .order_by(EVENTS.c.gseq.desc()).limit(1)).first()
+        # the newest event of the case the head names (no index on gseq: it would slow every step)
+        last = conn.execute(select(*_EVENT_COLS).where(EVENTS.c.case_id == case_id)
+                            .order_by(EVENTS.c.seq.desc()).limit(1)).first() if g else None
         if (last is None and g != 0) or (last is not None and (
                 (last.gseq, last.hash) != (g, h) or not event_ok(key, last.case_id, tuple(last)))):
             out.append(HEAD_WARNING.format(detail=f"de laatste wijziging, van casus {case_id}, klopt niet"))
@@ -202,3 +214,32 @@ def check_heads(db: Database) -> list[str]:
 _EVENT_COLS = tuple(EVENTS.c[n] for n in (
     "case_id", "seq", "track", "from_step", "to_step", "trigger", "actor_id", "actor_name", "at", "note",
     "prev_hash", "hash", "scheme", "kind", "records", "gseq", "gprev", "gprev_case"))
+
+
+def seal_cases(svc: Any, actor: Actor) -> int:
+    """Seal every case from before the keyed history that ``actor`` manages: one ``seal`` event
+    each, with the digests of all its records. Returns how many cases were sealed."""
+    from kindroute.errors import AccessDenied
+    from kindroute.services import access
+    from kindroute.store.models import Case
+    from kindroute.store.uow import UnitOfWork
+    from kindroute.workflow.vocabulary import ROLE_SWV
+
+    if ROLE_SWV not in actor.roles and not access.manages_school(actor, actor.school_id):
+        raise AccessDenied("Alleen de intern begeleider of directeur (eigen school) of het SWV mag "
+                           "casussen verzegelen.")
+    done = 0
+    while True:
+        with UnitOfWork(svc.db) as uow:
+            s = uow.session
+            stmt = select(Case).where(Case.history_scheme != SCHEME_KEYED).order_by(Case.id).limit(200)
+            if ROLE_SWV not in actor.roles:
+                stmt = stmt.where(Case.school_id == actor.school_id)
+            batch = list(s.scalars(stmt))
+            if not batch:
+                return done
+            for case in batch:
+                svc._touch(case)
+                svc._seal(s, case, "seal", actor)
+            uow.commit()
+            done += len(batch)

@@ -50,6 +50,7 @@ from kindroute.store.models import (
     ChecklistTick,
     ConsentRecord,
     Document,
+    Meta,
     Note,
     Pupil,
 )
@@ -57,6 +58,7 @@ from kindroute.workflow import NOT_STARTED, CaseFacts, Consent, Route
 from kindroute.workflow.vocabulary import DOC_EXPERT_ADVICE, DOC_OPP, DOC_SWV_DECISION, OPP_ADOPTED
 
 CASES = Case.__table__
+META = Meta.__table__
 TRACKS = CaseTrack.__table__
 EVENTS = CaseEvent.__table__
 NOTES = Note.__table__
@@ -182,6 +184,8 @@ def case_statement(actor: Actor | None, route: Route, today: date) -> Select[Any
     database in the same statement, so a step sees exactly the cases the lists show.
     """
     born = select(Pupil.date_of_birth).where(Pupil.id == CASES.c.pupil_id).scalar_subquery()
+    # the history's global head, read in the same statement (PostgreSQL locks it separately)
+    head = select(META.c.value).where(META.c.key == "history_head").scalar_subquery()
     return (
         select(
             CASES.c.school_id,
@@ -198,6 +202,7 @@ def case_statement(actor: Actor | None, route: Route, today: date) -> Select[Any
             CASES.c.zorgplicht_extended,
             CASES.c.route_version,
             born.label("born"),
+            head.label("global_head"),
             access.visible_clause(actor, route, today).label("visible"),
         )
         .where(CASES.c.id == bindparam("case_id", type_=Integer))

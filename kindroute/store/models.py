@@ -338,7 +338,6 @@ class CaseEvent(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "seq"),
         Index("ix_case_events_at", "at"),
-        Index("uq_case_events_gseq", "gseq", unique=True),
     )
 
 

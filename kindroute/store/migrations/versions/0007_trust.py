@@ -53,7 +53,6 @@ def upgrade() -> None:
     op.add_column('case_events', sa.Column('gseq', sa.Integer(), nullable=True))
     op.add_column('case_events', sa.Column('gprev', sa.String(length=64), nullable=True))
     op.add_column('case_events', sa.Column('gprev_case', sa.Integer(), nullable=True))
-    op.create_index('uq_case_events_gseq', 'case_events', ['gseq'], unique=True)
 
     op.add_column('cases', sa.Column('history_scheme', sa.Integer(), nullable=False, server_default='1'))
 
@@ -109,7 +108,6 @@ def downgrade() -> None:
             b.drop_column(col)
     with op.batch_alter_table('cases') as b:
         b.drop_column('history_scheme')
-    op.drop_index('uq_case_events_gseq', table_name='case_events')
     with op.batch_alter_table('case_events') as b:
         for col in ('gprev_case', 'gprev', 'gseq', 'records', 'kind', 'scheme'):
             b.drop_column(col)
