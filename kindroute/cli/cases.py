@@ -483,7 +483,7 @@ def case_extend(case_id: int, fmt: str, **o: Any) -> None:
 def export_cases_to(run: Run, fmt: str, output: str | None, actor: Any) -> int:
     from kindroute.services import CaseFilter
 
-    rows = run.services.list_cases(actor, CaseFilter(status=None, sort="id"))
+    rows = run.services.list_cases(actor, CaseFilter(status=None, sort="id"), purpose="export")
     if output is None:
         print_cases(run, rows, fmt)
         return len(rows)
