@@ -276,6 +276,9 @@ class CaseFlow(ServiceContext):
         on ``track`` (None: the track starts now).
         """
         now = self.now()
+        if now < case.opened_at:
+            raise InvalidInput(f"Een stap op {now:%Y-%m-%d %H:%M} ligt vóór de opening van casus {case_id} "
+                               f"({case.opened_at:%Y-%m-%d %H:%M}); controleer de klok.")
         version = case.version + 1
         status, closed_at = case.status, case.closed_at
         update = stepping.UPDATE_CASE

@@ -47,6 +47,8 @@ REQUIRED = {
     "steps": ("id", "title", "description", "track"),
     "triggers": ("id", "label", "to"),
 }
+#: The longest term a step may have: ten years (a date beyond it would not fit the calendar anyway).
+MAX_TERM_DAYS = 3650
 KIND = {"roles": "rol", "tracks": "spoor", "steps": "stap", "triggers": "trigger"}
 TYPE_NAMES = {str: "tekst", int: "geheel getal", bool: "true of false", dict: "tabel", list: "lijst"}
 
@@ -229,8 +231,10 @@ def _check_steps(
             if role == at_turn:
                 c.add(where, f"rol '{role}' is al aan zet (at_turn)", "involved")
         term = step.get("term_days")
-        if term is not None and term < 0:
+        if isinstance(term, int) and term < 0:
             c.add(where, f"termijn mag niet negatief zijn ({term})", "term_days")
+        elif isinstance(term, int) and term > MAX_TERM_DAYS:
+            c.add(where, f"termijn van {term} dagen is te lang (hoogstens {MAX_TERM_DAYS})", "term_days")
         if "checklist" in step:
             _check_checklist(c, where, step["checklist"])
 
