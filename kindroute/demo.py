@@ -602,9 +602,10 @@ class _Gen:
             school = int(rng.random() * n_schools)
             group = 1 + int(rng.random() * 8)
             born = date(year0 - group - 4, 10, 1) + timedelta(days=int(rng.random() * 365))
-            while (name, born, school) in self.pupil_identities:  # unique like the database wants
+            school_id = self.school_staff[school]["id"]
+            while (name, born, school_id) in self.pupil_identities:  # unique like the database wants
                 born += timedelta(days=1)
-            self.pupil_identities.add((name, born, school))
+            self.pupil_identities.add((name, born, school_id))
             pid = self.next_id("pupils")
             sort = f"{flast} {ffold} {ftv}" if ftv else f"{flast} {ffold}"
             rows.append((pid, name, first, tv, last, f"{ffold} {flfull}", sort, self.d(born), group,
@@ -1001,6 +1002,9 @@ class _LoadThread:
                             "schools": {b: i for i, b in conn.execute(select(School.id, School.brin)) if b},
                             "people": {(nm, sid): i for i, nm, sid in
                                        conn.execute(select(Person.id, Person.name, Person.school_id))},
+                            # pupils already there (--append): a new one never has the same identity
+                            "pupils": set(conn.execute(text(
+                                "SELECT name, date_of_birth, school_id FROM pupils")).tuples()),
                         }
                         self.ready.put(state)
                         sent = True
@@ -1069,6 +1073,8 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
         state = writer.state()  # raises the writer's error (e.g. refusing a database with cases)
         gen = _Gen(plan, rng, now, sqlite, state["next_ids"])
         gen.staff(state["schools"], state["people"])
+        gen.pupil_identities.update((n, d if isinstance(d, date) else date.fromisoformat(d), s)
+                                    for n, d, s in state["pupils"])
         pupils = gen.pupils(cases + 250, seed)
         chosen = rng.sample(pupils, cases)
         for i, ((target, side), pupil) in enumerate(zip(allocate(plan, cases, rng), chosen, strict=True)):

@@ -51,13 +51,12 @@ Record = tuple[str, Any, str | None]
 def history_key_for(db: Database, conn: Connection, *, write: bool) -> bytes | None:
     """The history key of ``db`` (cached once the database knows it). ``write``: a change is about
     to be sealed, so a missing key is an error (and a never-sealed database gets its key now)."""
-    cached = getattr(db, "_history_key", None)
-    if cached is not None:
-        return cached
+    if db._history_key is not None:
+        return db._history_key
     found = history_key.resolve(conn, create=write)
     if found.key is not None:
         if not found.fresh:
-            db._history_key = found.key  # type: ignore[attr-defined]
+            db._history_key = found.key
         return found.key
     if write:
         raise DatabaseProblem(found.problem or "De sleutel van de geschiedenis ontbreekt.")

@@ -64,6 +64,8 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     _binds: dict[bool, Engine] = field(default_factory=dict, repr=False, compare=False)
+    #: the history key once the database has confirmed it (``services.history.history_key_for``)
+    _history_key: bytes | None = field(default=None, repr=False, compare=False)
 
     def bind(self, write: bool) -> Engine:
         """The engine for a reading or writing unit of work (``kindroute_write``, see below)."""
