@@ -1003,8 +1003,8 @@ class _LoadThread:
                             "people": {(nm, sid): i for i, nm, sid in
                                        conn.execute(select(Person.id, Person.name, Person.school_id))},
                             # pupils already there (--append): a new one never has the same identity
-                            "pupils": set(conn.execute(text(
-                                "SELECT name, date_of_birth, school_id FROM pupils")).tuples()),
+                            "pupils": {tuple(r) for r in conn.execute(text(
+                                "SELECT name, date_of_birth, school_id FROM pupils"))},
                         }
                         self.ready.put(state)
                         sent = True
