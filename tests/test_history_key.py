@@ -167,3 +167,31 @@ def test_app_role_may_only_append_to_the_history():
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
                 conn.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
             admin.dispose()
+
+
+@needs_pg
+def test_retention_purge_passes_the_append_only_trigger_and_the_history_holds():
+    from datetime import datetime
+
+    from kindroute.services.retention import purge_expired, set_pupil_left
+    from kindroute.store.models import Case
+
+    with pg_database() as url:
+        clock = Clock(datetime(2024, 6, 1, 10, 0))
+        svc = make_services(open_database(url), clock)
+        ib = actor(svc)
+        gone = open_case(svc, "Sanne de Vries")
+        walk(svc, gone, "naar_aanpak_groep")
+        from test_trust_support import tick_all
+
+        tick_all(svc, gone)
+        svc.close_case(ib, gone)
+        kept = open_case(svc, "Daan Visser")
+        with svc.db.sessions() as s:
+            set_pupil_left(svc, ib, s.get(Case, gone).pupil_id, "2024-06-01")
+        svc.add_note(ib, kept, "na het vertrek")  # a later event links to the purged case's
+        clock.now = datetime(2026, 6, 2, 10, 0)
+        assert purge_expired(svc, ib).cases_removed == 1
+        report = verify_history(svc.db, svc.route)
+        assert report.ok, report.problems
+        svc.db.dispose()

@@ -267,3 +267,16 @@ def test_opening_a_tampered_database_warns(world):
     r = run_cli("cases", "--db", w.url)
     assert "buiten kindroute gewijzigd" in r.stderr, r.stderr
     assert f"casus {w.last}" in r.stderr
+
+
+def test_deleting_a_case_behind_a_forged_purge_record(world):
+    """A purge record excuses the removed cases only when kindroute sealed it with the key."""
+    w = world
+    tamper(w, *(f"DELETE FROM {t} WHERE case_id = :c" for t in (
+        "access_log", "checklist_ticks", "documents", "agreements", "notes", "consents", "assignments",
+        "case_events", "case_tracks")), "DELETE FROM cases WHERE id = :c",
+        "INSERT INTO purge_log (at, by_id, cases_removed, counts_json, case_ids, mac) "
+        "SELECT '2026-11-23 10:00:00', id, 1, '{}', '[' || :c || ']', 'vals' FROM people "
+        "WHERE name = 'Ingrid Bakker'", c=w.main)
+    lines = assert_found(w, w.main)
+    assert any("verwijderronde" in line for line in lines), lines

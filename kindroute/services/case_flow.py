@@ -130,7 +130,9 @@ class CaseFlow(ServiceContext):
                 else:
                     if pupil_row.group != group_n:
                         pupil_row.group = group_n
-                        for other in s.scalars(select(Case).where(Case.pupil_id == pupil_row.id)):
+                        others = s.scalars(select(Case).where(Case.pupil_id == pupil_row.id)
+                                           .order_by(Case.id).with_for_update()).all()
+                        for other in others:
                             self._touch(other)
                             self._seal(s, other, "pupil", actor, [("pupils", pupil_row.id)])
                     open_already = s.scalar(

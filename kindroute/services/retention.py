@@ -113,7 +113,9 @@ def set_pupil_left(svc: Services, actor: Actor, pupil_id: int, on: str | date | 
                 raise InvalidInput(f"Datum van vertrek {day.isoformat()} ligt vóór de geboortedatum.")
         pupil.left_school_on = day
         # every case of the pupil changes with it, so a concurrent editor sees a new version
-        for case in s.scalars(select(Case).where(Case.pupil_id == pupil_id)):
+        # lock the pupil's cases before the history's head (the order every writer keeps)
+        for case in s.scalars(select(Case).where(Case.pupil_id == pupil_id).order_by(Case.id)
+                              .with_for_update()).all():
             svc._touch(case)
             svc._seal(s, case, "pupil", actor, [("pupils", pupil_id)])
         uow.commit()
