@@ -287,3 +287,12 @@ def test_huge_route_file_is_a_route_error(tmp_path):
     r = run_cli("workflow", "check", str(f))
     assert r.returncode == 1
     assert "te groot" in r.stdout + r.stderr
+
+
+def test_a_one_megabyte_csv_field_is_bad_input(world, tmp_path):
+    path, _cid = world
+    f = tmp_path / "groot.csv"
+    f.write_text("naam,geboortedatum,groep\n" + "A" * 1_000_000 + ",2018-01-01,4\n", encoding="utf-8")
+    r = run_cli("import", "pupils", str(f), "--school", "12AB", "--db", str(path), "--as", "Ingrid Bakker")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "groter dan" in r.stderr and "onverwachts" not in r.stderr

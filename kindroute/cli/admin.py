@@ -219,7 +219,16 @@ def import_pupils(csv_file: str, school: str, db: str | None, as_: str | None, r
     run = Run(db, as_, route)
     try:
         actor = run.actor(write=True)
-        pupils = read_pupils_csv(csv_file, now().date())
+        import csv
+
+        from kindroute.errors import InvalidInput
+
+        try:
+            pupils = read_pupils_csv(csv_file, now().date())
+        except csv.Error as exc:  # e.g. a field over the csv module's limit (128 kB)
+            why = ("een veld is groter dan 131.072 tekens" if "field larger" in str(exc)
+                   else f"het bestand is niet te lezen als CSV ({exc})")
+            raise InvalidInput(f"{csv_file}: {why}; er is niets ingelezen.") from None
         added, skipped = run.services.add_pupils(actor, school, pupils)
         extra = f"; {skipped} stonden er al" if skipped else ""
         click.echo(f"{added} leerling(en) ingelezen{extra}.")

@@ -6,7 +6,7 @@ the unit of work, and the small loaders and checks around a case.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -133,7 +133,7 @@ class ServiceContext:
         case.version = (case.version or 0) + 1
 
     def _seal(self, session: Session, case: Case, kind: str, actor: Actor,
-              records: list[Any] = (), *, note: str = "") -> None:  # type: ignore[assignment]
+              records: Sequence[Any] = (), *, note: str = "") -> None:
         """Seal a change of ``case`` as an event of its keyed history (same transaction).
 
         ``records``: ORM rows the change touched, or (table, key) pairs (e.g. of a removed row);
