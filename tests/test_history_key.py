@@ -195,3 +195,31 @@ def test_retention_purge_passes_the_append_only_trigger_and_the_history_holds():
         report = verify_history(svc.db, svc.route)
         assert report.ok, report.problems
         svc.db.dispose()
+
+
+@needs_pg
+def test_upgrade_from_0002_on_postgresql_keeps_histories_and_adds_the_guards():
+    from sqlalchemy.orm import sessionmaker
+
+    from kindroute.demo import generate
+    from kindroute.store import schema
+    from kindroute.store.db import Database, make_engine
+
+    with pg_database() as url:
+        engine = make_engine(url)
+        schema.upgrade(engine, "0002")
+        generate(Database(url=url, engine=engine, sessions=sessionmaker(engine)), cases=12, seed=3)
+        engine.dispose()
+        db = open_database(url)  # 0002 -> head
+        try:
+            with db.engine.connect() as conn:
+                assert conn.execute(text("SELECT COUNT(*) FROM case_events WHERE scheme = 1")).scalar() > 0
+                triggers = {r[0] for r in conn.execute(text(
+                    "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"))}
+            assert {"case_events_append_only", "access_log_append_only", "purge_log_append_only"} <= triggers
+            from kindroute.services import Services
+
+            report = verify_history(db, Services(db).route)
+            assert report.ok, report.problems
+        finally:
+            db.dispose()
