@@ -172,6 +172,9 @@ class KindrouteApp(App[int]):
 
         try:
             services = self._services or self._make_services()
+            from kindroute.services.history import check_heads
+
+            self._history_warnings = check_heads(services.db)  # shown by on_opened
             empty = services.count_people() == 0
             actor, problem = (self.actor, None)
             if actor is None and not empty:
@@ -188,12 +191,10 @@ class KindrouteApp(App[int]):
 
     def _make_services(self) -> Services:
         from kindroute.services import Services
-        from kindroute.services.history import check_heads
         from kindroute.store.db import open_database
         from kindroute.workflow import load_route
 
         database = open_database(self._db)
-        self._history_warnings = check_heads(database)
         route = load_route(self._route) if self._route else None
         return Services(database, route, clock=self._clock)
 
