@@ -223,3 +223,14 @@ def test_upgrade_from_0002_on_postgresql_keeps_histories_and_adds_the_guards():
             assert report.ok, report.problems
         finally:
             db.dispose()
+
+
+@needs_pg
+def test_a_shared_database_never_takes_a_key_a_users_machine_made_up(monkeypatch):
+    with pg_database() as url:
+        svc = make_services(open_database(url), Clock())
+        monkeypatch.delenv(ENV_KEY_FILE)
+        with pytest.raises(DatabaseProblem, match=ENV_KEY_FILE):
+            open_case(svc)
+        assert not list(keys_dir().glob("*.key"))
+        svc.db.dispose()

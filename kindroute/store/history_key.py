@@ -2,8 +2,9 @@
 
 Where the key lives:
 
-* ``KINDROUTE_HISTORY_KEY_FILE``: a path to the key file (a shared database: the SWV's
-  administrator makes it with the first kindroute run and hands it to the users' machines);
+* ``KINDROUTE_HISTORY_KEY_FILE``: a path to the key file. A shared (PostgreSQL) database gets its
+  key only this way: the SWV's administrator sets it for the first change (the file is made then)
+  and hands the file to the users' machines;
 * otherwise ``<user config dir>/keys/<database id>.key``: created (0600) on first use of a local
   database. The database id is a random name kept in ``kindroute_meta``.
 
@@ -114,6 +115,12 @@ def resolve(conn: Connection, *, create: bool) -> HistoryKey:
                                       f"of wijs hem aan met {ENV_KEY_FILE}).")
     if not create:
         return HistoryKey(None, path, "")
+    if not env and conn.dialect.name != "sqlite":
+        # a shared database: the key is the administrator's, never one a user's machine made up
+        return HistoryKey(None, None, "Deze gedeelde database heeft nog geen sleutel voor de geschiedenis. "
+                                      f"De beheerder wijst een sleutelbestand aan met {ENV_KEY_FILE} "
+                                      "(het wordt bij de eerste wijziging gemaakt) en geeft het aan "
+                                      "wie wijzigingen doet.")
     if not db_id:
         db_id = uuid.uuid4().hex
         _set_meta(conn, "history_id", db_id)
