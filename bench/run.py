@@ -347,14 +347,18 @@ def steps_via_services(path: Path, work: list[tuple[int, str, int]]) -> float:
 
 
 def steps_via_sqlite(path: Path, work: list[tuple[int, str, int]]) -> float:
-    """The same writes with the bare sqlite3 module, in the same per-step transactions."""
+    """The same writes with the bare sqlite3 module, in the same per-step transactions: the case
+    row, the keyed history event (with the digests of the records it changes), the track, and the
+    history's global head."""
+    import secrets
     from datetime import datetime, timedelta
 
-    from kindroute.store.chain import event_hash
+    from kindroute.store.hmac_chain import event_mac, format_head, parse_head, record_digest, records_text
     from kindroute.workflow import load_route
 
     route = load_route()
     main = route.main_track.id
+    key = secrets.token_bytes(32)
     con = sqlite3.connect(path, isolation_level=None, timeout=5)
     con.execute("PRAGMA busy_timeout = 5000")
     con.execute("PRAGMA foreign_keys = ON")
@@ -368,33 +372,49 @@ def steps_via_sqlite(path: Path, work: list[tuple[int, str, int]]) -> float:
             dest = route.steps[trigger.dest]
             now = datetime.now()
             con.execute("BEGIN IMMEDIATE")
-            version, head, count = con.execute(
-                "SELECT version, history_head, history_count FROM cases WHERE id = ?", (case_id,)
+            (version, head, count, pupil_id, school_id, opened_at, opened_by, registered_on, extended,
+             route_version, ghead) = con.execute(
+                "SELECT version, history_head, history_count, pupil_id, school_id, opened_at, opened_by_id, "
+                "registered_on, zorgplicht_extended, route_version, "
+                "(SELECT value FROM kindroute_meta WHERE key = 'history_head') FROM cases WHERE id = ?",
+                (case_id,),
             ).fetchone()
             (source,) = con.execute(
                 "SELECT step FROM case_tracks WHERE case_id = ? AND track = ?", (case_id, main)
             ).fetchone()
             seq = count + 1
-            h = event_hash(case_id=case_id, seq=seq, track=main, from_step=source, to_step=dest.id,
-                           trigger=trigger_id, actor_id=pid, actor_name=names[pid], at=now, note="",
-                           prev_hash=head)
+            gseq, gcase, gprev, _m = parse_head(ghead)
             stamp = now.isoformat(" ", timespec="microseconds")
+            deadline = (now.date() + timedelta(days=dest.term_days)).isoformat() if dest.term_days else None
+            status = ("closed" if dest.id == "afgesloten" else "referred") if dest.final else "open"
+            closed = stamp if dest.final else None
+            records = records_text([
+                ("cases", case_id, record_digest((pupil_id, school_id, status, opened_at, opened_by, closed,
+                                                  registered_on, extended, route_version))),
+                ("case_tracks", main, record_digest((dest.id, now, deadline, dest.at_turn, seq))),
+            ])
+            h = event_mac(key, case_id=case_id, seq=seq, kind="step", track=main, from_step=source,
+                          to_step=dest.id, trigger=trigger_id, actor_id=pid, actor_name=names[pid], at=now,
+                          note="", records=records, prev_hash=head, gseq=gseq + 1, gprev=gprev,
+                          gprev_case=gcase)
             con.execute(
                 "INSERT INTO case_events (case_id, seq, track, from_step, to_step, \"trigger\", actor_id, "
-                "actor_name, at, note, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
-                (case_id, seq, main, source, dest.id, trigger_id, pid, names[pid], stamp, head, h),
+                "actor_name, at, note, prev_hash, hash, scheme, kind, records, gseq, gprev, gprev_case) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, 2, 'step', ?, ?, ?, ?)",
+                (case_id, seq, main, source, dest.id, trigger_id, pid, names[pid], stamp, head, h, records,
+                 gseq + 1, gprev, gcase),
             )
-            deadline = (now.date() + timedelta(days=dest.term_days)).isoformat() if dest.term_days else None
+            con.execute("UPDATE kindroute_meta SET value = ? WHERE key = 'history_head'",
+                        (format_head(key, "history_head", gseq + 1, case_id, h),))
             con.execute(
                 "UPDATE case_tracks SET step = ?, entered_at = ?, deadline = ?, at_turn_role = ?, "
                 "entered_seq = ? WHERE case_id = ? AND track = ?",
                 (dest.id, stamp, deadline, dest.at_turn, seq, case_id, main),
             )
-            status = ("closed" if dest.id == "afgesloten" else "referred") if dest.final else "open"
             cur = con.execute(
                 "UPDATE cases SET history_head = ?, history_count = ?, updated_at = ?, version = ?, "
                 "status = ?, closed_at = ? WHERE id = ? AND version = ?",
-                (h, seq, stamp, version + 1, status, stamp if dest.final else None, case_id, version),
+                (h, seq, stamp, version + 1, status, closed, case_id, version),
             )
             if cur.rowcount != 1:
                 raise RuntimeError("version check failed")

@@ -69,6 +69,7 @@ class RowMaker:
         self.by_role: dict[str, list[int]] = {}
         self.school_staff: list[dict[str, Any]] = []
         self.note_enc: dict[str, str] = {}
+        self.pupil_identities: set[tuple[str, date, int]] = set()
         self.route_version = plan.route.version
         trng = random.Random(f"times-{rng.random()}")
         secs = sorted(trng.randrange(8 * 3600, 17 * 3600) for _ in range(_TIMES))
@@ -178,12 +179,16 @@ class RowMaker:
             school = int(rng.random() * n_schools)
             group = 1 + int(rng.random() * 8)
             born = date(year0 - group - 4, 10, 1) + timedelta(days=int(rng.random() * 365))
+            school_id = self.school_staff[school]["id"]
+            while (name, born, school_id) in self.pupil_identities:  # unique like the database wants
+                born += timedelta(days=1)
+            self.pupil_identities.add((name, born, school_id))
             pid = self.next_id("pupils")
             sort = f"{flast} {ffold} {ftv}" if ftv else f"{flast} {ffold}"
             rows.append({"id": pid, "name": name, "first_name": first, "tussenvoegsel": tv,
                          "last_name": last, "search_name": f"{ffold} {flfull}", "sort_name": sort,
                          "date_of_birth": self.d(born), "group": group,
-                         "school_id": self.school_staff[school]["id"], "left_school_on": None})
+                         "school_id": school_id, "left_school_on": None})
             word_rows.extend({"pupil_id": pid, "word": w} for w in sorted(fwords | lwords))
             out.append((pid, school, group, born, name))
         return out

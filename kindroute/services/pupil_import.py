@@ -36,7 +36,7 @@ from kindroute.errors import AccessDenied, Conflict, InvalidInput
 from kindroute.services import access
 from kindroute.services.dto import Actor
 from kindroute.services.text import check_birth_date, check_name, fold
-from kindroute.store.models import Pupil
+from kindroute.store.models import Case, Pupil
 from kindroute.store.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -329,8 +329,17 @@ def import_pupils(svc: Services, actor: Actor, school: str | int, path: str, *, 
         if dry_run or report.refused:
             return report
         total = len(report.new) + len(report.updated)
+        changed: list[Pupil] = []
         for row, _old in report.updated:
-            existing[(row.name, row.born)].group = row.group
+            changed.append(existing[(row.name, row.born)])
+            changed[-1].group = row.group
+        # the cases of a changed pupil: the change is an event of each (locked before the history's head)
+        ids = [p.id for p in changed]
+        for i in range(0, len(ids), CHUNK):
+            for case in s.scalars(select(Case).where(Case.pupil_id.in_(ids[i:i + CHUNK]))
+                                  .order_by(Case.id).with_for_update()):
+                svc._touch(case)
+                svc._seal(s, case, "pupil", actor, [("pupils", case.pupil_id)])
         if progress:
             progress(len(report.updated), total)
         for i in range(0, len(report.new), CHUNK):
