@@ -92,24 +92,44 @@ def test_key_file_from_the_environment_is_used_and_created(tmp_path, monkeypatch
     svc.db.dispose()
 
 
-def _old_database(path):  # type: ignore[no-untyped-def]
-    """A database made by the previous kindroute (schema 0002) with demo data in it."""
-    from sqlalchemy.orm import sessionmaker
+def _old_world(url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A database made by the previous kindroute (schema 0002) with demo data in it: the demo is
+    made at the head schema, and the columns schema 0002 has are copied over."""
+    from sqlalchemy import MetaData, Table, create_engine, inspect, select
 
     from kindroute.demo import generate
     from kindroute.store import schema
-    from kindroute.store.db import Database, make_engine
+    from kindroute.store.models import Base
 
-    engine = make_engine(f"sqlite:///{path}")
+    source = open_database(str(tmp_path / "demo-source.sqlite"))
+    generate(source, cases=12, seed=3)
+    engine = create_engine(url)
     schema.upgrade(engine, "0002")
-    old = Database(url=f"sqlite:///{path}", engine=engine, sessions=sessionmaker(engine))
-    generate(old, cases=12, seed=3)
+    old_tables = set(inspect(engine).get_table_names())
+    with source.engine.connect() as src, engine.begin() as dst:
+        for table in Base.metadata.sorted_tables:
+            if table.name not in old_tables or table.name in ("alembic_version", "kindroute_meta"):
+                continue
+            target = Table(table.name, MetaData(), autoload_with=dst)
+            cols = [c for c in table.c if c.name in target.c]
+            rows = [dict(zip([c.name for c in cols], r, strict=True))
+                    for r in src.execute(select(*cols))]
+            if rows:
+                dst.execute(target.insert(), rows)
+            if dst.dialect.name == "postgresql" and "id" in target.c and rows:
+                dst.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                 f"(SELECT max(id) FROM {table.name}))"))
+    source.dispose()
     engine.dispose()
+
+
+def _old_database(path, tmp_path):  # type: ignore[no-untyped-def]
+    _old_world(f"sqlite:///{path}", tmp_path)
 
 
 def test_upgrade_keeps_old_histories_verifiable_and_audit_seal_seals_them(tmp_path):
     path = tmp_path / "old.sqlite"
-    _old_database(path)
+    _old_database(path, tmp_path)
     db = open_database(str(path))  # migrates 0002 -> head
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM case_events WHERE scheme = 1")).scalar() > 0
@@ -198,18 +218,9 @@ def test_retention_purge_passes_the_append_only_trigger_and_the_history_holds():
 
 
 @needs_pg
-def test_upgrade_from_0002_on_postgresql_keeps_histories_and_adds_the_guards():
-    from sqlalchemy.orm import sessionmaker
-
-    from kindroute.demo import generate
-    from kindroute.store import schema
-    from kindroute.store.db import Database, make_engine
-
+def test_upgrade_from_0002_on_postgresql_keeps_histories_and_adds_the_guards(tmp_path):
     with pg_database() as url:
-        engine = make_engine(url)
-        schema.upgrade(engine, "0002")
-        generate(Database(url=url, engine=engine, sessions=sessionmaker(engine)), cases=12, seed=3)
-        engine.dispose()
+        _old_world(url, tmp_path)
         db = open_database(url)  # 0002 -> head
         try:
             with db.engine.connect() as conn:

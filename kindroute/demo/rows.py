@@ -358,7 +358,8 @@ class RowMaker:
             ev_rows.append({"case_id": cid, "seq": seq, "track": m.track, "from_step": m.source,
                             "to_step": m.dest, "trigger": m.trigger, "actor_id": author,
                             "actor_name": self.person_name[author], "at": at, "note": note, "prev_hash": head,
-                            "hash": h})
+                            "hash": h, "scheme": 1, "kind": "step", "records": "", "gseq": None,
+                            "gprev": None, "gprev_case": None})
             head = h
             entered[m.track] = (seq, off, at)
             last_at, last_off = at, off
@@ -424,7 +425,9 @@ class RowMaker:
             "id": cid, "pupil_id": pupil_id, "school_id": staff["id"], "status": status, "opened_at": opened,
             "opened_by_id": opener, "closed_at": closed_at, "updated_at": last_at,
             "route_version": self.route_version, "registered_on": registered, "zorgplicht_extended": False,
-            "history_head": head, "history_count": len(merged), "version": 1 + len(merged)})
+            "history_head": head, "history_count": len(merged), "version": 1 + len(merged),
+            # demo histories are plain chains of steps (scheme 1); ``audit seal`` seals them
+            "history_scheme": 1})
 
     def recorder(self, spec: Any, holders: dict[str, int], ib: int) -> int:
         """Someone who may record a decision: a holder of one of its roles on the case, else a

@@ -125,7 +125,7 @@ class CaseLists(ServiceContext):
         """A page of the cases ``actor`` may see. An outside role's view is in the access log
         (``purpose``: "list", or "export" for a whole export)."""
         rows = self._list_cases(actor, f, limit=limit, offset=offset)
-        if rows and access.is_outside_reader(actor):
+        if rows and access.is_outside_reader(actor, self.route):
             assert actor is not None
             with self._uow() as uow:
                 for r in rows:

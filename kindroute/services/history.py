@@ -222,9 +222,9 @@ def seal_cases(svc: Any, actor: Actor) -> int:
     from kindroute.services import access
     from kindroute.store.models import Case
     from kindroute.store.uow import UnitOfWork
-    from kindroute.workflow.vocabulary import ROLE_SWV
 
-    if ROLE_SWV not in actor.roles and not access.manages_school(actor, actor.school_id):
+    swv = access.sees_swv(actor, svc.route)
+    if not swv and not access.manages_school(actor, actor.school_id, svc.route):
         raise AccessDenied("Alleen de intern begeleider of directeur (eigen school) of het SWV mag "
                            "casussen verzegelen.")
     done = 0
@@ -232,7 +232,7 @@ def seal_cases(svc: Any, actor: Actor) -> int:
         with UnitOfWork(svc.db) as uow:
             s = uow.session
             stmt = select(Case).where(Case.history_scheme != SCHEME_KEYED).order_by(Case.id).limit(200)
-            if ROLE_SWV not in actor.roles:
+            if not swv:
                 stmt = stmt.where(Case.school_id == actor.school_id)
             batch = list(s.scalars(stmt))
             if not batch:

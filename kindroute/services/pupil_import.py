@@ -260,7 +260,7 @@ def parse(text: str, path: str, today: date) -> ImportReport:
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise InvalidInput(f"{path}, regel 1: {exc}") from None
+        raise InvalidInput(f"{path}, regel 1: {_csv_problem(exc)}") from None
     cols = _Columns(header, path)
     report = ImportReport(path=path, kind=cols.kind)
     seen: dict[tuple[str, date], int] = {}
@@ -286,8 +286,15 @@ def parse(text: str, path: str, today: date) -> ImportReport:
             seen[key] = line
             report.rows.append(row)
     except csv.Error as exc:
-        report.refused.append(Refused(reader.line_num, f"niet te lezen: {exc}"))
+        report.refused.append(Refused(reader.line_num, f"niet te lezen: {_csv_problem(exc)}"))
     return report
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """The csv module's complaint in Dutch (e.g. a field over its limit of 128 kB)."""
+    if "field larger" in str(exc):
+        return "een veld is groter dan 131.072 tekens"
+    return f"het bestand is niet te lezen als CSV ({exc})"
 
 
 # ---------------------------------------------------------------------- matching and writing
