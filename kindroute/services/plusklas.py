@@ -210,7 +210,6 @@ class PlusklasService:
                         other.status, other.end_on = ENDED, self.s.today()
             else:
                 position = [p.id for p in queue].index(entry.id) + 1
-            self.s._seal(session, case, "plusklas", actor)  # an event; the placement itself is not sealed
             session.flush()
             info = self._placement_info(session, entry, position)
             uow.commit()
@@ -230,7 +229,6 @@ class PlusklasService:
             if entry.start_on is not None and end_on < entry.start_on:
                 raise InvalidInput("De einddatum ligt voor de start van de plaatsing.")
             entry.status, entry.end_on = ENDED, end_on
-            self.s._seal(session, case, "plusklas_end", actor)
             session.flush()
             info = self._placement_info(session, entry, None)
             uow.commit()
