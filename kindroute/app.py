@@ -194,6 +194,9 @@ class KindrouteApp(App[int]):
             else:
                 front = open_services(self._db, self._route, self._who, self._clock, None,
                                       remember=self._remember)
+            from kindroute.services.history import check_heads
+
+            self._history_warnings = check_heads(front.services.db)  # shown by on_opened
             empty = front.services.count_people() == 0
             actor, problem = (self.actor, None)
             if actor is None and not empty:
@@ -240,6 +243,8 @@ class KindrouteApp(App[int]):
             return
         if message.problem:
             self.notify(message.problem, severity="error", markup=False, timeout=10)
+        for warning in getattr(self, "_history_warnings", ()):
+            self.notify(warning, severity="warning", markup=False, timeout=15)
         if message.actor is None:
             self._leave_start()
             self.choose_person()

@@ -36,7 +36,7 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))
     for var in ("KINDROUTE_DB", "KINDROUTE_USER", "KINDROUTE_ROUTE", "KINDROUTE_NOW", "KINDROUTE_DEBUG",
-                "KINDROUTE_PASSWORD", "KINDROUTE_CONFIG"):
+                "KINDROUTE_PASSWORD", "KINDROUTE_CONFIG", "KINDROUTE_HISTORY_KEY_FILE"):
         monkeypatch.delenv(var, raising=False)
 
 

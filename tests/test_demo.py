@@ -258,10 +258,11 @@ def test_empty_and_tiny_runs(tmp_path):
 
 
 @pytest.mark.pg
-def test_demo_on_postgresql():
+def test_demo_on_postgresql(tmp_path, monkeypatch):
     url = os.environ.get("KINDROUTE_TEST_PG_URL")
     if not url:
         pytest.skip("KINDROUTE_TEST_PG_URL is not set")
+    monkeypatch.setenv("KINDROUTE_HISTORY_KEY_FILE", str(tmp_path / "history.key"))  # the SWV's key
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 

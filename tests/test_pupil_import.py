@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from kindroute.cli import main
 from kindroute.errors import AccessDenied, InvalidInput
@@ -73,6 +73,22 @@ def test_matching_reports_new_updated_unchanged(seeded, tmp_path):
     done = import_pupils(seeded, ib, "12AB", write(tmp_path, moved, name="b.csv"))
     assert done.written and pupils(seeded, ib.school_id)["Eva de Vries"][1] == 5
     assert len(pupils(seeded, ib.school_id)) == 6
+
+
+def test_a_pupil_with_a_case_changed_by_an_import_is_an_event_of_the_case(seeded, tmp_path):
+    from kindroute.services.audit import verify_history
+
+    ib = seeded.resolve_actor(IB)
+    import_pupils(seeded, ib, "12AB", write(tmp_path, PARNASSYS))
+    cid = seeded.open_case(ib, pupil="Eva de Vries", school="12AB", group=4, born="2018-05-12")
+    moved = PARNASSYS.replace(";4;4A", ";5;5A")
+    import_pupils(seeded, ib, "12AB", write(tmp_path, moved, name="b.csv"))
+    report = verify_history(seeded.db, seeded.route)
+    assert report.ok, report.problems
+    assert seeded.case_detail(ib, cid).group == 5
+    with seeded.db.engine.begin() as conn:  # the same change outside kindroute is found
+        conn.execute(text("UPDATE pupils SET \"group\" = 6 WHERE name = 'Eva de Vries'"))
+    assert not verify_history(seeded.db, seeded.route).ok
 
 
 @pytest.mark.parametrize("line,reason", [

@@ -205,6 +205,29 @@ def test_walk_through_the_tlv_route_with_every_refusal(db, world) -> None:
 
     report = verify_history(db, TLV)
     assert report.ok, report.problems
+    # the route's own records are in the keyed history: a change outside kindroute is found
+    from sqlalchemy import text
+
+    for sql in ("UPDATE documents SET fields_json = '{\"soort\": \"SO\"}' WHERE id = :d",
+                "UPDATE case_tracks SET deadline = '2027-01-01' WHERE " + ONE_TRACK):
+        with db.engine.begin() as conn:
+            saved = conn.execute(text("SELECT fields_json FROM documents WHERE id = :d"),
+                                 {"d": decided.id}).scalar(), conn.execute(
+                text("SELECT deadline FROM case_tracks WHERE " + ONE_TRACK), {"c": cid}).scalar()
+            conn.execute(text(sql), {"d": decided.id, "c": cid})
+        report = verify_history(db, TLV)
+        assert any(p.startswith(f"casus {cid}:") and "gewijzigd buiten kindroute" in p
+                   for p in report.problems), report.problems
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE documents SET fields_json = :f WHERE id = :d"),
+                         {"f": saved[0], "d": decided.id})
+            conn.execute(text("UPDATE case_tracks SET deadline = :t WHERE " + ONE_TRACK),
+                         {"t": saved[1], "c": cid})
+        assert verify_history(db, TLV).ok
+
+
+#: one track of the case :c (its first by id)
+ONE_TRACK = "case_id = :c AND track = (SELECT min(track) FROM case_tracks WHERE case_id = :c)"
 
 
 def test_final_step_with_the_parents_at_turn(db, world) -> None:

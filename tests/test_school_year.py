@@ -85,6 +85,26 @@ def test_undo_puts_everything_back(school):
     assert state(svc, ib.school_id)["Eva de Vries"] == (2, None)
 
 
+def test_start_and_undo_are_events_and_audit_verify_agrees(school):
+    from kindroute.services.audit import verify_history
+    from kindroute.store.models import CaseEvent
+
+    svc, ib, cases = school
+    start_school_year(svc, ib, 2026)
+    assert verify_history(svc.db, svc.route).ok
+    undo_school_year(svc, ib)
+    report = verify_history(svc.db, svc.route)
+    assert report.ok, report.problems
+    with svc.db.sessions() as s:
+        kinds = list(s.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == cases["eva"])
+                               .order_by(CaseEvent.seq)))
+    assert kinds[-2:] == ["pupil", "pupil"]
+    with svc.db.engine.begin() as conn:  # the group changed outside kindroute is found
+        conn.execute(text("UPDATE pupils SET \"group\" = 3 WHERE name = 'Eva de Vries'"))
+    report = verify_history(svc.db, svc.route)
+    assert any(p.startswith(f"casus {cases['eva']}: leerling") for p in report.problems), report.problems
+
+
 @pytest.mark.parametrize("change", ["note", "tick", "assign", "pupil", "new case"])
 def test_undo_refused_after_the_first_change(school, change):
     svc, ib, cases = school

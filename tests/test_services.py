@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from kindroute.errors import AccessDenied, Conflict, IdentityRequired, InvalidInput, NotFound, StepNotAllowed
 from kindroute.services import CaseFilter, Services
-from kindroute.store.chain import GENESIS, event_hash
+from kindroute.store.chain import GENESIS
 from kindroute.store.db import open_database
+from kindroute.store.hmac_chain import event_mac
 from kindroute.store.models import Case, CaseEvent, CaseTrack
 from kindroute.workflow import get_engine
 
@@ -77,7 +78,7 @@ def walk(svc: Services, case_id: int, *triggers: str) -> None:
 
 def history_count(svc: Services, case_id: int) -> int:
     with svc.db.sessions() as s:
-        return s.scalar(select(func.count()).where(CaseEvent.case_id == case_id))
+        return s.scalar(select(func.count()).where(CaseEvent.case_id == case_id, CaseEvent.kind == "step"))
 
 
 def test_open_case_starts_in_first_step_with_teacher_at_turn(svc):
@@ -194,15 +195,18 @@ def test_history_chain_and_replay_match_current_state(svc):
         case = s.get(Case, cid)
         events = s.scalars(select(CaseEvent).where(CaseEvent.case_id == cid).order_by(CaseEvent.seq)).all()
         prev = GENESIS
+        key = svc.db._history_key
         for e in events:
-            assert e.prev_hash == prev
-            assert e.hash == event_hash(
-                case_id=e.case_id, seq=e.seq, track=e.track, from_step=e.from_step, to_step=e.to_step,
-                trigger=e.trigger, actor_id=e.actor_id, actor_name=e.actor_name, at=e.at, note=e.note,
-                prev_hash=e.prev_hash)
+            assert e.prev_hash == prev and e.scheme == 2
+            assert e.hash == event_mac(
+                key, case_id=e.case_id, seq=e.seq, kind=e.kind, track=e.track, from_step=e.from_step,
+                to_step=e.to_step, trigger=e.trigger, actor_id=e.actor_id, actor_name=e.actor_name, at=e.at,
+                note=e.note, records=e.records, prev_hash=e.prev_hash, gseq=e.gseq, gprev=e.gprev,
+                gprev_case=e.gprev_case)
             prev = e.hash
-        assert case.history_head == prev and case.history_count == len(events) == 3
-        replayed = engine.replay((e.track, e.from_step, e.to_step, e.trigger) for e in events)
+        steps = [e for e in events if e.kind == "step"]
+        assert case.history_head == prev and case.history_count == len(events) and len(steps) == 3
+        replayed = engine.replay((e.track, e.from_step, e.to_step, e.trigger) for e in steps)
         stored = {t.track: t.step for t in s.scalars(select(CaseTrack).where(CaseTrack.case_id == cid))}
         assert {k: v for k, v in replayed.items() if v != "-"} == stored
 

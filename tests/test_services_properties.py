@@ -24,8 +24,10 @@ from sqlalchemy import select
 
 from kindroute.errors import AccessDenied, InvalidInput, KindrouteError, StepNotAllowed
 from kindroute.services import Services
-from kindroute.store.chain import GENESIS, event_hash
+from kindroute.services.history import history_key_for
+from kindroute.store.chain import GENESIS
 from kindroute.store.db import open_database
+from kindroute.store.hmac_chain import event_mac
 from kindroute.store.models import Case, CaseEvent, CaseTrack
 from kindroute.workflow import NOT_STARTED, get_engine, load_route
 
@@ -186,16 +188,19 @@ class ServicesMachine(RuleBasedStateMachine):
                     select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
                 ).all()
                 prev = GENESIS
+                key = history_key_for(self.db, s.connection(), write=False)
                 for n, e in enumerate(events, start=1):
                     assert e.seq == n and e.prev_hash == prev
-                    assert e.hash == event_hash(
-                        case_id=e.case_id, seq=e.seq, track=e.track, from_step=e.from_step,
-                        to_step=e.to_step, trigger=e.trigger, actor_id=e.actor_id,
-                        actor_name=e.actor_name, at=e.at, note=e.note, prev_hash=e.prev_hash,
+                    assert e.hash == event_mac(
+                        key, case_id=e.case_id, seq=e.seq, kind=e.kind, track=e.track,
+                        from_step=e.from_step, to_step=e.to_step, trigger=e.trigger, actor_id=e.actor_id,
+                        actor_name=e.actor_name, at=e.at, note=e.note, records=e.records,
+                        prev_hash=e.prev_hash, gseq=e.gseq, gprev=e.gprev, gprev_case=e.gprev_case,
                     )
                     prev = e.hash
                 assert case.history_head == prev and case.history_count == len(events)
-                replayed = self.engine.replay((e.track, e.from_step, e.to_step, e.trigger) for e in events)
+                steps = [e for e in events if e.kind == "step"]
+                replayed = self.engine.replay((e.track, e.from_step, e.to_step, e.trigger) for e in steps)
                 stored = {
                     t.track: t.step
                     for t in s.scalars(select(CaseTrack).where(CaseTrack.case_id == case.id))

@@ -79,12 +79,14 @@ def facts_record_by_record(svc: Services, case_id: int) -> CaseFacts:
             if t is not None and t.step == tick.step and t.entered_seq == tick.visit:
                 ticks.add((tick.step, tick.item))
         docs = s.scalars(select(Document).where(Document.case_id == case_id).order_by(Document.id)).all()
+        opp_docs = [d for d in docs if d.kind == "opp"]  # no OPP versions here: the latest decision
         return CaseFacts(
             steps=steps, today=svc.today(), pupil_birth_date=case.pupil.date_of_birth,
             assigned_roles=frozenset(holders), consents=consents, checklist_done=frozenset(ticks),
             assignees=frozenset(holders.items()),
             records=tuple(Record(d.kind, d.outcome, d.author_id, d.step, d.at) for d in docs),
             entered_at={tid: t.entered_at for tid, t in tracks.items()},
+            opp_vastgesteld=bool(opp_docs) and opp_docs[-1].outcome == "vastgesteld",
         )
 
 
@@ -179,6 +181,7 @@ def test_a_step_whose_version_check_fails_is_a_conflict_and_writes_nothing(svc):
                               "naar_aanpak_groep", "")
         assert str(caught.value) == STALE_MESSAGE
     with svc.db.sessions() as s:
-        assert s.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id == cid)) == 0
+        assert s.scalar(select(func.count()).select_from(CaseEvent)
+                        .where(CaseEvent.case_id == cid, CaseEvent.kind == "step")) == 0
         assert s.get_one(Case, cid).version == case.version
     assert svc.advance_case(ib, cid, "naar_aanpak_groep").version == case.version + 1

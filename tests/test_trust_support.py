@@ -117,7 +117,17 @@ def pg_database() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        yield url
+        # the administrator's history key for this shared database (see store/history_key.py)
+        key_file = Path(os.environ.get("XDG_CONFIG_HOME", "/tmp")) / f"{name}.key"
+        before = os.environ.get("KINDROUTE_HISTORY_KEY_FILE")
+        os.environ["KINDROUTE_HISTORY_KEY_FILE"] = str(key_file)
+        try:
+            yield url
+        finally:
+            if before is None:
+                os.environ.pop("KINDROUTE_HISTORY_KEY_FILE", None)
+            else:
+                os.environ["KINDROUTE_HISTORY_KEY_FILE"] = before
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

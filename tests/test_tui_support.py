@@ -33,6 +33,12 @@ def _template(directory: str) -> Path:
     with db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()
+    # the history key the demo's keyed events were sealed with lives in this test's user dir: keep it
+    from kindroute.store.history_key import keys_dir
+
+    keys = Path(directory) / "template-keys"
+    if keys_dir().is_dir():
+        shutil.copytree(keys_dir(), keys, dirs_exist_ok=True)
     return path
 
 
@@ -41,6 +47,14 @@ def demo_db(tmp_path: Path, tmp_path_factory) -> Path:  # type: ignore[no-untype
     template = _template(str(tmp_path_factory.getbasetemp()))
     target = tmp_path / "kindroute.sqlite"
     shutil.copyfile(template, target)
+    keys = template.parent / "template-keys"
+    if keys.is_dir():  # the copy's history key, in this test's user dir (0600 like kindroute makes it)
+        from kindroute.store.history_key import keys_dir
+
+        keys_dir().mkdir(parents=True, exist_ok=True)
+        for key in keys.iterdir():
+            shutil.copyfile(key, keys_dir() / key.name)
+            (keys_dir() / key.name).chmod(0o600)
     return target
 
 

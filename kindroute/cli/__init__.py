@@ -52,6 +52,18 @@ class KindrouteGroup(click.Group):
     def commands(self, value: dict[str, click.Command]) -> None:
         self._commands = value
 
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        """Refuse arguments that are not UTF-8 text before anything tries to print them."""
+        from kindroute.cli.crashlog import bad_argument
+
+        self.last_argv = list(args) if args is not None else sys.argv[1:]
+        position = bad_argument(self.last_argv)
+        if position is not None:
+            click.echo(f"Argument {position} is geen geldige tekst (geen UTF-8); controleer de "
+                       "tekenset van de terminal of het script.", err=True)
+            sys.exit(2)
+        return super().main(args, *rest, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -138,5 +150,8 @@ def _register(group: click.Group) -> None:
         from kindroute.cli import trust
 
         trust.register(group)
+    from kindroute.cli import history
+
+    history.register(group)
 
 __all__ = ["main"]

@@ -29,12 +29,22 @@ def demo_cmd(n_cases: int, seed: int, append: bool, db: str | None, as_: str | N
     run = Run(db, as_, route)
     run.adopt_route = True
     try:
+        if not run.database.is_sqlite and run.services.count_people() > 0:
+            _require_swv(run.actor(write=True), "demo-gegevens toevoegen aan een gedeelde database")
         summary = generate(run.database, cases=n_cases, seed=seed, now=run.now(), route=run.route(),
                            append=append)
         click.echo(f"Demo-gegevens in {run.database.display}: {summary.text()}.")
         click.echo("Probeer: kindroute --as \"Ingrid Bakker\"   of   kindroute cases --as \"Tom de Wit\"")
     finally:
         run.close()
+
+
+def _require_swv(actor: Any, what: str) -> None:
+    from kindroute.errors import AccessDenied
+    from kindroute.workflow.vocabulary import ROLE_SWV
+
+    if actor is None or ROLE_SWV not in actor.roles:
+        raise AccessDenied(f"Alleen het SWV mag {what}.")
 
 
 # ----------------------------------------------------------------------------- people and schools

@@ -23,13 +23,15 @@ def print_cases(run: Run, rows: list[Any], fmt: str, out: Any = None) -> None:
         return
     svc = run.services
     if fmt == "csv":
+        from kindroute.services.text import spreadsheet_safe
+
         other = [t for t in svc.route.tracks if t != svc.route.main_track.id]
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([*CSV_FIELDS, *(f"step_{t}" for t in other)])
+        writer.writerow([*CSV_FIELDS, *(spreadsheet_safe(f"step_{t}") for t in other)])
         for r in rows:
             d = r.to_json()
-            writer.writerow([*("" if d[f] is None else d[f] for f in CSV_FIELDS),
-                             *(r.steps.get(t, "") for t in other)])
+            writer.writerow([*(spreadsheet_safe("" if d[f] is None else d[f]) for f in CSV_FIELDS),
+                             *(spreadsheet_safe(r.steps.get(t, "")) for t in other)])
         return
     if not rows:
         click.echo("Geen casussen gevonden.")
@@ -120,14 +122,24 @@ def detail_text(svc: Any, d: Any) -> str:
     return "\n".join(lines)
 
 
-
 def export_cases_to(run: Run, fmt: str, output: str | None, actor: Any) -> int:
     from kindroute.services import CaseFilter
 
-    rows = run.services.list_cases(actor, CaseFilter(status=None, sort="id"))
+    rows = run.services.list_cases(actor, CaseFilter(status=None, sort="id"), purpose="export")
     if output is None:
         print_cases(run, rows, fmt)
         return len(rows)
+    from kindroute.cli.private_files import write_private
+
+    if fmt == "json":
+        import json
+
+        write_private(output, json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
+    else:
+        buf = io.StringIO()
+        print_cases(run, rows, "csv", out=buf)
+        write_private(output, buf.getvalue())
+    return len(rows)
     with open(output, "w", encoding="utf-8", newline="") as fh:
         if fmt == "json":
             import json

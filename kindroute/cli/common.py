@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import click
@@ -38,26 +37,13 @@ def fail_with(ctx: click.Context, message: str, code: int) -> None:
 
 
 def crash_log(exc: BaseException) -> str:
-    """Write the traceback of an unexpected error to the log file; return where it is."""
-    import logging
-    import traceback
+    """Write a redacted report of an unexpected error to the log file (see ``cli.crashlog``)."""
+    from kindroute.cli.crashlog import write_crash_log
 
-    try:
-        from platformdirs import user_log_dir
-
-        folder = Path(user_log_dir("kindroute", appauthor=False))
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "kindroute.log"
-        with path.open("a", encoding="utf-8") as fh:
-            from datetime import datetime
-
-            stamp = datetime.now().isoformat(timespec="seconds")
-            fh.write(f"--- {stamp} kindroute {' '.join(sys.argv[1:])}\n")
-            fh.write("".join(traceback.format_exception(exc)))
-        return str(path)
-    except OSError:
-        logging.getLogger("kindroute").exception("unexpected error")
-        return "(het logbestand kon niet worden geschreven)"
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root().command if ctx is not None else None
+    return write_crash_log(exc, root if isinstance(root, click.Group) else None,
+                           getattr(root, "last_argv", None))
 
 
 def _lookup(name: str) -> Any:
@@ -92,6 +78,10 @@ class Run:
 
             self._front = open_services(self.db_arg, self.route_arg, self.as_arg, None, ask_password(),
                                         adopt_route=self.adopt_route)
+            from kindroute.services.history import check_heads
+
+            for warning in check_heads(self._front.db):
+                click.echo(warning, err=True)
         return self._front
 
     @property

@@ -351,12 +351,9 @@ def export_case_cmd(case_id: int, fmt: str, out: Path | None, force: bool, db: s
     if out is None:
         click.echo(text, nl=False)
         return
-    if out.exists() and not force:
-        raise InvalidInput(f"{out} bestaat al; kies een andere naam of gebruik --force.")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    fd = os.open(out, flags, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    from kindroute.cli.private_files import write_private
+
+    write_private(out, text, overwrite=force)
     click.echo(f"Dossier van casus {case_id} geschreven naar {out}.")
 
 

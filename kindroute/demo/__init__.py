@@ -20,7 +20,7 @@ import logging
 import random
 import time as _time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from kindroute.demo.data import SCHOOL_STAFF, SCHOOLS
@@ -78,6 +78,8 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
         state = writer.state()  # raises the writer's error (e.g. refusing a database with cases)
         gen = RowMaker(plan, rng, now, sqlite, state["next_ids"])
         gen.staff(state["schools"], state["people"])
+        gen.pupil_identities.update((n, d if isinstance(d, date) else date.fromisoformat(d), s)
+                                    for n, d, s in state["pupils"])
         pupils = gen.pupils(cases + 250, seed)
         chosen = rng.sample(pupils, cases)
         for i, ((target, side), pupil) in enumerate(zip(allocate(plan, cases, rng), chosen, strict=True)):

@@ -69,6 +69,7 @@ class RowMaker:
         self.by_role: dict[str, list[int]] = {}
         self.school_staff: list[dict[str, Any]] = []
         self.note_enc: dict[str, str] = {}
+        self.pupil_identities: set[tuple[str, date, int]] = set()
         self.route_version = plan.route.version
         trng = random.Random(f"times-{rng.random()}")
         secs = sorted(trng.randrange(8 * 3600, 17 * 3600) for _ in range(_TIMES))
@@ -178,12 +179,16 @@ class RowMaker:
             school = int(rng.random() * n_schools)
             group = 1 + int(rng.random() * 8)
             born = date(year0 - group - 4, 10, 1) + timedelta(days=int(rng.random() * 365))
+            school_id = self.school_staff[school]["id"]
+            while (name, born, school_id) in self.pupil_identities:  # unique like the database wants
+                born += timedelta(days=1)
+            self.pupil_identities.add((name, born, school_id))
             pid = self.next_id("pupils")
             sort = f"{flast} {ffold} {ftv}" if ftv else f"{flast} {ffold}"
             rows.append({"id": pid, "name": name, "first_name": first, "tussenvoegsel": tv,
                          "last_name": last, "search_name": f"{ffold} {flfull}", "sort_name": sort,
                          "date_of_birth": self.d(born), "group": group,
-                         "school_id": self.school_staff[school]["id"], "left_school_on": None})
+                         "school_id": school_id, "left_school_on": None})
             word_rows.extend({"pupil_id": pid, "word": w} for w in sorted(fwords | lwords))
             out.append((pid, school, group, born, name))
         return out
@@ -353,7 +358,8 @@ class RowMaker:
             ev_rows.append({"case_id": cid, "seq": seq, "track": m.track, "from_step": m.source,
                             "to_step": m.dest, "trigger": m.trigger, "actor_id": author,
                             "actor_name": self.person_name[author], "at": at, "note": note, "prev_hash": head,
-                            "hash": h})
+                            "hash": h, "scheme": 1, "kind": "step", "records": "", "gseq": None,
+                            "gprev": None, "gprev_case": None})
             head = h
             entered[m.track] = (seq, off, at)
             last_at, last_off = at, off
@@ -419,7 +425,9 @@ class RowMaker:
             "id": cid, "pupil_id": pupil_id, "school_id": staff["id"], "status": status, "opened_at": opened,
             "opened_by_id": opener, "closed_at": closed_at, "updated_at": last_at,
             "route_version": self.route_version, "registered_on": registered, "zorgplicht_extended": False,
-            "history_head": head, "history_count": len(merged), "version": 1 + len(merged)})
+            "history_head": head, "history_count": len(merged), "version": 1 + len(merged),
+            # demo histories are plain chains of steps (scheme 1); ``audit seal`` seals them
+            "history_scheme": 1})
 
     def recorder(self, spec: Any, holders: dict[str, int], ib: int) -> int:
         """Someone who may record a decision: a holder of one of its roles on the case, else a

@@ -185,6 +185,9 @@ class LoadThread:
                             "schools": {b: i for i, b in conn.execute(select(School.id, School.brin)) if b},
                             "people": {(nm, sid): i for i, nm, sid in
                                        conn.execute(select(Person.id, Person.name, Person.school_id))},
+                            # pupils already there (--append): a new one never has the same identity
+                            "pupils": {tuple(r) for r in conn.execute(text(
+                                "SELECT name, date_of_birth, school_id FROM pupils"))},
                         }
                         self.ready.put(state)
                         sent = True

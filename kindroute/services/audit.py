@@ -13,10 +13,15 @@ bounded by the largest single case. For every case it checks that
 
 Any difference is reported with the case and the event's seq, as a changed,
 removed or inserted event.
+
+Keyed events (scheme 2) are checked with the history key, and with them every record of the
+case (:mod:`kindroute.services.integrity`), the links between all keyed events, and the access
+log's own chain.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -24,9 +29,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from kindroute.services import integrity
+from kindroute.services.history import history_key_for
 from kindroute.services.route_store import replay_case, route_plans
 from kindroute.store.chain import GENESIS, event_hash
 from kindroute.store.db import Database
+from kindroute.store.hmac_chain import SCHEME_KEYED, SEALED, event_mac
 from kindroute.store.models import Case, CaseEvent, CaseTrack
 from kindroute.workflow import NOT_STARTED, Route
 from kindroute.workflow.model import ROUTE_INSTALL_TRIGGER
@@ -38,6 +46,7 @@ BATCH = 5000
 class AuditReport:
     cases: int = 0
     events: int = 0
+    access_rows: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -61,6 +70,25 @@ def _grouped(rows: Iterator[Any]) -> Iterator[tuple[int, list[Any]]]:
         yield case_id, list(group)
 
 
+def event_ok(key: bytes | None, case_id: int, ev: Any) -> bool | None:
+    """Does an event's stored hash match its content? (None: keyed, and no key to check it.)"""
+    (_cid, seq, track, from_step, to_step, trigger, actor_id, actor_name, at, note, prev_hash,
+     stored_hash, scheme, kind, records, gseq, gprev, gprev_case) = ev
+    if scheme == SCHEME_KEYED:
+        if key is None:
+            return None
+        return hmac.compare_digest(stored_hash, event_mac(
+            key, case_id=case_id, seq=seq, kind=kind, track=track, from_step=from_step, to_step=to_step,
+            trigger=trigger, actor_id=actor_id, actor_name=actor_name, at=at, note=note or "",
+            records=records or "", prev_hash=prev_hash, gseq=gseq or 0, gprev=gprev or "",
+            gprev_case=gprev_case or 0))
+    return stored_hash == event_hash(
+        case_id=case_id, seq=seq, track=track, from_step=from_step, to_step=to_step,
+        trigger=trigger, actor_id=actor_id, actor_name=actor_name, at=at, note=note or "",
+        prev_hash=prev_hash,
+    )
+
+
 def _check_case(
     plan: list[tuple[int, Route]],
     case_id: int,
@@ -69,6 +97,7 @@ def _check_case(
     events: list[Any],
     tracks: list[Any],
     problems: list[str],
+    key: bytes | None = None,
 ) -> None:
     where = f"casus {case_id}"
     prev = GENESIS
@@ -76,8 +105,7 @@ def _check_case(
     chain_ok = True
     seen: set[int] = set()
     for ev in events:
-        (_cid, seq, track, from_step, to_step, trigger, actor_id, actor_name, at, note, prev_hash,
-         stored_hash) = ev
+        seq, prev_hash, stored_hash = ev[1], ev[10], ev[11]
         if seq in seen:
             problems.append(f"{where}, gebeurtenis {seq}: komt dubbel voor (ingevoegd)")
             chain_ok = False
@@ -91,12 +119,11 @@ def _check_case(
                 problems.append(f"{where}, gebeurtenis {seq}: volgnummer buiten de reeks (ingevoegd)")
             chain_ok = False
             expected_seq = seq
-        recomputed = event_hash(
-            case_id=case_id, seq=seq, track=track, from_step=from_step, to_step=to_step,
-            trigger=trigger, actor_id=actor_id, actor_name=actor_name, at=at, note=note or "",
-            prev_hash=prev_hash,
-        )
-        if recomputed != stored_hash:
+        if ev[12] != SCHEME_KEYED and (ev[13] != "step" or ev[15] is not None or ev[14]):
+            problems.append(f"{where}, gebeurtenis {seq}: teruggezet naar de oude, ongesleutelde vorm "
+                            "(buiten kindroute)")
+            chain_ok = False
+        if event_ok(key, case_id, ev) is False:
             problems.append(f"{where}, gebeurtenis {seq}: inhoud gewijzigd (hash klopt niet)")
             chain_ok = False
         if prev_hash != prev:
@@ -118,6 +145,7 @@ def _check_case(
     # replay: only meaningful for an intact, ordered chain
     if not chain_ok:
         return
+    events = [e for e in events if e[13] == "step"]
     try:
         replayed = replay_case(plan, ((e[1], e[2], e[3], e[4], e[5]) for e in events))
     except (ValueError, Exception) as exc:  # noqa: B014 - engine raises ValueError / StepNotAllowed
@@ -156,11 +184,22 @@ def verify_history(db: Database, route: Route, *, max_problems: int = 1000) -> A
     problems: list[str] = []
     ev_cols = (CaseEvent.case_id, CaseEvent.seq, CaseEvent.track, CaseEvent.from_step, CaseEvent.to_step,
                CaseEvent.trigger, CaseEvent.actor_id, CaseEvent.actor_name, CaseEvent.at, CaseEvent.note,
-               CaseEvent.prev_hash, CaseEvent.hash)
+               CaseEvent.prev_hash, CaseEvent.hash, CaseEvent.scheme, CaseEvent.kind, CaseEvent.records,
+               CaseEvent.gseq, CaseEvent.gprev, CaseEvent.gprev_case)
+    case_t = Case.__table__
+    sealed_cols = [case_t.c[c] for c in SEALED["cases"][1]]
     with db.engine.connect() as conn, conn.begin():
         plans = route_plans(conn)
-        cases = _stream(conn, select(Case.id, Case.history_head, Case.history_count, Case.route_version)
-                        .order_by(Case.id))
+        key = history_key_for(db, conn, write=False)
+        keyed = conn.execute(select(CaseEvent.id).where(CaseEvent.scheme == SCHEME_KEYED).limit(1)).first()
+        if key is None and keyed is not None:
+            problems.append("De sleutel van de geschiedenis ontbreekt of past niet: de gesleutelde "
+                            "gebeurtenissen zijn niet te controleren.")
+        purged = integrity.purged_cases(conn, key, problems)
+        pupils = integrity.PupilExpectations()
+        rows = integrity.CaseRows(conn)
+        cases = _stream(conn, select(Case.id, Case.history_head, Case.history_count, Case.history_scheme,
+                                     *sealed_cols).order_by(Case.id))
         events = _grouped(_stream(conn, select(*ev_cols).order_by(CaseEvent.case_id, CaseEvent.seq,
                                                                   CaseEvent.id)))
         tracks = _grouped(_stream(conn, select(CaseTrack.case_id, CaseTrack.track, CaseTrack.step,
@@ -168,7 +207,8 @@ def verify_history(db: Database, route: Route, *, max_problems: int = 1000) -> A
                                   .order_by(CaseTrack.case_id, CaseTrack.track)))
         ev_next = next(events, None)
         tr_next = next(tracks, None)
-        for case_id, head, count, version in cases:
+        version_at = SEALED["cases"][1].index("route_version")
+        for case_id, head, count, scheme, *case_row in cases:
             report.cases += 1
             # events / tracks of ids below this case belong to no case at all
             while ev_next is not None and ev_next[0] < case_id:
@@ -187,8 +227,11 @@ def verify_history(db: Database, route: Route, *, max_problems: int = 1000) -> A
                 case_tracks = tr_next[1]
                 tr_next = next(tracks, None)
             report.events += len(case_events)
-            plan = plans.for_case(case_id, version, route)
-            _check_case(plan, case_id, head or "", count or 0, case_events, case_tracks, problems)
+            plan = plans.for_case(case_id, case_row[version_at], route)
+            _check_case(plan, case_id, head or "", count or 0, case_events, case_tracks, problems, key)
+            integrity.check_records(case_id, tuple(case_row), scheme,
+                                    [(e[13], e[14], e[15]) for e in case_events if e[12] == SCHEME_KEYED],
+                                    rows.take(case_id, problems), pupils, problems)
             if len(problems) >= max_problems:
                 problems.append(f"… gestopt na {max_problems} problemen")
                 break
@@ -197,5 +240,9 @@ def verify_history(db: Database, route: Route, *, max_problems: int = 1000) -> A
                 problems.append(f"casus {ev_next[0]}: {len(ev_next[1])} gebeurtenis(sen) zonder casus")
                 report.events += len(ev_next[1])
                 ev_next = next(events, None)
+            rows.rest(problems)
+            pupils.check(conn, problems)
+            integrity.check_global_links(conn, key, purged, problems)
+            report.access_rows = integrity.check_access_log(conn, key, purged, problems)
     report.problems = problems
     return report

@@ -10,9 +10,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from kindroute.errors import AccessDenied, InvalidInput, NotFound, StepNotAllowed
-from kindroute.services import stepping, turns
+from kindroute.errors import AccessDenied, Conflict, InvalidInput, KindrouteError, NotFound, StepNotAllowed
+from kindroute.services import access, stepping, turns
 from kindroute.services.clocks import refresh_next_due, write_next_due, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, StepResult
@@ -30,6 +31,20 @@ from kindroute.workflow.vocabulary import (
 __all__ = ["CaseFlow", "zorgplicht_deadline"]
 
 
+#: how often opening a case is tried when a concurrent writer wins a unique index
+RACE_ATTEMPTS = 3
+
+
+class _LostRace(Exception):
+    """Another transaction committed the same pupil (or its open case) first."""
+
+
+def _lost_race(exc: IntegrityError) -> bool:
+    text = str(exc.orig)
+    return any(k in text for k in ("uq_cases_open_pupil", "uq_pupils_identity", "pupils.name",
+                                   "cases.pupil_id"))
+
+
 class CaseFlow(ServiceContext):
     """Open a case and move it along the route."""
 
@@ -45,87 +60,133 @@ class CaseFlow(ServiceContext):
         teacher: str | int | None = None,
         registered_on: str | date | None = None,
     ) -> int:
-        """Open a case in the route's first step; creates the pupil if needed."""
+        """Open a case in the route's first step; creates the pupil if needed.
+
+        "One open case per pupil" and "one pupil per name, birth date and school" are unique
+        indexes: when someone else opens a case for the same pupil at the same moment, this one
+        loses the race at the database, tries again, and then refuses like any other duplicate.
+        """
+        for _attempt in range(RACE_ATTEMPTS):
+            try:
+                return self._open_case_once(actor, pupil=pupil, school=school, group=group, born=born,
+                                            note=note, teacher=teacher, registered_on=registered_on)
+            except _LostRace:
+                continue
+        raise Conflict("Iemand anders legt op dit moment dezelfde leerling vast; probeer het zo opnieuw.")
+
+    def _open_case_once(
+        self,
+        actor: Actor,
+        *,
+        pupil: str,
+        school: str | int,
+        group: int | str,
+        born: str | date,
+        note: str,
+        teacher: str | int | None,
+        registered_on: str | date | None,
+    ) -> int:
         check_name(pupil, "Naam van de leerling")
         group_n = check_group(group)
         born_d = check_birth_date(parse_date(born, "Geboortedatum"), self.today())
         reg = parse_date(registered_on, "Datum aanmelding") if registered_on else None
+        if reg is not None and reg > self.today():
+            raise InvalidInput(f"Datum aanmelding {reg.isoformat()} ligt in de toekomst.")
         if note:
             check_text(note, "Notitie")
         now = self.now()
         with self._uow() as uow:
-            s = uow.session
-            school_row = self._school(s, school)
-            own = self._school_roles(actor, school_row.id)
-            if not own:
-                raise AccessDenied(
-                    f"U ({actor.name}) kunt geen casus openen voor {school_row.name}: alleen "
-                    "leerkrachten, IB en directie van die school."
-                )
-            pupil_row = s.scalar(
-                select(Pupil).where(
-                    Pupil.name == pupil,
-                    Pupil.date_of_birth == born_d,
-                    Pupil.school_id == school_row.id,
-                )
-            )
-            if pupil_row is None:
-                pupil_row = new_pupil(pupil, born_d, group_n, school_row.id)
-                s.add(pupil_row)
-            else:
-                pupil_row.group = group_n
-                open_already = s.scalar(
-                    select(Case.id).where(Case.pupil_id == pupil_row.id, Case.status == STATUS_OPEN)
-                )
-                if open_already:
-                    raise InvalidInput(
-                        f"{pupil} heeft al een open casus ({open_already}); werk die bij."
+            try:
+                s = uow.session
+                school_row = self._school(s, school)
+                own = self._school_roles(actor, school_row.id)
+                if not own:
+                    raise AccessDenied(
+                        f"U ({actor.name}) kunt geen casus openen voor {school_row.name}: alleen "
+                        "leerkrachten, IB en directie van die school."
                     )
-            case = Case(
-                pupil=pupil_row,
-                school_id=school_row.id,
-                status=STATUS_OPEN,
-                opened_at=now,
-                opened_by_id=actor.id,
-                route_version=self.route.version,
-                registered_on=reg,
-                history_head=GENESIS,
-                history_count=0,
-                version=1,
-            )
-            s.add(case)
-            for tid, step in self.engine.initial_steps().items():
-                if step == NOT_STARTED:
-                    continue
-                case.tracks.append(
-                    CaseTrack(
-                        track=tid,
-                        step=step,
-                        entered_at=now,
-                        deadline=self.engine.deadline(step, now.date(), opened_on=now.date()),
-                        at_turn_role=self.engine.at_turn_role(step),
-                        entered_seq=0,
+                pupil_row = s.scalar(
+                    select(Pupil).where(
+                        Pupil.name == pupil,
+                        Pupil.date_of_birth == born_d,
+                        Pupil.school_id == school_row.id,
                     )
                 )
-            s.flush()
-            for role in own:  # the opener holds their own school roles on the case
-                s.add(Assignment(case_id=case.id, role=role, person_id=actor.id,
-                                 started_at=now, assigned_by_id=actor.id))
-            if teacher is not None:
-                t = self._actor(s, teacher)
-                teacher_role = self._teacher_role(t)
-                if teacher_role is None:
-                    raise InvalidInput(f"{t.name} heeft geen rol van een leerkracht op school in deze route.")
-                if teacher_role not in own or t.id != actor.id:
-                    s.add(Assignment(case_id=case.id, role=teacher_role, person_id=t.id,
+                if pupil_row is None:
+                    pupil_row = new_pupil(pupil, born_d, group_n, school_row.id)
+                    s.add(pupil_row)
+                else:
+                    if pupil_row.group != group_n:
+                        pupil_row.group = group_n
+                        others = s.scalars(select(Case).where(Case.pupil_id == pupil_row.id)
+                                           .order_by(Case.id).with_for_update()).all()
+                        for other in others:
+                            self._touch(other)
+                            self._seal(s, other, "pupil", actor, [("pupils", pupil_row.id)])
+                    open_already = s.scalar(
+                        select(Case.id).where(Case.pupil_id == pupil_row.id, Case.status == STATUS_OPEN)
+                    )
+                    if open_already:
+                        raise self._open_already(s, actor, pupil, open_already)
+                case = Case(
+                    pupil=pupil_row,
+                    school_id=school_row.id,
+                    status=STATUS_OPEN,
+                    opened_at=now,
+                    opened_by_id=actor.id,
+                    route_version=self.route.version,
+                    registered_on=reg,
+                    history_head=GENESIS,
+                    history_count=0,
+                    version=1,
+                )
+                s.add(case)
+                for tid, step in self.engine.initial_steps().items():
+                    if step == NOT_STARTED:
+                        continue
+                    case.tracks.append(
+                        CaseTrack(
+                            track=tid,
+                            step=step,
+                            entered_at=now,
+                            deadline=self.engine.deadline(step, now.date(), opened_on=now.date()),
+                            at_turn_role=self.engine.at_turn_role(step),
+                            entered_seq=0,
+                        )
+                    )
+                s.flush()
+                for role in own:  # the opener holds their own school roles on the case
+                    s.add(Assignment(case_id=case.id, role=role, person_id=actor.id,
                                      started_at=now, assigned_by_id=actor.id))
-            if note:
-                s.add(Note(case_id=case.id, author_id=actor.id, at=now, step=case.tracks[0].step, text=note))
-            refresh_next_due(s, case, self.route)
-            uow.flush()
-            case_id = case.id
-            uow.commit()
-            return case_id
+                if teacher is not None:
+                    t = self._actor(s, teacher)
+                    teacher_role = self._teacher_role(t)
+                    if teacher_role is None or t.school_id != school_row.id:
+                        raise InvalidInput(f"{t.name} is geen leerkracht van {school_row.name}; kies een "
+                                           "leerkracht van die school.")
+                    if teacher_role not in own or t.id != actor.id:
+                        s.add(Assignment(case_id=case.id, role=teacher_role, person_id=t.id,
+                                         started_at=now, assigned_by_id=actor.id))
+                if note:
+                    s.add(Note(case_id=case.id, author_id=actor.id, at=now, step=case.tracks[0].step,
+                               text=note))
+                refresh_next_due(s, case, self.route)
+                uow.flush()
+                self._seal(s, case, "open", actor)
+                case_id = case.id
+                uow.commit()
+                return case_id
+            except IntegrityError as exc:
+                if _lost_race(exc):
+                    raise _LostRace() from None
+                raise
+
+    def _open_already(self, s: Any, actor: Actor, pupil: str, case_id: int) -> KindrouteError:
+        """The refusal for a pupil who has an open case; names the case only to who may see it."""
+        if access.can_see(s, actor, case_id, self.route, self.today()):
+            return InvalidInput(f"{pupil} heeft al een open casus ({case_id}); werk die bij.")
+        return InvalidInput(f"Voor {pupil} kunt u nu geen casus openen. De intern begeleider van de "
+                            "school kan nagaan waarom.")
 
     def advance_case(
         self,
@@ -246,6 +307,7 @@ class CaseFlow(ServiceContext):
                 raise InvalidInput("De zorgplichttermijn is al eens verlengd; dat kan maar één keer.")
             case.zorgplicht_extended = True
             self._touch(case)
+            self._seal(s, case, "zorgplicht_extended", actor)
             uow.commit()
             return zorgplicht_deadline(case.registered_on, extended=True)
 

@@ -121,7 +121,20 @@ class CaseLists(ServiceContext):
         return or_(cond, other)
 
     def list_cases(self, actor: Actor | None, f: CaseFilter | None = None, *,
-                   limit: int | None = None, offset: int = 0) -> list[CaseRow]:
+                   limit: int | None = None, offset: int = 0, purpose: str = "list") -> list[CaseRow]:
+        """A page of the cases ``actor`` may see. An outside role's view is in the access log
+        (``purpose``: "list", or "export" for a whole export)."""
+        rows = self._list_cases(actor, f, limit=limit, offset=offset)
+        if rows and access.is_outside_reader(actor, self.route):
+            assert actor is not None
+            with self._uow() as uow:
+                for r in rows:
+                    self._log_access(uow.session, actor, r.id, purpose)
+                uow.commit()
+        return rows
+
+    def _list_cases(self, actor: Actor | None, f: CaseFilter | None = None, *,
+                    limit: int | None = None, offset: int = 0) -> list[CaseRow]:
         f = f or CaseFilter()
         today = self.today()
         with self._uow(write=False) as uow:

@@ -21,7 +21,7 @@ from kindroute.services.dto import (
     TrackInfo,
 )
 from kindroute.services.plan_view import read_plan
-from kindroute.store.models import AccessLog, Agreement, CaseEvent, ConsentRecord, Document, Note, Person
+from kindroute.store.models import Agreement, CaseEvent, ConsentRecord, Document, Note, Person
 
 
 class CaseView(ServiceContext):
@@ -84,10 +84,12 @@ class CaseView(ServiceContext):
                 for c in s.scalars(select(ConsentRecord).where(ConsentRecord.case_id == case_id)
                                    .order_by(ConsentRecord.id))
             )
+            # the steps, numbered 1..n (the keyed history also holds every other change)
             history = tuple(
-                HistoryEntry(e.seq, e.track, e.from_step, e.to_step, e.trigger, e.actor_name, e.at, e.note)
-                for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
-                                   .order_by(CaseEvent.seq))
+                HistoryEntry(n, e.track, e.from_step, e.to_step, e.trigger, e.actor_name, e.at, e.note)
+                for n, e in enumerate(s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id,
+                                                                        CaseEvent.kind == "step")
+                                                .order_by(CaseEvent.seq)), start=1)
             )
             notes = tuple(
                 NoteInfo(n.id, name_of(n.author_id) or "?", n.at, n.step, n.text)
@@ -128,7 +130,7 @@ class CaseView(ServiceContext):
                 documents=documents, next=nexts, goals=plan.goals, opp=plan.opp, clocks=plan.clocks,
             )
             if log_read and actor is not None:
-                s.add(AccessLog(person_id=actor.id, case_id=case_id, at=self.now(), action="read"))
+                self._log_access(s, actor, case_id, "read")
                 uow.commit()
             return detail
 

@@ -40,6 +40,7 @@ class CaseWork(ServiceContext):
                     f"(wel: {', '.join(self.role_label(r) for r in target.roles) or 'geen'})."
                 )
             now = self.now()
+            changed: list[Assignment] = []
             for a in self._active_assignments(s, case_id):
                 if a.role == role:
                     if a.person_id == target.id:
@@ -47,10 +48,13 @@ class CaseWork(ServiceContext):
                             f"{target.name} is al {self.role_label(role).lower()} op deze casus."
                         )
                     a.ended_at = now
+                    changed.append(a)
             s.flush()
-            s.add(Assignment(case_id=case_id, role=role, person_id=target.id, started_at=now,
-                             assigned_by_id=actor.id))
+            new = Assignment(case_id=case_id, role=role, person_id=target.id, started_at=now,
+                             assigned_by_id=actor.id)
+            s.add(new)
             self._touch(case)
+            self._seal(s, case, "assignment", actor, [*changed, new])
             turns.follow_automatic(self, uow, actor, case_id, f"{self.role_label(role)} toegewezen")
             uow.commit()
             return AssignmentInfo(role, self.role_label(role), target.name, target.id, now, "")
@@ -82,6 +86,7 @@ class CaseWork(ServiceContext):
             for a in active:
                 a.ended_at = self.now()
             self._touch(case)
+            self._seal(s, case, "assignment_end", actor, active)
             uow.commit()
 
     def record_consent(
@@ -121,7 +126,7 @@ class CaseWork(ServiceContext):
             )
             s.add(c)
             self._touch(case)
-            s.flush()
+            self._seal(s, case, "consent", actor, [c])
             info = self._consent_info(c, actor.name)
             cause = f"toestemming voor {self.role_label(role).lower()}"
             turns.follow_automatic(self, uow, actor, case_id, cause)
@@ -148,7 +153,7 @@ class CaseWork(ServiceContext):
             c.withdrawn_by_id = actor.id
             c.withdrawn_reason = reason or None
             self._touch(case)
-            s.flush()
+            self._seal(s, case, "consent_withdrawn", actor, [c])
             recorder = s.get(Person, c.recorded_by_id)
             info = self._consent_info(c, recorder.name if recorder else "?")
             uow.commit()
@@ -166,7 +171,7 @@ class CaseWork(ServiceContext):
             n = Note(case_id=case_id, author_id=actor.id, at=now, step=step, text=text)
             s.add(n)
             self._touch(case)
-            s.flush()
+            self._seal(s, case, "note", actor, [n])
             info = NoteInfo(n.id, actor.name, now, step, text)
             uow.commit()
             return info
@@ -195,7 +200,7 @@ class CaseWork(ServiceContext):
                           who_role=who_role, due_on=due, created_by_id=actor.id, created_at=now)
             s.add(a)
             self._touch(case)
-            s.flush()
+            self._seal(s, case, "agreement", actor, [a])
             info = AgreementInfo(a.id, what, who_actor.name if who_actor else None, who_role, due,
                                  False, None, actor.name, now,
                                  bool(due and due < self.today()))
@@ -214,6 +219,7 @@ class CaseWork(ServiceContext):
             a.done_at = self.now() if done else None
             a.done_by_id = actor.id if done else None
             self._touch(case)
+            self._seal(s, case, "agreement_done" if done else "agreement_open", actor, [a])
             uow.commit()
 
     def tick_checklist(self, actor: Actor, case_id: int, item: str, *, done: bool = True,
@@ -237,11 +243,16 @@ class CaseWork(ServiceContext):
             existing = s.scalar(select(ChecklistTick).where(
                 ChecklistTick.case_id == case_id, ChecklistTick.step == step.id,
                 ChecklistTick.item == item, ChecklistTick.visit == row.entered_seq))
+            touched: list[object] = []
             if done and existing is None:
-                s.add(ChecklistTick(case_id=case_id, step=step.id, item=item, done_by_id=actor.id,
-                                    done_at=self.now(), visit=row.entered_seq))
+                tick = ChecklistTick(case_id=case_id, step=step.id, item=item, done_by_id=actor.id,
+                                     done_at=self.now(), visit=row.entered_seq)
+                s.add(tick)
+                touched.append(tick)
             elif not done and existing is not None:
+                touched.append(("checklist_ticks", existing.id))
                 s.delete(existing)
             self._touch(case)
+            self._seal(s, case, "checklist", actor, touched)
             turns.follow_automatic(self, uow, actor, case_id, f"'{item_spec.label}' afgevinkt")
             uow.commit()

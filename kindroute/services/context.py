@@ -6,7 +6,7 @@ the unit of work, and the small loaders and checks around a case.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session, object_session
 
 from kindroute.errors import AccessDenied, Conflict, InvalidInput, NotFound
-from kindroute.services import access, route_store, stepping
+from kindroute.services import access, history, route_store, stepping
 from kindroute.services.dto import Actor, ConsentInfo
 from kindroute.store.db import Database
 from kindroute.store.models import Assignment, Case, CaseEvent, ConsentRecord, Person, School
@@ -138,6 +138,46 @@ class ServiceContext:
         session = object_session(case)
         if session is not None:
             refresh_next_due(session, case, self.route)
+
+    def _seal(self, session: Session, case: Case, kind: str, actor: Actor,
+              records: Sequence[Any] = (), *, note: str = "") -> None:
+        """Seal a change of ``case`` as an event of its keyed history (same transaction).
+
+        ``records``: ORM rows the change touched, or (table, key) pairs (e.g. of a removed row);
+        the case row itself is always sealed. A case from before the keyed history (or just
+        opened: ``kind`` "open") is sealed whole: every record's digest goes into this event.
+        """
+        session.flush()
+        conn = session.connection()
+        key = history.history_key_for(self.db, conn, write=True)
+        if kind == "open" or case.history_scheme != 2:
+            sealed = history.case_baseline(conn, case.id, case.pupil_id)
+            if kind != "open":
+                kind = f"seal+{kind}"
+            case.history_scheme = 2
+        else:
+            wanted: dict[str, list[Any]] = {"cases": [case.id]}
+            for r in records:
+                if isinstance(r, tuple):
+                    table, k = r
+                else:
+                    table = r.__table__.name
+                    k = getattr(r, history.SEALED[table][0])
+                wanted.setdefault(table, []).append(k)
+            sealed = []
+            for table, keys in wanted.items():
+                sealed += history.record_digests(conn, table, keys, case.id)
+        seq, h = history.append_event(conn, key, case_id=case.id, prev_hash=case.history_head or "",
+                                      prev_count=case.history_count or 0, kind=kind, actor=actor,
+                                      at=self.now(), records=sealed, note=note)
+        case.history_head = h
+        case.history_count = seq
+
+    def _log_access(self, session: Session, actor: Actor, case_id: int, action: str) -> None:
+        """One row of the (chained) access log: ``actor`` did ``action`` with ``case_id``."""
+        conn = session.connection()
+        key = history.history_key_for(self.db, conn, write=True)
+        history.append_access(conn, key, person_id=actor.id, case_id=case_id, at=self.now(), action=action)
 
     def _require_manager(self, actor: Actor, case: Case, what: str) -> None:
         if not access.manages_school(actor, case.school_id, self.route):

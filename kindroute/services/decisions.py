@@ -138,7 +138,7 @@ class Decisions(ServiceContext):
                          fields_json=json.dumps(values, ensure_ascii=False) if values else None)
             s.add(d)
             self._touch(case)
-            s.flush()
+            self._seal(s, case, "document", actor, [d])
             followed = turns.follow_automatic(self, uow, actor, case_id, f"{spec.label} vastgelegd")
             info = DocumentInfo(d.id, spec.id, outcome, title, step, actor.name, now, fields=values,
                                 followed=tuple(followed))

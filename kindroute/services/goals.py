@@ -75,6 +75,7 @@ class GoalServices(ServiceContext):
             if concept is not None and concept.status == OPP_CONCEPT:
                 s.add(OppGoal(opp_version_id=concept.id, goal_id=g.id))
             self._touch(case)
+            self._seal(s, case, "goal", actor)
             goal_id = g.id
             uow.commit()
             return goal_id
@@ -109,6 +110,7 @@ class GoalServices(ServiceContext):
                                by_id=actor.id, at=self.now())
             s.add(e)
             self._touch(case)
+            self._seal(s, case, "goal_evaluation", actor)
             eval_id = e.id
             uow.commit()
             return eval_id

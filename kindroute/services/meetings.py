@@ -385,7 +385,8 @@ def take_step(svc: Services, actor: Actor, meeting_id: int, case_id: int, trigge
     _check_open(svc, actor, meeting_id, case_id)
     result = svc.advance_case(actor, case_id, trigger, note=note, expected_version=expected_version)
     with svc._uow(write=False) as uow:
-        seq = uow.session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case_id)) or 0
+        seq = uow.session.scalar(select(func.max(CaseEvent.seq)).where(
+            CaseEvent.case_id == case_id, CaseEvent.kind == "step")) or 0
     _link(svc, meeting_id, case_id, "step", seq)
     return result
 

@@ -95,12 +95,16 @@ class OppServices(ServiceContext):
                 current.adopted_on = self.today()
                 current.adopted_by_id = actor.id
             changed = version_made or before != (current.id, current.status)
+            touched: list[Document] = []
             if OPP_DECISION in self.route.decisions and changed:
                 # the route's OPP decision follows the versions: a new concept blocks its guard again
                 step = next((t.step for t in case.tracks if t.track == self.route.main_track.id), None)
-                s.add(Document(case_id=case_id, kind=OPP_DECISION, outcome=current.status,
-                               title=f"OPP versie {current.version}", step=step, author_id=actor.id, at=now))
+                doc = Document(case_id=case_id, kind=OPP_DECISION, outcome=current.status,
+                               title=f"OPP versie {current.version}", step=step, author_id=actor.id, at=now)
+                s.add(doc)
+                touched.append(doc)
             self._touch(case)
+            self._seal(s, case, "opp", actor, touched)
             result = (current.version, current.status)
             uow.commit()
             return result
@@ -128,6 +132,7 @@ class OppServices(ServiceContext):
                                 outcome=outcome, note=note, recorded_by_id=actor.id, recorded_at=self.now())
             s.add(row)
             self._touch(case)
+            self._seal(s, case, "opp_instemming", actor)
             rid = row.id
             uow.commit()
             return rid
@@ -150,6 +155,7 @@ class OppServices(ServiceContext):
                                weighed=weighed, recorded_by_id=actor.id, recorded_at=self.now())
             s.add(row)
             self._touch(case)
+            self._seal(s, case, "opp_hoorrecht", actor)
             rid = row.id
             uow.commit()
             return rid

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from kindroute.errors import AccessDenied, IdentityRequired, InvalidInput
 from kindroute.services import access
@@ -42,6 +43,10 @@ def new_pupil(name: str, born: date, group: int, school_id: int) -> Pupil:
         date_of_birth=born, group=group, school_id=school_id,
         words=[PupilWord(word=w) for w in sorted(name_words(name))],
     )
+
+
+class _ImportRace(Exception):
+    """A concurrent import committed some of the same pupils first."""
 
 
 class PeopleServices(ServiceContext):
@@ -157,6 +162,18 @@ class PeopleServices(ServiceContext):
 
     def add_pupils(self, actor: Actor, school: str | int,
                    pupils: Sequence[tuple[str, date | str, int | str]]) -> tuple[int, int]:
+        """See :meth:`_add_pupils_once`; tried again when a concurrent import added some first."""
+        from kindroute.errors import Conflict
+
+        for _attempt in range(3):
+            try:
+                return self._add_pupils_once(actor, school, pupils)
+            except _ImportRace:
+                continue
+        raise Conflict("Iemand anders leest op dit moment dezelfde leerlingen in; probeer het zo opnieuw.")
+
+    def _add_pupils_once(self, actor: Actor, school: str | int,
+                         pupils: Sequence[tuple[str, date | str, int | str]]) -> tuple[int, int]:
         """Add pupils (name, birth date, group) to a school in one transaction: all or nothing.
 
         A pupil already at the school (same name and birth date) is skipped. Returns
@@ -181,7 +198,12 @@ class PeopleServices(ServiceContext):
                 existing.add((name, born_d))
                 s.add(new_pupil(name, born_d, group_n, school_row.id))
                 added += 1
-            uow.commit()
+            try:
+                uow.commit()
+            except IntegrityError as exc:  # the same pupils, committed by a concurrent import
+                if "uq_pupils_identity" in str(exc.orig) or "pupils.name" in str(exc.orig):
+                    raise _ImportRace() from None
+                raise
             return added, len(checked) - added
 
     def count_people(self) -> int:

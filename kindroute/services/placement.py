@@ -62,12 +62,15 @@ class PlacementServices(ServiceContext):
                 raise InvalidInput("Het besluit kan niet vóór de aanmelding liggen.")
             case.zorgplicht_decision = key
             case.zorgplicht_decided_on = day
+            touched = []
             if note:
                 from kindroute.store.models import Note
 
-                s.add(Note(case_id=case_id, author_id=actor.id, at=self.now(), step=None,
-                           text=f"Besluit zorgplicht: {ZORGPLICHT_DECISIONS[key]}. {note}"))
+                touched.append(Note(case_id=case_id, author_id=actor.id, at=self.now(), step=None,
+                                    text=f"Besluit zorgplicht: {ZORGPLICHT_DECISIONS[key]}. {note}"))
+                s.add(touched[-1])
             self._touch(case)
+            self._seal(s, case, "zorgplicht", actor, touched)
             uow.commit()
             return day
 
@@ -129,6 +132,7 @@ class PlacementServices(ServiceContext):
                                  school_year=school_year, bezwaar_until=bezwaar)
             s.add(row)
             self._touch(case)
+            self._seal(s, case, "period", actor)
             rid = row.id
             uow.commit()
             return rid

@@ -36,7 +36,7 @@ from kindroute.errors import AccessDenied, Conflict, InvalidInput
 from kindroute.services import access
 from kindroute.services.dto import Actor
 from kindroute.services.text import check_birth_date, check_name, fold
-from kindroute.store.models import Pupil
+from kindroute.store.models import Case, Pupil
 from kindroute.store.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -260,7 +260,7 @@ def parse(text: str, path: str, today: date) -> ImportReport:
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise InvalidInput(f"{path}, regel 1: {exc}") from None
+        raise InvalidInput(f"{path}, regel 1: {_csv_problem(exc)}") from None
     cols = _Columns(header, path)
     report = ImportReport(path=path, kind=cols.kind)
     seen: dict[tuple[str, date], int] = {}
@@ -286,8 +286,15 @@ def parse(text: str, path: str, today: date) -> ImportReport:
             seen[key] = line
             report.rows.append(row)
     except csv.Error as exc:
-        report.refused.append(Refused(reader.line_num, f"niet te lezen: {exc}"))
+        report.refused.append(Refused(reader.line_num, f"niet te lezen: {_csv_problem(exc)}"))
     return report
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """The csv module's complaint in Dutch (e.g. a field over its limit of 128 kB)."""
+    if "field larger" in str(exc):
+        return "een veld is groter dan 131.072 tekens"
+    return f"het bestand is niet te lezen als CSV ({exc})"
 
 
 # ---------------------------------------------------------------------- matching and writing
@@ -329,8 +336,17 @@ def import_pupils(svc: Services, actor: Actor, school: str | int, path: str, *, 
         if dry_run or report.refused:
             return report
         total = len(report.new) + len(report.updated)
+        changed: list[Pupil] = []
         for row, _old in report.updated:
-            existing[(row.name, row.born)].group = row.group
+            changed.append(existing[(row.name, row.born)])
+            changed[-1].group = row.group
+        # the cases of a changed pupil: the change is an event of each (locked before the history's head)
+        ids = [p.id for p in changed]
+        for i in range(0, len(ids), CHUNK):
+            for case in s.scalars(select(Case).where(Case.pupil_id.in_(ids[i:i + CHUNK]))
+                                  .order_by(Case.id).with_for_update()):
+                svc._touch(case)
+                svc._seal(s, case, "pupil", actor, [("pupils", case.pupil_id)])
         if progress:
             progress(len(report.updated), total)
         for i in range(0, len(report.new), CHUNK):

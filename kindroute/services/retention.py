@@ -14,13 +14,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from kindroute.errors import AccessDenied, InvalidInput, NotFound
 from kindroute.services import access
 from kindroute.services.core import Services
 from kindroute.services.dto import Actor
+from kindroute.services.history import history_key_for
 from kindroute.services.text import parse_date
+from kindroute.store.hmac_chain import purge_mac
 from kindroute.store.models import (
     AccessLog,
     Agreement,
@@ -111,9 +113,11 @@ def set_pupil_left(svc: Services, actor: Actor, pupil_id: int, on: str | date | 
                 raise InvalidInput(f"Datum van vertrek {day.isoformat()} ligt vóór de geboortedatum.")
         pupil.left_school_on = day
         # every case of the pupil changes with it, so a concurrent editor sees a new version
-        for case in s.scalars(select(Case).where(Case.pupil_id == pupil_id)):
-            case.updated_at = svc.now()
-            case.version = (case.version or 0) + 1
+        # lock the pupil's cases before the history's head (the order every writer keeps)
+        for case in s.scalars(select(Case).where(Case.pupil_id == pupil_id).order_by(Case.id)
+                              .with_for_update()).all():
+            svc._touch(case)
+            svc._seal(s, case, "pupil", actor, [("pupils", pupil_id)])
         uow.commit()
         return day
 
@@ -167,6 +171,8 @@ def purge_expired(svc: Services, actor: Actor, *, dry_run: bool = False) -> Purg
             return result
         ids = [e.case_id for e in expired]
         pupil_ids: set[int] = set()
+        if not svc.db.is_sqlite:  # the history tables refuse DELETE outside a purge (trigger)
+            s.execute(text("SET LOCAL kindroute.purge = 'on'"))
         for i in range(0, len(ids), CHUNK):
             part = ids[i:i + CHUNK]
             pupil_ids.update(s.scalars(select(Case.pupil_id).where(Case.id.in_(part))))
@@ -182,8 +188,12 @@ def purge_expired(svc: Services, actor: Actor, *, dry_run: bool = False) -> Purg
             s.execute(delete(Pupil).where(Pupil.id.in_(orphans[i:i + CHUNK])),
                       execution_options={"synchronize_session": False})
         result.pupils_removed = len(orphans)
-        s.add(PurgeLog(at=svc.now(), by_id=actor.id, cases_removed=len(ids),
-                       counts_json=json.dumps(counts, ensure_ascii=False, sort_keys=True)))
+        key = history_key_for(svc.db, s.connection(), write=True)
+        at = svc.now()
+        case_ids = json.dumps(sorted(ids))
+        s.add(PurgeLog(at=at, by_id=actor.id, cases_removed=len(ids),
+                       counts_json=json.dumps(counts, ensure_ascii=False, sort_keys=True),
+                       case_ids=case_ids, mac=purge_mac(key, at=at, by_id=actor.id, case_ids=case_ids)))
         uow.commit()
         return result
 

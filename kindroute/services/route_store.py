@@ -23,10 +23,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kindroute.errors import AccessDenied, InvalidInput, RouteMismatch, StepNotAllowed
+from kindroute.services import history
 from kindroute.services.dto import Actor
-from kindroute.store.chain import event_hash
 from kindroute.store.db import Database
-from kindroute.store.models import Case, CaseEvent, CaseRoute, CaseTrack, RouteVersion
+from kindroute.store.models import Case, CaseRoute, CaseTrack, RouteVersion
 from kindroute.store.uow import UnitOfWork
 from kindroute.workflow import NOT_STARTED, Route, get_engine, load_route, parse_route
 from kindroute.workflow.model import ROUTE_INSTALL_TRIGGER, SEES_ASSIGNED
@@ -308,13 +308,13 @@ def install_route(db: Database, actor: Actor, new: Route, now: datetime) -> Inst
                                    installed_at=now, installed_by_id=actor.id)
         s.add(version_row)
         s.flush()
-        migrated = _move_cases(s, actor, current, new, row.id, version_row.id, moves, now)
+        migrated = _move_cases(db, s, actor, current, new, row.id, version_row.id, moves, now)
         uow.commit()
         return InstallResult(new.name, new.version, current.version, len(moves), migrated)
 
 
-def _move_cases(s: Session, actor: Actor, current: Route, new: Route, old_id: int, new_id: int,
-                moves: Moves, now: datetime) -> int:
+def _move_cases(db: Database, s: Session, actor: Actor, current: Route, new: Route, old_id: int,
+                new_id: int, moves: Moves, now: datetime) -> int:
     """Write the install event(s) of every open case and move its tracks; returns how many
     cases changed step."""
     engine = get_engine(new)
@@ -330,16 +330,6 @@ def _move_cases(s: Session, actor: Actor, current: Route, new: Route, old_id: in
         migrated += bool(changed)
         events = changed or [next(((t, a, b) for t, a, b in tracks if t == main), tracks[0])]
         first_seq = case.history_count + 1
-        head, seq = case.history_head, case.history_count
-        for track, source, dest in events:
-            seq += 1
-            h = event_hash(case_id=case_id, seq=seq, track=track, from_step=source, to_step=dest,
-                           trigger=ROUTE_INSTALL_TRIGGER, actor_id=actor.id, actor_name=actor.name,
-                           at=now, note=note, prev_hash=head)
-            s.add(CaseEvent(case_id=case_id, seq=seq, track=track, from_step=source, to_step=dest,
-                            trigger=ROUTE_INSTALL_TRIGGER, actor_id=actor.id, actor_name=actor.name,
-                            at=now, note=note, prev_hash=head, hash=h))
-            head = h
         for track, _source, dest in changed:
             row = s.get(CaseTrack, (case_id, track))
             assert row is not None
@@ -351,10 +341,24 @@ def _move_cases(s: Session, actor: Actor, current: Route, new: Route, old_id: in
         if case_id not in has_rows:
             s.add(CaseRoute(case_id=case_id, from_seq=0, route_id=old_id))
         s.add(CaseRoute(case_id=case_id, from_seq=first_seq, route_id=new_id))
-        case.history_head, case.history_count = head, seq
         case.route_version = new.version
         case.updated_at = now
         case.version = (case.version or 0) + 1
+        s.flush()
+        # the install event(s) in the case's keyed history; the last one seals what changed
+        conn = s.connection()
+        key = history.history_key_for(db, conn, write=True)
+        head, seq = case.history_head, case.history_count
+        for n, (track, source, dest) in enumerate(events, start=1):
+            records: list[history.Record] = []
+            if n == len(events):
+                records = history.record_digests(conn, "cases", [case_id]) + history.record_digests(
+                    conn, "case_tracks", [t for t, _a, _b in changed], case_id)
+            seq, head = history.append_event(
+                conn, key, case_id=case_id, prev_hash=head, prev_count=seq, kind="step", actor=actor,
+                at=now, records=records, note=note, track=track, from_step=source, to_step=dest,
+                trigger=ROUTE_INSTALL_TRIGGER)
+        case.history_head, case.history_count = head, seq
     s.flush()
     return migrated
 

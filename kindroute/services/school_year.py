@@ -133,6 +133,7 @@ def start_school_year(svc: Services, actor: Actor, year: str | int, *, school: s
         open_cases: dict[int, list[Case]] = {}
         for case in s.scalars(select(Case).where(Case.school_id == school_row.id, Case.status == "open")):
             open_cases.setdefault(case.pupil_id, []).append(case)
+        all_cases = _cases_of(s, [p.id for p in pupils]) if not dry_run else {}
         for p in pupils:
             if p.group >= LAST_GROUP:
                 report.left.append(p.name)
@@ -160,8 +161,11 @@ def start_school_year(svc: Services, actor: Actor, year: str | int, *, school: s
                 note = Note(case_id=case.id, author_id=actor.id, at=now, step=None, text=text)
                 s.add(note)
                 notes.append(note)
-                case.updated_at = now
-                case.version = (case.version or 0) + 1
+            # every case of the pupil: the pupil's data changed (and the open ones got a note)
+            for case in all_cases.get(p.id, []):
+                svc._touch(case)
+                svc._seal(s, case, "pupil", actor,
+                          [("pupils", p.id), *(n for n in notes if n.case_id == case.id)])
             s.flush()
             change.note_ids = " ".join(str(n.id) for n in notes)
             s.add(change)
@@ -169,6 +173,16 @@ def start_school_year(svc: Services, actor: Actor, year: str | int, *, school: s
         record.fingerprint = fingerprint(s, school_row.id)
         uow.commit()
         return report
+
+
+def _cases_of(s: Session, pupil_ids: list[int]) -> dict[int, list[Case]]:
+    """Every case of these pupils, locked (before the history's head, the order every writer keeps)."""
+    out: dict[int, list[Case]] = {}
+    for i in range(0, len(pupil_ids), 500):
+        for case in s.scalars(select(Case).where(Case.pupil_id.in_(pupil_ids[i:i + 500]))
+                              .order_by(Case.id).with_for_update()):
+            out.setdefault(case.pupil_id, []).append(case)
+    return out
 
 
 def undo_school_year(svc: Services, actor: Actor, *, school: str | int | None = None) -> Rollover:
@@ -188,8 +202,10 @@ def undo_school_year(svc: Services, actor: Actor, *, school: str | int | None = 
                 "terugdraaien kan daarom niet meer. Pas wat nodig is per leerling aan."
             )
         report = Rollover(school_row.name, record.year, undone=True)
-        changes = select(SchoolYearChange).where(SchoolYearChange.school_year_id == record.id)
-        for change in list(s.scalars(changes)):
+        changes = list(s.scalars(select(SchoolYearChange)
+                                 .where(SchoolYearChange.school_year_id == record.id)))
+        all_cases = _cases_of(s, [c.pupil_id for c in changes])
+        for change in changes:
             pupil = s.get(Pupil, change.pupil_id)
             if pupil is None:
                 continue
@@ -200,16 +216,19 @@ def undo_school_year(svc: Services, actor: Actor, *, school: str | int | None = 
                 report.moved[change.old_group] = report.moved.get(change.old_group, 0) + 1
             pupil.group = change.old_group
             pupil.left_school_on = change.old_left_on
+            removed: list[tuple[int, int]] = []
             for note_id in change.note_ids.split():
                 note = s.get(Note, int(note_id))
                 if note is None:
                     continue
-                case = s.get(Case, note.case_id)
-                if case is not None:
-                    case.updated_at = now
-                    case.version = (case.version or 0) + 1
+                removed.append((note.case_id, note.id))
                 s.delete(note)
                 report.cases_noted += 1
+            s.flush()
+            for case in all_cases.get(pupil.id, []):
+                svc._touch(case)
+                svc._seal(s, case, "pupil", actor,
+                          [("pupils", pupil.id), *(("notes", n) for c, n in removed if c == case.id)])
         record.undone_at = now
         record.undone_by_id = actor.id
         uow.commit()

@@ -51,6 +51,7 @@ from kindroute.store.models import (
     ChecklistTick,
     ConsentRecord,
     Document,
+    Meta,
     Note,
     OppHoorrecht,
     OppInstemming,
@@ -69,6 +70,7 @@ from kindroute.workflow.vocabulary import OPP_ADOPTED, OPP_AGREED
 PLACED = "geplaatst"
 
 CASES = Case.__table__
+META = Meta.__table__
 TRACKS = CaseTrack.__table__
 EVENTS = CaseEvent.__table__
 NOTES = Note.__table__
@@ -252,14 +254,25 @@ def case_statement(actor: Actor | None, route: Route, today: date) -> Select[Any
     database in the same statement, so a step sees exactly the cases the lists show.
     """
     born = select(Pupil.date_of_birth).where(Pupil.id == CASES.c.pupil_id).scalar_subquery()
+    # the history's global head, read in the same statement (PostgreSQL locks it separately)
+    head = select(META.c.value).where(META.c.key == "history_head").scalar_subquery()
     return (
         select(
             CASES.c.school_id,
             CASES.c.version,
             CASES.c.history_head,
             CASES.c.history_count,
+            # the sealed columns of the case row (its digest goes into the step's event)
+            CASES.c.pupil_id,
+            CASES.c.status,
             CASES.c.opened_at,
+            CASES.c.opened_by_id,
+            CASES.c.closed_at,
+            CASES.c.registered_on,
+            CASES.c.zorgplicht_extended,
+            CASES.c.route_version,
             born.label("born"),
+            head.label("global_head"),
             access.visible_clause(actor, route, today).label("visible"),
         )
         .where(CASES.c.id == bindparam("case_id", type_=Integer))
@@ -287,7 +300,6 @@ def _update_case(with_status: bool) -> Any:
 #: The case row after a step: chain head, count, time, version (and status on the main track).
 UPDATE_CASE = _update_case(with_status=False)
 UPDATE_CASE_STATUS = _update_case(with_status=True)
-INSERT_EVENT = EVENTS.insert()
 INSERT_TRACK = TRACKS.insert()
 UPDATE_TRACK = (
     TRACKS.update()

@@ -83,7 +83,33 @@ def check_text(value: str, what: str = "Tekst", *, required: bool = True) -> str
     return value
 
 
+#: A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: ``'`` before text that would start a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+#: Every date a user gives lies within these years (a typo like 9999 is refused, not stored).
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+
 def parse_date(value: str | date, what: str = "Datum") -> date:
+    """A date from ISO (JJJJ-MM-DD) or Dutch (D-M-JJJJ) text, within 1900–2100."""
+    return check_date_range(_parse_date(value, what), what)
+
+
+def check_date_range(day: date, what: str = "Datum") -> date:
+    if not YEAR_MIN <= day.year <= YEAR_MAX:
+        raise InvalidInput(f"{what} {day.isoformat()} ligt buiten {YEAR_MIN}–{YEAR_MAX}.")
+    return day
+
+
+def _parse_date(value: str | date, what: str) -> date:
     if isinstance(value, date):
         return value
     try:

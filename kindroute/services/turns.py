@@ -18,16 +18,17 @@ change a case (a part builds on the context, never on another part):
 from __future__ import annotations
 
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from kindroute.errors import AccessDenied, Conflict, InvalidInput, StepNotAllowed
-from kindroute.services import access, stepping
+from kindroute.services import access, history, stepping
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, StepResult
 from kindroute.services.text import parse_date
-from kindroute.store.chain import event_hash
+from kindroute.store.hmac_chain import record_digest
 from kindroute.store.models import CaseEvent, Note, TurnConfirmation
 from kindroute.store.uow import STALE_MESSAGE, UnitOfWork
 from kindroute.workflow import NOT_STARTED, Step
@@ -125,11 +126,6 @@ def confirm_turn(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: i
             "trigger": trigger, "role": role, "person_id": actor.id, "at": now,
         })
     version = case.version + 1
-    if conn.execute(stepping.UPDATE_CASE, {
-        "case_id": case_id, "old_version": case.version, "new_version": version,
-        "head": case.history_head, "seq": case.history_count, "now": now,
-    }).rowcount != 1:
-        raise Conflict(STALE_MESSAGE)
     t = stepping.TRACKS
     deadline = conn.execute(select(t.c.deadline).where(t.c.case_id == case_id, t.c.track == option.track)
                             ).scalar()
@@ -138,6 +134,20 @@ def confirm_turn(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: i
         "entered_at": row.entered_at, "deadline": deadline, "at_turn_role": rest[0],
         "entered_seq": row.entered_seq,
     })
+    # the confirmation is a change of the case: an event of its keyed history (the turn moved on)
+    key = history.history_key_for(ctx.db, conn, write=True)
+    seq, h = history.append_event(
+        conn, key, case_id=case_id, prev_hash=case.history_head, prev_count=case.history_count,
+        kind="turn", actor=actor, at=now, track=option.track, trigger=trigger,
+        records=history.record_digests(conn, "cases", [case_id])
+        + history.record_digests(conn, "case_tracks", [option.track], case_id),
+        global_head=case.global_head,
+    )
+    if conn.execute(stepping.UPDATE_CASE, {
+        "case_id": case_id, "old_version": case.version, "new_version": version,
+        "head": h, "seq": seq, "now": now,
+    }).rowcount != 1:
+        raise Conflict(STALE_MESSAGE)
     return StepResult(
         case_id=case_id, track=option.track, from_=option.source, to=option.source, trigger=trigger,
         at_turn_role=rest[0], deadline=deadline, version=version, waiting=tuple(rest),
@@ -156,33 +166,46 @@ def record_step(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: in
     ``track`` (None: the track starts now).
     """
     now = ctx.now()
-    seq = case.history_count + 1
-    h = event_hash(
-        case_id=case_id, seq=seq, track=track, from_step=source, to_step=dest,
-        trigger=trigger, actor_id=actor.id, actor_name=actor.name, at=now, note=note,
-        prev_hash=case.history_head,
-    )
+    if now < case.opened_at:
+        raise InvalidInput(f"Een stap op {now:%Y-%m-%d %H:%M} ligt vóór de opening van casus {case_id} "
+                           f"({case.opened_at:%Y-%m-%d %H:%M}); controleer de klok.")
     version = case.version + 1
-    values: dict[str, Any] = {"case_id": case_id, "old_version": case.version, "new_version": version,
-                              "head": h, "seq": seq, "now": now}
+    status, closed_at = case.status, case.closed_at
     update = stepping.UPDATE_CASE
     if track == ctx.route.main_track.id:
         update = stepping.UPDATE_CASE_STATUS
         if ctx.engine.is_final(dest):
-            values["status"] = STATUS_REFERRED if dest != STEP_CLOSED else STATUS_CLOSED
-            values["closed_at"] = now
+            status = STATUS_REFERRED if dest != STEP_CLOSED else STATUS_CLOSED
+            closed_at = now
         else:
-            values["status"] = STATUS_OPEN
-            values["closed_at"] = None
+            status, closed_at = STATUS_OPEN, None
+    deadline = entry_deadline(ctx, conn, case_id, case.opened_at, dest, now, entering=(trigger, dest))
+    at_turn = ctx.engine.at_turn_role(dest)
+    seq = case.history_count + 1
+    records: list[history.Record] = [
+        ("cases", case_id, record_digest((case.pupil_id, case.school_id, status, case.opened_at,
+                                          case.opened_by_id, closed_at, case.registered_on,
+                                          case.zorgplicht_extended, case.route_version))),
+        ("case_tracks", track, record_digest((dest, now, deadline, at_turn, seq))),
+    ]
+    if note:
+        note_id = conn.execute(stepping.INSERT_NOTE, {"case_id": case_id, "author_id": actor.id,
+                                                      "at": now, "step": source, "text": note}
+                               ).inserted_primary_key[0]
+        records.append(("notes", note_id, record_digest((actor.id, now, source, note))))
+    key = history.history_key_for(ctx.db, conn, write=True)
+    seq, h = history.append_event(
+        conn, key, case_id=case_id, prev_hash=case.history_head, prev_count=case.history_count,
+        kind="step", actor=actor, at=now, records=records, note=note, track=track,
+        from_step=source, to_step=dest, trigger=trigger, global_head=case.global_head,
+    )
+    values: dict[str, Any] = {"case_id": case_id, "old_version": case.version, "new_version": version,
+                              "head": h, "seq": seq, "now": now}
+    if update is stepping.UPDATE_CASE_STATUS:
+        values["status"] = status
+        values["closed_at"] = closed_at
     if conn.execute(update, values).rowcount != 1:
         raise Conflict(STALE_MESSAGE)
-    conn.execute(stepping.INSERT_EVENT, {
-        "case_id": case_id, "seq": seq, "track": track, "from_step": source, "to_step": dest,
-        "trigger": trigger, "actor_id": actor.id, "actor_name": actor.name, "at": now, "note": note,
-        "prev_hash": case.history_head, "hash": h,
-    })
-    deadline = entry_deadline(ctx, conn, case_id, case.opened_at, dest, now)
-    at_turn = ctx.engine.at_turn_role(dest)
     if row is None:
         conn.execute(stepping.INSERT_TRACK, {
             "case_id": case_id, "track": track, "step": dest, "entered_at": now, "deadline": deadline,
@@ -193,9 +216,6 @@ def record_step(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: in
             "where_case": case_id, "where_track": track, "step": dest, "entered_at": now,
             "deadline": deadline, "at_turn_role": at_turn, "entered_seq": seq,
         })
-    if note:
-        conn.execute(stepping.INSERT_NOTE, {"case_id": case_id, "author_id": actor.id, "at": now,
-                                            "step": source, "text": note})
     return StepResult(
         case_id=case_id, track=track, from_=source, to=dest, trigger=trigger,
         at_turn_role=at_turn, deadline=deadline, version=version,
@@ -240,18 +260,21 @@ def follow_automatic_conn(ctx: ServiceContext, conn: Connection, actor: Actor, c
 
 
 def entry_deadline(ctx: ServiceContext, conn: Connection, case_id: int, opened_at: datetime | None,
-                   dest: str, now: datetime) -> date | None:
-    """The deadline of ``dest`` when the case enters it now (the entering event is written)."""
+                   dest: str, now: datetime, *, entering: tuple[str, str] | None = None) -> date | None:
+    """The deadline of ``dest`` when the case enters it now. ``entering``: (trigger, step) of the
+    entering event when it is not written yet (its digest is sealed into that event)."""
     step = ctx.route.steps.get(dest)
     if step is None or step.term_days is None:
         return None
     opened_on = opened_at.date() if opened_at else None
     if not step.term_keeps and step.term_from in (TERM_FROM_ENTERED, TERM_FROM_OPENED):
         return ctx.engine.deadline(dest, now.date(), opened_on=opened_on)
-    events = conn.execute(
+    events: list[Any] = list(conn.execute(
         select(CaseEvent.trigger, CaseEvent.to_step, CaseEvent.at)
-        .where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
-    ).all()
+        .where(CaseEvent.case_id == case_id, CaseEvent.kind == "step").order_by(CaseEvent.seq)
+    ).all())
+    if entering is not None:
+        events.append(SimpleNamespace(trigger=entering[0], to_step=entering[1], at=now))
     entered_on = now.date()
     upto = len(events)
     if step.term_keeps:
@@ -295,8 +318,10 @@ class Terms(ServiceContext):
                     f"({nl_date(row.entered_at.date())})."
                 )
             row.deadline = day
-            s.add(Note(case_id=case_id, author_id=actor.id, at=self.now(), step=step.id,
-                       text=f"Termijn van stap '{step.title}' vastgesteld tot {nl_date(day)}."))
+            note = Note(case_id=case_id, author_id=actor.id, at=self.now(), step=step.id,
+                        text=f"Termijn van stap '{step.title}' vastgesteld tot {nl_date(day)}.")
+            s.add(note)
             self._touch(case)
+            self._seal(s, case, "term", actor, [row, note])
             uow.commit()
             return day

@@ -64,6 +64,8 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     _binds: dict[bool, Engine] = field(default_factory=dict, repr=False, compare=False)
+    #: the history key once the database has confirmed it (``services.history.history_key_for``)
+    _history_key: bytes | None = field(default=None, repr=False, compare=False)
 
     def bind(self, write: bool) -> Engine:
         """The engine for a reading or writing unit of work (``kindroute_write``, see below)."""
@@ -147,6 +149,21 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
+def _make_private(path: Path) -> None:
+    """An existing database file (and its -wal/-shm) readable by its owner only, like a new one.
+
+    SQLite gives the -wal and -shm files the main file's permissions when it creates them.
+    A file owned by someone else is left as it is (a shared folder's own rules apply).
+    """
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            st = p.stat()
+            if st.st_mode & 0o077 and st.st_uid == os.getuid():
+                os.chmod(p, st.st_mode & 0o700)
+        except OSError:
+            continue
+
+
 def make_engine(url: str) -> Engine:
     try:
         u = make_url(url)
@@ -178,6 +195,7 @@ def open_database(db: str | None = None, *, migrate: bool = True, check: bool | 
         if is_new and not path.exists():
             _create_private_file(path)
             created = True
+        _make_private(path)
     sqlite_file = None
     if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
         sqlite_file = u.database

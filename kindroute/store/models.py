@@ -106,6 +106,9 @@ class Pupil(Base):
 
     words: Mapped[list[PupilWord]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
+    #: the identity an import and a new case look a pupil up by
+    __table_args__ = (Index("uq_pupils_identity", "name", "date_of_birth", "school_id", unique=True),)
+
 
 class PupilWord(Base):
     """The words of a pupil's name (folded, see ``services.text.name_words``), for a name
@@ -148,6 +151,8 @@ class Case(Base):
     #: Hash of the newest history event: the head of this case's chain.
     history_head: Mapped[str] = mapped_column(String(64), default="")
     history_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: 1: only steps are in the history (a case from before the keyed history); 2: every record is.
+    history_scheme: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     #: The services raise ``version`` by one on every change to a case (or anything in it);
@@ -160,6 +165,9 @@ class Case(Base):
         Index("ix_cases_pupil_status_school", "pupil_id", "status", "school_id"),
         # lists by the earliest clock walk this index and stop at a page
         Index("ix_cases_next_due", "next_due", "id"),
+        # one open case per pupil, also when two people open one at the same moment
+        Index("uq_cases_open_pupil", "pupil_id", unique=True, sqlite_where=text("status = 'open'"),
+              postgresql_where=text("status = 'open'")),
     )
 
     pupil: Mapped[Pupil] = relationship()
@@ -309,7 +317,11 @@ class Document(Base):
 
 
 class CaseEvent(Base):
-    """One step taken: append-only, hash-chained per case."""
+    """One change to a case: append-only, hash-chained per case and (scheme 2) across all cases.
+
+    Scheme 1: a step, sealed with plain SHA-256 (``store.chain``). Scheme 2: any change (``kind``),
+    sealed with HMAC-SHA256, with digests of the records it touched (``store.hmac_chain``).
+    """
 
     __tablename__ = "case_events"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -325,6 +337,13 @@ class CaseEvent(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    scheme: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    kind: Mapped[str] = mapped_column(String(20), default="step", server_default="step")
+    records: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: the global link of scheme 2 events: position, and the hash and case of the one before
+    gseq: Mapped[int | None] = mapped_column(Integer)
+    gprev: Mapped[str | None] = mapped_column(String(64))
+    gprev_case: Mapped[int | None] = mapped_column(Integer)
 
     actor: Mapped[Person] = relationship()
 
@@ -336,7 +355,7 @@ class CaseEvent(Base):
 
 
 class AccessLog(Base):
-    """Reads of a case by an outside role (who, when, which case)."""
+    """Reads of a case by an outside role (who, when, which case), chained with HMAC-SHA256."""
 
     __tablename__ = "access_log"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -344,6 +363,12 @@ class AccessLog(Base):
     case_id: Mapped[int] = mapped_column(Integer, index=True)
     at: Mapped[datetime] = mapped_column(DateTime)
     action: Mapped[str] = mapped_column(String(30), default="read")
+    seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    prev_case: Mapped[int | None] = mapped_column(Integer)
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("uq_access_log_seq", "seq", unique=True),)
 
 
 class PurgeLog(Base):
@@ -356,6 +381,9 @@ class PurgeLog(Base):
     cases_removed: Mapped[int] = mapped_column(Integer)
     #: JSON: anonymous counts per school / final step / year closed.
     counts_json: Mapped[str] = mapped_column(Text, default="{}")
+    #: the removed cases' ids (JSON), so the history's links to them are known to be gone on purpose
+    case_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
+    mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 # ---------------------------------------------------------------------------- meetings

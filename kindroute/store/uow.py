@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from kindroute.errors import Conflict
+from kindroute.errors import Conflict, InvalidInput
 from kindroute.store.db import Database, translate_db_error
 
 #: What a writer hears when the case changed under it (its ``WHERE version = …`` matched nothing).
@@ -28,6 +28,19 @@ STALE_MESSAGE = (
     "Deze casus is zojuist gewijzigd door iemand anders — opnieuw geladen. "
     "Er is niets opgeslagen; probeer het opnieuw."
 )
+
+
+#: What a user hears when a number they gave does not fit the database (past 64 bits).
+OUT_OF_RANGE_MESSAGE = ("Een getal is te groot (of te klein) om op te zoeken of op te slaan; "
+                        "controleer de invoer.")
+
+
+def _out_of_range(exc: BaseException | None) -> bool:
+    """A driver's "number out of range" (PostgreSQL: SQLSTATE 22003), also when wrapped."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) == "22003" or isinstance(orig, OverflowError)
 
 
 class UnitOfWork:
@@ -81,6 +94,8 @@ class UnitOfWork:
                 self._connection.close()  # rolls back what was not committed
         if isinstance(exc, StaleDataError):
             raise Conflict(STALE_MESSAGE) from None
+        if isinstance(exc, OverflowError) or _out_of_range(exc):
+            raise InvalidInput(OUT_OF_RANGE_MESSAGE) from None
         if isinstance(exc, DBAPIError):
             raise translate_db_error(exc, self.db.url) from None
 

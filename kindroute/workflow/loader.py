@@ -57,12 +57,22 @@ def _syntax_problem(source: str, error: tomllib.TOMLDecodeError) -> str:
     return f"{_file_name(source)}: TOML-syntaxfout: {message}"
 
 
+#: A route is a few hundred lines; anything far bigger is a mistake (or an attack on the parser).
+MAX_ROUTE_CHARS = 1_000_000
+
+
 def parse_route(text: str, source: str) -> Route:
     """Parse and validate route TOML; ``source`` names the file in messages."""
+    if len(text) > MAX_ROUTE_CHARS:
+        raise RouteInvalid(source, [f"{_file_name(source)}: het bestand is te groot voor een route "
+                                    f"({len(text):,} tekens; hoogstens {MAX_ROUTE_CHARS:,})"])
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise RouteInvalid(source, [_syntax_problem(source, error)]) from None
+    except RecursionError:
+        raise RouteInvalid(source, [f"{_file_name(source)}: TOML-syntaxfout: lijsten of tabellen zijn "
+                                    "te diep genest"]) from None
     problems = validate_document(doc, source)
     if problems:
         raise RouteInvalid(source, problems)

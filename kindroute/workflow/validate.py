@@ -35,6 +35,9 @@ from kindroute.workflow.model import (
 )
 from kindroute.workflow.validate_rights import check_automatic, check_migrate, check_recordables, check_rights
 
+#: The longest term a step may have: ten years (a date beyond it would not fit the calendar anyway).
+MAX_TERM_DAYS = 3650
+
 
 def validate_document(doc: dict[str, Any], source: str) -> list[str]:
     """All problems of a parsed route document; empty when it can be loaded."""
@@ -149,8 +152,10 @@ def _check_steps(
             if role in turn_roles(step):
                 c.add(where, f"rol '{role}' is al aan zet (at_turn)", "involved")
         term = step.get("term_days")
-        if term is not None and term < 0:
+        if isinstance(term, int) and term < 0:
             c.add(where, f"termijn mag niet negatief zijn ({term})", "term_days")
+        elif isinstance(term, int) and term > MAX_TERM_DAYS:
+            c.add(where, f"termijn van {term} dagen is te lang (hoogstens {MAX_TERM_DAYS})", "term_days")
         _check_turn_and_term(c, where, step, roles, triggers)
         if "checklist" in step:
             _check_checklist(c, where, step["checklist"], roles)

@@ -1,0 +1,244 @@
+"""Writing the keyed history: every change to a case is an event, sealed with the history key.
+
+:func:`append_event` is the one door: it takes the global head (locked: ``FOR UPDATE`` on
+PostgreSQL, SQLite's write lock otherwise), seals the event with HMAC-SHA256 over its content,
+the case's previous event and the global previous event, and moves the head on. The caller
+moves the case's own head (``cases.history_head`` / ``history_count``) in the same transaction.
+
+:func:`record_digests` reads the rows a change touched back from the database, so what is
+sealed is exactly what ``audit verify`` will read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
+
+from kindroute.errors import DatabaseProblem
+from kindroute.services.dto import Actor
+from kindroute.store import history_key
+from kindroute.store.db import Database
+from kindroute.store.hmac_chain import (
+    CASE_TABLES,
+    SCHEME_KEYED,
+    SEALED,
+    event_mac,
+    format_head,
+    parse_head,
+    record_digest,
+    records_text,
+)
+from kindroute.store.models import AccessLog, Base, CaseEvent, Meta
+
+META = Meta.__table__
+EVENTS = CaseEvent.__table__
+ACCESS = AccessLog.__table__
+TABLES = Base.metadata.tables
+
+HEAD_HISTORY = "history_head"
+HEAD_ACCESS = "access_head"
+
+_READ_HEAD = (select(META.c.value).where(META.c.key == bindparam("name")).with_for_update())
+_WRITE_HEAD = META.update().where(META.c.key == bindparam("name")).values(value=bindparam("value"))
+_INSERT_EVENT = EVENTS.insert()
+
+Record = tuple[str, Any, str | None]
+
+
+def history_key_for(db: Database, conn: Connection, *, write: bool) -> bytes | None:
+    """The history key of ``db`` (cached once the database knows it). ``write``: a change is about
+    to be sealed, so a missing key is an error (and a never-sealed database gets its key now)."""
+    if db._history_key is not None:
+        return db._history_key
+    found = history_key.resolve(conn, create=write)
+    if found.key is not None:
+        if not found.fresh:
+            db._history_key = found.key
+        return found.key
+    if write:
+        raise DatabaseProblem(found.problem or "De sleutel van de geschiedenis ontbreekt.")
+    return None
+
+
+def _take_head(conn: Connection, name: str) -> tuple[int, int, str]:
+    gseq, case, h, _mac = parse_head(conn.execute(_READ_HEAD, {"name": name}).scalar())
+    if gseq < 0:
+        raise DatabaseProblem("De kop van de geschiedenis in de database is onleesbaar; "
+                              "voer 'kindroute audit verify' uit.")
+    return gseq, case, h
+
+
+def append_event(
+    conn: Connection,
+    key: bytes,
+    *,
+    case_id: int,
+    prev_hash: str,
+    prev_count: int,
+    kind: str,
+    actor: Actor,
+    at: datetime,
+    records: Iterable[Record] = (),
+    note: str = "",
+    track: str = "",
+    from_step: str = "",
+    to_step: str = "",
+    trigger: str = "",
+    global_head: str | None = None,
+) -> tuple[int, str]:
+    """Seal one change of a case; returns (seq, hash): the case's new history count and head.
+
+    ``global_head``: the head as already read in this transaction under the write lock (SQLite's
+    ``BEGIN IMMEDIATE``); otherwise it is read here, locked.
+    """
+    if global_head is not None and conn.dialect.name == "sqlite":
+        gseq, gcase, gprev, _m = parse_head(global_head)
+        if gseq < 0:
+            raise DatabaseProblem("De kop van de geschiedenis in de database is onleesbaar; "
+                                  "voer 'kindroute audit verify' uit.")
+    else:
+        gseq, gcase, gprev = _take_head(conn, HEAD_HISTORY)
+    gseq += 1
+    seq = prev_count + 1
+    rec = records_text(records)
+    h = event_mac(key, case_id=case_id, seq=seq, kind=kind, track=track, from_step=from_step,
+                  to_step=to_step, trigger=trigger, actor_id=actor.id, actor_name=actor.name, at=at,
+                  note=note, records=rec, prev_hash=prev_hash, gseq=gseq, gprev=gprev, gprev_case=gcase)
+    conn.execute(_INSERT_EVENT, {
+        "case_id": case_id, "seq": seq, "track": track, "from_step": from_step, "to_step": to_step,
+        "trigger": trigger, "actor_id": actor.id, "actor_name": actor.name, "at": at, "note": note,
+        "prev_hash": prev_hash, "hash": h, "scheme": SCHEME_KEYED, "kind": kind, "records": rec,
+        "gseq": gseq, "gprev": gprev, "gprev_case": gcase,
+    })
+    head = format_head(key, HEAD_HISTORY, gseq, case_id, h)
+    conn.execute(_WRITE_HEAD, {"name": HEAD_HISTORY, "value": head})
+    return seq, h
+
+
+def append_access(conn: Connection, key: bytes, *, person_id: int, case_id: int, at: datetime,
+                  action: str) -> None:
+    """One row of the access log, chained to the one before (same scheme as the history)."""
+    from kindroute.store.hmac_chain import access_mac
+
+    seq, prev_case, prev = _take_head(conn, HEAD_ACCESS)
+    seq += 1
+    h = access_mac(key, seq=seq, person_id=person_id, case_id=case_id, at=at, action=action,
+                   prev_hash=prev, prev_case=prev_case)
+    conn.execute(ACCESS.insert(), {"person_id": person_id, "case_id": case_id, "at": at, "action": action,
+                                   "seq": seq, "prev_hash": prev, "prev_case": prev_case, "hash": h})
+    conn.execute(_WRITE_HEAD, {"name": HEAD_ACCESS, "value": format_head(key, HEAD_ACCESS, seq, case_id, h)})
+
+
+def _columns(table: str) -> tuple[Any, list[Any]]:
+    t = TABLES[table]
+    keycol, cols = SEALED[table]
+    return t.c[keycol], [t.c[c] for c in cols]
+
+
+def record_digests(conn: Connection, table: str, keys: Sequence[Any], case_id: int | None = None) \
+        -> list[Record]:
+    """[table, key, digest] of the rows ``keys`` of ``table`` as stored now (None: gone)."""
+    if not keys:
+        return []
+    t = TABLES[table]
+    keycol, cols = _columns(table)
+    stmt = select(keycol, *cols).where(keycol.in_(list(keys)))
+    if table in CASE_TABLES:
+        stmt = stmt.where(t.c.case_id == case_id)
+    found = {row[0]: record_digest(row[1:]) for row in conn.execute(stmt)}
+    return [(table, k, found.get(k)) for k in keys]
+
+
+def case_baseline(conn: Connection, case_id: int, pupil_id: int) -> list[Record]:
+    """Digests of every record of a case: what its first keyed event seals."""
+    out = record_digests(conn, "cases", [case_id]) + record_digests(conn, "pupils", [pupil_id])
+    for table in CASE_TABLES:
+        keycol, _cols = _columns(table)
+        keys = list(conn.execute(select(keycol).where(TABLES[table].c.case_id == case_id)
+                                 .order_by(keycol)).scalars())
+        out += record_digests(conn, table, keys, case_id)
+    return out
+
+
+HEAD_WARNING = ("Let op: de geschiedenis van deze database is buiten kindroute gewijzigd ({detail}). "
+                "Voer 'kindroute audit verify' uit en meld dit bij de beheerder.")
+
+
+def check_heads(db: Database) -> list[str]:
+    """The cheap check on open: the newest event and access log row are what kindroute last wrote.
+
+    Returns Dutch warnings (empty: in order, or nothing keyed yet). Reads a handful of rows.
+    """
+    from kindroute.services.audit import event_ok
+    from kindroute.store.hmac_chain import access_mac, head_ok
+
+    out: list[str] = []
+    with db.engine.connect() as conn, conn.begin():
+        key = history_key_for(db, conn, write=False)
+        heads = {name: conn.execute(select(META.c.value).where(META.c.key == name)).scalar()
+                 for name in (HEAD_HISTORY, HEAD_ACCESS)}
+        if key is None:
+            if any(parse_head(v)[0] != 0 for v in heads.values()):
+                found = history_key.resolve(conn, create=False)
+                out.append("De geschiedenis kan niet worden gecontroleerd: "
+                           + (found.problem or "de sleutel ontbreekt."))
+            return out
+        for name, value in heads.items():
+            if not head_ok(key, name, value):
+                what = "het toegangslog" if name == HEAD_ACCESS else "de geschiedenis"
+                out.append(HEAD_WARNING.format(detail=f"de kop van {what} klopt niet"))
+        g, case_id, h, _m = parse_head(heads[HEAD_HISTORY])
+        # the newest event of the case the head names (no index on gseq: it would slow every step)
+        last = conn.execute(select(*_EVENT_COLS).where(EVENTS.c.case_id == case_id)
+                            .order_by(EVENTS.c.seq.desc()).limit(1)).first() if g else None
+        if (last is None and g != 0) or (last is not None and (
+                (last.gseq, last.hash) != (g, h) or not event_ok(key, last.case_id, tuple(last)))):
+            out.append(HEAD_WARNING.format(detail=f"de laatste wijziging, van casus {case_id}, klopt niet"))
+        g, case_id, h, _m = parse_head(heads[HEAD_ACCESS])
+        a = ACCESS.c
+        row = conn.execute(select(a.seq, a.person_id, a.case_id, a.at, a.action, a.prev_hash, a.prev_case,
+                                  a.hash).where(a.seq.is_not(None)).order_by(a.seq.desc()).limit(1)).first()
+        if (row is None and g != 0) or (row is not None and (
+                (row.seq, row.hash) != (g, h) or row.hash != access_mac(
+                    key, seq=row.seq, person_id=row.person_id, case_id=row.case_id, at=row.at,
+                    action=row.action, prev_hash=row.prev_hash or "", prev_case=row.prev_case or 0))):
+            out.append(HEAD_WARNING.format(
+                detail=f"de laatste regel van het toegangslog, van casus {case_id}, klopt niet"))
+    return out
+
+
+_EVENT_COLS = tuple(EVENTS.c[n] for n in (
+    "case_id", "seq", "track", "from_step", "to_step", "trigger", "actor_id", "actor_name", "at", "note",
+    "prev_hash", "hash", "scheme", "kind", "records", "gseq", "gprev", "gprev_case"))
+
+
+def seal_cases(svc: Any, actor: Actor) -> int:
+    """Seal every case from before the keyed history that ``actor`` manages: one ``seal`` event
+    each, with the digests of all its records. Returns how many cases were sealed."""
+    from kindroute.errors import AccessDenied
+    from kindroute.services import access
+    from kindroute.store.models import Case
+    from kindroute.store.uow import UnitOfWork
+
+    swv = access.sees_swv(actor, svc.route)
+    if not swv and not access.manages_school(actor, actor.school_id, svc.route):
+        raise AccessDenied("Alleen de intern begeleider of directeur (eigen school) of het SWV mag "
+                           "casussen verzegelen.")
+    done = 0
+    while True:
+        with UnitOfWork(svc.db) as uow:
+            s = uow.session
+            stmt = select(Case).where(Case.history_scheme != SCHEME_KEYED).order_by(Case.id).limit(200)
+            if not swv:
+                stmt = stmt.where(Case.school_id == actor.school_id)
+            batch = list(s.scalars(stmt))
+            if not batch:
+                return done
+            for case in batch:
+                svc._touch(case)
+                svc._seal(s, case, "seal", actor)
+            uow.commit()
+            done += len(batch)
