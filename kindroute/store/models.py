@@ -13,7 +13,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -386,395 +385,36 @@ class PurgeLog(Base):
     mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
-# ---------------------------------------------------------------------------- meetings
-
-
-class Meeting(Base):
-    """A bespreking: a kind, a moment, a chair, attendees and an agenda of cases.
-
-    ``status`` goes open -> closed; a closed meeting changes only by its ``addendum``.
-    ``position`` is the agenda item the chair was at (the walk resumes there).
-    """
-
-    __tablename__ = "meetings"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: groepsbespreking | leerlingbespreking | mdo | oudergesprek | overdracht
-    kind: Mapped[str] = mapped_column(String(30))
-    held_at: Mapped[datetime] = mapped_column(DateTime)
-    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
-    chair_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    status: Mapped[str] = mapped_column(String(20), default="open")
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    addendum: Mapped[str] = mapped_column(Text, default="")
-
-    __table_args__ = (Index("ix_meetings_status_held", "status", "held_at"),
-                      Index("ix_meetings_kind_held", "kind", "held_at"))
-
-
-class MeetingAttendee(Base):
-    """Someone at the table: a person, or a parent by name as given; each with a role."""
-
-    __tablename__ = "meeting_attendees"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX * 2))
-    role: Mapped[str] = mapped_column(String(50))
-
-
-class MeetingItem(Base):
-    """One case on a meeting's agenda, at ``position`` (0, 1, … in the chair's order).
-
-    ``discussed``: None not yet, True besproken, False niet aan toegekomen.
-    """
-
-    __tablename__ = "meeting_items"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    conclusion: Mapped[str] = mapped_column(Text, default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
-    parents_view: Mapped[str] = mapped_column(Text, default="")
-    pupil_view: Mapped[str] = mapped_column(Text, default="")
-    discussed: Mapped[bool | None] = mapped_column(Boolean)
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-
-    __table_args__ = (
-        UniqueConstraint("meeting_id", "case_id"),
-        # the walk reads one item by its position: one index step, however long the agenda
-        Index("ix_meeting_items_meeting_position", "meeting_id", "position"),
-    )
-
-
-class MeetingRecord(Base):
-    """What was done for an item during the meeting: an agreement made, a step taken.
-
-    ``ref_id`` is the agreement's id, or the step's ``case_events.seq``.
-    """
-
-    __tablename__ = "meeting_records"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("meeting_items.id", ondelete="CASCADE"), index=True)
-    #: agreement | step
-    kind: Mapped[str] = mapped_column(String(20))
-    ref_id: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(DateTime)
-class RouteVersion(Base):
-    """A route the database has used: stored when the database was first used or a route was
-    installed. The newest row is the route in use; older rows replay the cases that ran under them."""
-
-    __tablename__ = "routes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX * 2))
-    version: Mapped[str] = mapped_column(String(50), unique=True)
-    #: SHA-256 of ``content``.
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
-    #: The route file's text, exactly as read.
-    content: Mapped[str] = mapped_column(Text)
-    installed_at: Mapped[datetime] = mapped_column(DateTime)
-    #: Who installed it (None: stored when the database was first used).
-    installed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-
-
-class CaseRoute(Base):
-    """Which route a case ran under from which history event on (``from_seq`` 0: from the start).
-
-    A case without rows ran under the database's first route."""
-
-    __tablename__ = "case_routes"
-
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
-    from_seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    route_id: Mapped[int] = mapped_column(ForeignKey("routes.id"))
-
-
-class TurnConfirmation(Base):
-    """One role's confirmation of a step with a joint turn (``turn = "all"``)."""
-
-    __tablename__ = "turn_confirmations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    track: Mapped[str] = mapped_column(String(50))
-    step: Mapped[str] = mapped_column(String(50))
-    #: ``entered_seq`` of the visit of the step this confirmation belongs to.
-    visit: Mapped[int] = mapped_column(Integer)
-    trigger: Mapped[str] = mapped_column(String(50))
-    role: Mapped[str] = mapped_column(String(50))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    at: Mapped[datetime] = mapped_column(DateTime)
-
-    __table_args__ = (UniqueConstraint("case_id", "track", "visit", "trigger", "role"),)
-# --- everyday: the school-year rollover and what undoes it
-
-
-class SchoolYear(Base):
-    """A school moved up a year (``kindroute schoolyear start``): who, when, and the school's
-    state right after, so it can be undone as long as nothing changed since."""
-
-    __tablename__ = "school_years"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
-    #: The first calendar year of the school year (2026 for 2026-2027).
-    year: Mapped[int] = mapped_column(Integer)
-    started_at: Mapped[datetime] = mapped_column(DateTime)
-    started_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    #: SHA-256 over the school's pupils and cases right after the rollover.
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
-    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-
-    __table_args__ = (Index("ix_school_years_school_year", "school_id", "year"),)
-
-
-class SchoolYearChange(Base):
-    """One pupil's change in a rollover: the group before and after, the day they left, the
-    notes added to their open cases. No foreign keys to pupils or notes: a retention purge
-    may remove those later (an undo is long impossible by then)."""
-
-    __tablename__ = "school_year_changes"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id", ondelete="CASCADE"), index=True)
-    pupil_id: Mapped[int] = mapped_column(Integer)
-    old_group: Mapped[int] = mapped_column(Integer)
-    new_group: Mapped[int] = mapped_column(Integer)
-    old_left_on: Mapped[date | None] = mapped_column(Date)
-    new_left_on: Mapped[date | None] = mapped_column(Date)
-    #: Space-separated ids of the notes the rollover added.
-    note_ids: Mapped[str] = mapped_column(Text, default="")
-# ----------------------------------------------------------------------------- the SWV's view
-# Improvement actions (verbeterbord), retrospectives, the sociale kaart and Plus-klas places.
-
-
-class BoardAction(Base):
-    """An improvement action on the verbeterbord, at the level of a school or (no school) the SWV."""
-
-    __tablename__ = "board_actions"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
-    goal: Mapped[str] = mapped_column(Text, default="")
-    action: Mapped[str] = mapped_column(Text)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    due_on: Mapped[date | None] = mapped_column(Date)
-    #: idee | doen | bezig | klaar
-    status: Mapped[str] = mapped_column(String(10), default="idee", index=True)
-    #: A step of the route this action improves, if any.
-    step: Mapped[str | None] = mapped_column(String(50))
-    success: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    updated_at: Mapped[datetime] = mapped_column(DateTime)
-    done_at: Mapped[datetime | None] = mapped_column(DateTime)
-
-    owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id])
-    school: Mapped[School | None] = relationship()
-
-
-class Retrospective(Base):
-    """A retrospective of the improvement team: what went well, what can be better, actions."""
-
-    __tablename__ = "retrospectives"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    held_on: Mapped[date] = mapped_column(Date)
-    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
-    went_well: Mapped[str] = mapped_column(Text, default="")
-    can_be_better: Mapped[str] = mapped_column(Text, default="")
-    actions: Mapped[str] = mapped_column(Text, default="")
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class Partner(Base):
-    """A partner organisation on the sociale kaart (jeugdhulp, GGD, kinderopvang, SO-school…)."""
-
-    __tablename__ = "partners"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX * 2), unique=True)
-    kind: Mapped[str] = mapped_column(String(30), index=True)
-    contact: Mapped[str] = mapped_column(String(NAME_MAX * 2), default="")
-    #: How to reach them: phone, e-mail, address — as typed.
-    reach: Mapped[str] = mapped_column(Text, default="")
-    #: Agreed meeting moments, as typed ("elke 1e dinsdag, MDO-spreekuur").
-    meetings: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class PartnerSchool(Base):
-    """A school a partner serves."""
-
-    __tablename__ = "partner_schools"
-    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), primary_key=True, index=True)
-
-
-class PartnerPerson(Base):
-    """A person in kindroute who works for (or with) a partner."""
-
-    __tablename__ = "partner_people"
-    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
-
-
-class PlusklasLocation(Base):
-    """A Plus-klas location: where, on which days, how many places."""
-
-    __tablename__ = "plusklas_locations"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX * 2), unique=True)
-    #: The school that hosts the class.
-    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
-    days: Mapped[str] = mapped_column(String(50), default="")
-    places: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class PlusklasServes(Base):
-    """A school a Plus-klas location serves, with the travel time or distance when known."""
-
-    __tablename__ = "plusklas_serves"
-    location_id: Mapped[int] = mapped_column(
-        ForeignKey("plusklas_locations.id", ondelete="CASCADE"), primary_key=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), primary_key=True, index=True)
-    travel_minutes: Mapped[int | None] = mapped_column(Integer)
-    distance_km: Mapped[float | None] = mapped_column(Float)
-
-
-class PlusklasPlacement(Base):
-    """A case's request for a place (waiting), its placement, and its end."""
-
-    __tablename__ = "plusklas_placements"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    location_id: Mapped[int] = mapped_column(ForeignKey("plusklas_locations.id"))
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    #: wachtend | geplaatst | beeindigd
-    status: Mapped[str] = mapped_column(String(12), default="wachtend")
-    requested_on: Mapped[date] = mapped_column(Date)
-    start_on: Mapped[date | None] = mapped_column(Date)
-    end_on: Mapped[date | None] = mapped_column(Date)
-    days: Mapped[str] = mapped_column(String(50), default="")
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-
-    __table_args__ = (Index("ix_plusklas_placements_location_status", "location_id", "status"),)
-
-
-class Goal(Base):
-    """A goal of the plan (handelingsgericht werken): area, goal, approach, who, evaluation date."""
-
-    __tablename__ = "goals"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    area: Mapped[str] = mapped_column(String(NAME_MAX))
-    goal: Mapped[str] = mapped_column(Text)
-    approach: Mapped[str] = mapped_column(Text, default="")
-    #: Who works on it: a role of the route (parents included) or a person.
-    who_role: Mapped[str | None] = mapped_column(String(50))
-    who_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    start_on: Mapped[date] = mapped_column(Date)
-    evaluate_on: Mapped[date] = mapped_column(Date)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class GoalEvaluation(Base):
-    """An evaluation of a goal: behaald | deels | niet, with a note, by whom."""
-
-    __tablename__ = "goal_evaluations"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id"), index=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    evaluated_on: Mapped[date] = mapped_column(Date)
-    result: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str] = mapped_column(Text, default="")
-    by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class OppVersion(Base):
-    """One version of a case's OPP. Adjusting an adopted OPP makes a new (concept) version."""
-
-    __tablename__ = "opp_versions"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    version: Mapped[int] = mapped_column(Integer)
-    #: concept | vastgesteld
-    status: Mapped[str] = mapped_column(String(20), default="concept")
-    uitstroomprofiel: Mapped[str] = mapped_column(Text, default="")
-    reasons: Mapped[str] = mapped_column(Text, default="")
-    stimulerend: Mapped[str] = mapped_column(Text, default="")
-    belemmerend: Mapped[str] = mapped_column(Text, default="")
-    #: The handelingsdeel besides its goals: support, who gives it, how long.
-    support: Mapped[str] = mapped_column(Text, default="")
-    support_who: Mapped[str] = mapped_column(Text, default="")
-    duration: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    adopted_on: Mapped[date | None] = mapped_column(Date)
-    adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-
-    __table_args__ = (UniqueConstraint("case_id", "version"),)
-
-
-class OppGoal(Base):
-    """A goal in the handelingsdeel of one OPP version."""
-
-    __tablename__ = "opp_goals"
-    opp_version_id: Mapped[int] = mapped_column(ForeignKey("opp_versions.id"), primary_key=True)
-    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id"), primary_key=True)
-
-
-class OppInstemming(Base):
-    """The parents' instemming on the handelingsdeel of one OPP version."""
-
-    __tablename__ = "opp_instemming"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    opp_version_id: Mapped[int] = mapped_column(ForeignKey("opp_versions.id"), index=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    given_on: Mapped[date] = mapped_column(Date)
-    given_by: Mapped[str] = mapped_column(String(NAME_MAX * 2))
-    #: eens | oneens | deels
-    outcome: Mapped[str] = mapped_column(String(20))
-    #: What follows when the parents do not (fully) agree.
-    note: Mapped[str] = mapped_column(Text, default="")
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class OppHoorrecht(Base):
-    """The pupil heard on one OPP version: their view in their own words, and how it was weighed."""
-
-    __tablename__ = "opp_hoorrecht"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    opp_version_id: Mapped[int] = mapped_column(ForeignKey("opp_versions.id"), index=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    heard_on: Mapped[date] = mapped_column(Date)
-    view: Mapped[str] = mapped_column(Text)
-    weighed: Mapped[str] = mapped_column(Text, default="")
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class DecisionPeriod(Base):
-    """Period and details of an SWV decision (arrangement or TLV), kept beside its document."""
-
-    __tablename__ = "decision_periods"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    #: arrangement | tlv
-    kind: Mapped[str] = mapped_column(String(20))
-    start_on: Mapped[date] = mapped_column(Date)
-    end_on: Mapped[date] = mapped_column(Date)
-    #: arrangement: hours or kind of support
-    support: Mapped[str] = mapped_column(Text, default="")
-    #: tlv: sbo | so, and for SO the category laag | midden | hoog
-    tlv_type: Mapped[str | None] = mapped_column(String(10))
-    tlv_category: Mapped[str | None] = mapped_column(String(10))
-    #: tlv: the school year it is to be used in, e.g. 2026-2027
-    school_year: Mapped[str | None] = mapped_column(String(20))
-    bezwaar_until: Mapped[date | None] = mapped_column(Date)
+# The models of each further part, defined beside this module and importable from here.
+from kindroute.store.models_meetings import (  # noqa: E402, F401
+    Meeting,
+    MeetingAttendee,
+    MeetingItem,
+    MeetingRecord,
+)
+from kindroute.store.models_plan import (  # noqa: E402, F401
+    DecisionPeriod,
+    Goal,
+    GoalEvaluation,
+    OppGoal,
+    OppHoorrecht,
+    OppInstemming,
+    OppVersion,
+)
+from kindroute.store.models_route import (  # noqa: E402, F401
+    CaseRoute,
+    RouteVersion,
+    SchoolYear,
+    SchoolYearChange,
+    TurnConfirmation,
+)
+from kindroute.store.models_swv import (  # noqa: E402, F401
+    BoardAction,
+    Partner,
+    PartnerPerson,
+    PartnerSchool,
+    PlusklasLocation,
+    PlusklasPlacement,
+    PlusklasServes,
+    Retrospective,
+)
