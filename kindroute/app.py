@@ -68,6 +68,14 @@ class Opened(Message):
         self.problem = problem
 
 
+class HeadsChecked(Message):
+    """Every case's head has been checked (in the background): Dutch warnings, empty when in order."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__()
+        self.warnings = warnings
+
+
 class ProblemScreen(Screen[None]):
     """The database could not be opened: the message, and ``q`` to stop."""
 
@@ -164,6 +172,7 @@ class KindrouteApp(App[int]):
         self.ready = True
         self._mark("KINDROUTE_ROWS_FILE")
         self._warm_up()
+        self._check_heads()
 
     def _mark(self, variable: str) -> None:
         """Append ``time.time()`` to the file named by ``variable`` (once per variable)."""
@@ -182,6 +191,23 @@ class KindrouteApp(App[int]):
         """Import the screens a user opens next while the list is on screen and idle."""
         import kindroute.screens.case  # noqa: F401
         import kindroute.screens.step  # noqa: F401
+
+    @work(thread=True, group="heads", exit_on_error=False)
+    def _check_heads(self) -> None:
+        """Every case's head, checked with the key once the rows are on screen: at 100,000 cases it
+        takes about a second, too long for the path to the first rows."""
+        from kindroute.services.head_check import check_case_heads
+
+        try:
+            warnings = check_case_heads(self.services.db).warnings()
+        except Exception:  # noqa: BLE001 - a check that cannot run must not stop the app
+            log.exception("checking the heads of the history failed")
+            return
+        self.post_message(HeadsChecked(warnings))
+
+    def on_heads_checked(self, message: HeadsChecked) -> None:
+        for warning in message.warnings:
+            self.notify(warning, severity="warning", markup=False, timeout=20)
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> None:

@@ -78,9 +78,13 @@ class Run:
 
             self._front = open_services(self.db_arg, self.route_arg, self.as_arg, None, ask_password(),
                                         adopt_route=self.adopt_route)
+            from kindroute.services.head_check import check_case_heads
             from kindroute.services.history import check_heads
 
-            for warning in check_heads(self._front.db):
+            # the newest change and every case's head, as far as the database can compare it
+            # (one query); the app and 'audit verify' also check each head's content with the key
+            db = self._front.db
+            for warning in check_heads(db) + check_case_heads(db, content=False).warnings():
                 click.echo(warning, err=True)
         return self._front
 
