@@ -228,7 +228,9 @@ async def test_a_meeting_from_start_to_verslag(services):
     with services._uow(write=False) as uow:
         m = uow.session.get(Meeting, mid)
         assert m.status == "closed"
-        steps = uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == first_id)).all()
+        # the step, then the meeting's record of it (its own event in the case's history)
+        steps = uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == first_id,
+                                                            CaseEvent.kind == "step")).all()
         assert steps[-1].note == "Besloten in de bespreking"
     got = rows(services, mid)
     assert got[0].discussed is True and all(i.discussed is False for i in got[2:])

@@ -282,3 +282,63 @@ def test_deleting_a_case_behind_a_forged_purge_record(world):
         "WHERE name = 'Ingrid Bakker'", c=w.main)
     lines = assert_found(w, w.main)
     assert any("verwijderronde" in line for line in lines), lines
+
+
+def _placed_and_discussed(w: World) -> int:
+    """The main case placed in the Plus-klas and discussed in a meeting (with an agreement made there)."""
+    svc, ib = w.svc, actor(w.svc)
+    swv = svc.resolve_actor("Willem SWV")
+    loc = svc.plusklas.add_location(swv, "Plusklas De Brug", places=2, school="12AB", days="di")
+    svc.plusklas.place(ib, w.main, loc.id)
+    mid = svc.meetings.create(ib, "leerlingbespreking")
+    svc.meetings.add_cases(ib, mid, [w.main, w.other])
+    svc.meetings.update_item(ib, mid, w.main, conclusion="Plus-klas helpt")
+    svc.meetings.add_agreement(ib, mid, w.main, "Evalueren na zes weken", who="Tom de Wit")
+    r = run_cli("audit", "verify", "--db", w.url)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return mid
+
+
+def test_edited_plusklas_placement(world):
+    w = world
+    _placed_and_discussed(w)
+    tamper(w, "UPDATE plusklas_placements SET status = 'beeindigd', end_on = start_on WHERE case_id = :c",
+           c=w.main)
+    lines = assert_found(w, w.main)
+    assert any("Plus-klasplaatsing" in line for line in lines), lines
+
+
+def test_added_plusklas_placement(world):
+    """A place given by SQL, ahead of the waiting list."""
+    w = world
+    _placed_and_discussed(w)
+    tamper(w, "INSERT INTO plusklas_placements (location_id, case_id, status, requested_on, start_on, days, "
+              "created_by_id, created_at) SELECT location_id, :o, 'geplaatst', requested_on, start_on, days, "
+              "created_by_id, created_at FROM plusklas_placements WHERE case_id = :c", c=w.main, o=w.other)
+    assert_found(w, w.other)
+
+
+def test_edited_meeting_conclusion(world):
+    w = world
+    _placed_and_discussed(w)
+    tamper(w, "UPDATE meeting_items SET conclusion = 'Geen zorgen' WHERE case_id = :c", c=w.main)
+    lines = assert_found(w, w.main)
+    assert any("bespreking" in line for line in lines), lines
+
+
+def test_removed_meeting_record(world):
+    """The record that an agreement was made in the meeting, deleted."""
+    w = world
+    _placed_and_discussed(w)
+    tamper(w, "DELETE FROM meeting_records "
+              "WHERE item_id IN (SELECT id FROM meeting_items WHERE case_id = :c)", c=w.main)
+    lines = assert_found(w, w.main)
+    assert any("vastlegging in een bespreking" in line for line in lines), lines
+
+
+def test_case_put_on_an_agenda_by_sql(world):
+    w = world
+    mid = _placed_and_discussed(w)
+    tamper(w, "INSERT INTO meeting_items (meeting_id, case_id, position, conclusion, notes, parents_view, "
+              "pupil_view) VALUES (:m, :c, 5, 'Besproken', '', '', '')", m=mid, c=w.last)
+    assert_found(w, w.last)

@@ -19,10 +19,13 @@ from sqlalchemy import Connection, bindparam, select
 
 from kindroute.errors import DatabaseProblem
 from kindroute.services.dto import Actor
+from kindroute.services.integrity import case_scope
 from kindroute.store import history_key
 from kindroute.store.db import Database
 from kindroute.store.hmac_chain import (
     CASE_TABLES,
+    COVERS,
+    LATER_TABLES,
     SCHEME_KEYED,
     SEALED,
     event_mac,
@@ -143,11 +146,11 @@ def record_digests(conn: Connection, table: str, keys: Sequence[Any], case_id: i
     """[table, key, digest] of the rows ``keys`` of ``table`` as stored now (None: gone)."""
     if not keys:
         return []
-    t = TABLES[table]
     keycol, cols = _columns(table)
     stmt = select(keycol, *cols).where(keycol.in_(list(keys)))
     if table in CASE_TABLES:
-        stmt = stmt.where(t.c.case_id == case_id)
+        frm, case_col = case_scope(table)
+        stmt = stmt.select_from(frm).where(case_col == case_id)
     found = {row[0]: record_digest(row[1:]) for row in conn.execute(stmt)}
     return [(table, k, found.get(k)) for k in keys]
 
@@ -157,10 +160,11 @@ def case_baseline(conn: Connection, case_id: int, pupil_id: int) -> list[Record]
     out = record_digests(conn, "cases", [case_id]) + record_digests(conn, "pupils", [pupil_id])
     for table in CASE_TABLES:
         keycol, _cols = _columns(table)
-        keys = list(conn.execute(select(keycol).where(TABLES[table].c.case_id == case_id)
+        frm, case_col = case_scope(table)
+        keys = list(conn.execute(select(keycol).select_from(frm).where(case_col == case_id)
                                  .order_by(keycol)).scalars())
         out += record_digests(conn, table, keys, case_id)
-    return out
+    return out + [(COVERS, table, None) for table in LATER_TABLES]
 
 
 HEAD_WARNING = ("Let op: de geschiedenis van deze database is buiten kindroute gewijzigd ({detail}). "

@@ -32,6 +32,7 @@ from kindroute.services.meeting_dto import (
     MeetingSummary,
 )
 from kindroute.services.text import check_name, check_text, parse_date
+from kindroute.store.hmac_chain import SCHEME_KEYED
 from kindroute.store.models import (
     Case,
     CaseEvent,
@@ -233,6 +234,12 @@ def add_cases(svc: Services, actor: Actor, meeting_id: int, case_ids: Sequence[i
                 {"meeting_id": meeting_id, "case_id": c, "position": pos + i + 1, "conclusion": "",
                  "notes": "", "parents_view": "", "pupil_view": ""}
                 for i, c in enumerate(new)])
+            items: dict[int, list[tuple[str, int]]] = {}
+            for part in chunks(new):
+                for item_id, cid in s.execute(select(MeetingItem.id, MeetingItem.case_id).where(
+                        MeetingItem.meeting_id == meeting_id, MeetingItem.case_id.in_(part))):
+                    items[cid] = [("meeting_items", item_id)]
+            _seal_items(svc, s, actor, items, bulk=True)
         uow.commit()
         return len(new), len(wanted) - len(new)
 
@@ -281,8 +288,12 @@ def remove_case(svc: Services, actor: Actor, meeting_id: int, case_id: int) -> N
         if item is None:
             raise NotFound(f"Casus {case_id} staat niet op de agenda van bespreking {meeting_id}.")
         pos = item.position
+        gone = [("meeting_items", item.id)] + [("meeting_records", r) for r in s.scalars(
+            select(MeetingRecord.id).where(MeetingRecord.item_id == item.id))]
+        s.execute(MeetingRecord.__table__.delete().where(MeetingRecord.item_id == item.id))
         s.delete(item)
         s.flush()
+        _seal_items(svc, s, actor, {case_id: gone})
         s.execute(update(MeetingItem).where(MeetingItem.meeting_id == meeting_id, MeetingItem.position > pos)
                   .values(position=MeetingItem.position - 1))
         uow.commit()
@@ -345,15 +356,34 @@ def update_item(svc: Services, actor: Actor, meeting_id: int, case_id: int, *,
             item.discussed = True
         item.updated_at = svc.now()
         item.updated_by_id = actor.id
+        _seal_items(svc, s, actor, {case_id: [("meeting_items", item.id)]})
         uow.commit()
 
 
-def _link(svc: Services, meeting_id: int, case_id: int, kind: str, ref_id: int) -> None:
+def _seal_items(svc: Services, s: Session, actor: Actor, touched: dict[int, list[tuple[str, int]]], *,
+                bulk: bool = False) -> None:
+    """Each case whose agenda item (or its records) changed gets an event in its keyed history.
+
+    ``bulk`` (a whole agenda at once): a case from before the keyed history is left as it is (its
+    first own change seals it whole, agenda items included) rather than sealed whole here."""
+    for case_id, records in sorted(touched.items()):
+        case = s.get(Case, case_id)
+        if case is None or (bulk and case.history_scheme != SCHEME_KEYED):
+            continue
+        svc._touch(case)
+        svc._seal(s, case, "bespreking", actor, records)
+
+
+def _link(svc: Services, actor: Actor, meeting_id: int, case_id: int, kind: str, ref_id: int) -> None:
     with svc._uow() as uow:
         item = _item(uow.session, meeting_id, case_id)
-        uow.session.add(MeetingRecord(item_id=item.id, kind=kind, ref_id=ref_id, at=svc.now()))
+        record = MeetingRecord(item_id=item.id, kind=kind, ref_id=ref_id, at=svc.now())
+        uow.session.add(record)
         if item.discussed is None:
             item.discussed = True
+        uow.session.flush()
+        _seal_items(svc, uow.session, actor, {case_id: [("meeting_items", item.id),
+                                                        ("meeting_records", record.id)]})
         uow.commit()
 
 
@@ -375,7 +405,7 @@ def add_agreement(svc: Services, actor: Actor, meeting_id: int, case_id: int, wh
     else:
         info = svc.add_agreement(actor, case_id, what, who=who, due_on=due_on,
                                  expected_version=expected_version)
-    _link(svc, meeting_id, case_id, "agreement", info.id)
+    _link(svc, actor, meeting_id, case_id, "agreement", info.id)
     return info
 
 
@@ -387,7 +417,7 @@ def take_step(svc: Services, actor: Actor, meeting_id: int, case_id: int, trigge
     with svc._uow(write=False) as uow:
         seq = uow.session.scalar(select(func.max(CaseEvent.seq)).where(
             CaseEvent.case_id == case_id, CaseEvent.kind == "step")) or 0
-    _link(svc, meeting_id, case_id, "step", seq)
+    _link(svc, actor, meeting_id, case_id, "step", seq)
     return result
 
 
@@ -396,8 +426,12 @@ def close_meeting(svc: Services, actor: Actor, meeting_id: int) -> MeetingSummar
     with svc._uow() as uow:
         s = uow.session
         m = _editable(svc.route, s, actor, meeting_id)
+        unreached = {cid: [("meeting_items", iid)] for iid, cid in s.execute(
+            select(MeetingItem.id, MeetingItem.case_id).where(MeetingItem.meeting_id == meeting_id,
+                                                              MeetingItem.discussed.is_(None)))}
         s.execute(update(MeetingItem).where(MeetingItem.meeting_id == meeting_id,
                                             MeetingItem.discussed.is_(None)).values(discussed=False))
+        _seal_items(svc, s, actor, unreached, bulk=True)
         m.status = "closed"
         m.closed_at = svc.now()
         s.flush()

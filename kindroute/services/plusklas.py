@@ -210,7 +210,8 @@ class PlusklasService:
                         other.status, other.end_on = ENDED, self.s.today()
             else:
                 position = [p.id for p in queue].index(entry.id) + 1
-            session.flush()
+            self.s._touch(case)
+            self.s._seal(session, case, "plusklas", actor, [entry, *(p for p in mine if p.id != entry.id)])
             info = self._placement_info(session, entry, position)
             uow.commit()
             return info
@@ -229,7 +230,8 @@ class PlusklasService:
             if entry.start_on is not None and end_on < entry.start_on:
                 raise InvalidInput("De einddatum ligt voor de start van de plaatsing.")
             entry.status, entry.end_on = ENDED, end_on
-            session.flush()
+            self.s._touch(case)
+            self.s._seal(session, case, "plusklas", actor, [entry])
             info = self._placement_info(session, entry, None)
             uow.commit()
             return info

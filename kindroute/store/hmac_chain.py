@@ -42,13 +42,29 @@ SEALED: dict[str, tuple[str, tuple[str, ...]]] = {
                           "done_at", "done_by_id")),
     "checklist_ticks": ("id", ("step", "item", "done_by_id", "done_at", "visit")),
     "documents": ("id", ("kind", "outcome", "title", "step", "author_id", "at", "fields_json")),
+    "plusklas_placements": ("id", ("location_id", "status", "requested_on", "start_on", "end_on", "days",
+                                   "created_by_id", "created_at")),
+    # the agenda position is the meeting's order, not the case's: not sealed
+    "meeting_items": ("id", ("meeting_id", "conclusion", "notes", "parents_view", "pupil_view", "discussed",
+                             "updated_at", "updated_by_id")),
+    "meeting_records": ("id", ("item_id", "kind", "ref_id", "at")),
     "pupils": ("id", ("name", "first_name", "tussenvoegsel", "last_name", "date_of_birth", "group",
                       "school_id", "left_school_on")),
 }
 
 #: Tables holding a case's own rows (``case_id``), in the order ``audit verify`` reads them.
 CASE_TABLES = ("case_tracks", "assignments", "consents", "notes", "agreements", "checklist_ticks",
-               "documents")
+               "documents", "plusklas_placements", "meeting_items", "meeting_records")
+
+#: Case tables sealed since schema 0010. A case's first keyed event (``open``/``seal``) names the
+#: ones it covers with a marker record ``["*", table, null]``; for a case sealed before, only the
+#: rows its events name are checked (``kindroute audit seal`` covers them from then on).
+LATER_TABLES = ("plusklas_placements", "meeting_items", "meeting_records")
+COVERS = "*"
+
+#: Case tables without a ``case_id`` of their own: (their column naming the parent row, the parent
+#: table, which has the ``case_id``).
+VIA: dict[str, tuple[str, str]] = {"meeting_records": ("item_id", "meeting_items")}
 
 
 def _canon(value: Any) -> Any:
