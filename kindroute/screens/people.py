@@ -176,7 +176,7 @@ class PeopleScreen(KrScreen):
         if action == "add_school":  # only the SWV's administrator: the footer hides it for others
             from kindroute.services.privileges import Action, may
 
-            return may(self.actor, Action.ADD_SCHOOL)
+            return may(self.actor, Action.ADD_SCHOOL, route=self.app.services.route)
         return True
 
     def action_add_school(self) -> None:

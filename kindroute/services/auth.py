@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kindroute.errors import AccessDenied, IdentityRequired, InvalidInput, NotFound
 from kindroute.services import privileges
 from kindroute.services.dto import Actor, PersonInfo
-from kindroute.services.privileges import Action, Target
+from kindroute.services.privileges import Action, Target, school_bound_roles
 from kindroute.services.text import check_name
 from kindroute.store.db import Database
 from kindroute.store.models import Person
@@ -201,16 +201,6 @@ def has_credentials(db: Database) -> bool:
         )
 
 
-def school_bound_roles(route: Route) -> set[str]:
-    """Roles a person holds at one school: those that see the school, and the teacher (at turn in
-    the first step, seeing their own cases, not external)."""
-    roles = set(route.roles_seeing("school"))
-    first = route.roles.get(route.steps[route.main_track.start].at_turn or "")
-    if first is not None and not first.external and first.sees == "assigned":
-        roles.add(first.id)
-    return roles
-
-
 def add_user(
     db: Database,
     actor: Actor | None,
@@ -259,7 +249,7 @@ def add_user(
             names = " of ".join(route.roles[r].label.lower() for r in route.roles if r in bound)
             raise InvalidInput(f"Een {names} hoort bij een school (--school).")
         target = Target(school_row.id if school_row else None, tuple(roles))
-        privileges.require(actor, Action.ADD_PERSON, target)
+        privileges.require(actor, Action.ADD_PERSON, target, route)
         privileges.require_unique_name(name, s.execute(select(Person.id, Person.name)).all())
         if db_login and s.scalar(select(Person.id).where(Person.db_login == db_login)):
             raise InvalidInput(f"Databaselogin '{db_login}' is al aan iemand gekoppeld.")
@@ -295,6 +285,6 @@ def set_password(db: Database, actor: Actor | None, name: str | int, password: s
         if person is None:
             raise NotFound(f"Persoon '{name}' is niet bekend in deze database.")
         target = Target(person.school_id, tuple(person.role_ids), person.id)
-        privileges.require(actor, Action.SET_PASSWORD, target)
+        privileges.require(actor, Action.SET_PASSWORD, target, route)
         person.password_hash = hashed
         uow.commit()

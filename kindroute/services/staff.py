@@ -66,8 +66,10 @@ def _check_roles(svc: Services, roles: Sequence[str], school: School | None) -> 
     unknown = [r for r in roles if r not in svc.route.roles]
     if unknown:
         raise InvalidInput(f"Onbekende rol(len): {', '.join(unknown)}. Bekend: {', '.join(svc.route.roles)}.")
-    if school is None and any(r in privileges.SCHOOL_STAFF_ROLES for r in roles):
-        raise InvalidInput("Een leerkracht, intern begeleider of directeur hoort bij een school.")
+    bound = privileges.school_bound_roles(svc.route)
+    if school is None and any(r in bound for r in roles):
+        names = " of ".join(svc.route.roles[r].label.lower() for r in svc.route.roles if r in bound)
+        raise InvalidInput(f"Een {names} hoort bij een school.")
     return roles
 
 
@@ -104,7 +106,7 @@ def add_person(svc: Services, actor: Actor | None, name: str, roles: Sequence[st
         school_row = find_school(s, school) if school not in (None, "") else None
         role_list = _check_roles(svc, roles, school_row)
         privileges.require(actor, Action.ADD_PERSON,
-                           Target(school_row.id if school_row else None, tuple(role_list)))
+                           Target(school_row.id if school_row else None, tuple(role_list)), route=svc.route)
         check_unique_name(s, name)
         person = Person(name=name, roles=" ".join(role_list), organisation=organisation or None,
                         school_id=school_row.id if school_row else None, password_hash=hashed,
@@ -133,10 +135,12 @@ def edit_person(svc: Services, actor: Actor | None, person_id: int, *, name: str
         s = uow.session
         person = _person(s, person_id)
         current = tuple(person.role_ids)
-        privileges.require(actor, Action.EDIT_PERSON, Target(person.school_id, current, person.id))
+        privileges.require(actor, Action.EDIT_PERSON, Target(person.school_id, current, person.id),
+                           route=svc.route)
         roles = _check_roles(svc, [*current, *add_roles], person.school)
         if roles != list(current):
-            privileges.require(actor, Action.ADD_PERSON, Target(person.school_id, tuple(roles), person.id))
+            privileges.require(actor, Action.ADD_PERSON, Target(person.school_id, tuple(roles), person.id),
+                               route=svc.route)
         check_unique_name(s, name, own_id=person.id)
         person.name = name
         person.organisation = organisation or None
@@ -157,7 +161,8 @@ def end_role(svc: Services, actor: Actor | None, person_id: int, role: str) -> P
         s = uow.session
         person = _person(s, person_id)
         current = tuple(person.role_ids)
-        privileges.require(actor, Action.END_ROLE, Target(person.school_id, current, person.id))
+        privileges.require(actor, Action.END_ROLE, Target(person.school_id, current, person.id),
+                           route=svc.route)
         if role not in current:
             raise InvalidInput(f"{person.name} heeft de rol '{svc.role_label(role)}' niet.")
         if actor is not None and actor.id == person.id:
@@ -181,9 +186,9 @@ def end_role(svc: Services, actor: Actor | None, person_id: int, role: str) -> P
 
 def add_school(svc: Services, actor: Actor | None, name: str, brin: str | None) -> SchoolInfo:
     """A new school: the SWV's administrator only (or the owner of a fresh local file)."""
-    privileges.require(actor, Action.ADD_SCHOOL)
+    privileges.require(actor, Action.ADD_SCHOOL, route=svc.route)
     return svc.add_school(name, brin)
 
 
 def grantable_roles(svc: Services, actor: Actor | None, school_id: int | None) -> list[str]:
-    return privileges.grantable_roles(actor, svc.route.roles, school_id)
+    return privileges.grantable_roles(actor, svc.route.roles, school_id, svc.route)

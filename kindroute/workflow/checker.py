@@ -13,7 +13,7 @@ TOP_KEYS = {"route", "roles", "tracks", "steps", "triggers", "decisions", "docum
 #: Sections a route may leave out.
 OPTIONAL_SECTIONS = {"decisions", "documents", "migrate"}
 ROUTE_KEYS = {"name": str, "version": str}
-ROLE_KEYS = {"id": str, "label": str, "external": bool, "sees": str, "assigns": list}
+ROLE_KEYS = {"id": str, "label": str, "external": bool, "sees": str, "assigns": list, "grants": list}
 TRACK_KEYS = {"id": str, "label": str, "start": str, "optional": bool}
 STEP_KEYS = {
     "id": str,

@@ -138,6 +138,7 @@ def _build(doc: dict[str, Any], source: str, text: str = "") -> Route:
             external=r.get("external", False),
             sees=r.get("sees", SEES_ASSIGNED),
             assigns=tuple(r.get("assigns", ())),
+            grants=tuple(r["grants"]) if "grants" in r else None,
         )
         for r in doc["roles"]
     }

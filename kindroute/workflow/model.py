@@ -54,6 +54,9 @@ class Role:
     sees: str = SEES_ASSIGNED
     #: Roles this role may assign to a case.
     assigns: tuple[str, ...] = ()
+    #: For a role that runs a school: the roles it may give colleagues of its own school (people,
+    #: not cases). None: not stated (the school's own roles among ``assigns``).
+    grants: tuple[str, ...] | None = None
 
     @property
     def manages(self) -> bool:

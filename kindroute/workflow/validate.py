@@ -97,6 +97,30 @@ def _check_roles(c: Checker, roles: dict[str, dict]) -> None:
             c.add(where, f"onbekende waarde {sees!r}; kies {', '.join(repr(x) for x in SEES)}", "sees")
         if "assigns" in role:
             role_list(c, where, "assigns", role["assigns"], roles)
+        if "grants" in role:
+            _check_grants(c, where, role, roles)
+
+
+#: How far a role sees, for "a role never grants a role that sees more than it does".
+_REACH = {"assigned": 0, "school": 1, "swv": 2}
+
+
+def _check_grants(c: Checker, where: str, role: dict, roles: dict[str, dict]) -> None:
+    role_list(c, where, "grants", role["grants"], roles)
+    if role.get("sees") != "school":
+        c.add(where, "alleen een rol die de school ziet (sees = \"school\") geeft collega's rollen; "
+                     "de beheerder van het SWV geeft alle rollen", "grants")
+        return
+    for other in role["grants"]:
+        target = roles.get(other) if isinstance(other, str) else None
+        if target is None:
+            continue
+        if _REACH.get(target.get("sees", "assigned"), 0) > _REACH["school"]:
+            c.add(where, f"'{other}' ziet meer dan deze rol; niemand geeft een hogere rol dan de eigen",
+                  "grants")
+        elif target.get("external"):
+            c.add(where, f"'{other}' is een rol buiten de school; die geeft alleen de beheerder van het SWV",
+                  "grants")
 
 
 def _check_tracks(c: Checker, tracks: dict[str, dict], steps: dict[str, dict]) -> None:
