@@ -14,14 +14,20 @@ from kindroute.errors import InvalidInput
 @click.option("--as", "as_", default=None, metavar="NAAM", help="Wie dit doet.")
 def audit_seal(db: str | None, as_: str | None) -> None:
     """Neem casussen van vóór de verzegelde geschiedenis op in die geschiedenis (alle gegevens)."""
+    from kindroute.services import register
     from kindroute.services.history import seal_cases
 
     run = Run(db, as_)
     try:
-        n = seal_cases(run.services, run.actor(write=True))
+        actor = run.actor(write=True)
+        n = seal_cases(run.services, actor)
+        started = register.may_seal(actor, run.services.route) and register.seal(run.database, actor,
+                                                                                  run.now())
     finally:
         run.close()
     click.echo(f"{n} casus(sen) verzegeld." if n else "Alle casussen waren al verzegeld.")
+    if started:
+        click.echo("Personen, scholen en routes verzegeld (het register).")
 
 
 @click.command("setup-roles")

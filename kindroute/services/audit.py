@@ -244,5 +244,8 @@ def verify_history(db: Database, route: Route, *, max_problems: int = 1000) -> A
             pupils.check(conn, problems)
             integrity.check_global_links(conn, key, purged, problems)
             report.access_rows = integrity.check_access_log(conn, key, purged, problems)
+            from kindroute.services.register import check_register
+
+            check_register(conn, key, problems)
     report.problems = problems
     return report

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from kindroute.errors import AccessDenied, IdentityRequired, InvalidInput, NotFound
-from kindroute.services import privileges
+from kindroute.services import privileges, register
 from kindroute.services.dto import Actor, PersonInfo
 from kindroute.services.privileges import Action, Target, school_bound_roles
 from kindroute.services.text import check_name
@@ -107,6 +108,9 @@ def authenticate(db: Database, name: str | int, password: str) -> Actor:
             p = uow.session.get(Person, actor.id)
             if p is not None:
                 p.password_hash = _ph().hash(password)
+                uow.session.flush()
+                register.record(db, uow.session.connection(), actor, datetime.now(), "password",
+                                [("people", p.id)])
                 uow.commit()
     return actor
 
@@ -215,7 +219,6 @@ def add_user(
     now=None,  # type: ignore[no-untyped-def]
 ) -> PersonInfo:
     """Add a person who can log in. ``actor`` None: the database's administrator."""
-    from datetime import datetime
 
     from kindroute.store.models import School
 
@@ -265,6 +268,7 @@ def add_user(
         )
         s.add(person)
         s.flush()
+        register.record(db, s.connection(), actor, now or datetime.now(), "user", [("people", person.id)])
         info = PersonInfo(person.id, person.name, tuple(roles), organisation, person.school_id,
                           school_row.name if school_row else None)
         uow.commit()
@@ -287,4 +291,7 @@ def set_password(db: Database, actor: Actor | None, name: str | int, password: s
         target = Target(person.school_id, tuple(person.role_ids), person.id)
         privileges.require(actor, Action.SET_PASSWORD, target, route)
         person.password_hash = hashed
+        uow.session.flush()
+        register.record(db, uow.session.connection(), actor, datetime.now(), "password",
+                        [("people", person.id)])
         uow.commit()

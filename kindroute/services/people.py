@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from kindroute.errors import AccessDenied, IdentityRequired, InvalidInput
-from kindroute.services import access
+from kindroute.services import access, register
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, PersonInfo, SchoolInfo
 from kindroute.services.text import (
@@ -72,6 +72,8 @@ class PeopleServices(ServiceContext):
             school = School(name=name, brin=brin)
             uow.session.add(school)
             uow.flush()
+            register.record(self.db, uow.session.connection(), None, self.now(), "school",
+                            [("schools", school.id)])
             info = SchoolInfo(school.id, school.name, school.brin)
             uow.commit()
             return info
@@ -100,6 +102,8 @@ class PeopleServices(ServiceContext):
             s.add(row)
             s.flush()
             actor = Actor.of(row)
+            register.record(self.db, s.connection(), actor, self.now(), "school",
+                            [("schools", school_row.id), ("people", row.id)])
             uow.commit()
             return actor
 
@@ -140,6 +144,8 @@ class PeopleServices(ServiceContext):
             )
             uow.session.add(person)
             uow.flush()
+            register.record(self.db, uow.session.connection(), None, self.now(), "person",
+                            [("people", person.id)])
             info = self._person_info(person, school_row)
             uow.commit()
             return info

@@ -17,7 +17,7 @@ from kindroute.errors import InvalidInput
 from kindroute.store.db import Database
 
 APP_ROLE = "kindroute_app"
-APPEND_ONLY = ("case_events", "access_log", "purge_log")
+APPEND_ONLY = ("case_events", "access_log", "purge_log", "register_events")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 

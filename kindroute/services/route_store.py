@@ -88,9 +88,20 @@ def _store_first(db: Database, route: Route, now: datetime) -> None:
                     "name": route.name, "version": route.version, "hash": route.hash,
                     "content": route.text, "installed_at": now, "installed_by_id": None,
                 })
+                _seal_routes(db, uow.connection, None, now)
             uow.commit()
     except IntegrityError:
         pass
+
+
+def _seal_routes(db: Database, conn: Connection, actor: Actor | None, now: datetime,
+                 gone: Iterable[int] = ()) -> None:
+    """The installed routes changed: an event of the register chain naming every route row (and
+    the ``gone`` ones, removed)."""
+    from kindroute.services import register
+
+    ids = list(conn.execute(select(RouteVersion.id)).scalars())
+    register.record(db, conn, actor, now, "route", [("routes", i) for i in [*gone, *ids]])
 
 
 def mismatch_message(stored: Route, requested: Route) -> str:
@@ -108,11 +119,13 @@ def _replace_on_empty(db: Database, route: Route, now: datetime) -> bool:
         conn = uow.connection
         if conn.execute(select(Case.id).limit(1)).first() is not None:
             return False
+        gone = list(conn.execute(select(RouteVersion.id)).scalars())
         conn.execute(RouteVersion.__table__.delete())
         conn.execute(RouteVersion.__table__.insert(), {
             "name": route.name, "version": route.version, "hash": route.hash,
             "content": route.text, "installed_at": now, "installed_by_id": None,
         })
+        _seal_routes(db, conn, None, now, gone)
         uow.commit()
     return True
 
@@ -309,6 +322,7 @@ def install_route(db: Database, actor: Actor, new: Route, now: datetime) -> Inst
         s.add(version_row)
         s.flush()
         migrated = _move_cases(db, s, actor, current, new, row.id, version_row.id, moves, now)
+        _seal_routes(db, s.connection(), actor, now)
         uow.commit()
         return InstallResult(new.name, new.version, current.version, len(moves), migrated)
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kindroute.errors import InvalidInput, NotFound
-from kindroute.services import privileges
+from kindroute.services import privileges, register
 from kindroute.services.dto import Actor, JsonMixin, PersonInfo, SchoolInfo
 from kindroute.services.privileges import Action, Target
 from kindroute.services.text import check_name
@@ -113,6 +113,7 @@ def add_person(svc: Services, actor: Actor | None, name: str, roles: Sequence[st
                         created_at=svc.now(), active=True)
         s.add(person)
         s.flush()
+        register.record(svc.db, s.connection(), actor, svc.now(), "person", [("people", person.id)])
         info = _info(person)
         uow.commit()
         return info
@@ -146,6 +147,7 @@ def edit_person(svc: Services, actor: Actor | None, person_id: int, *, name: str
         person.organisation = organisation or None
         person.roles = " ".join(roles)
         s.flush()
+        register.record(svc.db, s.connection(), actor, svc.now(), "person", [("people", person.id)])
         info = _info(person)
         uow.commit()
         return info
@@ -179,6 +181,7 @@ def end_role(svc: Services, actor: Actor | None, person_id: int, role: str) -> P
         if not left:
             person.active = False
         s.flush()
+        register.record(svc.db, s.connection(), actor, svc.now(), "role_end", [("people", person.id)])
         info = _info(person)
         uow.commit()
         return info

@@ -142,6 +142,13 @@ def access_mac(key: bytes, *, seq: int, person_id: int, case_id: int, at: dateti
     return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
+def register_mac(key: bytes, *, seq: int, kind: str, records: str, actor_id: int, actor_name: str,
+                 at: datetime, prev_hash: str) -> str:
+    """HMAC-SHA256 over one event of the register chain (people, schools, routes) and its link."""
+    payload = _dumps(["register", seq, kind, records, actor_id, actor_name, _canon(at), prev_hash])
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
 def head_mac(key: bytes, name: str, value: str) -> str:
     """The MAC kept beside a chain's head in ``kindroute_meta`` (``name``: which chain)."""
     return hmac.new(key, _dumps(["head", name, value]), hashlib.sha256).hexdigest()

@@ -385,6 +385,23 @@ class PurgeLog(Base):
     mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
+class RegisterEvent(Base):
+    """A change to people, schools or the installed routes, chained with HMAC-SHA256 (the register
+    chain, one for the whole database; see :mod:`kindroute.services.register`)."""
+
+    __tablename__ = "register_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    #: JSON: [table, key, digest or null] of every row the change touched
+    records: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int] = mapped_column(Integer, default=0)
+    actor_name: Mapped[str] = mapped_column(String(NAME_MAX * 2), default="")
+    at: Mapped[datetime] = mapped_column(DateTime)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 # The models of each further part, defined beside this module and importable from here.
 from kindroute.store.models_meetings import (  # noqa: E402, F401
     Meeting,
