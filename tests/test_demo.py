@@ -43,9 +43,22 @@ def demo(tmp_path_factory):
     db.dispose()
 
 
+#: Keyed events (the Plus-klas placements the demo makes through the services) are sealed with each
+#: database's own key: their hashes, and the heads of their cases, differ between two databases of
+#: the same seed.
+KEYED = {"case_events": ("scheme", ("hash", "prev_hash", "gprev")),
+         "cases": ("history_scheme", ("history_head",))}
+
+
 def dump(db) -> dict[str, list[tuple]]:
     with db.engine.connect() as conn:
-        return {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1, 2"))] for t in TABLES}
+        out = {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1, 2"))] for t in TABLES}
+        for table, (flag, blank) in KEYED.items():
+            names = list(conn.execute(text(f"SELECT * FROM {table} LIMIT 1")).keys())
+            at = names.index(flag)
+            out[table] = [tuple("" if r[at] == 2 and names[i] in blank else v for i, v in enumerate(r))
+                          for r in out[table]]
+        return out
 
 
 def test_same_seed_same_data_other_seed_other_data(demo, tmp_path):
@@ -118,7 +131,9 @@ def test_histories_replay_chains_verify_and_tracks_agree(demo):
                                .order_by(CaseEvent.seq)).all()
             assert [e.seq for e in events] == list(range(1, len(events) + 1))
             assert case.history_count == len(events)
-            replayed = engine.replay((e.track, e.from_step, e.to_step, e.trigger) for e in events)
+            # the steps (a case placed in the Plus-klas has a keyed event for that too)
+            replayed = engine.replay((e.track, e.from_step, e.to_step, e.trigger) for e in events
+                                     if e.kind == "step")
             tracks = {t.track: t for t in case.tracks}
             assert {k: v for k, v in replayed.items() if v != "-"} == {k: t.step for k, t in tracks.items()}
             for t in tracks.values():
@@ -131,8 +146,9 @@ def test_histories_replay_chains_verify_and_tracks_agree(demo):
             main = tracks["school"].step
             expected = {"afgesloten": "closed", "verwezen_sbo_so": "referred"}.get(main, "open")
             assert case.status == expected
-            assert all(e.at < NOW for e in events)
-            assert all(e.note for e in events)
+            steps = [e for e in events if e.kind == "step"]
+            assert all(e.at < NOW for e in steps)
+            assert all(e.note for e in steps)
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
 
@@ -148,7 +164,7 @@ def test_guards_held_at_the_time_of_every_step(demo):
             def of(model, case_id=case.id):  # type: ignore[no-untyped-def]
                 return s.scalars(select(model).where(model.case_id == case_id)).all()
 
-            events = sorted(of(CaseEvent), key=lambda e: e.seq)
+            events = sorted((e for e in of(CaseEvent) if e.kind == "step"), key=lambda e: e.seq)
             assignments, consents = of(Assignment), of(ConsentRecord)
             ticks, docs = of(ChecklistTick), of(Document)
             steps = engine.initial_steps()

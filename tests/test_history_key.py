@@ -103,6 +103,15 @@ def _old_world(url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
 
     source = open_database(str(tmp_path / "demo-source.sqlite"))
     generate(source, cases=12, seed=3)
+    with source.engine.begin() as conn:
+        # schema 0002 had no keyed history: the demo's keyed events (its Plus-klas placements, made
+        # through the services) are left out, and each case's head set back to its last plain event
+        conn.execute(text("DELETE FROM case_events WHERE scheme = 2"))
+        conn.execute(text(
+            "UPDATE cases SET history_scheme = 1, "
+            "history_count = (SELECT COUNT(*) FROM case_events e WHERE e.case_id = cases.id), "
+            "history_head = COALESCE((SELECT hash FROM case_events e WHERE e.case_id = cases.id "
+            "ORDER BY seq DESC LIMIT 1), history_head)"))
     engine = create_engine(url)
     schema.upgrade(engine, "0002")
     old_tables = set(inspect(engine).get_table_names())

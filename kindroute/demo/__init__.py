@@ -104,6 +104,10 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
     from kindroute.demo_swv import fill_swv  # the SWV's view: partners, verbeterbord, Plus-klas
 
     fill_swv(db, route=route, now=now, seed=seed)
+    from kindroute.services import register  # the people and schools written in bulk above
+
+    with db.engine.begin() as conn:
+        register.record(db, conn, None, now, "demo", None)
     summary.seconds = _time.perf_counter() - started
     return summary
 

@@ -66,17 +66,18 @@ def _digests(conn: Connection, table: str, keys: Sequence[Any] | None) -> list[t
 
 
 def record(db: Database, conn: Connection, actor: Actor | None, at: datetime, kind: str,
-           rows: Iterable[tuple[str, Any]]) -> None:
+           rows: Iterable[tuple[str, Any]] | None) -> None:
     """Seal a change to people, schools or routes (same transaction as the change; flush first).
 
-    ``rows``: (table, id) of every row the change touched. The first event of a database seals
-    every row instead.
+    ``rows``: (table, id) of every row the change touched; None: every row (the demo, which writes
+    its people in bulk). The first event of a database seals every row too.
     """
     key = history_key_for(db, conn, write=True)
     head = conn.execute(select(META.c.value).where(META.c.key == HEAD_REGISTER).with_for_update()).first()
     seq, _c, prev, _m = parse_head(head[0] if head else None)
-    if seq == 0:
-        kind = "seal" if kind == "seal" else f"seal+{kind}"
+    if seq == 0 or rows is None:
+        if seq == 0:
+            kind = "seal" if kind == "seal" else f"seal+{kind}"
         sealed = [d for table in REGISTER for d in _digests(conn, table, None)]
     else:
         wanted: dict[str, list[Any]] = {}
