@@ -96,3 +96,14 @@ def test_the_route_check_refuses_wrong_grants(old, new, says):
     with pytest.raises(RouteInvalid) as exc:
         _default_with(old, new)
     assert says in str(exc.value)
+
+
+def test_without_grants_a_school_role_never_grants_its_peer():
+    """An older copy of the default route (no ``grants``): nobody gains a right by the derivation."""
+    text = default_route_path().read_text(encoding="utf-8")
+    old = parse_route(text.replace('grants = ["leerkracht", "ib"]\n', "")
+                      .replace('grants = ["leerkracht", "ib", "directeur"]\n', ""), "oud.toml")
+    r = privileges.rights(old)
+    assert "directeur" not in r.grants["ib"] and "ib" not in r.grants["directeur"]
+    assert {"leerkracht", "ib"} <= set(r.grants["ib"]) and "swv" not in r.grants["ib"]
+    assert not privileges.may(actor("ib"), Action.ADD_PERSON, Target(OWN, ("directeur",)), old)

@@ -13,10 +13,10 @@ The rules (issue "privileges as rules"), with the roles and their rights from th
   every school.
 * A role that runs a school (``sees = "school"``): staff of its *own* school, in the roles it
   grants — its ``grants`` list when the route states one, else the roles it ``assigns`` that
-  are not external and see no more than it does. A role never grants a role that sees more than
-  it does, nor an outside role (the route's check refuses such a ``grants``), so nobody grants a
-  role higher than their own; the default route states that an IB grants teacher and IB, a
-  director also director.
+  are not external and see less than it does (and itself, if it assigns itself). A role never
+  grants a role that sees more than it does, nor an outside role (the route's check refuses such
+  a ``grants``), so nobody grants a role higher than their own; the default route states that
+  an IB grants teacher and IB, a director also director.
 * Anyone else (a teacher, an outside role): nothing but their own password.
 * Names of people are unique per database, case- and accent-insensitively
   (:func:`same_name`).
@@ -95,7 +95,7 @@ def rights(route: Route | None = None) -> Rights:
             continue
         given = role.grants if role.grants is not None else tuple(
             r for r in role.assigns if r in route.roles and not route.roles[r].external
-            and _REACH[route.roles[r].sees] <= _REACH[role.sees])
+            and (r == role.id or _REACH[route.roles[r].sees] < _REACH[role.sees]))
         grants[role.id] = tuple(r for r in route.roles if r in given)
     staff = tuple(r for r in route.roles if any(r in g for g in grants.values()))
     found = Rights(frozenset(route.roles_seeing(SEES_SWV)), grants, staff)
