@@ -3,6 +3,7 @@ and names a direct-SQL change to them. On SQLite and (with KINDROUTE_TEST_PG_URL
 
 from __future__ import annotations
 
+import pytest
 import test_tamper
 from sqlalchemy import text
 from test_history_key import _old_database
@@ -128,3 +129,16 @@ def test_audit_seal_starts_the_register(tmp_path):
         conn.execute(text("UPDATE schools SET brin = '99ZZ' WHERE brin = '12AB'"))
     r = run_cli("audit", "verify", "--db", str(path))
     assert r.returncode == 1 and "register: school" in r.stdout, r.stdout
+
+
+def test_the_register_is_append_only_on_postgresql(world):
+    """The trigger of schema 0010 holds back even the owner (as for the history)."""
+    w = world
+    if w.svc.db.is_sqlite:
+        pytest.skip("SQLite has no triggers of this kind; the register's chain names any change")
+    with w.svc.db.engine.connect() as conn:
+        with pytest.raises(Exception, match="niet toegestaan"):
+            conn.execute(text("UPDATE register_events SET kind = 'x'"))
+    with w.svc.db.engine.connect() as conn:
+        with pytest.raises(Exception, match="niet toegestaan"):
+            conn.execute(text("DELETE FROM register_events"))
