@@ -342,3 +342,26 @@ def test_case_put_on_an_agenda_by_sql(world):
     tamper(w, "INSERT INTO meeting_items (meeting_id, case_id, position, conclusion, notes, parents_view, "
               "pupil_view) VALUES (:m, :c, 5, 'Besproken', '', '', '')", m=mid, c=w.last)
     assert_found(w, w.last)
+
+
+def test_audit_seal_covers_cases_sealed_before_placements_were(world, monkeypatch):
+    """A case sealed before Plus-klas placements were case records: a placement added by SQL goes
+    unnoticed until ``audit seal`` covers the case; after that one is named."""
+    from kindroute.services import history
+
+    w = world
+    with monkeypatch.context() as m:
+        m.setattr(history, "LATER_TABLES", ())  # the baseline as it was before schema 0010
+        old = open_case(w.svc, "Noor Oud")
+    swv = w.svc.resolve_actor("Willem SWV")
+    loc = w.svc.plusklas.add_location(swv, "Plusklas Oud", places=2, school="12AB")
+    added = ("INSERT INTO plusklas_placements (location_id, case_id, status, requested_on, start_on, days, "
+             "created_by_id, created_at) SELECT :l, :c, 'geplaatst', '2026-11-23', '2026-11-23', '', "
+             "opened_by_id, opened_at FROM cases WHERE id = :c")
+    tamper(w, added, l=loc.id, c=old)
+    assert run_cli("audit", "verify", "--db", w.url).returncode == 0  # not noticed: not covered
+    assert history.seal_cases(w.svc, swv) == 1  # what 'audit seal' does: the old case is covered
+    assert run_cli("audit", "verify", "--db", w.url).returncode == 0
+    tamper(w, added, l=loc.id, c=old)
+    lines = assert_found(w, old)
+    assert any("Plus-klasplaatsing" in line for line in lines), lines

@@ -159,12 +159,17 @@ def case_baseline(conn: Connection, case_id: int, pupil_id: int) -> list[Record]
     """Digests of every record of a case: what its first keyed event seals."""
     out = record_digests(conn, "cases", [case_id]) + record_digests(conn, "pupils", [pupil_id])
     for table in CASE_TABLES:
-        keycol, _cols = _columns(table)
-        frm, case_col = case_scope(table)
-        keys = list(conn.execute(select(keycol).select_from(frm).where(case_col == case_id)
-                                 .order_by(keycol)).scalars())
-        out += record_digests(conn, table, keys, case_id)
+        out += _case_rows(conn, table, case_id)
     return out + [(COVERS, table, None) for table in LATER_TABLES]
+
+
+def _case_rows(conn: Connection, table: str, case_id: int) -> list[Record]:
+    """Digests of every row of a case in ``table``."""
+    keycol, _cols = _columns(table)
+    frm, case_col = case_scope(table)
+    keys = list(conn.execute(select(keycol).select_from(frm).where(case_col == case_id)
+                             .order_by(keycol)).scalars())
+    return record_digests(conn, table, keys, case_id)
 
 
 HEAD_WARNING = ("Let op: de geschiedenis van deze database is buiten kindroute gewijzigd ({detail}). "
@@ -239,10 +244,45 @@ def seal_cases(svc: Any, actor: Actor) -> int:
             if not swv:
                 stmt = stmt.where(Case.school_id == actor.school_id)
             batch = list(s.scalars(stmt))
+            for case in batch:
+                svc._touch(case)
+                svc._seal(s, case, "seal", actor)
+            uow.commit()
+        if not batch:
+            return done + _cover_cases(svc, actor, swv)
+        done += len(batch)
+
+
+def _cover_cases(svc: Any, actor: Actor, swv: bool) -> int:
+    """Keyed cases sealed before their Plus-klas placements and bespreking items were: one ``cover``
+    event each with those rows, after which a row added outside kindroute is named too."""
+    from kindroute.store.models import Case
+    from kindroute.store.uow import UnitOfWork
+
+    marker = records_text([(COVERS, LATER_TABLES[0], None)])[1:-1]
+    covered = select(EVENTS.c.case_id).where(EVENTS.c.records.contains(marker))
+    done, last = 0, 0
+    while True:
+        with UnitOfWork(svc.db) as uow:
+            s = uow.session
+            stmt = (select(Case).where(Case.history_scheme == SCHEME_KEYED, Case.id > last,
+                                       Case.id.not_in(covered)).order_by(Case.id).limit(200))
+            if not swv:
+                stmt = stmt.where(Case.school_id == actor.school_id)
+            batch = list(s.scalars(stmt))
             if not batch:
                 return done
             for case in batch:
                 svc._touch(case)
-                svc._seal(s, case, "seal", actor)
+                s.flush()
+                conn = s.connection()
+                key = history_key_for(svc.db, conn, write=True)
+                records = [r for table in LATER_TABLES for r in _case_rows(conn, table, case.id)]
+                records += [(COVERS, t, None) for t in LATER_TABLES]
+                seq, h = append_event(conn, key, case_id=case.id, prev_hash=case.history_head,
+                                      prev_count=case.history_count, kind="cover", actor=actor,
+                                      at=svc.now(), records=records)
+                case.history_head, case.history_count = h, seq
+                last = case.id
             uow.commit()
             done += len(batch)
