@@ -17,6 +17,7 @@ the links between all events, which ``kindroute audit verify`` follows.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,6 +104,8 @@ def check_case_heads(db: Database, *, content: bool = True) -> HeadCheck:
             lambda c, last, after: (c.id, c.history_head, after.c.seq, *(last.c[n] for n in _COLS)))
         for row in conn.execution_options(yield_per=BATCH).execute(stmt):
             n += 1
+            if n % 1000 == 0:
+                time.sleep(0)  # in the app's background worker: let the screen have its turn
             case_id, head, beyond, event = row[0], row[1], row[2], row[3:]
             if key is None:
                 return HeadCheck(n, (), no_key=True)
