@@ -1,0 +1,183 @@
+"""The ends of what the SWV granted (an arrangement, a TLV) as clocks: date fields of the route's
+``[[decisions]]`` marked ``clock = "end"``, a reminder ``remind_weeks`` before, ``cases.next_due``
+recomputed when a term or the route changes."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from test_plan import TO_OPP, _people, clock, kinds, next_due, strict_route  # noqa: F401 - fixtures
+from test_services import Clock, ib, open_case, walk
+from test_trust_support import needs_pg, pg_database
+
+from kindroute.errors import AccessDenied, InvalidInput
+from kindroute.services import CaseFilter, Services
+from kindroute.services.route_store import install_route
+from kindroute.store.db import open_database
+from kindroute.store.models import Case
+from kindroute.workflow import load_route, parse_route
+from kindroute.workflow.vocabulary import STATUS_REFERRED
+
+
+def at(y: int, m: int, d: int) -> datetime:
+    return datetime(y, m, d, 9, 0)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[needs_pg, pytest.mark.pg])])
+def svc(request, tmp_path, clock: Clock):  # noqa: F811
+    with contextlib.ExitStack() as stack:
+        url = str(tmp_path / "kr.sqlite") if request.param == "sqlite" else stack.enter_context(pg_database())
+        db = open_database(url)
+        s = Services(db, route=strict_route(tmp_path), clock=clock)
+        _people(s)
+        yield s
+        db.dispose()
+
+
+def swv(svc: Services):
+    return svc.resolve_actor("Willem SWV")
+
+
+def to_request(svc: Services, name: str, born: str = "2017-03-01") -> int:
+    """A case with an adopted OPP that asks the SWV for an arrangement (the SWV sees it now)."""
+    cid = open_case(svc, name, born=born)
+    walk(svc, cid, *TO_OPP)
+    me = ib(svc)
+    svc.save_opp(me, cid, uitstroomprofiel="vmbo")
+    svc.record_instemming(me, cid, outcome="eens", by="Ouders")
+    svc.record_hoorrecht(me, cid, view="Prima")
+    svc.save_opp(me, cid, adopt=True)
+    walk(svc, cid, "naar_arrangement_aanvraag")
+    return cid
+
+
+def test_the_fields_of_an_arrangement_and_a_tlv_are_checked_against_the_route(svc):
+    cid = to_request(svc, "Kind Arrangement")
+    with pytest.raises(AccessDenied, match="swv"):  # the route: the SWV records its decision
+        svc.record_decision(ib(svc), cid, "arrangement", "toegekend",
+                            fields={"start": "2026-12-01", "einde": "2027-03-31"})
+    with pytest.raises(InvalidInput, match="veld 'einde' \\(Einddatum\\) is verplicht"):
+        svc.record_decision(swv(svc), cid, "arrangement", "toegekend", fields={"start": "2026-12-01"})
+    with pytest.raises(InvalidInput, match="veld 'einde' .* hoort alleen bij toegekend, niet bij 'afgewezen'"):
+        svc.record_decision(swv(svc), cid, "arrangement", "afgewezen", fields={"einde": "2027-03-31"})
+    refused = svc.record_decision(swv(svc), cid, "arrangement", "afgewezen")
+    assert refused.fields == {"bezwaar_tot": "2027-01-04"}  # decision + 6 weeks (Awb art. 6:7)
+    with pytest.raises(InvalidInput, match="categorie"):
+        svc.record_period(swv(svc), cid, kind="tlv", start="2026-08-01", end="2027-07-31", tlv_type="so")
+    with pytest.raises(InvalidInput, match="einddatum ligt vóór de startdatum"):
+        svc.record_period(swv(svc), cid, kind="arrangement", start="2027-08-01", end="2027-07-31")
+    with pytest.raises(InvalidInput, match="'opp' is geen besluit met een einddatum"):
+        svc.record_period(swv(svc), cid, kind="opp", start="2027-08-01", end="2027-09-01")
+
+
+def test_arrangement_and_tlv_ends_are_clocks_and_show_overdue(svc, clock):
+    arr = to_request(svc, "Kind Arrangement")
+    tlv = to_request(svc, "Kind TLV", born="2016-05-05")
+    other = open_case(svc, "Kind Zonder", born="2016-06-06")
+    svc.record_decision(swv(svc), arr, "arrangement", "toegekend",
+                        fields={"start": "2026-09-01", "einde": "2027-01-31", "vorm": "4 uur per week"})
+    svc.record_period(swv(svc), tlv, kind="tlv", start="2026-08-01", end="2027-07-31", tlv_type="so",
+                      tlv_category="midden", school_year="2026-2027")
+    assert kinds(svc, arr)["arrangement_end"] == date(2027, 1, 31)
+    assert kinds(svc, arr)["arrangement_reminder"] == date(2027, 1, 31) - timedelta(weeks=6)
+    period = svc.case_plan(None, tlv).periods[0]
+    assert (period.kind, period.end) == ("tlv", date(2027, 7, 31))
+    assert ("Categorie (bij SO)", "midden") in period.fields
+    assert ("Bezwaar mogelijk tot", "2027-01-04") in period.fields
+    clock.now = at(2027, 2, 1)
+    overdue = {r.id for r in svc.list_cases(None, CaseFilter(overdue=True))}
+    assert {arr, tlv, other} <= overdue  # their step terms ran out too: see the next test for the ends alone
+    arr_clocks = {c.kind: c for c in svc.case_clocks(None, arr)}
+    tlv_clocks = {c.kind: c for c in svc.case_clocks(None, tlv)}
+    assert arr_clocks["arrangement_end"].overdue and not tlv_clocks["tlv_end"].overdue
+    assert tlv_clocks["tlv_reminder"].due == date(2027, 6, 19)
+    assert tlv_clocks["tlv_end"].label == "TLV eindigt"
+
+
+def test_only_the_arrangement_end_makes_a_case_overdue(svc, clock):
+    """A case whose step has no term ('arrangement uitvoeren'): only the end of the arrangement."""
+    cid = to_request(svc, "Kind Arrangement")
+    svc.record_period(swv(svc), cid, kind="arrangement", start="2026-12-01", end="2027-03-31")
+    walk(svc, cid, "arrangement_toegekend")
+    assert svc.case_detail(None, cid).deadline is None  # the step has no term of its own
+    assert next_due(svc, cid) == date(2027, 3, 31) - timedelta(weeks=6)
+    svc.record_decision(swv(svc), cid, "arrangement", "afgewezen")  # a later request refused ...
+    assert next_due(svc, cid) == date(2027, 3, 31) - timedelta(weeks=6)  # ... hides no running end
+    clock.now = at(2027, 2, 16)  # before the reminder (6 weeks before the end: 17-2)
+    assert svc.list_cases(None, CaseFilter(overdue=True)) == []
+    clock.now = at(2027, 4, 1)
+    rows = svc.list_cases(None, CaseFilter(overdue=True))
+    assert [r.id for r in rows] == [cid] and rows[0].overdue
+
+
+def _route_with(tmp_path, old: str, new: str, version: str = "2026.1"):
+    text = strict_route(tmp_path).text.replace(old, new).replace('version = "2026.1"', f'version = "{version}"')
+    assert old in strict_route(tmp_path).text
+    return parse_route(text, "route.toml")
+
+
+def test_the_reminder_weeks_come_from_the_route(tmp_path, clock):
+    end = 'clock = "end", remind_weeks = 6 }'
+    route = _route_with(tmp_path, end, 'clock = "end", remind_weeks = 10 }')
+    db = open_database(str(tmp_path / "r.sqlite"))
+    try:
+        s = Services(db, route=route, clock=clock)
+        _people(s)
+        cid = to_request(s, "Kind Arrangement")
+        s.record_period(swv(s), cid, kind="arrangement", start="2026-12-01", end="2027-03-31")
+        assert kinds(s, cid)["arrangement_reminder"] == date(2027, 3, 31) - timedelta(weeks=10)
+    finally:
+        db.dispose()
+
+
+def test_installing_a_route_version_recomputes_next_due(tmp_path, clock):
+    db = open_database(str(tmp_path / "i.sqlite"))
+    try:
+        s = Services(db, route=strict_route(tmp_path), clock=clock)
+        _people(s)
+        cid = to_request(s, "Kind Arrangement")
+        s.record_period(swv(s), cid, kind="arrangement", start="2026-12-01", end="2027-03-31")
+        walk(s, cid, "arrangement_toegekend")
+        assert next_due(s, cid) == date(2027, 2, 17)  # 6 weeks before the end
+        new = _route_with(tmp_path, 'clock = "end", remind_weeks = 6 }', 'clock = "end", remind_weeks = 2 }',
+                          version="2026.9")
+        install_route(db, ib(s), new, s.now())
+        assert next_due(s, cid) == date(2027, 3, 17)  # the new version's 2 weeks
+    finally:
+        db.dispose()
+
+
+def test_setting_a_term_recomputes_next_due(tmp_path, clock):
+    old = 'id = "arrangement_uitvoering"'
+    route = _route_with(tmp_path, old, old + '\nterm_set_by = "ib"')
+    db = open_database(str(tmp_path / "t.sqlite"))
+    try:
+        s = Services(db, route=route, clock=clock)
+        _people(s)
+        cid = to_request(s, "Kind Arrangement")
+        s.record_period(swv(s), cid, kind="arrangement", start="2026-12-01", end="2027-03-31")
+        walk(s, cid, "arrangement_toegekend")
+        s.set_term(ib(s), cid, "2027-01-15")
+        assert next_due(s, cid) == date(2027, 1, 15)
+        with db.sessions() as session:
+            assert session.scalar(select(Case.next_due).where(Case.id == cid)) == date(2027, 1, 15)
+    finally:
+        db.dispose()
+
+
+def test_a_referred_case_keeps_only_the_tlv_end(svc, clock):
+    cid = to_request(svc, "Kind TLV")
+    svc.record_period(swv(svc), cid, kind="arrangement", start="2026-12-01", end="2027-03-31")
+    svc.record_period(swv(svc), cid, kind="tlv", start="2026-12-01", end="2027-07-31", tlv_type="sbo")
+    with svc._uow() as uow:  # referred to SBO (set directly: the walk there needs two advices)
+        uow.session.get(Case, cid).status = STATUS_REFERRED
+        uow.commit()
+    assert set(kinds(svc, cid)) == {"tlv_reminder", "tlv_end"}
+
+
+def test_load_route_default_has_the_clock_decisions():
+    route = load_route()
+    assert {d for d in route.decisions if route.decisions[d].clock_field} == {"arrangement", "tlv"}
