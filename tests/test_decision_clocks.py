@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from test_plan import TO_OPP, _people, clock, kinds, next_due, strict_route  # noqa: F401 - fixtures
-from test_services import Clock, ib, open_case, walk
+from test_plan import TO_OPP, _people, kinds, next_due, strict_route
+from test_services import NOW, Clock, ib, open_case, walk
 from test_trust_support import needs_pg, pg_database
 
 from kindroute.errors import AccessDenied, InvalidInput
@@ -22,12 +22,17 @@ from kindroute.workflow import load_route, parse_route
 from kindroute.workflow.vocabulary import STATUS_REFERRED
 
 
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(NOW)
+
+
 def at(y: int, m: int, d: int) -> datetime:
     return datetime(y, m, d, 9, 0)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[needs_pg, pytest.mark.pg])])
-def svc(request, tmp_path, clock: Clock):  # noqa: F811
+def svc(request, tmp_path, clock: Clock):
     with contextlib.ExitStack() as stack:
         url = str(tmp_path / "kr.sqlite") if request.param == "sqlite" else stack.enter_context(pg_database())
         db = open_database(url)
@@ -61,7 +66,7 @@ def test_the_fields_of_an_arrangement_and_a_tlv_are_checked_against_the_route(sv
                             fields={"start": "2026-12-01", "einde": "2027-03-31"})
     with pytest.raises(InvalidInput, match="veld 'einde' \\(Einddatum\\) is verplicht"):
         svc.record_decision(swv(svc), cid, "arrangement", "toegekend", fields={"start": "2026-12-01"})
-    with pytest.raises(InvalidInput, match="veld 'einde' .* hoort alleen bij toegekend, niet bij 'afgewezen'"):
+    with pytest.raises(InvalidInput, match="veld 'einde' .* hoort alleen bij toegekend, niet bij 'afgeweze"):
         svc.record_decision(swv(svc), cid, "arrangement", "afgewezen", fields={"einde": "2027-03-31"})
     refused = svc.record_decision(swv(svc), cid, "arrangement", "afgewezen")
     assert refused.fields == {"bezwaar_tot": "2027-01-04"}  # decision + 6 weeks (Awb art. 6:7)
@@ -114,7 +119,8 @@ def test_only_the_arrangement_end_makes_a_case_overdue(svc, clock):
 
 
 def _route_with(tmp_path, old: str, new: str, version: str = "2026.1"):
-    text = strict_route(tmp_path).text.replace(old, new).replace('version = "2026.1"', f'version = "{version}"')
+    text = strict_route(tmp_path).text.replace(old, new)
+    text = text.replace('version = "2026.1"', f'version = "{version}"')
     assert old in strict_route(tmp_path).text
     return parse_route(text, "route.toml")
 
@@ -181,3 +187,51 @@ def test_a_referred_case_keeps_only_the_tlv_end(svc, clock):
 def test_load_route_default_has_the_clock_decisions():
     route = load_route()
     assert {d for d in route.decisions if route.decisions[d].clock_field} == {"arrangement", "tlv"}
+
+
+def test_a_period_recorded_before_decision_fields_still_counts(tmp_path):
+    """A database at 0007 whose ``decision_periods`` holds the period of an ``swv_besluit``: the
+    period counts as the fields of the route's decision of that kind, and nothing sealed changed."""
+    from sqlalchemy import create_engine, text
+
+    from kindroute.store import schema
+
+    path = tmp_path / "old.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    schema.upgrade(engine, "0007")
+    with engine.begin() as conn:
+        run = conn.execute
+        run(text("INSERT INTO schools (id, name, brin) VALUES (1, 'OBS De Regenboog', '12AB')"))
+        run(text("INSERT INTO people (id, name, roles, school_id, active, created_at) "
+                 "VALUES (1, 'Ingrid Bakker', 'ib', 1, 1, '2026-09-01 08:00:00')"))
+        run(text("INSERT INTO pupils (id, name, first_name, tussenvoegsel, last_name, search_name, "
+                 "sort_name, date_of_birth, \"group\", school_id) "
+                 "VALUES (1, 'Kind', 'Kind', '', '', 'kind', 'kind', '2017-01-01', 5, 1)"))
+        run(text("INSERT INTO cases (id, pupil_id, school_id, status, opened_at, opened_by_id, "
+                 "route_version, zorgplicht_extended, history_head, history_count, version) "
+                 "VALUES (1, 1, 1, 'open', '2026-10-01 09:00:00', 1, '2026.1', 0, '', 0, 1)"))
+        run(text("INSERT INTO case_tracks (case_id, track, step, entered_at, deadline, at_turn_role, "
+                 "entered_seq) VALUES (1, 'school', 'arrangement_uitvoering', '2026-10-01 09:00:00', NULL, "
+                 "'leerkracht', 0)"))
+        run(text("INSERT INTO documents (id, case_id, kind, outcome, title, step, author_id, at) "
+                 "VALUES (7, 1, 'swv_besluit', 'toegekend', '', 'arrangement_aanvraag', 1, "
+                 "'2026-09-20 10:00:00')"))
+        run(text("INSERT INTO decision_periods (document_id, case_id, kind, start_on, end_on, support, "
+                 "bezwaar_until) VALUES (7, 1, 'arrangement', '2026-10-01', '2027-03-31', "
+                 "'4 uur per week', '2026-11-01')"))
+    engine.dispose()
+    db = open_database(str(path))
+    try:
+        s = Services(db, clock=lambda: at(2026, 11, 23))
+        assert s.refresh_all_next_due() == 1
+        assert {c.kind: c.due for c in s.case_clocks(None, 1)} == {
+            "arrangement_reminder": date(2027, 2, 17), "arrangement_end": date(2027, 3, 31)}
+        period = s.case_plan(None, 1).periods[0]
+        assert (period.document_id, period.kind, period.end) == (7, "arrangement", date(2027, 3, 31))
+        assert ("Ondersteuning", "4 uur per week") in period.fields
+        assert next_due(s, 1) == date(2027, 2, 17)
+        with db.engine.connect() as conn:  # the sealed document itself is left as it was
+            row = conn.execute(text("SELECT kind, fields_json FROM documents")).one()
+            assert tuple(row) == ("swv_besluit", None)
+    finally:
+        db.dispose()
