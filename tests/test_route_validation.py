@@ -351,3 +351,12 @@ def test_the_default_route_marks_the_ends_of_arrangement_and_tlv_as_clocks() -> 
     assert tlv is not None and tlv.after_referral and tlv.when == ("toegekend",)
     assert route.decisions["tlv"].field("bezwaar_tot").weeks_after_decision == 6
     assert route.decisions["swv_besluit"].clock_field is None
+
+
+def test_workflow_show_says_which_field_is_a_clock() -> None:
+    from kindroute.workflow.diagram import to_text
+
+    text = to_text(parse_route(default_route_path().read_text(encoding="utf-8"), "route.toml"))
+    assert ("veld Einddatum [einde]: date, verplicht; alleen bij toegekend; einddatum is een termijn van de "
+            "casus, herinnering 6 weken vooraf; loopt door na verwijzing") in text
+    assert "veld Bezwaar mogelijk tot [bezwaar_tot]: date; leeg: besluitdatum + 6 weken" in text

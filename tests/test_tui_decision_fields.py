@@ -63,7 +63,7 @@ async def test_the_dialog_shows_and_records_the_fields_of_the_chosen_decision(wo
         assert shown(screen, "df-arrangement-start") and shown(screen, "df-arrangement-einde")
         assert not shown(screen, "df-tlv-einde") and not shown(screen, "expert")
         label = str(screen.query_one("#df-arrangement-einde-field").query_one(Label).render())
-        assert "termijn van de casus; herinnering 6 weken vooraf" in label
+        assert "Einddatum * (einddatum is een termijn van de casus, herinnering 6 weken vooraf)" in label
         screen.query_one("#df-arrangement-start", Input).value = "2026-12-01"
         await pilot.press("ctrl+s")
         await settle(pilot)

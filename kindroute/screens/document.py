@@ -36,13 +36,8 @@ def widget_id(decision: str, field: str) -> str:
 
 def field_label(spec: DecisionField) -> str:
     """The label of a decision's field in the form: what it is, required or not, and what it does."""
-    parts = [spec.label + (" *" if spec.required else "")]
-    if spec.clock is not None:
-        reminder = f"; herinnering {spec.remind_weeks} weken vooraf" if spec.remind_weeks else ""
-        parts.append(f"(termijn van de casus{reminder})")
-    if spec.weeks_after_decision is not None:
-        parts.append(f"(leeg: besluitdatum + {spec.weeks_after_decision} weken)")
-    return " ".join(parts)
+    notes = [n for n in spec.notes() if not n.startswith("alleen bij")]  # hidden for other outcomes
+    return spec.label + (" *" if spec.required else "") + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def field_widget(decision: str, spec: DecisionField) -> Input | Select[str]:

@@ -135,6 +135,20 @@ class DecisionField:
     def belongs_to(self, outcome: str) -> bool:
         return not self.when or outcome in self.when
 
+    def notes(self) -> list[str]:
+        """What the route says about this field beyond its type, in Dutch (for listings and forms)."""
+        out = []
+        if self.when:
+            out.append(f"alleen bij {' of '.join(self.when)}")
+        if self.clock is not None:
+            reminder = f", herinnering {self.remind_weeks} weken vooraf" if self.remind_weeks else ""
+            out.append(f"einddatum is een termijn van de casus{reminder}")
+        if self.after_referral:
+            out.append("loopt door na verwijzing")
+        if self.weeks_after_decision is not None:
+            out.append(f"leeg: besluitdatum + {self.weeks_after_decision} weken")
+        return out
+
 
 @dataclass(frozen=True)
 class Decision:
