@@ -118,9 +118,9 @@ def test_only_the_arrangement_end_makes_a_case_overdue(svc, clock):
     assert [r.id for r in rows] == [cid] and rows[0].overdue
 
 
-def _route_with(tmp_path, old: str, new: str, version: str = "2026.1"):
+def _route_with(tmp_path, old: str, new: str, version: str = "2026.2"):
     text = strict_route(tmp_path).text.replace(old, new)
-    text = text.replace('version = "2026.1"', f'version = "{version}"')
+    text = text.replace('version = "2026.2"', f'version = "{version}"')
     assert old in strict_route(tmp_path).text
     return parse_route(text, "route.toml")
 
@@ -209,7 +209,7 @@ def test_a_period_recorded_before_decision_fields_still_counts(tmp_path):
                  "VALUES (1, 'Kind', 'Kind', '', '', 'kind', 'kind', '2017-01-01', 5, 1)"))
         run(text("INSERT INTO cases (id, pupil_id, school_id, status, opened_at, opened_by_id, "
                  "route_version, zorgplicht_extended, history_head, history_count, version) "
-                 "VALUES (1, 1, 1, 'open', '2026-10-01 09:00:00', 1, '2026.1', 0, '', 0, 1)"))
+                 "VALUES (1, 1, 1, 'open', '2026-10-01 09:00:00', 1, '2026.2', 0, '', 0, 1)"))
         run(text("INSERT INTO case_tracks (case_id, track, step, entered_at, deadline, at_turn_role, "
                  "entered_seq) VALUES (1, 'school', 'arrangement_uitvoering', '2026-10-01 09:00:00', NULL, "
                  "'leerkracht', 0)"))
