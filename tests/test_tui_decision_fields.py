@@ -74,6 +74,13 @@ async def test_the_dialog_shows_and_records_the_fields_of_the_chosen_decision(wo
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, DocumentScreen)
+        await pilot.press("8")  # the Plan tab: the decision with its fields, and its clocks
+        await settle(pilot)
+        strips = app.screen._compositor.render_strips()  # noqa: SLF001 - what the terminal shows
+        text = "\n".join("".join(seg.text for seg in strip) for strip in strips)
+        assert "Arrangement: tot en met 31 mrt 2027" in text, text
+        assert "einddatum 31 mrt 2027" in text and "uren of soort ondersteuning 4 uur per week" in text
+        assert "Arrangement eindigt op 31-3-2027: evaluatie of vervolg plannen" in text
     docs = svc.case_detail(None, cid).documents
     assert (docs[-1].kind, docs[-1].outcome) == ("arrangement", "toegekend")
     clocks = {c.kind: c.due for c in svc.case_clocks(None, cid)}

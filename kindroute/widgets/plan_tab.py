@@ -24,6 +24,16 @@ if TYPE_CHECKING:
     from kindroute.services.plan_dto import PlanInfo
 
 RESULT_STYLE = {"behaald": "green", "deels": "yellow", "niet": "red"}
+
+
+def _shown(value: str) -> str:
+    """A decision field's value as the tab shows it: a date in Dutch order, anything else as is."""
+    from datetime import date
+
+    try:
+        return nl_date(date.fromisoformat(value))
+    except ValueError:
+        return value
 INSTEMMING_STYLE = {"eens": "green", "deels": "yellow", "oneens": "red"}
 
 
@@ -92,7 +102,7 @@ def plan_text(plan: PlanInfo, services: Services) -> Text:
         t.append("\nBesluiten\n", style="bold")
         for p in plan.periods:
             t.append(f"{p.label}: tot en met {nl_date(p.end)}")
-            extra = " · ".join(f"{label.lower()} {value}" for label, value in p.fields if value)
+            extra = " · ".join(f"{label.lower()} {_shown(value)}" for label, value in p.fields if value)
             if extra:
                 t.append(f"\n  {extra}", style="dim")
             t.append("\n")
