@@ -93,8 +93,9 @@ def field_values(raw: str | None) -> dict[str, Any]:
 
 
 def legacy_row(route: Route, document_id: int, kind: str, end: date) -> DecisionRow | None:
-    """A period recorded before decision fields held it (table ``decision_periods``, see
-    migration 0009) as the fields of the route's decision of the same name (arrangement, tlv)."""
+    """A period recorded before decision fields held it (table ``decision_periods``, schema 0008;
+    nothing writes it any more) as the fields of the route's decision of the same name
+    (arrangement, tlv)."""
     decision = clock_decisions(route).get(kind)
     if decision is None or decision.clock_field is None:
         return None
