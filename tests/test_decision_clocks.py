@@ -70,8 +70,14 @@ def test_the_fields_of_an_arrangement_and_a_tlv_are_checked_against_the_route(sv
         svc.record_decision(swv(svc), cid, "arrangement", "afgewezen", fields={"einde": "2027-03-31"})
     refused = svc.record_decision(swv(svc), cid, "arrangement", "afgewezen")
     assert refused.fields == {"bezwaar_tot": "2027-01-04"}  # decision + 6 weeks (Awb art. 6:7)
-    with pytest.raises(InvalidInput, match="categorie"):
+    so_needs = r"veld 'categorie' \(Categorie \(bij SO\)\) is verplicht als type so"
+    with pytest.raises(InvalidInput, match=so_needs):
         svc.record_period(swv(svc), cid, kind="tlv", start="2026-08-01", end="2027-07-31", tlv_type="so")
+    tlv = {"type": "so", "start": "2026-08-01", "einde": "2027-07-31"}
+    with pytest.raises(InvalidInput, match="verplicht als type so is"):  # the main path: the same rule
+        svc.record_decision(swv(svc), cid, "tlv", "toegekend", fields=tlv)
+    sbo = svc.record_decision(swv(svc), cid, "tlv", "toegekend", fields={**tlv, "type": "sbo"})
+    assert "categorie" not in sbo.fields
     with pytest.raises(InvalidInput, match="einddatum ligt vóór de startdatum"):
         svc.record_period(swv(svc), cid, kind="arrangement", start="2027-08-01", end="2027-07-31")
     with pytest.raises(InvalidInput, match="'opp' is geen besluit met een einddatum"):

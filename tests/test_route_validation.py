@@ -336,6 +336,10 @@ def _field(doc: Doc, decision: str, field: str) -> dict[str, Any]:
          "veld 'vorm': 'weeks_after_decision' hoort bij een veld van type \"date\""),
         ("tlv", "start", {"clock": "end"}, "meer dan één veld met clock = \"end\""),
         ("tlv", "einde", {"wanneer": ["toegekend"]}, "onbekende sleutel 'wanneer'"),
+        ("tlv", "categorie", {"required_when": {"soort": "so"}}, "'required_when': geen ander veld 'soort'"),
+        ("tlv", "categorie", {"required_when": {"type": "vso"}}, "veld 'type' kent de keuze 'vso' niet"),
+        ("tlv", "categorie", {"required_when": {"type": []}}, "'type' vraagt een waarde of een lijst"),
+        ("tlv", "categorie", {"required_when": {}}, "'required_when' is een tabel veld = waarde"),
     ],
 )
 def test_bad_clock_keys_of_a_decision_field(decision: str, field: str, change: dict[str, Any],
@@ -350,6 +354,7 @@ def test_the_default_route_marks_the_ends_of_arrangement_and_tlv_as_clocks() -> 
     assert arrangement is not None and (arrangement.id, arrangement.remind_weeks) == ("einde", 6)
     assert tlv is not None and tlv.after_referral and tlv.when == ("toegekend",)
     assert route.decisions["tlv"].field("bezwaar_tot").weeks_after_decision == 6
+    assert route.decisions["tlv"].field("categorie").required_when == (("type", ("so",)),)
     assert route.decisions["swv_besluit"].clock_field is None
 
 

@@ -52,6 +52,10 @@ def parse_fields(decision: Decision, raw: dict[str, str] | None, outcome: str | 
             continue
         if spec.required and spec.id not in raw:
             problems.append(f"veld '{spec.id}' ({spec.label}) is verplicht")
+        for other, wanted in spec.required_when:
+            if spec.id not in raw and raw.get(other, "").strip() in wanted:
+                problems.append(f"veld '{spec.id}' ({spec.label}) is verplicht als {other} "
+                                f"{raw[other].strip()} is")
         if spec.id not in raw and spec.weeks_after_decision is not None and decided_on is not None:
             values[spec.id] = (decided_on + timedelta(weeks=spec.weeks_after_decision)).isoformat()
     if problems:

@@ -88,8 +88,6 @@ class PlacementServices(ServiceContext):
         start_d, end_d = parse_date(start, "Startdatum"), parse_date(end, "Einddatum")
         if end_d < start_d:
             raise InvalidInput("De einddatum ligt vóór de startdatum.")
-        if (tlv_type or "").lower() == "so" and not tlv_category:
-            raise InvalidInput("Een TLV voor het SO heeft een categorie: laag, midden of hoog.")
         given = {"start": start_d.isoformat(), clock.id: end_d.isoformat(), "vorm": support,
                  "type": (tlv_type or "").lower(), "categorie": (tlv_category or "").lower(),
                  "schooljaar": school_year or "",

@@ -206,6 +206,10 @@ def _build(doc: dict[str, Any], source: str, text: str = "") -> Route:
                     remind_weeks=f.get("remind_weeks"),
                     after_referral=f.get("after_referral", False),
                     weeks_after_decision=f.get("weeks_after_decision"),
+                    required_when=tuple(
+                        (other, (v,) if isinstance(v, str) else tuple(v))
+                        for other, v in f.get("required_when", {}).items()
+                    ),
                 )
                 for f in d.get("fields", [])
             ),

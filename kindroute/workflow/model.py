@@ -131,6 +131,8 @@ class DecisionField:
     after_referral: bool = False
     #: A date field left empty becomes the decision's date plus this many weeks (bezwaar: 6).
     weeks_after_decision: int | None = None
+    #: Required when another field holds one of these values (a TLV's category when its type is so).
+    required_when: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def belongs_to(self, outcome: str) -> bool:
         return not self.when or outcome in self.when
@@ -147,6 +149,8 @@ class DecisionField:
             out.append("loopt door na verwijzing")
         if self.weeks_after_decision is not None:
             out.append(f"leeg: besluitdatum + {self.weeks_after_decision} weken")
+        for other, values in self.required_when:
+            out.append(f"verplicht als {other} {' of '.join(values)} is")
         return out
 
 

@@ -120,6 +120,7 @@ def _check_field_clocks(c: Checker, where: str, dec: dict[str, Any]) -> None:
                       f"niet {weeks}", "fields")
         if "weeks_after_decision" in item and not is_date:
             c.add(where, f"{name}: 'weeks_after_decision' hoort bij een veld van type \"date\"", "fields")
+        _check_required_when(c, where, name, item, fields)
         when = item.get("when")
         if isinstance(when, list):
             if not when:
@@ -131,6 +132,28 @@ def _check_field_clocks(c: Checker, where: str, dec: dict[str, Any]) -> None:
     if len(clocks) > 1:
         c.add(where, f"meer dan één veld met clock = \"end\" ({', '.join(clocks)}): een besluit heeft één "
               "einddatum", "fields")
+
+
+def _check_required_when(c: Checker, where: str, name: str, item: dict[str, Any], fields: list[Any]) -> None:
+    """``required_when = { type = "so" }``: another field of this decision, and values it can hold."""
+    rule = item.get("required_when")
+    if not isinstance(rule, dict):
+        return
+    others = {f["id"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("id"), str)}
+    if not rule:
+        c.add(where, f"{name}: 'required_when' is een tabel veld = waarde (of laat hem weg)", "fields")
+    for other, value in rule.items():
+        values = [value] if isinstance(value, str) else value
+        if other == item.get("id") or other not in others:
+            c.add(where, f"{name}: 'required_when': geen ander veld '{other}' in dit besluit", "fields")
+        elif not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            c.add(where, f"{name}: 'required_when': '{other}' vraagt een waarde of een lijst waarden",
+                  "fields")
+        elif others[other].get("type") == "choice":
+            bad = [v for v in values if v not in others[other].get("choices", [])]
+            if bad:
+                c.add(where, f"{name}: 'required_when': veld '{other}' kent de keuze {bad[0]!r} niet",
+                      "fields")
 
 
 def check_automatic(
