@@ -190,45 +190,49 @@ def add_plans(db: Any, route: Any, *, cases: int, seed: int, now: datetime) -> i
             if rows[key]:
                 conn.execute(insert(table), rows[key])
         running = set(conn.scalars(select(Case.id).where(Case.id >= lo, Case.status == "open")))
-        _periods(conn, docs, running, today, rng)
+        _periods(conn, docs, running, today, rng, route)
         for start in range(lo, top + 1, BATCH):
             refresh_range(conn, route, start, min(top, start + BATCH - 1))
     return goals_added
 
 
 def _periods(conn: Any, docs: dict[int, list[tuple[str, str, datetime, int]]], running: set[int],
-             today: date, rng: random.Random) -> None:
-    """A period for every granted SWV decision: an arrangement, or a TLV after two advices. The
-    newest period of a running case mostly still runs (a few end soon or ended)."""
-    from sqlalchemy import insert
+             today: date, rng: random.Random, route: Any) -> None:
+    """The fields of every granted decision whose end is a clock (the default route's arrangement
+    and TLV): period, support or type and category, school year, bezwaar. The newest period of a
+    running case mostly still runs (a few end soon or ended)."""
+    import json
 
-    from kindroute.store.models import DecisionPeriod
+    from sqlalchemy import bindparam, update
 
+    from kindroute.store.models import Document
+
+    clocked = {d.id: d for d in route.decisions.values() if d.clock_field is not None}
     rows = []
     for cid, items in docs.items():
-        advices = sum(1 for d in items if d[0] == "deskundigenadvies")
         for kind, outcome, at, did in items:
-            if kind != "swv_besluit" or outcome != "toegekend":
+            decision = clocked.get(kind)
+            if decision is None or not decision.clock_field.belongs_to(outcome):
                 continue
             start = at.date() + timedelta(days=7)
-            if advices >= 2:
+            if kind == "tlv":
                 tlv_type = rng.choice(("sbo", "so"))
-                rows.append(dict(document_id=did, case_id=cid, kind="tlv", start_on=start,
-                                 end_on=start + timedelta(days=rng.choice((365, 730))), support="",
-                                 tlv_type=tlv_type, tlv_category=rng.choice(("laag", "midden", "hoog"))
-                                 if tlv_type == "so" else None,
-                                 school_year=f"{start.year}-{start.year + 1}",
-                                 bezwaar_until=at.date() + timedelta(weeks=6)))
+                end = start + timedelta(days=rng.choice((365, 730)))
+                extra = {"type": tlv_type, "schooljaar": f"{start.year}-{start.year + 1}"}
+                if tlv_type == "so":
+                    extra["categorie"] = rng.choice(("laag", "midden", "hoog"))
             else:
                 end = start + timedelta(weeks=rng.choice((12, 20, 26)))
                 if cid in running and end < today:
                     end = today + timedelta(days=rng.randint(-7, 150))
-                rows.append(dict(document_id=did, case_id=cid, kind="arrangement", start_on=start,
-                                 end_on=end,
-                                 support=rng.choice(("4 uur per week onderwijsassistent",
-                                                     "Ambulante begeleiding SO-expert, 1 uur per week",
-                                                     "Plus-klas, 1 dagdeel per week")),
-                                 tlv_type=None, tlv_category=None, school_year=None,
-                                 bezwaar_until=at.date() + timedelta(weeks=6)))
+                extra = {"vorm": rng.choice(("4 uur per week onderwijsassistent",
+                                             "Ambulante begeleiding SO-expert, 1 uur per week",
+                                             "Plus-klas, 1 dagdeel per week"))}
+            values = {"start": start.isoformat(), decision.clock_field.id: end.isoformat(), **extra,
+                      "bezwaar_tot": (at.date() + timedelta(weeks=6)).isoformat()}
+            values = {k: v for k, v in values.items() if decision.field(k) is not None}
+            rows.append({"i": did, "f": json.dumps(values, ensure_ascii=False)})
     if rows:
-        conn.execute(insert(DecisionPeriod), rows)
+        table = Document.__table__
+        conn.execute(update(table).where(table.c.id == bindparam("i"))
+                     .values(fields_json=bindparam("f")), rows)

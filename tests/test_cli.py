@@ -463,15 +463,15 @@ def test_route_option_on_a_database_with_another_route_names_workflow_install(ru
     assert "Zorg gesignaleerd" in run("workflow", "show", route).stdout
     same_version = run("workflow", "install", route, "--db", world, "--as", "Ingrid Bakker")
     assert same_version.exit_code == 2 and "eigen versie" in same_version.output
-    route.write_text(text.replace('version = "2026.1"', 'version = "2026.2"'), encoding="utf-8")
+    route.write_text(text.replace('version = "2026.2"', 'version = "2026.3"'), encoding="utf-8")
     installed = run("workflow", "install", route, "--db", world, "--as", "Ingrid Bakker")
     assert installed.exit_code == 0, installed.output
-    assert "versie 2026.2 is in gebruik" in installed.stdout
+    assert "versie 2026.3 is in gebruik" in installed.stdout
     # from now on the database's own route is used, with or without --route
     assert "Zorg gesignaleerd" in run("case", "show", case_id, "--db", world).stdout
     assert "Zorg gesignaleerd" in run("--route", route, "cases", "--db", world).stdout
     versions = run("workflow", "versions", "--db", world).stdout
-    assert "2026.1" in versions and "2026.2" in versions
+    assert "2026.2" in versions and "2026.3" in versions
 
 
 def test_db_upgrade(run, tmp_path):

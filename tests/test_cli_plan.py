@@ -7,6 +7,8 @@ import json
 
 from test_cli import IB, open_case, run, world  # noqa: F401 - fixtures
 
+SWV = "Willem Hof"
+
 OPP_KEYS = {"version", "status", "adopted", "uitstroomprofiel", "instemming", "hoorrecht", "next_evaluation"}
 
 
@@ -56,18 +58,36 @@ def test_period_and_overdue_list(run, world):  # noqa: F811
     ok = lambda *a: run(*a, "--db", db, "--as", IB)  # noqa: E731
     r = ok("case", "period", cid, "--kind", "tlv", "--start", "2026-08-01", "--end", "2026-11-01",
            "--type", "sbo")
-    assert r.exit_code == 2 and "toekennend besluit" in r.output
-    # the SWV's decision (set up directly: the SWV records it once the case reached an SWV step)
+    assert r.exit_code == 5 and "swv" in r.output.lower()  # the route: the SWV records its decision
+    # the case asks the SWV (set up directly: the SWV sees a case once it reached an SWV step)
     import sqlite3
 
     with sqlite3.connect(db) as conn:
-        conn.execute("INSERT INTO documents (case_id, kind, outcome, title, step, author_id, at) "
-                     "VALUES (?, 'swv_besluit', 'toegekend', '', 'ondersteuningsteam', 1, "
-                     "'2026-11-20 10:00:00')", (cid,))
-    r = ok("case", "period", cid, "--kind", "tlv", "--start", "2026-08-01", "--end", "2026-11-01",
-           "--type", "sbo")
+        conn.execute("UPDATE case_tracks SET step = 'arrangement_aanvraag' WHERE case_id = ?", (cid,))
+    by_swv = lambda *a: run(*a, "--db", db, "--as", SWV)  # noqa: E731
+    r = by_swv("case", "period", cid, "--kind", "tlv", "--start", "2026-08-01", "--end", "2026-11-01",
+               "--type", "so")
+    assert r.exit_code == 2 and "categorie" in r.output
+    r = by_swv("case", "period", cid, "--kind", "plusklas", "--start", "2026-08-01", "--end", "2026-11-01")
+    assert r.exit_code == 2 and "geen besluit met een einddatum" in r.output
+    assert "arrangement, tlv" in r.output
+    r = by_swv("case", "period", cid, "--kind", "tlv", "--start", "2026-08-01", "--end", "2026-11-01",
+               "--type", "sbo", "--format", "json")
     assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert (out["kind"], out["outcome"]) == ("tlv", "toegekend")
+    assert out["fields"] == {"type": "sbo", "start": "2026-08-01", "einde": "2026-11-01",
+                             "bezwaar_tot": "2027-01-04"}
     rows = json.loads(run("cases", "--db", db, "--overdue", "--format", "json").stdout)
     assert [r["id"] for r in rows] == [cid] and rows[0]["next_due"] == "2026-09-20"
     kinds = [c["kind"] for c in json.loads(run("case", "clocks", cid, "--db", db, "--format", "json").stdout)]
     assert kinds[:2] == ["tlv_reminder", "tlv_end"]
+    # the main path: case decide with the route's fields; a field of another outcome is refused
+    r = by_swv("case", "decide", cid, "arrangement", "afgewezen", "--field", "einde=2027-01-31")
+    assert r.exit_code == 2 and "hoort alleen bij toegekend" in r.output
+    r = by_swv("case", "decide", cid, "arrangement", "toegekend", "--field", "start=2026-12-01",
+               "--field", "einde=2027-01-31", "--field", "vorm=4 uur per week")
+    assert r.exit_code == 0, r.output
+    clocks = json.loads(run("case", "show", cid, "--db", db, "--format", "json").stdout)["clocks"]
+    assert {"kind": "arrangement_end", "label": "Arrangement eindigt", "due": "2027-01-31",
+            "overdue": False} in clocks

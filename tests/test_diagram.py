@@ -18,7 +18,7 @@ def mermaid() -> str:
 
 def test_mermaid_header(mermaid: str) -> None:
     lines = mermaid.splitlines()
-    assert lines[:4] == ["---", "Standaardroute passend onderwijs (2026.1)", "---", "stateDiagram-v2"]
+    assert lines[:4] == ["---", "Standaardroute passend onderwijs (2026.2)", "---", "stateDiagram-v2"]
 
 
 def test_mermaid_has_every_step_with_its_title(mermaid: str) -> None:
@@ -65,7 +65,7 @@ def test_mermaid_labels_are_safe(mermaid: str) -> None:
 
 def test_text_lists_who_does_what() -> None:
     text = to_text(ROUTE)
-    assert text.startswith("Standaardroute passend onderwijs (versie 2026.1)")
+    assert text.startswith("Standaardroute passend onderwijs (versie 2026.2)")
     assert "== Schoolroute ==" in text and "== Jeugdhulp ==" in text
     block = text.split("Consultatie SO-expert  [consultatie_so_expert]", 1)[1].split("\n\n")[0]
     assert "Aan zet: SO-expert" in block

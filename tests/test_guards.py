@@ -219,6 +219,19 @@ def test_decision_with_scope_step_counts_only_in_the_visit_it_was_made() -> None
     assert not run("decision", GRANTED, CaseFacts(today=TODAY, records=(elsewhere,), **here), trig).allowed
 
 
+def test_a_decision_guard_with_several_ids_takes_the_newest_of_them() -> None:
+    trig = "arrangement_toegekend"
+    either = {"id": ("arrangement", "swv_besluit"), "outcome": "toegekend"}
+    here = {"steps": {"school": "arrangement_aanvraag", "jeugdhulp": "-"}, "entered_at": {"school": ENTERED}}
+    none = run("decision", either, CaseFacts(today=TODAY, **here), trig)
+    assert none.reason == "Er is nog geen besluit 'Arrangement of Besluit SWV' vastgelegd"
+    old_way = record("swv_besluit", "toegekend", step="arrangement_aanvraag")
+    assert run("decision", either, CaseFacts(today=TODAY, records=(old_way,), **here), trig).allowed
+    refused = record("arrangement", "afgewezen", step="arrangement_aanvraag", at=datetime(2026, 2, 3, 9, 0))
+    later = run("decision", either, CaseFacts(today=TODAY, records=(old_way, refused), **here), trig)
+    assert later.reason == "Besluit 'Arrangement of Besluit SWV' is 'afgewezen', niet 'toegekend'"
+
+
 def test_decided_holds_for_any_outcome() -> None:
     trig = "arrangement_afgewezen"
     here = {"steps": {"school": "arrangement_aanvraag", "jeugdhulp": "-"}, "entered_at": {"school": ENTERED}}
@@ -282,6 +295,9 @@ def test_in_step_looks_at_the_other_track() -> None:
         ("decision", {"id": "swv_besluit", "outcome": "afgewezen"}, True),
         ("decision", {"id": "swv_besluit", "outcome": "misschien"}, False),
         ("decision", {"id": "swv_besluit"}, False),
+        ("decision", {"id": ["arrangement", "swv_besluit"], "outcome": "toegekend"}, True),
+        ("decision", {"id": ["arrangement", "opp"], "outcome": "toegekend"}, False),  # not an OPP outcome
+        ("decision", {"id": ["arrangement", "besluit"], "outcome": "toegekend"}, False),
         ("decided", "opp", True),
         ("decided", "deskundigenadvies", False),
         ("no_such_guard", True, False),

@@ -229,73 +229,7 @@ def test_an_overdue_zorgplicht_shows_in_the_overdue_list(svc, clock):
     assert [r.id for r in svc.list_cases(None, CaseFilter(overdue=True))] == [cid]
 
 
-# ---------------------------------------------------------------------------- decision periods
-
-
-def _granted(svc: Services, cid: int) -> None:
-    """The SWV granted the request (set up directly: in the default route only the SWV records its
-    decision, and the SWV sees a case once it reached an SWV step)."""
-    from kindroute.store.models import Document
-
-    with svc._uow() as uow:
-        uow.session.add(Document(case_id=cid, kind="swv_besluit", outcome="toegekend", title="",
-                                 step=svc.case_detail(None, cid).step, author_id=ib(svc).id, at=svc.now()))
-        uow.commit()
-
-
-def test_arrangement_and_tlv_ends_are_clocks_and_show_overdue(svc, clock):
-    arr = open_case(svc, "Kind Arrangement")
-    tlv = open_case(svc, "Kind TLV", born="2016-05-05")
-    other = open_case(svc, "Kind Zonder", born="2016-06-06")
-    with pytest.raises(InvalidInput, match="nog geen toekennend besluit"):
-        svc.record_period(ib(svc), arr, kind="arrangement", start="2026-09-01", end="2027-01-31")
-    _granted(svc, arr)
-    _granted(svc, tlv)
-    svc.record_period(ib(svc), arr, kind="arrangement", start="2026-09-01", end="2027-01-31",
-                      support="4 uur per week")
-    with pytest.raises(InvalidInput, match="categorie"):
-        svc.record_period(ib(svc), tlv, kind="tlv", start="2026-08-01", end="2027-07-31", tlv_type="so")
-    svc.record_period(ib(svc), tlv, kind="tlv", start="2026-08-01", end="2027-07-31", tlv_type="so",
-                      tlv_category="midden", school_year="2026-2027")
-    assert kinds(svc, arr)["arrangement_end"] == date(2027, 1, 31)
-    assert kinds(svc, arr)["arrangement_reminder"] == date(2027, 1, 31) - timedelta(weeks=6)
-    period = svc.case_plan(None, tlv).periods[0]
-    assert (period.tlv_type, period.tlv_category, period.bezwaar_until) == ("so", "midden", date(2027, 1, 4))
-    clock.now = datetime_at(2027, 2, 1)
-    overdue = {r.id for r in svc.list_cases(None, CaseFilter(overdue=True))}
-    assert {arr, tlv, other} <= overdue  # their step terms ran out too: see the next test for periods alone
-    arr_clocks = {c.kind: c for c in svc.case_clocks(None, arr)}
-    assert arr_clocks["arrangement_end"].overdue and not {c.kind: c for c in
-                                                          svc.case_clocks(None, tlv)}["tlv_end"].overdue
-    assert {c.kind: c for c in svc.case_clocks(None, tlv)}["tlv_reminder"].due == date(2027, 6, 19)
-
-
-def datetime_at(y: int, m: int, d: int):
-    from datetime import datetime
-
-    return datetime(y, m, d, 9, 0)
-
-
-def test_only_a_period_clock_makes_a_case_overdue(svc, clock):
-    """A case whose step has no term (like 'arrangement uitvoeren'): only the period's end."""
-    cid = open_case(svc)
-    walk(svc, cid, *TO_OPP)
-    me = ib(svc)
-    svc.save_opp(me, cid, uitstroomprofiel="vmbo")
-    svc.record_instemming(me, cid, outcome="eens", by="Ouders")
-    svc.record_hoorrecht(me, cid, view="Prima")
-    svc.save_opp(me, cid, adopt=True)
-    walk(svc, cid, "naar_arrangement_aanvraag")
-    _granted(svc, cid)
-    walk(svc, cid, "arrangement_toegekend")
-    assert svc.case_detail(None, cid).deadline is None  # the step has no term of its own
-    svc.record_period(me, cid, kind="arrangement", start="2026-12-01", end="2027-03-31")
-    assert next_due(svc, cid) == date(2027, 3, 31) - timedelta(weeks=6)
-    clock.now = datetime_at(2027, 2, 16)  # before the reminder (6 weeks before the end: 17-2)
-    assert svc.list_cases(None, CaseFilter(overdue=True)) == []
-    clock.now = datetime_at(2027, 4, 1)
-    rows = svc.list_cases(None, CaseFilter(overdue=True))
-    assert [r.id for r in rows] == [cid] and rows[0].overdue
+# decision periods (the ends of an arrangement and a TLV): tests/test_decision_clocks.py
 
 
 # ---------------------------------------------------------------------------- every track's turn

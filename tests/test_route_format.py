@@ -71,16 +71,16 @@ EDGES = {
     },
     ("arrangement_aanvraag", "arrangement_uitvoering"): {
         "checklist_complete": True,
-        "decision": {"id": "swv_besluit", "outcome": "toegekend"},
+        "decision": {"id": ("arrangement", "swv_besluit"), "outcome": "toegekend"},
     },
     ("arrangement_aanvraag", "plusklas"): {
         "checklist_complete": True,
-        "decision": {"id": "swv_besluit", "outcome": "toegekend"},
+        "decision": {"id": ("arrangement", "swv_besluit"), "outcome": "toegekend"},
         "assigned": "plusklas",
         "consent": "plusklas",
     },
     ("arrangement_aanvraag", "ondersteuningsteam"): {
-        "decision": {"id": "swv_besluit", "outcome": "afgewezen"},
+        "decision": {"id": ("arrangement", "swv_besluit"), "outcome": "afgewezen"},
     },
     ("arrangement_uitvoering", "evaluatie"): {"checklist_complete": True},
     ("plusklas", "evaluatie"): {"checklist_complete": True},
@@ -90,9 +90,11 @@ EDGES = {
     ("tlv_aanvraag", "verwezen_sbo_so"): {
         "checklist_complete": True,
         "advices": {"count": 2, "document": "deskundigenadvies", "roles": ("so_expert", "deskundige")},
-        "decision": {"id": "swv_besluit", "outcome": "toegekend"},
+        "decision": {"id": ("tlv", "swv_besluit"), "outcome": "toegekend"},
     },
-    ("tlv_aanvraag", "ondersteuningsteam"): {"decision": {"id": "swv_besluit", "outcome": "afgewezen"}},
+    ("tlv_aanvraag", "ondersteuningsteam"): {
+        "decision": {"id": ("tlv", "swv_besluit"), "outcome": "afgewezen"}
+    },
     ("afgesloten", "signalering"): {},
     (NOT_STARTED, "toeleiding_jeugdhulp"): {
         "consent": "jeugdhulp",

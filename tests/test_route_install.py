@@ -26,8 +26,8 @@ TLV_FILE = Path(__file__).parent / "routes" / "tlv_route.toml"
 
 
 def version_2(migrate: bool = True) -> str:
-    """The default route with 'leerlingbespreking' renamed to 'groepsbespreking', as version 2026.2."""
-    new = DEFAULT_TEXT.replace('version = "2026.1"', 'version = "2026.2"')
+    """The default route with 'leerlingbespreking' renamed to 'groepsbespreking', as version 2026.3."""
+    new = DEFAULT_TEXT.replace('version = "2026.2"', 'version = "2026.3"')
     new = new.replace('"leerlingbespreking"', '"groepsbespreking"')
     new = new.replace('title = "Leerlingbespreking"', 'title = "Groepsbespreking"')
     if migrate:
@@ -72,8 +72,8 @@ def install_walk(svc: Services) -> None:
 
     clock.now += timedelta(days=1)
     result = install_route(db, ib, v2, clock())
-    assert (result.version, result.previous, result.cases, result.migrated) == ("2026.2", "2026.1", 2, 1)
-    assert [r["version"] for r in route_history(db)] == ["2026.1", "2026.2"]
+    assert (result.version, result.previous, result.cases, result.migrated) == ("2026.3", "2026.2", 2, 1)
+    assert [r["version"] for r in route_history(db)] == ["2026.2", "2026.3"]
     # the same file again, or another file with a version already used, is refused
     with pytest.raises(InvalidInput, match="al in gebruik"):
         install_route(db, ib, v2, clock())
@@ -81,12 +81,12 @@ def install_walk(svc: Services) -> None:
         install_route(db, ib, parse_route(version_2() + "\n# anders\n", "v2b.toml"), clock())
 
     svc2 = Services(db, clock=clock)  # a new session: the database's route, without --route
-    assert svc2.route.version == "2026.2"
+    assert svc2.route.version == "2026.3"
     moved = svc2.case_detail(ib, moving)
     assert moved.step == "groepsbespreking" and moved.at_turn_role == "ib"
     last = moved.history[-1]
     assert last.trigger == "route_installatie" and last.from_ == "leerlingbespreking"
-    assert "versie 2026.2" in last.note
+    assert "versie 2026.3" in last.note
     assert svc2.case_detail(ib, staying).history[-1].trigger == "route_installatie"
     assert len(svc2.case_detail(ib, closed).history) == 2  # a closed case keeps its version
     with db.sessions() as s:
@@ -150,7 +150,7 @@ def test_cli_install_and_refusal(tmp_path) -> None:
     v2.write_text(version_2(), encoding="utf-8")
     done = run_cli("workflow", "install", str(v2), "--db", path, "--as", "Ingrid Bakker")
     assert done.returncode == 0, done.stderr
-    assert "versie 2026.2 is in gebruik" in done.stdout
+    assert "versie 2026.3 is in gebruik" in done.stdout
     shown = run_cli("workflow", "show", "--db", path).stdout
     assert "Groepsbespreking" in shown
     assert run_cli("audit", "verify", "--db", path).returncode == 0
@@ -189,7 +189,7 @@ def test_upgrade_from_0002_keeps_the_data_and_stores_the_route_on_first_use(tmp_
             assert conn.execute(text("SELECT fields_json FROM documents")).scalar() is None
             assert conn.execute(text("SELECT count(*) FROM routes")).scalar() == 0
         assert Services(db).route.hash == load_route().hash
-        assert [r["version"] for r in route_history(db)] == ["2026.1"]
+        assert [r["version"] for r in route_history(db)] == ["2026.2"]
     finally:
         db.dispose()
 

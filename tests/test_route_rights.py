@@ -18,7 +18,7 @@ def renamed_route():  # type: ignore[no-untyped-def]
     text = default_route_path().read_text(encoding="utf-8")
     for old, new in RENAMED.items():
         text = re.sub(rf'(?<![\w-]){old}(?![\w-])', new, text)
-    return parse_route(text.replace('version = "2026.1"', 'version = "hernoemd"'), "hernoemd.toml")
+    return parse_route(text.replace('version = "2026.2"', 'version = "hernoemd"'), "hernoemd.toml")
 
 
 @pytest.fixture

@@ -118,7 +118,7 @@ def test_unknown_guard() -> None:
         ("tlv_afgewezen", "decision", {"id": "swv_besluit", "outcome": "nee"}, "geen uitkomst 'nee'"),
         ("tlv_afgewezen", "decision", {"id": "swv", "outcome": "afgewezen"}, "onbekend besluit 'swv'"),
         ("tlv_afgewezen", "decision", "afgewezen", "verwacht een tabel"),
-        ("tlv_afgewezen", "decided", "tlv", "onbekend besluit 'tlv'"),
+        ("tlv_afgewezen", "decided", "tlv_besluit", "onbekend besluit 'tlv_besluit'"),
         ("naar_ondersteuningsteam", "consent_assigned_external", 1, "verwacht true"),
     ],
 )
@@ -306,3 +306,62 @@ def test_all_problems_are_reported_at_once() -> None:
     assert_problem(problems, "opp_opstellen")
     assert_problem(problems, "plusklas", "term_days")
     assert_problem(problems, "heropenen", "nergens")
+
+
+# ------------------------------------------------------------------ decision fields that are clocks
+
+
+def _field(doc: Doc, decision: str, field: str) -> dict[str, Any]:
+    return next(f for f in item(doc, "decisions", decision)["fields"] if f["id"] == field)
+
+
+@pytest.mark.parametrize(
+    ("decision", "field", "change", "message"),
+    [
+        ("tlv", "einde", {"clock": "begin"}, "'clock' kent alleen 'end', niet 'begin'"),
+        ("tlv", "schooljaar", {"clock": "end"},
+         "veld 'schooljaar': 'clock' hoort bij een veld van type \"date\""),
+        ("arrangement", "einde", {"remind_weeks": -1},
+         "'remind_weeks' is een aantal weken van 0 tot en met 104"),
+        ("arrangement", "einde", {"remind_weeks": "zes"},
+         "'remind_weeks': verwacht geheel getal, niet 'zes'"),
+        ("arrangement", "start", {"remind_weeks": 2},
+         "veld 'start': 'remind_weeks' heeft alleen betekenis met clock = \"end\""),
+        ("arrangement", "start", {"after_referral": True},
+         "'after_referral' heeft alleen betekenis met clock"),
+        ("arrangement", "einde", {"when": ["verleend"]},
+         "'when': besluit heeft geen uitkomst 'verleend' (wel: toegekend, afgewezen)"),
+        ("arrangement", "einde", {"when": []}, "'when' is een niet-lege lijst"),
+        ("arrangement", "vorm", {"weeks_after_decision": 6},
+         "veld 'vorm': 'weeks_after_decision' hoort bij een veld van type \"date\""),
+        ("tlv", "start", {"clock": "end"}, "meer dan één veld met clock = \"end\""),
+        ("tlv", "einde", {"wanneer": ["toegekend"]}, "onbekende sleutel 'wanneer'"),
+        ("tlv", "categorie", {"required_when": {"soort": "so"}}, "'required_when': geen ander veld 'soort'"),
+        ("tlv", "categorie", {"required_when": {"type": "vso"}}, "veld 'type' kent de keuze 'vso' niet"),
+        ("tlv", "categorie", {"required_when": {"type": []}}, "'type' vraagt een waarde of een lijst"),
+        ("tlv", "categorie", {"required_when": {}}, "'required_when' is een tabel veld = waarde"),
+    ],
+)
+def test_bad_clock_keys_of_a_decision_field(decision: str, field: str, change: dict[str, Any],
+                                            message: str) -> None:
+    problems = problems_after(lambda d: _field(d, decision, field).update(change))
+    assert_problem(problems, "route.toml", f"besluit '{decision}'", "veld 'fields'", message)
+
+
+def test_the_default_route_marks_the_ends_of_arrangement_and_tlv_as_clocks() -> None:
+    route = parse_route(default_route_path().read_text(encoding="utf-8"), "route.toml")
+    arrangement, tlv = route.decisions["arrangement"].clock_field, route.decisions["tlv"].clock_field
+    assert arrangement is not None and (arrangement.id, arrangement.remind_weeks) == ("einde", 6)
+    assert tlv is not None and tlv.after_referral and tlv.when == ("toegekend",)
+    assert route.decisions["tlv"].field("bezwaar_tot").weeks_after_decision == 6
+    assert route.decisions["tlv"].field("categorie").required_when == (("type", ("so",)),)
+    assert route.decisions["swv_besluit"].clock_field is None
+
+
+def test_workflow_show_says_which_field_is_a_clock() -> None:
+    from kindroute.workflow.diagram import to_text
+
+    text = to_text(parse_route(default_route_path().read_text(encoding="utf-8"), "route.toml"))
+    assert ("veld Einddatum [einde]: date, verplicht; alleen bij toegekend; einddatum is een termijn van de "
+            "casus, herinnering 6 weken vooraf; loopt door na verwijzing") in text
+    assert "veld Bezwaar mogelijk tot [bezwaar_tot]: date; leeg: besluitdatum + 6 weken" in text

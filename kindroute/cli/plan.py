@@ -146,28 +146,33 @@ def case_zorgplicht(case_id: int, decision: str, on: str | None, note: str, fmt:
 
 @click.command("period")
 @click.argument("case_id", type=int, metavar="ID")
-@click.option("--kind", required=True, type=click.Choice(["arrangement", "tlv"]))
+@click.option("--kind", required=True, metavar="BESLUIT",
+              help="Het besluit met een einddatum in de route: arrangement of tlv.")
 @click.option("--start", required=True, metavar="JJJJ-MM-DD")
 @click.option("--end", required=True, metavar="JJJJ-MM-DD")
-@click.option("--support", default="", help="Arrangement: uren of soort ondersteuning.")
+@click.option("--support", default="", help="Arrangement: uren of soort ondersteuning (veld vorm).")
 @click.option("--type", "tlv_type", type=click.Choice(["sbo", "so"]), help="TLV: sbo of so.")
 @click.option("--category", type=click.Choice(["laag", "midden", "hoog"]), help="TLV voor het SO: categorie.")
 @click.option("--year", "school_year", metavar="2026-2027", help="TLV: schooljaar waarin te gebruiken.")
 @click.option("--bezwaar-until", metavar="JJJJ-MM-DD",
               help="Laatste dag voor bezwaar (standaard besluit + 6 weken).")
-@click.option("--document", "document_id", type=int, help="Welk besluit (standaard het laatste toekennende).")
 @_one_format
 @common_options()
 def case_period(case_id: int, kind: str, start: str, end: str, support: str, tlv_type: str | None,
                 category: str | None, school_year: str | None, bezwaar_until: str | None,
-                document_id: int | None, fmt: str, **o: Any) -> None:
-    """Leg de looptijd van een toegekend arrangement of een TLV vast (het einde telt als termijn)."""
+                fmt: str, **o: Any) -> None:
+    """Leg een toegekend arrangement of een TLV met zijn looptijd vast (het einde telt als termijn).
+
+    Kort voor: case decide ID arrangement|tlv toegekend --field start=… --field einde=… (zie
+    'workflow show' voor de velden)."""
     _write(o, fmt,
            lambda s, a: s.record_period(a, case_id, kind=kind, start=start, end=end, support=support,
                                         tlv_type=tlv_type, tlv_category=category, school_year=school_year,
-                                        bezwaar_until=bezwaar_until, document_id=document_id),
-           lambda _r: f"Casus {case_id}: {kind} loopt van {start} tot en met {end}.",
-           lambda r: {"case_id": case_id, "period_id": r, "kind": kind})
+                                        bezwaar_until=bezwaar_until),
+           lambda r: f"Casus {case_id}: {kind} '{r.outcome}' vastgelegd (#{r.id}); loopt van {start} "
+                     f"tot en met {end}.",
+           lambda r: {"case_id": case_id, "document_id": r.id, "kind": kind, "outcome": r.outcome,
+                      "fields": r.fields})
 
 
 @click.command("clocks")

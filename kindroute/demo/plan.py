@@ -74,7 +74,8 @@ def _move(route: Any, trigger: Any, source: str) -> Move:
         elif g.name == "consent_assigned_external":
             cae = True
         elif g.name == "decision":
-            decisions.append((param["id"], param["outcome"]))
+            ident = param["id"]  # one decision id, or several (the first is today's)
+            decisions.append((ident if isinstance(ident, str) else ident[0], param["outcome"]))
         elif g.name == "decided":
             decisions.append((param, route.decisions[param].outcomes[0]))
         elif g.name == "advices":

@@ -3,7 +3,9 @@
 A case has many clocks: the term of the step each track stands in, the zorgplicht term of an
 aanmelding, the term of a concept OPP, the OPP's yearly evaluation, the evaluation date of each
 goal, the end of an arrangement or a TLV (with a reminder some weeks before), and every open
-agreement's due date. :func:`compute_clocks` turns what is recorded into that one list; the
+agreement's due date. The ends of what the SWV granted are data: a date field of a route's
+decision marked ``clock = "end"`` (``remind_weeks`` before it a reminder; ``after_referral``: it
+keeps running for a referred case). :func:`compute_clocks` turns what is recorded into that one list; the
 earliest due date is kept on the case row (``cases.next_due``, indexed) by every service that
 changes a clock (:func:`refresh_next_due` from ``_touch``, :func:`write_next_due` after a
 step), so the worklist sorts by it and ``cases --overdue`` filters on it in SQL.
@@ -11,8 +13,10 @@ step), so the worklist sorts by it and ``cases --overdue`` filters on it in SQL.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
@@ -24,11 +28,13 @@ from kindroute.store.models import (
     Case,
     CaseTrack,
     DecisionPeriod,
+    Document,
     Goal,
     GoalEvaluation,
     OppVersion,
 )
 from kindroute.workflow import Route
+from kindroute.workflow.model import Decision
 from kindroute.workflow.vocabulary import OPP_ADOPTED, STATUS_OPEN, STATUS_REFERRED
 
 #: The zorgplicht term in weeks after the aanmelding, and its one extension (Wet passend onderwijs).
@@ -38,9 +44,6 @@ ZORGPLICHT_EXTENSION_WEEKS = 4
 OPP_EVALUATION_DAYS = 365
 #: A concept OPP without a route step that gives its term: the legal 6 weeks.
 OPP_TERM_DAYS = 42
-#: The reminder before an arrangement or a TLV ends, in weeks.
-REMINDER_WEEKS = 6
-
 #: Clock kinds, in the order a list shows clocks with the same due date.
 KINDS = ("step", "zorgplicht", "opp", "opp_evaluation", "goal", "arrangement_reminder",
          "arrangement_end", "tlv_reminder", "tlv_end", "agreement")
@@ -69,6 +72,80 @@ class Clock(JsonMixin):
     overdue: bool
 
 
+#: (document id, decision id, outcome, field values) of a recorded decision.
+DecisionRow = tuple[int, str, str, dict[str, Any]]
+
+
+def clock_decisions(route: Route) -> dict[str, Decision]:
+    """The route's decisions with a date field that is a clock (``clock = "end"``)."""
+    return {d.id: d for d in route.decisions.values() if d.clock_field is not None}
+
+
+def field_values(raw: str | None) -> dict[str, Any]:
+    """A document's stored field values (``fields_json``); {} when none or unreadable."""
+    if not raw:
+        return {}
+    try:
+        values = json.loads(raw)
+    except ValueError:
+        return {}
+    return values if isinstance(values, dict) else {}
+
+
+def legacy_row(route: Route, document_id: int, kind: str, end: date) -> DecisionRow | None:
+    """A period recorded before decision fields held it (table ``decision_periods``, schema 0008;
+    nothing writes it any more) as the fields of the route's decision of the same name
+    (arrangement, tlv)."""
+    decision = clock_decisions(route).get(kind)
+    if decision is None or decision.clock_field is None:
+        return None
+    f = decision.clock_field
+    return (document_id, kind, f.when[0] if f.when else "", {f.id: end.isoformat()})
+
+
+def decision_ends(rows: list[DecisionRow], route: Route) -> list[tuple[Decision, date]]:
+    """Per decision kind with a clock: the end date of its newest decision that grants (its
+    outcome is one the clock field belongs to) and holds that date. A later refusal of a new
+    request does not hide the end of what still runs."""
+    kinds = clock_decisions(route)
+    newest: dict[str, tuple[int, date]] = {}
+    for doc_id, kind, outcome, values in rows:
+        decision = kinds.get(kind)
+        f = decision.clock_field if decision is not None else None
+        if f is None or not f.belongs_to(outcome):
+            continue
+        try:
+            end = date.fromisoformat(str(values.get(f.id, "")))
+        except ValueError:
+            continue
+        if kind not in newest or doc_id > newest[kind][0]:
+            newest[kind] = (doc_id, end)
+    return [(kinds[k], end) for k, (_doc, end) in sorted(newest.items(), key=lambda kv: kv[1][0])]
+
+
+def decision_rows(conn: Connection | Session, route: Route, lo: int, hi: int) \
+        -> list[tuple[int, DecisionRow]]:
+    """(case id, row) of every decision with a clock of the cases ``lo``..``hi``, with the
+    periods kept from before decision fields (``decision_periods``)."""
+    kinds = list(clock_decisions(route))
+    if not kinds:
+        return []
+    out: list[tuple[int, DecisionRow]] = [
+        (cid, (did, kind, outcome, field_values(raw)))
+        for cid, did, kind, outcome, raw in conn.execute(
+            select(Document.case_id, Document.id, Document.kind, Document.outcome, Document.fields_json)
+            .where(Document.case_id.between(lo, hi), Document.kind.in_(kinds)))
+    ]
+    for cid, did, kind, end in conn.execute(
+        select(DecisionPeriod.case_id, DecisionPeriod.document_id, DecisionPeriod.kind, DecisionPeriod.end_on)
+        .where(DecisionPeriod.case_id.between(lo, hi), DecisionPeriod.kind.in_(kinds))
+    ):
+        row = legacy_row(route, did, kind, end)
+        if row is not None:
+            out.append((cid, row))
+    return out
+
+
 @dataclass
 class ClockInputs:
     """What the clocks of one case are computed from (read by :func:`read_inputs`)."""
@@ -83,8 +160,9 @@ class ClockInputs:
     opp: list[tuple[int, str, date, date | None]] = field(default_factory=list)
     #: (area, goal, evaluate_on) of goals not yet evaluated
     goals: list[tuple[str, str, date]] = field(default_factory=list)
-    #: (kind, start, end, support) of the newest period of each kind
-    periods: list[tuple[str, date, date, str]] = field(default_factory=list)
+    #: (document id, decision id, outcome, field values) of the decisions whose route kind has a
+    #: clock field (see :func:`decision_rows`)
+    decisions: list[DecisionRow] = field(default_factory=list)
     #: (what, due_on) of open agreements with a date
     agreements: list[tuple[str, date]] = field(default_factory=list)
 
@@ -142,21 +220,34 @@ def compute_clocks(inputs: ClockInputs, route: Route, today: date) -> list[Clock
         for what, on in inputs.agreements:
             due.append(("agreement", f"Afspraak: {_short(what)}", on))
     if running or inputs.status == STATUS_REFERRED:
-        for kind, _start, end, _support in inputs.periods:
-            if kind == "tlv" or running:
-                name = "TLV" if kind == "tlv" else "Arrangement"
-                due.append((f"{kind}_reminder", f"{name} eindigt op {_nl(end)}: evaluatie of vervolg plannen",
-                            end - timedelta(weeks=REMINDER_WEEKS)))
-                due.append((f"{kind}_end", f"{name} eindigt", end))
-    due.sort(key=lambda c: (c[2], KINDS.index(c[0]) if c[0] in KINDS else 99))
+        for decision, end in decision_ends(inputs.decisions, route):
+            f = decision.clock_field
+            assert f is not None
+            if not running and not f.after_referral:
+                continue
+            if f.remind_weeks:
+                due.append((f"{decision.id}_reminder", f"{decision.label} eindigt op {_nl(end)}: evaluatie "
+                            "of vervolg plannen", end - timedelta(weeks=f.remind_weeks)))
+            due.append((f"{decision.id}_end", f"{decision.label} eindigt", end))
+    due.sort(key=lambda c: (c[2], _rank(c[0])))
     return [Clock(kind, label, on, on < today) for kind, label, on in due]
+
+
+def _rank(kind: str) -> int:
+    """Where a clock kind sorts among clocks of the same day (a route's own decision ids too)."""
+    if kind in KINDS:
+        return KINDS.index(kind)
+    for suffix in ("_reminder", "_end"):
+        if kind.endswith(suffix):
+            return KINDS.index(f"arrangement{suffix}")
+    return len(KINDS)
 
 
 def _day(value: datetime | date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def read_inputs(conn: Connection | Session, case_id: int) -> ClockInputs | None:
+def read_inputs(conn: Connection | Session, case_id: int, route: Route) -> ClockInputs | None:
     """Read what the clocks of ``case_id`` are computed from (None: no such case)."""
     c = conn.execute(
         select(Case.status, Case.registered_on, Case.zorgplicht_extended, Case.zorgplicht_decision)
@@ -176,13 +267,7 @@ def read_inputs(conn: Connection | Session, case_id: int) -> ClockInputs | None:
     inputs.goals = [tuple(r) for r in conn.execute(  # type: ignore[misc]
         select(Goal.area, Goal.goal, Goal.evaluate_on)
         .where(Goal.case_id == case_id, ~evaluated).order_by(Goal.id))]
-    newest: dict[str, tuple[str, date, date, str]] = {}
-    for kind, start, end, support in conn.execute(
-        select(DecisionPeriod.kind, DecisionPeriod.start_on, DecisionPeriod.end_on, DecisionPeriod.support)
-        .where(DecisionPeriod.case_id == case_id).order_by(DecisionPeriod.id)
-    ):
-        newest[kind] = (kind, start, end, support)
-    inputs.periods = list(newest.values())
+    inputs.decisions = [row for _cid, row in decision_rows(conn, route, case_id, case_id)]
     inputs.agreements = [tuple(r) for r in conn.execute(  # type: ignore[misc]
         select(Agreement.what, Agreement.due_on)
         .where(Agreement.case_id == case_id, Agreement.due_on.is_not(None), Agreement.done_at.is_(None))
@@ -192,7 +277,7 @@ def read_inputs(conn: Connection | Session, case_id: int) -> ClockInputs | None:
 
 def next_due(conn: Connection | Session, case_id: int, route: Route) -> date | None:
     """The earliest due date of the case's clocks (what ``cases.next_due`` holds)."""
-    inputs = read_inputs(conn, case_id)
+    inputs = read_inputs(conn, case_id, route)
     if inputs is None:
         return None
     clocks = compute_clocks(inputs, route, date.min)
@@ -235,13 +320,8 @@ def refresh_range(conn: Connection, route: Route, lo: int, hi: int) -> int:
     for cid, area, goal, on in conn.execute(select(Goal.case_id, Goal.area, Goal.goal, Goal.evaluate_on)
                                             .where(Goal.case_id.between(lo, hi), ~evaluated)):
         inputs[cid].goals.append((area, goal, on))
-    for cid, kind, start, end, support in conn.execute(
-        select(DecisionPeriod.case_id, DecisionPeriod.kind, DecisionPeriod.start_on, DecisionPeriod.end_on,
-               DecisionPeriod.support).where(DecisionPeriod.case_id.between(lo, hi))
-        .order_by(DecisionPeriod.id)
-    ):
-        periods = [p for p in inputs[cid].periods if p[0] != kind]
-        inputs[cid].periods = [*periods, (kind, start, end, support)]
+    for cid, row in decision_rows(conn, route, lo, hi):
+        inputs[cid].decisions.append(row)
     for cid, what, on in conn.execute(select(Agreement.case_id, Agreement.what, Agreement.due_on).where(
             Agreement.case_id.between(lo, hi), Agreement.due_on.is_not(None), Agreement.done_at.is_(None))):
         inputs[cid].agreements.append((what, on))
@@ -256,6 +336,13 @@ def refresh_range(conn: Connection, route: Route, lo: int, hi: int) -> int:
     return len(values)
 
 
+def refresh_every_case(conn: Connection, route: Route) -> int:
+    """Recompute ``cases.next_due`` of every case under ``route`` (after a bulk load, or in the
+    transaction that installs a new route version: its terms and clock fields may differ)."""
+    top = conn.scalar(select(func.max(Case.id))) or 0
+    return sum(refresh_range(conn, route, lo, lo + BATCH - 1) for lo in range(1, top + 1, BATCH))
+
+
 class CaseClocks(ServiceContext):
     """Read the clocks of a case."""
 
@@ -264,15 +351,13 @@ class CaseClocks(ServiceContext):
         with self._uow(write=False) as uow:
             s = uow.session
             self._case(s, case_id, actor)
-            inputs = read_inputs(s, case_id)
+            inputs = read_inputs(s, case_id, self.route)
             assert inputs is not None
             return compute_clocks(inputs, self.route, self.today())
 
     def refresh_all_next_due(self) -> int:
         """Recompute ``cases.next_due`` of every case (after a bulk load or a route change)."""
         with self._uow() as uow:
-            conn = uow.connection
-            top = conn.scalar(select(func.max(Case.id))) or 0
-            n = sum(refresh_range(conn, self.route, lo, lo + BATCH - 1) for lo in range(1, top + 1, BATCH))
+            n = refresh_every_case(uow.connection, self.route)
             uow.commit()
             return n

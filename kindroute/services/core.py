@@ -16,7 +16,7 @@ over :class:`Services`, which composes one part per idea:
 - :mod:`~kindroute.services.swv_part` — the SWV's view: monitor, verbeterbord, sociale kaart, Plus-klas;
 - :mod:`~kindroute.services.goals` — goals and their evaluations;
 - :mod:`~kindroute.services.opp` — the OPP as versions, instemming and hoorrecht;
-- :mod:`~kindroute.services.placement` — the zorgplicht decision, SWV decision periods;
+- :mod:`~kindroute.services.placement` — the zorgplicht decision, ``case period`` (an SWV decision);
 - :mod:`~kindroute.services.clocks` / :mod:`~kindroute.services.plan_view` — every clock, the plan.
 """
 

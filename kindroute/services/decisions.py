@@ -10,6 +10,7 @@ step follow (see :mod:`kindroute.services.turns`), in the same transaction.
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 from kindroute.errors import AccessDenied, InvalidInput
@@ -21,9 +22,14 @@ from kindroute.store.models import Case, Document
 from kindroute.workflow.model import SEES_SCHOOL, SEES_SWV, Decision, DecisionField, DocumentKind, Route
 
 
-def parse_fields(decision: Decision, raw: dict[str, str] | None) -> dict[str, Any]:
-    """A decision's fields from ``k=v`` text, checked against the route; every problem at once."""
-    raw = dict(raw or {})
+def parse_fields(decision: Decision, raw: dict[str, str] | None, outcome: str | None = None,
+                 decided_on: date | None = None) -> dict[str, Any]:
+    """A decision's fields from ``k=v`` text, checked against the route; every problem at once.
+
+    With ``outcome``: a field that belongs to other outcomes only (``when``) is refused, a required
+    one is required only for its outcomes, and a date field left empty with
+    ``weeks_after_decision`` becomes ``decided_on`` plus that many weeks (bezwaar: 6 weeks)."""
+    raw = {k: v for k, v in (raw or {}).items() if v.strip() or k not in {f.id for f in decision.fields}}
     known = {f.id: f for f in decision.fields}
     problems: list[str] = []
     values: dict[str, Any] = {}
@@ -33,13 +39,25 @@ def parse_fields(decision: Decision, raw: dict[str, str] | None) -> dict[str, An
             names = ", ".join(known) or "geen"
             problems.append(f"besluit '{decision.label}' heeft geen veld '{key}' (wel: {names})")
             continue
+        if outcome is not None and not spec.belongs_to(outcome):
+            problems.append(f"veld '{key}' ({spec.label}) hoort alleen bij {' of '.join(spec.when)}, "
+                            f"niet bij '{outcome}'")
+            continue
         try:
             values[key] = _field_value(spec, text)
         except InvalidInput as error:
             problems.append(str(error))
     for spec in decision.fields:
+        if outcome is not None and not spec.belongs_to(outcome):
+            continue
         if spec.required and spec.id not in raw:
             problems.append(f"veld '{spec.id}' ({spec.label}) is verplicht")
+        for other, wanted in spec.required_when:
+            if spec.id not in raw and raw.get(other, "").strip() in wanted:
+                problems.append(f"veld '{spec.id}' ({spec.label}) is verplicht als {other} "
+                                f"{raw[other].strip()} is")
+        if spec.id not in raw and spec.weeks_after_decision is not None and decided_on is not None:
+            values[spec.id] = (decided_on + timedelta(weeks=spec.weeks_after_decision)).isoformat()
     if problems:
         raise InvalidInput("Het besluit is niet vastgelegd: " + "; ".join(problems) + ".")
     return values
@@ -103,7 +121,7 @@ class Decisions(ServiceContext):
             raise InvalidInput(
                 f"'{outcome}' is geen uitkomst van '{spec.label}': kies {' of '.join(spec.outcomes)}."
             )
-        values = parse_fields(spec, fields)
+        values = parse_fields(spec, fields, outcome, self.today())
         return self._record(actor, case_id, spec, outcome, title, values, expected_version)
 
     def record_document(self, actor: Actor, case_id: int, kind: str, *, outcome: str = "",

@@ -53,15 +53,7 @@ def plan_sections(s: Session, case: Case, route: Route, today: date) -> list[Sec
                     f"{h.view}" + (f" — meegewogen: {h.weighed}" if h.weighed else "")
                     + f" (vastgelegd door {h.recorded_by})") for h in v.hoorrecht]
         opp.append((f"OPP versie {v.version}", fields))
-    periods = [
-        (f"{'TLV' if p.kind == 'tlv' else 'Arrangement'} (besluit {p.document_id})", [
-            ("Van", _when(p.start)), ("Tot en met", _when(p.end)), ("Ondersteuning", p.support),
-            ("Soort", (p.tlv_type or "").upper()
-             + (f", categorie {p.tlv_category}" if p.tlv_category else "")),
-            ("Schooljaar", p.school_year or ""), ("Bezwaar mogelijk tot", _when(p.bezwaar_until)),
-        ])
-        for p in plan.periods
-    ]
+    periods = [(f"{p.label} (besluit {p.document_id})", list(p.fields)) for p in plan.periods]
     if plan.zorgplicht is not None:
         z = plan.zorgplicht
         periods.append(("Zorgplicht (aanmelding)", [

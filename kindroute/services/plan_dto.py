@@ -92,18 +92,16 @@ class OppSummary(JsonMixin):
 
 @dataclass(frozen=True)
 class PeriodInfo(JsonMixin):
-    """The period of an SWV decision (arrangement or TLV)."""
+    """What an SWV decision granted for a period: a decision of the route with an end date that
+    is a clock (``clock = "end"``: an arrangement, a TLV), with its recorded fields."""
 
-    id: int
     document_id: int
-    kind: str
-    start: date
+    kind: str  # the decision's id
+    label: str  # the decision's label
+    outcome: str
     end: date
-    support: str
-    tlv_type: str | None
-    tlv_category: str | None
-    school_year: str | None
-    bezwaar_until: date | None
+    #: (label, value) of every field recorded, in the route's order
+    fields: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)

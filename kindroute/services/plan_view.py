@@ -8,7 +8,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kindroute.services.clocks import compute_clocks, one_year_after, read_inputs, zorgplicht_deadline
+from kindroute.services.clocks import (
+    clock_decisions,
+    compute_clocks,
+    field_values,
+    one_year_after,
+    read_inputs,
+    zorgplicht_deadline,
+)
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor
 from kindroute.services.plan_dto import (
@@ -25,6 +32,7 @@ from kindroute.services.plan_dto import (
 from kindroute.store.models import (
     Case,
     DecisionPeriod,
+    Document,
     Goal,
     GoalEvaluation,
     OppGoal,
@@ -34,6 +42,39 @@ from kindroute.store.models import (
     Person,
 )
 from kindroute.workflow import Route
+
+
+def read_periods(s: Session, case_id: int, route: Route) -> tuple[PeriodInfo, ...]:
+    """The granted decisions of the case whose end is a clock, oldest first, with their fields;
+    a period kept from before decision fields (``decision_periods``) in the same words."""
+    kinds = clock_decisions(route)
+    if not kinds:
+        return ()
+    out: list[PeriodInfo] = []
+    for did, kind, outcome, raw in s.execute(
+        select(Document.id, Document.kind, Document.outcome, Document.fields_json)
+        .where(Document.case_id == case_id, Document.kind.in_(list(kinds))).order_by(Document.id)
+    ):
+        decision = kinds[kind]
+        f = decision.clock_field
+        values = field_values(raw)
+        if f is None or not f.belongs_to(outcome) or f.id not in values:
+            continue
+        try:
+            end = date.fromisoformat(str(values[f.id]))
+        except ValueError:
+            continue
+        shown = tuple((x.label, str(values[x.id])) for x in decision.fields if x.id in values)
+        out.append(PeriodInfo(did, kind, decision.label, outcome, end, shown))
+    for p in s.scalars(select(DecisionPeriod).where(DecisionPeriod.case_id == case_id,
+                                                    DecisionPeriod.kind.in_(list(kinds)))):
+        soort = " ".join(x for x in ((p.tlv_type or "").upper(), p.tlv_category or "") if x)
+        shown = tuple((label, value) for label, value in (
+            ("Startdatum", p.start_on.isoformat()), ("Einddatum", p.end_on.isoformat()),
+            ("Ondersteuning", p.support), ("Soort", soort), ("Schooljaar", p.school_year or ""),
+            ("Bezwaar mogelijk tot", p.bezwaar_until.isoformat() if p.bezwaar_until else "")) if value)
+        out.append(PeriodInfo(p.document_id, p.kind, kinds[p.kind].label, "", p.end_on, shown))
+    return tuple(sorted(out, key=lambda p: p.document_id))
 
 
 def read_plan(s: Session, case: Case, route: Route, today: date) -> PlanInfo:
@@ -108,18 +149,13 @@ def read_plan(s: Session, case: Case, route: Route, today: date) -> PlanInfo:
             info.hoorrecht[-1] if info.hoorrecht else None,
             one_year_after(max(adopted)) if adopted else None,
         )
-    periods = tuple(
-        PeriodInfo(p.id, p.document_id, p.kind, p.start_on, p.end_on, p.support, p.tlv_type,
-                   p.tlv_category, p.school_year, p.bezwaar_until)
-        for p in s.scalars(select(DecisionPeriod).where(DecisionPeriod.case_id == case.id)
-                           .order_by(DecisionPeriod.id))
-    )
+    periods = read_periods(s, case.id, route)
     zorgplicht = None
     if case.registered_on is not None:
         zorgplicht = ZorgplichtInfo(
             case.registered_on, zorgplicht_deadline(case.registered_on, bool(case.zorgplicht_extended)),
             bool(case.zorgplicht_extended), case.zorgplicht_decision, case.zorgplicht_decided_on)
-    inputs = read_inputs(s, case.id)
+    inputs = read_inputs(s, case.id, route)
     clocks = tuple(compute_clocks(inputs, route, today)) if inputs is not None else ()
     return PlanInfo(case.id, case.version, goals, summary, infos, periods, zorgplicht, clocks)
 

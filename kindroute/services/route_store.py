@@ -322,6 +322,9 @@ def install_route(db: Database, actor: Actor, new: Route, now: datetime) -> Inst
         s.add(version_row)
         s.flush()
         migrated = _move_cases(db, s, actor, current, new, row.id, version_row.id, moves, now)
+        from kindroute.services.clocks import refresh_every_case  # clocks needs the services' context
+
+        refresh_every_case(s.connection(), new)  # the new version's terms and clocks count from now
         _seal_routes(db, s.connection(), actor, now)
         uow.commit()
         return InstallResult(new.name, new.version, current.version, len(moves), migrated)

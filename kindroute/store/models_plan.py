@@ -116,7 +116,12 @@ class OppHoorrecht(Base):
 
 
 class DecisionPeriod(Base):
-    """Period and details of an SWV decision (arrangement or TLV), kept beside its document."""
+    """Period and details of an SWV decision (arrangement or TLV), kept beside its document.
+
+    Read only: these are now fields of the route's ``arrangement`` and ``tlv`` decisions
+    (``documents.fields_json``). Rows recorded before still count as those fields; they are not
+    moved there, because documents are sealed in the keyed history and rewriting them would show
+    as a change outside kindroute in ``audit verify``."""
 
     __tablename__ = "decision_periods"
     id: Mapped[int] = mapped_column(primary_key=True)

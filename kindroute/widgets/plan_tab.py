@@ -24,6 +24,16 @@ if TYPE_CHECKING:
     from kindroute.services.plan_dto import PlanInfo
 
 RESULT_STYLE = {"behaald": "green", "deels": "yellow", "niet": "red"}
+
+
+def _shown(value: str) -> str:
+    """A decision field's value as the tab shows it: a date in Dutch order, anything else as is."""
+    from datetime import date
+
+    try:
+        return nl_date(date.fromisoformat(value))
+    except ValueError:
+        return value
 INSTEMMING_STYLE = {"eens": "green", "deels": "yellow", "oneens": "red"}
 
 
@@ -91,11 +101,10 @@ def plan_text(plan: PlanInfo, services: Services) -> Text:
     if plan.periods:
         t.append("\nBesluiten\n", style="bold")
         for p in plan.periods:
-            name = "TLV " + (p.tlv_type or "").upper() if p.kind == "tlv" else "Arrangement"
-            t.append(f"{name}: {nl_date(p.start)} t/m {nl_date(p.end)}")
-            extra = p.support or (f"categorie {p.tlv_category}" if p.tlv_category else "")
+            t.append(f"{p.label}: tot en met {nl_date(p.end)}")
+            extra = " · ".join(f"{label.lower()} {_shown(value)}" for label, value in p.fields if value)
             if extra:
-                t.append(f" · {extra}", style="dim")
+                t.append(f"\n  {extra}", style="dim")
             t.append("\n")
     t.append("\nTermijnen\n", style="bold")
     if not plan.clocks:

@@ -50,7 +50,9 @@ DECISION_KEYS = {
 }
 DOCUMENT_KEYS = {"id": str, "label": str, "recorded_by": list}
 MIGRATE_KEYS = {"from": str, "to": str}
-FIELD_KEYS = {"id": str, "label": str, "type": str, "choices": list, "required": bool}
+FIELD_KEYS = {"id": str, "label": str, "type": str, "choices": list, "required": bool, "when": list,
+              "clock": str, "remind_weeks": int, "after_referral": bool, "weeks_after_decision": int,
+              "required_when": dict}
 REQUIRED = {
     "roles": ("id", "label"),
     "tracks": ("id", "label", "start"),

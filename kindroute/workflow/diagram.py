@@ -254,7 +254,9 @@ def _records_text(route: Route) -> list[str]:
         lines.append(f"Besluit {d.label}  [{d.id}]: {' / '.join(d.outcomes)}; vastgelegd door {by}")
         for f in d.fields:
             choice = f" ({' / '.join(f.choices)})" if f.choices else ""
-            lines.append(f"  veld {f.label} [{f.id}]: {f.type}{choice}{', verplicht' if f.required else ''}")
+            notes = "".join(f"; {n}" for n in f.notes())
+            required = ", verplicht" if f.required else ""
+            lines.append(f"  veld {f.label} [{f.id}]: {f.type}{choice}{required}{notes}")
     for doc in route.documents.values():
         by = ", ".join(guards.role_label(route, r) for r in doc.recorded_by)
         lines.append(f"Document {doc.label}  [{doc.id}]: vastgelegd door {by}")

@@ -179,13 +179,15 @@ def check_decision(param: Any, known: Known) -> list[str]:
     table, problems = _table(param, {"id": True, "outcome": True}, '{ id = "…", outcome = "…" }')
     ident, outcome = table.get("id"), table.get("outcome")
     if "id" in table:
-        if not isinstance(ident, str) or ident not in known.decisions:
-            problems.append(f"onbekend besluit {ident!r} (bekend: {', '.join(known.decisions) or 'geen'})")
-        elif "outcome" in table and outcome not in known.decisions[ident]:
-            problems.append(
-                f"besluit '{ident}' heeft geen uitkomst {outcome!r} "
-                f"(wel: {', '.join(known.decisions[ident])})"
-            )
+        ids = ident if isinstance(ident, list | tuple) and ident else [ident]
+        for one in ids:
+            if not isinstance(one, str) or one not in known.decisions:
+                problems.append(f"onbekend besluit {one!r} (bekend: {', '.join(known.decisions) or 'geen'})")
+            elif "outcome" in table and outcome not in known.decisions[one]:
+                problems.append(
+                    f"besluit '{one}' heeft geen uitkomst {outcome!r} "
+                    f"(wel: {', '.join(known.decisions[one])})"
+                )
     return problems
 
 
@@ -263,13 +265,16 @@ def in_scope(facts: CaseFacts, route: Route, record: Record) -> bool:
     return facts.steps.get(step.track) == step.id and (entered is None or record.at >= entered)
 
 
-def latest_decision(facts: CaseFacts, route: Route, decision_id: str) -> Record | None:
-    """The latest decision ``decision_id`` that still counts, or None."""
-    found = [r for r in facts.records if r.kind == decision_id and in_scope(facts, route, r)]
+def latest_decision(facts: CaseFacts, route: Route, decision_id: str | tuple[str, ...]) -> Record | None:
+    """The latest decision ``decision_id`` (or the latest of several ids) that still counts, or None."""
+    ids = (decision_id,) if isinstance(decision_id, str) else tuple(decision_id)
+    found = [r for r in facts.records if r.kind in ids and in_scope(facts, route, r)]
     return found[-1] if found else None
 
 
-def _decision_label(route: Route, decision_id: str) -> str:
+def _decision_label(route: Route, decision_id: str | tuple[str, ...]) -> str:
+    if not isinstance(decision_id, str):
+        return " of ".join(_decision_label(route, d) for d in decision_id)
     decision = route.decisions.get(decision_id)
     return decision.label if decision else decision_id
 
@@ -281,7 +286,6 @@ def decision(facts: CaseFacts, param: Any, route: Route, trigger: Trigger) -> Gu
     if latest is None:
         return GuardResult(False, f"Er is nog geen besluit '{label}' vastgelegd")
     if latest.outcome == param["outcome"]:
-
         return ALLOWED
     return GuardResult(False, f"Besluit '{label}' is '{latest.outcome}', niet '{param['outcome']}'")
 

@@ -202,6 +202,15 @@ def _build(doc: dict[str, Any], source: str, text: str = "") -> Route:
                     type=f.get("type", "text"),
                     choices=tuple(f.get("choices", ())),
                     required=f.get("required", False),
+                    when=tuple(f.get("when", ())),
+                    clock=f.get("clock"),
+                    remind_weeks=f.get("remind_weeks"),
+                    after_referral=f.get("after_referral", False),
+                    weeks_after_decision=f.get("weeks_after_decision"),
+                    required_when=tuple(
+                        (other, (v,) if isinstance(v, str) else tuple(v))
+                        for other, v in f.get("required_when", {}).items()
+                    ),
                 )
                 for f in d.get("fields", [])
             ),

@@ -35,6 +35,10 @@ TURN_ANY = "any"
 #: Types a decision's field can have.
 FIELD_TYPES = ("text", "date", "number", "choice")
 
+#: What a date field of a decision can be the clock of (``clock = "end"``): the end of what was
+#: granted (an arrangement, a TLV); the case is overdue after it, with a reminder before it.
+FIELD_CLOCKS = ("end",)
+
 #: Author of the steps the system takes itself (automatic triggers).
 AUTOMATIC_AUTHOR = "kindroute (automatisch)"
 
@@ -120,6 +124,37 @@ class DecisionField:
     type: str = "text"  # one of FIELD_TYPES
     choices: tuple[str, ...] = ()
     required: bool = False
+    #: The field belongs to these outcomes only (asked, required and a clock only then); empty: all.
+    when: tuple[str, ...] = ()
+    #: A date field that is a clock of the case (one of FIELD_CLOCKS), or None.
+    clock: str | None = None
+    #: With ``clock``: a reminder shows this many weeks before the date (None: no reminder).
+    remind_weeks: int | None = None
+    #: With ``clock``: the clock keeps running after the case was referred (a TLV's end).
+    after_referral: bool = False
+    #: A date field left empty becomes the decision's date plus this many weeks (bezwaar: 6).
+    weeks_after_decision: int | None = None
+    #: Required when another field holds one of these values (a TLV's category when its type is so).
+    required_when: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def belongs_to(self, outcome: str) -> bool:
+        return not self.when or outcome in self.when
+
+    def notes(self) -> list[str]:
+        """What the route says about this field beyond its type, in Dutch (for listings and forms)."""
+        out = []
+        if self.when:
+            out.append(f"alleen bij {' of '.join(self.when)}")
+        if self.clock is not None:
+            reminder = f", herinnering {self.remind_weeks} weken vooraf" if self.remind_weeks else ""
+            out.append(f"einddatum is een termijn van de casus{reminder}")
+        if self.after_referral:
+            out.append("loopt door na verwijzing")
+        if self.weeks_after_decision is not None:
+            out.append(f"leeg: besluitdatum + {self.weeks_after_decision} weken")
+        for other, values in self.required_when:
+            out.append(f"verplicht als {other} {' of '.join(values)} is")
+        return out
 
 
 @dataclass(frozen=True)
@@ -134,6 +169,14 @@ class Decision:
     #: "step": counts while the case stays in the step where it was recorded (a new request
     #: needs a new decision); "case": the latest decision counts wherever the case is (an OPP).
     scope: str = "step"
+
+    def field(self, field_id: str) -> DecisionField | None:
+        return next((f for f in self.fields if f.id == field_id), None)
+
+    @property
+    def clock_field(self) -> DecisionField | None:
+        """The date field that is this decision's end clock (``clock = "end"``), if any."""
+        return next((f for f in self.fields if f.clock == "end"), None)
 
 
 @dataclass(frozen=True)

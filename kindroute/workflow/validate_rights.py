@@ -16,7 +16,10 @@ from kindroute.workflow.checker import (
     type_ok,
 )
 from kindroute.workflow.guards import roles_needed
-from kindroute.workflow.model import FIELD_TYPES, SEES_SCHOOL, SEES_SWV, TURN_ALL, GuardSpec
+from kindroute.workflow.model import FIELD_CLOCKS, FIELD_TYPES, SEES_SCHOOL, SEES_SWV, TURN_ALL, GuardSpec
+
+#: The longest reminder or default a date field may have, in weeks (two years).
+MAX_FIELD_WEEKS = 104
 
 
 def check_recordables(
@@ -38,6 +41,7 @@ def check_recordables(
         if scope is not None and scope not in ("step", "case"):
             c.add(where, f'onbekende waarde {scope!r}; kies "step" of "case"', "scope")
         _check_fields(c, where, dec.get("fields", []))
+        _check_field_clocks(c, where, dec)
         if did in documents:
             c.add(f"document '{did}'", f"er is al een besluit '{did}': kies een andere id", "id")
     for did, docu in documents.items():
@@ -83,6 +87,73 @@ def _check_fields(c: Checker, where: str, fields: list[Any]) -> None:
             c.add(where, f"veld #{n}: type \"choice\" vraagt een niet-lege lijst 'choices'", "fields")
         if choices and kind != "choice":
             c.add(where, f"veld #{n}: 'choices' hoort alleen bij type \"choice\"", "fields")
+
+
+def _check_field_clocks(c: Checker, where: str, dec: dict[str, Any]) -> None:
+    """The keys that make a date field a clock (``clock``, ``remind_weeks``, ``after_referral``),
+    give it a default (``weeks_after_decision``) or tie it to outcomes (``when``)."""
+    fields = dec.get("fields", [])
+    outcomes = [o for o in dec.get("outcomes", []) if isinstance(o, str)] if isinstance(
+        dec.get("outcomes"), list) else []
+    clocks: list[str] = []
+    for n, item in enumerate(fields if isinstance(fields, list) else [], start=1):
+        if not isinstance(item, dict):
+            continue
+        name = f"veld '{item['id']}'" if isinstance(item.get("id"), str) else f"veld #{n}"
+        is_date = item.get("type", "text") == "date"
+        clock = item.get("clock")
+        if clock is not None:
+            if clock not in FIELD_CLOCKS:
+                c.add(where, f"{name}: 'clock' kent alleen {', '.join(repr(x) for x in FIELD_CLOCKS)}, "
+                      f"niet {clock!r}", "fields")
+            elif not is_date:
+                c.add(where, f"{name}: 'clock' hoort bij een veld van type \"date\"", "fields")
+            else:
+                clocks.append(name)
+        for key in ("remind_weeks", "after_referral"):
+            if key in item and clock is None:
+                c.add(where, f"{name}: '{key}' heeft alleen betekenis met clock = \"end\"", "fields")
+        for key in ("remind_weeks", "weeks_after_decision"):
+            weeks = item.get(key)
+            if isinstance(weeks, int) and not isinstance(weeks, bool) and not 0 <= weeks <= MAX_FIELD_WEEKS:
+                c.add(where, f"{name}: '{key}' is een aantal weken van 0 tot en met {MAX_FIELD_WEEKS}, "
+                      f"niet {weeks}", "fields")
+        if "weeks_after_decision" in item and not is_date:
+            c.add(where, f"{name}: 'weeks_after_decision' hoort bij een veld van type \"date\"", "fields")
+        _check_required_when(c, where, name, item, fields)
+        when = item.get("when")
+        if isinstance(when, list):
+            if not when:
+                c.add(where, f"{name}: 'when' is een niet-lege lijst uitkomsten (of laat hem weg)", "fields")
+            for outcome in when:
+                if outcome not in outcomes:
+                    c.add(where, f"{name}: 'when': besluit heeft geen uitkomst {outcome!r} "
+                          f"(wel: {', '.join(outcomes) or 'geen'})", "fields")
+    if len(clocks) > 1:
+        c.add(where, f"meer dan één veld met clock = \"end\" ({', '.join(clocks)}): een besluit heeft één "
+              "einddatum", "fields")
+
+
+def _check_required_when(c: Checker, where: str, name: str, item: dict[str, Any], fields: list[Any]) -> None:
+    """``required_when = { type = "so" }``: another field of this decision, and values it can hold."""
+    rule = item.get("required_when")
+    if not isinstance(rule, dict):
+        return
+    others = {f["id"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("id"), str)}
+    if not rule:
+        c.add(where, f"{name}: 'required_when' is een tabel veld = waarde (of laat hem weg)", "fields")
+    for other, value in rule.items():
+        values = [value] if isinstance(value, str) else value
+        if other == item.get("id") or other not in others:
+            c.add(where, f"{name}: 'required_when': geen ander veld '{other}' in dit besluit", "fields")
+        elif not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            c.add(where, f"{name}: 'required_when': '{other}' vraagt een waarde of een lijst waarden",
+                  "fields")
+        elif others[other].get("type") == "choice":
+            bad = [v for v in values if v not in others[other].get("choices", [])]
+            if bad:
+                c.add(where, f"{name}: 'required_when': veld '{other}' kent de keuze {bad[0]!r} niet",
+                      "fields")
 
 
 def check_automatic(
