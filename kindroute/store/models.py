@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kindroute.store import tables
@@ -25,12 +25,14 @@ class Meta(Base):
     """Key/value facts about the database itself (application marker, route in use)."""
 
     __table__ = tables.kindroute_meta
+    __tablename__ = "kindroute_meta"
     key: Mapped[str]
     value: Mapped[str]
 
 
 class School(Base):
     __table__ = tables.schools
+    __tablename__ = "schools"
     id: Mapped[int]
     name: Mapped[str]
     brin: Mapped[str | None]
@@ -40,6 +42,7 @@ class Person(Base):
     """Someone who works on cases: staff of a school, the SWV or a partner organisation."""
 
     __table__ = tables.people
+    __tablename__ = "people"
     id: Mapped[int]
     name: Mapped[str]
     organisation: Mapped[str | None]
@@ -64,6 +67,7 @@ class Pupil(Base):
     """A pupil: name, date of birth, group, school. Deliberately no BSN."""
 
     __table__ = tables.pupils
+    __tablename__ = "pupils"
     id: Mapped[int]
     #: The name exactly as entered; the parts below are derived for sorting.
     name: Mapped[str]
@@ -92,6 +96,7 @@ class PupilWord(Base):
     filter that finds "the start of a word" through an index instead of scanning every pupil."""
 
     __table__ = tables.pupil_words
+    __tablename__ = "pupil_words"
     pupil_id: Mapped[int]
     #: Compared byte-wise ("C" collation on PostgreSQL) so a prefix is a range of the index.
     word: Mapped[str]
@@ -102,6 +107,7 @@ class Case(Base):
     """A pupil's journey through the route. ``version`` guards against lost updates."""
 
     __table__ = tables.cases
+    __tablename__ = "cases"
     id: Mapped[int]
     pupil_id: Mapped[int]
     school_id: Mapped[int]
@@ -143,6 +149,7 @@ class CaseTrack(Base):
     """Where a case stands on one track of the route (school, jeugdhulp, …)."""
 
     __table__ = tables.case_tracks
+    __tablename__ = "case_tracks"
     case_id: Mapped[int]
     track: Mapped[str]
     step: Mapped[str]
@@ -161,6 +168,7 @@ class Assignment(Base):
     """A person holding a role on a case, from ``started_at`` until ``ended_at`` (history kept)."""
 
     __table__ = tables.assignments
+    __tablename__ = "assignments"
     id: Mapped[int]
     case_id: Mapped[int]
     role: Mapped[str]
@@ -177,6 +185,7 @@ class ConsentRecord(Base):
     """Consent to share the case with an outside role, for a purpose, for a period."""
 
     __table__ = tables.consents
+    __tablename__ = "consents"
     id: Mapped[int]
     case_id: Mapped[int]
     role: Mapped[str]
@@ -266,6 +275,7 @@ class CaseEvent(Base):
     """
 
     __table__ = tables.case_events
+    __tablename__ = "case_events"
     id: Mapped[int]
     case_id: Mapped[int]
     seq: Mapped[int]
@@ -322,6 +332,14 @@ class PurgeLog(Base):
     case_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
     mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
+
+# The partial unique indexes of the tables above (see store/tables.py for why they are here).
+# one open case per pupil, also when two people open one at the same moment
+Index("uq_cases_open_pupil", tables.cases.c.pupil_id, unique=True,
+      sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'"))
+# at most one person holds a role on a case at a time
+Index("uq_assignments_active", tables.assignments.c.case_id, tables.assignments.c.role, unique=True,
+      sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL"))
 
 # The models of each further part, defined beside this module and importable from here.
 from kindroute.store.models_meetings import (  # noqa: E402, F401

@@ -5,7 +5,10 @@ needs ``sqlalchemy`` alone, not the ORM with its mapped classes and relationship
 models of :mod:`kindroute.store.models` map onto these same objects (``__table__ =
 tables.cases``): one schema, one metadata, whichever way a table is read.
 
-The schema is changed only through Alembic migrations (``store/migrations``).
+The two partial unique indexes (one open case per pupil, one holder of a role per case) are
+declared beside the models in :mod:`kindroute.store.models`: their dialect options load the
+PostgreSQL dialect, which the first page does not need. The schema is changed only through
+Alembic migrations (``store/migrations``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    text,
 )
 
 NAMING_CONVENTION = {
@@ -140,9 +142,6 @@ cases = Table(
     Index("ix_cases_pupil_status_school", "pupil_id", "status", "school_id"),
     # lists by the earliest clock walk this index and stop at a page
     Index("ix_cases_next_due", "next_due", "id"),
-    # one open case per pupil, also when two people open one at the same moment
-    Index("uq_cases_open_pupil", "pupil_id", unique=True, sqlite_where=text("status = 'open'"),
-          postgresql_where=text("status = 'open'")),
 )
 
 #: Where a case stands on one track of the route (school, jeugdhulp, …).
@@ -175,9 +174,6 @@ assignments = Table(
     Column("ended_at", DateTime),
     Column("assigned_by_id", Integer, ForeignKey("people.id")),
     Index("ix_assignments_case_role", "case_id", "role"),
-    # at most one person holds a role on a case at a time
-    Index("uq_assignments_active", "case_id", "role", unique=True,
-          sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
     Index("ix_assignments_person_role", "person_id", "role"),
 )
 
