@@ -1,29 +1,19 @@
 """The kindroute Textual app: a keyboard-driven face over the services.
 
-Start-up is quick on purpose: the first frame is the worklist screen itself (header,
-"Laden…" in the list, footer with its keys), built from Textual and kindroute's own
-screen modules only. After that frame, a thread worker opens the database. On a local file
-that names the person acting it takes the quick way in
-(:func:`kindroute.bootstrap.open_first_page`: SQLAlchemy Core, the schema check, the stored
-route, the person): the worklist reads its first page through the case lists alone, and
-once those rows are on screen a second worker builds the full services (the ORM, the
-workflow engine, the history check) and hands them over. Otherwise the worker goes through
-the front door (:func:`kindroute.bootstrap.open_services`), learns who is acting where that
-needs no question, and hands over; the worklist then loads its rows in a worker of its own.
-An empty local file replaces the worklist with the welcome screen; a person not yet known
-with a question — the choice of person on a local file, the login screen (name and password)
-on a shared database; a database that cannot be used with its message.
+Start-up is quick on purpose: the first frame is the worklist screen itself (header, "Laden…",
+footer), built from Textual and kindroute's own screen modules only. After it, a worker opens
+the database. A local file that names the person acting takes the quick way in
+(:func:`kindroute.bootstrap.open_first_page`, SQLAlchemy Core only): the worklist reads its
+first page through the case lists, and once those rows are on screen a second worker builds
+the full services (ORM, engine, history check) and hands them over; keys on a case wait for
+that moment. Otherwise the front door (:func:`kindroute.bootstrap.open_services`) decides: the
+worklist, the welcome screen for an empty file, a question (the choice of person on a file, the
+login screen on a shared database), or the database's problem. ``c``, ``w`` and ``b`` work from
+the first frame and open their screen once the data is there.
 
-Keys work from the first frame: ``c``, ``w`` and ``b`` wait until the data is there and
-then open their screen; actions on a case wait for the full services (``enter``, ``s`` …),
-or say that the list is still loading.
-
-Two environment variables exist for measuring start-up from the outside (``bench/``):
-
-* ``KINDROUTE_READY_FILE=path``: the app appends ``time.time()`` and a newline once, when
-  the worklist screen is shown and takes keys (its first frame; the rows may still load).
-* ``KINDROUTE_ROWS_FILE=path``: the app appends ``time.time()`` and a newline once, when
-  the worklist shows the result of its first load (its rows, or that there are none).
+For measuring start-up from the outside (``bench/``), the app appends ``time.time()`` and a
+newline once to the file named by ``KINDROUTE_READY_FILE`` when the worklist is shown and takes
+keys, and to ``KINDROUTE_ROWS_FILE`` when it shows the result of its first load.
 """
 
 from __future__ import annotations
@@ -263,8 +253,6 @@ class KindrouteApp(App[int]):
             self.call_from_thread(self._fatal, f"Onverwachte fout bij het openen: {exc}")
             return
         self.post_message(Opened(front, False, first.actor, None))
-        import kindroute.screens.case  # noqa: F401 - the screens a user opens next
-        import kindroute.screens.step  # noqa: F401
 
     def _leave_start(self) -> None:
         """Close whatever was opened above the waiting worklist; forget a waiting action."""
@@ -294,6 +282,7 @@ class KindrouteApp(App[int]):
                 self.notify(warning, severity="warning", markup=False, timeout=15)
             self.refresh_bindings()
             self._run_pending()
+            self._warm_up()
             return
         if message.empty:
             if front.shared:
