@@ -407,9 +407,9 @@ class KindrouteApp(App[int]):
     def open_case(self, case_id: int) -> None:
         if self.still_loading(later=lambda: self.open_case(case_id)):
             return
-        from kindroute.screens.case import CaseScreen
+        from kindroute.screens.case import open_case_screen
 
-        self.push_screen(CaseScreen(case_id))
+        open_case_screen(self, case_id)
 
     def action_home(self) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, WorklistScreen):

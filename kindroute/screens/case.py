@@ -24,7 +24,14 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
-from kindroute.screens.base import KrScreen, RightsMixin, ServiceFailed, call_service, refused_binding
+from kindroute.screens.base import (
+    KrScreen,
+    RightsMixin,
+    ServiceFailed,
+    call_service,
+    refused_binding,
+    run_service,
+)
 from kindroute.screens.case_text import next_steps_text, summary_text
 from kindroute.screens.case_timeline import TimelinePane
 from kindroute.widgets.checklist import Checklist
@@ -36,6 +43,7 @@ from kindroute.widgets.title_bar import TitleBar
 if TYPE_CHECKING:
     from textual.widget import Widget
 
+    from kindroute.app import KindrouteApp
     from kindroute.services import CaseDetail
 
 TABS = ("who", "next", "checklist", "history", "notes", "agreements", "consents", "plan")
@@ -51,6 +59,19 @@ TAB_TITLES = {
     "plan": ("Plan", "Plan"),
 }
 NARROW = 104  # below this width the tabs take their short titles
+
+
+def open_case_screen(app: KindrouteApp, case_id: int) -> None:
+    """Open case ``case_id``: its detail is read first (one worker), then the screen is built
+    and painted once, with its header and first tab. A case that cannot be read opens the
+    screen anyway, which shows why (as a reload would)."""
+    services, actor = app.services, app.actor
+
+    def push(detail: CaseDetail | None) -> None:
+        app.push_screen(CaseScreen(case_id, detail))
+
+    run_service(app, lambda: services.case_detail(actor, case_id), push,
+                on_error=lambda _exc: push(None), group="open-case", exclusive=True)
 
 
 class CaseScreen(RightsMixin, KrScreen):
@@ -91,9 +112,11 @@ class CaseScreen(RightsMixin, KrScreen):
             super().__init__()
             self.done = done
 
-    def __init__(self, case_id: int) -> None:
+    def __init__(self, case_id: int, detail: CaseDetail | None = None) -> None:
         super().__init__()
         self.case_id = case_id
+        #: read before the screen was built (see :func:`open_case_screen`), shown at mount
+        self._preloaded = detail
         self.detail: CaseDetail | None = None
         self._filling = False
         #: The last x on an agreement: (agreement id, done before), for u (ongedaan maken).
@@ -145,7 +168,11 @@ class CaseScreen(RightsMixin, KrScreen):
 
     def on_mount(self) -> None:
         self.query_one("#who-table", DataTable).add_columns("Rol", "Persoon", "Bij deze stap", "Sinds")
-        self.load()
+        if self._preloaded is not None:  # the first paint has the header and the first tab
+            self.show(self._preloaded)
+            self._preloaded = None
+        else:
+            self.load()
 
     def on_resize(self, event: events.Resize) -> None:
         """Short tab titles below :data:`NARROW` columns, so tab 7 stays on screen at 80."""
