@@ -10,7 +10,7 @@
   (``floor`` in the output).
 
 "Painted" is observed, not assumed: the probe wraps the screen's own handler that applies
-the loaded data (``CaseScreen.on_case_screen_loaded``, ``FlowchartScreen._loaded``,
+the loaded data (``CaseScreen.show``, ``FlowchartScreen._loaded``,
 ``CaseList.on_case_list_page_loaded``) and asks Textual for a callback after the next
 refresh (``call_after_refresh``); a sample ends there.
 """
@@ -37,12 +37,12 @@ async def probe(db: str, who: str, mode: str, reps: int, timeout: float) -> dict
     def after_refresh(widget: Any) -> None:
         widget.call_after_refresh(lambda: painted.append(time.perf_counter()))
 
-    original_case = CaseScreen.on_case_screen_loaded
+    original_case = CaseScreen.show
     original_flow = FlowchartScreen.on_flowchart_screen_counted
     original_page = CaseList.on_case_list_page_loaded
 
-    def case_loaded(self: CaseScreen, message: Any) -> None:
-        original_case(self, message)
+    def case_loaded(self: CaseScreen, detail: Any) -> None:
+        original_case(self, detail)
         after_refresh(self)
 
     def flow_loaded(self: FlowchartScreen, message: Any) -> None:
@@ -55,7 +55,7 @@ async def probe(db: str, who: str, mode: str, reps: int, timeout: float) -> dict
         if fresh:
             after_refresh(self)
 
-    CaseScreen.on_case_screen_loaded = case_loaded  # type: ignore[method-assign]
+    CaseScreen.show = case_loaded  # type: ignore[method-assign]
     FlowchartScreen.on_flowchart_screen_counted = flow_loaded  # type: ignore[method-assign]
     CaseList.on_case_list_page_loaded = page_loaded  # type: ignore[method-assign]
 

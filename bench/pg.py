@@ -7,10 +7,14 @@ and drops it afterwards (``DROP DATABASE … WITH (FORCE)``).
 ``load(url, sessions, seconds, …)`` (P10) runs ``sessions`` simulated users at once, each
 with its own connection (its own engine; one thread uses one
 connection) and its own person (the IBs of the
-demo, in turn). Each repeats, without pause, a random operation: 70 % a
+demo, in turn). Each repeats a random operation: 70 % a
 page of its Casussen list (50 rows at a random offset within its first 1,000), 20 % the
 detail of a random case it saw, 10 % a step on such a case (its first allowed next step,
-with the version it read). A step refused because someone else changed the case first
+with the version it read). A session is a person: between two operations it pauses for a
+think time drawn from an exponential distribution with mean ``think`` seconds (and waits
+such a time before its first one, so the sessions do not fire in step); ``think=0`` runs
+the operations back to back, which measures the queue of a saturated machine rather than a
+person's wait. A step refused because someone else changed the case first
 (a version conflict) is a conflict, not an error; anything else raised is an error. It
 stops after ``seconds`` or ``max_ops`` operations per session, whichever comes first. The
 sessions are threads spread over a few processes (one Python process cannot keep 50
@@ -102,7 +106,7 @@ def event_count(url: str) -> int:
 
 # ----------------------------------------------------------------------------- one session
 def _session(url: str, person: int, start: Any, seconds: float, max_ops: int, seed: int,
-             out: list[tuple[str, float, str]]) -> None:
+             out: list[tuple[str, float, str]], think: float = 0.0) -> None:
     """One simulated user: (operation, ms, outcome) appended to ``out``."""
     from kindroute.errors import Conflict, KindrouteError
     from kindroute.services import CaseFilter, Services
@@ -117,6 +121,8 @@ def _session(url: str, person: int, start: Any, seconds: float, max_ops: int, se
         start.wait()  # every session is connected and warm: all start together
         until = time.monotonic() + seconds
         for _ in range(max_ops):
+            if think:  # a person reads, thinks, types: exponential, mean `think` seconds
+                time.sleep(max(0.0, min(rnd.expovariate(1 / think), until - time.monotonic())))
             if time.monotonic() >= until:
                 break
             roll = rnd.random()
@@ -156,9 +162,10 @@ def _session(url: str, person: int, start: Any, seconds: float, max_ops: int, se
 
 
 def _process(url: str, people: list[int], start: Any, seconds: float, max_ops: int, seed: int,
-             results: Any) -> None:
+             results: Any, think: float) -> None:
     out: list[tuple[str, float, str]] = []
-    threads = [threading.Thread(target=_session, args=(url, p, start, seconds, max_ops, seed + i, out))
+    threads = [threading.Thread(target=_session, args=(url, p, start, seconds, max_ops, seed + i, out,
+                                                       think))
                for i, p in enumerate(people)]
     for t in threads:
         t.start()
@@ -168,9 +175,10 @@ def _process(url: str, people: list[int], start: Any, seconds: float, max_ops: i
 
 
 def load(url: str, sessions: int, seconds: float, people: list[int], *, max_ops: int = 100_000,
-         processes: int | None = None, seed: int = 7) -> dict[str, Any]:
-    """Run ``sessions`` users for ``seconds``; per operation its count, p50/p95/p99 (ms), and
-    the totals: operations per second, steps, conflicts, errors (with the first few)."""
+         processes: int | None = None, seed: int = 7, think: float = 0.0) -> dict[str, Any]:
+    """Run ``sessions`` users for ``seconds``, each pausing a think time (exponential, mean
+    ``think`` s; 0: back to back) between operations; per operation its count, p50/p95/p99
+    (ms), and the totals: operations per second, steps, conflicts, errors (with the first few)."""
     if not people:
         raise RuntimeError("no IBs to act as")
     who = [people[i % len(people)] for i in range(sessions)]
@@ -179,7 +187,8 @@ def load(url: str, sessions: int, seconds: float, people: list[int], *, max_ops:
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Barrier(sessions + 1)
     results = ctx.Queue()
-    workers = [ctx.Process(target=_process, args=(url, g, start, seconds, max_ops, seed + 1000 * i, results),
+    workers = [ctx.Process(target=_process, args=(url, g, start, seconds, max_ops, seed + 1000 * i, results,
+                                                  think),
                            daemon=True) for i, g in enumerate(groups)]
     for w in workers:
         w.start()
@@ -190,7 +199,8 @@ def load(url: str, sessions: int, seconds: float, people: list[int], *, max_ops:
     for w in workers:
         w.join(timeout=30)
     samples = [s for part in parts for s in part]
-    result: dict[str, Any] = {"sessions": sessions, "seconds": seconds, "wall_s": wall, "ops": {}}
+    result: dict[str, Any] = {"sessions": sessions, "seconds": seconds, "think_s": think, "wall_s": wall,
+                              "ops": {}}
     for op in ("list", "open", "step"):
         ms = sorted(m for o, m, outcome in samples if o == op and outcome == "ok")
         result["ops"][op] = {"n": len(ms), "p50": _pct(ms, 50), "p95": _pct(ms, 95), "p99": _pct(ms, 99)}

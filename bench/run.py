@@ -458,6 +458,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "the bench creates and drops its own databases there")
     ap.add_argument("--sessions", type=int, default=50, help="P10: concurrent sessions")
     ap.add_argument("--seconds", type=float, default=60.0, help="P10: seconds of load")
+    ap.add_argument("--think", type=float, default=1.5,
+                    help="P10: a session's mean think time between operations, seconds (exponential; "
+                         "0: back to back)")
     args = ap.parse_args(argv)
 
     only = {x.strip().upper() for x in args.only.split(",") if x.strip()}
@@ -782,19 +785,40 @@ def pg_figures(args: argparse.Namespace, want: Callable[[str], bool], want_slow:
 
             guarded(fig3, figures, p9b)
         if want_slow("P10"):
-            sessions, seconds = args.sessions, args.seconds
-            fig = Figure("P10", f"PostgreSQL: {sessions} sessions × {seconds:.0f} s, {n_big:,} cases, p95",
+            sessions, seconds, think = args.sessions, args.seconds, args.think
+            fig = Figure("P10", f"PostgreSQL: {sessions} sessions × {seconds:.0f} s, think time exp. "
+                         f"mean {think:g} s, {n_big:,} cases, p95",
                          target="≤ 3× per op, 0 errors, events = steps", floor_what="one session alone")
 
-            def p10() -> None:
-                people = pg.people_for_load(big)
-                log(f"P10: one session for {seconds:.0f} s …")
-                alone = pg.load(big, 1, seconds, people, processes=1)
+            def run_load(n: int, pause: float) -> tuple[dict[str, Any], int]:
                 before = pg.event_count(big)
-                log(f"P10: {sessions} sessions for {seconds:.0f} s …")
-                many = pg.load(big, sessions, seconds, people)
-                events = pg.event_count(big) - before
-                extra["p10"] = {"alone": alone, "many": many, "events": events}
+                result = pg.load(big, n, seconds, people, think=pause, processes=1 if n == 1 else None)
+                return result, pg.event_count(big) - before
+
+            def line(r: dict[str, Any], base: dict[str, Any] | None = None) -> str:
+                parts = []
+                for op in ("list", "open", "step"):
+                    o = r["ops"][op]
+                    ps = "/".join(f"{o[k]:.0f}" if o[k] is not None else "—" for k in ("p50", "p95", "p99"))
+                    ratio = (f", {o['p95'] / base['ops'][op]['p95']:.2f}×"
+                             if base and o["p95"] and base["ops"][op]["p95"] else "")
+                    parts.append(f"{op} n={o['n']} p50/p95/p99 {ps} ms{ratio}")
+                return f"{r['throughput']:.1f} ops/s; " + "; ".join(parts)
+
+            people: list[int] = []
+
+            def p10() -> None:
+                people.extend(pg.people_for_load(big))
+                log(f"P10: one session alone, back to back, for {seconds:.0f} s …")
+                alone, _ = run_load(1, 0.0)
+                log(f"P10: {sessions} sessions, think time mean {think:g} s, for {seconds:.0f} s …")
+                many, events = run_load(sessions, think)
+                burst, burst_events = None, 0
+                if think:
+                    log(f"P10 (context): {sessions} sessions back to back for {seconds:.0f} s …")
+                    burst, burst_events = run_load(sessions, 0.0)
+                extra["p10"] = {"alone": alone, "many": many, "events": events, "back_to_back": burst,
+                                "back_to_back_events": burst_events}
                 ratios = {}
                 for op in ("list", "open", "step"):
                     a, m = alone["ops"][op]["p95"], many["ops"][op]["p95"]
@@ -804,15 +828,14 @@ def pg_figures(args: argparse.Namespace, want: Callable[[str], bool], want_slow:
                         fig.floor.append(a)
                 fig.ok = bool(ratios and max(ratios.values()) <= 3 and many["errors"] == 0
                               and events == many["steps"])
-                per_op = "; ".join(
-                    f"{op} n={many['ops'][op]['n']} p50/p95/p99 "
-                    + "/".join(f"{many['ops'][op][k]:.0f}" if many['ops'][op][k] is not None else "—"
-                               for k in ("p50", "p95", "p99"))
-                    + f" ms (alone p95 {alone['ops'][op]['p95'] or 0:.0f}, {ratios.get(op, 0):.2f}×)"
-                    for op in ("list", "open", "step"))
-                fig.note = (f"{many['throughput']:.1f} ops/s ({alone['throughput']:.1f} alone); {per_op}; "
-                            f"errors {many['errors']} {many['error_examples']}; "
-                            f"conflicts {many['conflicts']}; steps {many['steps']}, events {events}")
+                fig.note = (f"{sessions} people (think time exponential, mean {think:g} s): "
+                            f"{line(many, alone)}; errors {many['errors']} {many['error_examples']}; "
+                            f"conflicts {many['conflicts']}; steps {many['steps']}, events {events}. "
+                            f"Alone, back to back: {line(alone)}.")
+                if burst is not None:
+                    fig.note += (f" Context, {sessions} sessions back to back (a saturated machine: the "
+                                 f"queue, not a person's wait): {line(burst, alone)}; "
+                                 f"errors {burst['errors']}; steps {burst['steps']}, events {burst_events}.")
 
             guarded(fig, figures, p10)
 

@@ -4,8 +4,9 @@ The same code serves SQLite (``sqlite3``) and PostgreSQL (``psycopg``): the SQL 
 ``?`` marks and given to psycopg with ``%s``. ``prepare_steps`` picks open cases whose next step
 is guarded by the checklist only and ticks that checklist (setup, not timed);
 ``steps_via_services`` times ``Services.advance_case``; ``steps_bare`` times the same writes
-(SELECT the case and its track, INSERT the hash-chained event, UPDATE ``case_tracks``, UPDATE
-``cases … WHERE version = ?``), one transaction per step.
+(SELECT the case, the global head and the track, INSERT the keyed event — HMAC-SHA256 with the
+history key, as the services seal it — UPDATE the global head, ``case_tracks`` and ``cases …
+WHERE version = ?``), one transaction per step.
 """
 
 from __future__ import annotations
@@ -116,15 +117,43 @@ def steps_via_services(url: str, work: Work) -> float:
         database.dispose()
 
 
+def history_key(url: str) -> bytes:
+    """The database's history key, as the services find it (setup, not timed)."""
+    from kindroute.services import history
+    from kindroute.store.db import open_database
+
+    database = open_database(url)
+    try:
+        with database.engine.begin() as conn:
+            key = history.history_key_for(database, conn, write=True)
+    finally:
+        database.dispose()
+    assert key is not None
+    return key
+
+
+def _when(value: Any) -> Any:
+    """A datetime or date as the driver gives it (sqlite3: text) turned into the object."""
+    if isinstance(value, str):
+        return (datetime.fromisoformat(value) if len(value) > 10
+                else datetime.fromisoformat(value).date())
+    return value
+
+
 def steps_bare(url: str, work: Work) -> float:
-    """The same writes with the bare driver, in the same per-step transactions."""
-    from kindroute.store.chain import event_hash
+    """The same writes with the bare driver, in the same per-step transactions: the keyed event
+    (HMAC-SHA256 over the event, its case and global links and the digests of the case row and
+    track it changes, as ``services/turns.record_step`` seals it) and the global head."""
+    from kindroute.services.history import HEAD_HISTORY
+    from kindroute.store.hmac_chain import event_mac, format_head, parse_head, record_digest, records_text
     from kindroute.workflow import load_route
 
     route = load_route()
     main = route.main_track.id
+    key = history_key(url)
     db = Bare(url)
     names = dict(db.run("SELECT id, name FROM people").fetchall())
+    lock = " FOR UPDATE" if db.pg else ""
     try:
         started = time.perf_counter()
         for case_id, trigger_id, pid in work:
@@ -132,29 +161,48 @@ def steps_bare(url: str, work: Work) -> float:
             dest = route.steps[trigger.dest]
             now = datetime.now()
             db.begin()
-            version, head, count = db.run(
-                "SELECT version, history_head, history_count FROM cases WHERE id = ?", (case_id,)
-            ).fetchone()
+            (version, head, count, pupil_id, school_id, opened_at, opened_by, registered_on, extended,
+             route_version) = db.run(
+                "SELECT version, history_head, history_count, pupil_id, school_id, opened_at, "
+                "opened_by_id, registered_on, zorgplicht_extended, route_version FROM cases WHERE id = ?",
+                (case_id,)).fetchone()
+            (gvalue,) = db.run("SELECT value FROM kindroute_meta WHERE key = ?" + lock,
+                               (HEAD_HISTORY,)).fetchone()
             (source,) = db.run(
                 "SELECT step FROM case_tracks WHERE case_id = ? AND track = ?", (case_id, main)
             ).fetchone()
+            gseq, gcase, gprev, _mac = parse_head(gvalue)
+            gseq += 1
             seq = count + 1
-            h = event_hash(case_id=case_id, seq=seq, track=main, from_step=source, to_step=dest.id,
-                           trigger=trigger_id, actor_id=pid, actor_name=names[pid], at=now, note="",
-                           prev_hash=head)
+            status = ("closed" if dest.id == "afgesloten" else "referred") if dest.final else "open"
+            closed_at = now if dest.final else None
+            deadline = now.date() + timedelta(days=dest.term_days) if dest.term_days else None
+            records = records_text([
+                ("cases", case_id, record_digest((pupil_id, school_id, status, _when(opened_at), opened_by,
+                                                  closed_at, _when(registered_on), extended,
+                                                  route_version))),
+                ("case_tracks", main, record_digest((dest.id, now, deadline, dest.at_turn, seq))),
+            ])
+            h = event_mac(key, case_id=case_id, seq=seq, kind="step", track=main, from_step=source,
+                          to_step=dest.id, trigger=trigger_id, actor_id=pid, actor_name=names[pid], at=now,
+                          note="", records=records, prev_hash=head, gseq=gseq, gprev=gprev,
+                          gprev_case=gcase)
             stamp = now.isoformat(" ", timespec="microseconds")
             db.run(
                 "INSERT INTO case_events (case_id, seq, track, from_step, to_step, \"trigger\", actor_id, "
-                "actor_name, at, note, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
-                (case_id, seq, main, source, dest.id, trigger_id, pid, names[pid], stamp, head, h),
+                "actor_name, at, note, prev_hash, hash, scheme, kind, records, gseq, gprev, gprev_case) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, 2, 'step', ?, ?, ?, ?)",
+                (case_id, seq, main, source, dest.id, trigger_id, pid, names[pid], stamp, head, h, records,
+                 gseq, gprev, gcase),
             )
-            deadline = (now.date() + timedelta(days=dest.term_days)).isoformat() if dest.term_days else None
+            db.run("UPDATE kindroute_meta SET value = ? WHERE key = ?",
+                   (format_head(key, HEAD_HISTORY, gseq, case_id, h), HEAD_HISTORY))
             db.run(
                 "UPDATE case_tracks SET step = ?, entered_at = ?, deadline = ?, at_turn_role = ?, "
                 "entered_seq = ? WHERE case_id = ? AND track = ?",
-                (dest.id, stamp, deadline, dest.at_turn, seq, case_id, main),
+                (dest.id, stamp, deadline.isoformat() if deadline else None, dest.at_turn, seq, case_id,
+                 main),
             )
-            status = ("closed" if dest.id == "afgesloten" else "referred") if dest.final else "open"
             cur = db.run(
                 "UPDATE cases SET history_head = ?, history_count = ?, updated_at = ?, version = ?, "
                 "status = ?, closed_at = ? WHERE id = ? AND version = ?",

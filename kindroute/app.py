@@ -1,24 +1,19 @@
 """The kindroute Textual app: a keyboard-driven face over the services.
 
-Start-up is quick on purpose: the first frame is the worklist screen itself (header,
-"Laden…" in the list, footer with its keys), built from Textual and kindroute's own
-screen modules only. After that frame, a thread worker goes through the front door
-(:func:`kindroute.bootstrap.open_services`: SQLAlchemy, the workflow engine, the schema
-check), learns who is acting where that needs no question, and hands over; the worklist
-then loads its rows in a worker of its own. An empty local file replaces the worklist with
-the welcome screen; a person not yet known with a question — the choice of person on a
-local file, the login screen (name and password) on a shared database; a database that
-cannot be used with its message.
+Start-up is quick on purpose: the first frame is the worklist screen itself (header, "Laden…",
+footer), built from Textual and kindroute's own screen modules only. After it, a worker opens
+the database. A local file that names the person acting takes the quick way in
+(:func:`kindroute.bootstrap.open_first_page`, SQLAlchemy Core only): the worklist reads its
+first page through the case lists, and once those rows are on screen a second worker builds
+the full services (ORM, engine, history check) and hands them over; keys on a case wait for
+that moment. Otherwise the front door (:func:`kindroute.bootstrap.open_services`) decides: the
+worklist, the welcome screen for an empty file, a question (the choice of person on a file, the
+login screen on a shared database), or the database's problem. ``c``, ``w`` and ``b`` work from
+the first frame and open their screen once the data is there.
 
-Keys work from the first frame: ``c``, ``w`` and ``b`` wait until the data is there and
-then open their screen; actions on a case say that the list is still loading.
-
-Two environment variables exist for measuring start-up from the outside (``bench/``):
-
-* ``KINDROUTE_READY_FILE=path``: the app appends ``time.time()`` and a newline once, when
-  the worklist screen is shown and takes keys (its first frame; the rows may still load).
-* ``KINDROUTE_ROWS_FILE=path``: the app appends ``time.time()`` and a newline once, when
-  the worklist shows the result of its first load (its rows, or that there are none).
+For measuring start-up from the outside (``bench/``), the app appends ``time.time()`` and a
+newline once to the file named by ``KINDROUTE_READY_FILE`` when the worklist is shown and takes
+keys, and to ``KINDROUTE_ROWS_FILE`` when it shows the result of its first load.
 """
 
 from __future__ import annotations
@@ -28,7 +23,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -45,7 +40,7 @@ from kindroute.widgets.title_bar import TitleBar
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from kindroute.bootstrap import Front
+    from kindroute.bootstrap import FirstStart, Front
     from kindroute.services import Actor, Services
 
 log = logging.getLogger(__name__)
@@ -74,6 +69,14 @@ class HeadsChecked(Message):
     def __init__(self, warnings: list[str]) -> None:
         super().__init__()
         self.warnings = warnings
+
+
+class FirstPageOpen(Message):
+    """The quick way in worked: the case lists (Core only) and who is acting."""
+
+    def __init__(self, first: FirstStart) -> None:
+        super().__init__()
+        self.first = first
 
 
 class ProblemScreen(Screen[None]):
@@ -134,7 +137,9 @@ class KindrouteApp(App[int]):
         self.actor: Actor | None = actor
         self._marked: set[str] = set()
         self._open_done = False
-        self._pending: str | None = None
+        self._pending: str | Callable[[], Any] | None = None
+        #: The quick way in, while the full services are still being built.
+        self._first: FirstStart | None = None
         #: The worklist screen is shown and takes keys (its first frame).
         self.interactive = False
         #: The database is open and the acting person known: screens may use the services.
@@ -171,8 +176,11 @@ class KindrouteApp(App[int]):
             return
         self.ready = True
         self._mark("KINDROUTE_ROWS_FILE")
-        self._warm_up()
-        self._check_heads()
+        if self._first is not None:
+            self._open_rest(self._first)  # the warm-up and the check of the heads follow it
+        else:
+            self._warm_up()
+            self._check_heads()
 
     def _mark(self, variable: str) -> None:
         """Append ``time.time()`` to the file named by ``variable`` (once per variable)."""
@@ -211,10 +219,17 @@ class KindrouteApp(App[int]):
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> None:
-        from kindroute.bootstrap import Front, open_services
+        from kindroute.bootstrap import Front, open_first_page, open_services
         from kindroute.errors import KindrouteError
 
         try:
+            if self._services is None and self.actor is None:
+                first = open_first_page(self._db, self._route, self._who, self._clock,
+                                        remember=self._remember)
+                if first is not None:
+                    import kindroute.screens.filters  # noqa: F401 - the list title needs it
+                    self.post_message(FirstPageOpen(first))
+                    return
             if self._services is not None:
                 front = Front(self._services, who=self._who, remember=self._remember)
             else:
@@ -237,6 +252,34 @@ class KindrouteApp(App[int]):
             return
         self.post_message(Opened(front, empty, actor, problem))
 
+    def on_first_page_open(self, message: FirstPageOpen) -> None:
+        """The worklist reads its first page through the case lists; the rest follows (mark_ready)."""
+        first = self._first = message.first
+        self._services = cast("Services", first.lists)  # the lists part of the services, for now
+        self.set_actor(first.actor)
+        worklist = self.screen_stack[0]
+        if isinstance(worklist, WorklistScreen):
+            worklist.begin()
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def _open_rest(self, first: FirstStart) -> None:
+        """With the first rows on screen: the full services, the history check, the warm-up."""
+        from kindroute.errors import KindrouteError
+
+        try:
+            front = first.front()
+            from kindroute.services.history import check_heads
+
+            self._history_warnings = check_heads(front.services.db)
+        except KindrouteError as exc:
+            self.call_from_thread(self._fatal, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - a line for the user, details in the log
+            log.exception("opening failed")
+            self.call_from_thread(self._fatal, f"Onverwachte fout bij het openen: {exc}")
+            return
+        self.post_message(Opened(front, False, first.actor, None))
+
     def _leave_start(self) -> None:
         """Close whatever was opened above the waiting worklist; forget a waiting action."""
         self._pending = None
@@ -258,6 +301,16 @@ class KindrouteApp(App[int]):
         front = self.front = message.front
         self._services = front.services
         self._open_done = True
+        if self._first is not None:  # the worklist already shows its rows: hand over the rest
+            self._first = None
+            self.opened = True
+            for warning in getattr(self, "_history_warnings", ()):
+                self.notify(warning, severity="warning", markup=False, timeout=15)
+            self.refresh_bindings()
+            self._run_pending()
+            self._warm_up()
+            self._check_heads()
+            return
         if message.empty:
             if front.shared:
                 self._fatal(SHARED_EMPTY.format(where=front.where))
@@ -336,23 +389,35 @@ class KindrouteApp(App[int]):
         if isinstance(worklist, WorklistScreen):
             worklist.begin()
         self.refresh_bindings()
+        self._run_pending()
+
+    def _run_pending(self) -> None:
+        """Run the action (or call) that waited for the data."""
         if self._pending is not None:
-            action, self._pending = self._pending, None
-            self.call_later(self.run_action, action)
+            pending, self._pending = self._pending, None
+            if isinstance(pending, str):
+                self.call_later(self.run_action, pending)
+            else:
+                self.call_later(pending)
 
     def set_actor(self, actor: Actor) -> None:
         self.actor = actor
         roles = ", ".join(self.services.role_label(r) for r in actor.roles)
         self.sub_title = f"{actor.name} · {roles}"
 
-    def still_loading(self, action: str | None = None, title: str = "") -> bool:
+    def still_loading(self, action: str | None = None, title: str = "",
+                      later: Callable[[], Any] | None = None) -> bool:
         """True (and a short notice) while the database is still opening.
 
-        With ``action``, that action runs as soon as the worklist can load its data.
+        With ``action``, that action runs as soon as the worklist can load its data; with
+        ``later``, that call runs once the services are open (after the quick first page: no
+        notice, it is a moment).
         """
         if self.opened:
             return False
-        if action is not None:
+        if later is not None and self._first is not None:
+            self._pending = later
+        elif action is not None:
             self._pending = action
             self.notify(f"Nog aan het laden; {title} opent zodra de gegevens er zijn.", markup=False,
                         timeout=3)
@@ -367,9 +432,11 @@ class KindrouteApp(App[int]):
         return True
 
     def open_case(self, case_id: int) -> None:
-        from kindroute.screens.case import CaseScreen
+        if self.still_loading(later=lambda: self.open_case(case_id)):
+            return
+        from kindroute.screens.case import open_case_screen
 
-        self.push_screen(CaseScreen(case_id))
+        open_case_screen(self, case_id)
 
     def action_home(self) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, WorklistScreen):

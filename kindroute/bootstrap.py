@@ -30,6 +30,7 @@ from kindroute.errors import IdentityRequired, InvalidInput, KindrouteError
 
 if TYPE_CHECKING:
     from kindroute.services import Actor, Services
+    from kindroute.services.first_page import FirstPage
     from kindroute.store.db import Database
 
 Clock = Callable[[], datetime]
@@ -350,6 +351,93 @@ def open_services(
         database.dispose()
         raise
     return front
+
+
+# ----------------------------------------------------------------------------- the first page
+
+
+class FirstStart:
+    """The app's quick way in: a local file's case lists (Core only) and who is acting.
+
+    :attr:`lists` reads the worklist's first page; :meth:`front` then builds the full services
+    on the same open database (importing the ORM) while those rows are on screen.
+    """
+
+    def __init__(self, lists: FirstPage, actor: Actor, who: str | int | None, remember: bool) -> None:
+        self.lists = lists
+        self.actor = actor
+        self._who = who
+        self._remember = remember
+
+    def front(self) -> Front:
+        """The full front door on the same database, route and clock, with :attr:`actor` acting."""
+        from kindroute.services import Services
+
+        lists = self.lists
+        try:
+            services = Services(lists.db, lists.route, clock=lists.clock)
+        except BaseException:
+            lists.db.dispose()
+            raise
+        front = Front(services, who=self._who, remember=self._remember)
+        front.actor = self.actor
+        return front
+
+
+def open_first_page(db: str | None = None, route: Any = None, who: str | int | None = None,
+                    clock: Clock | None = None, *, remember: bool = False) -> FirstStart | None:
+    """The quick way in for the app's first page, or None when only :func:`open_services` will do.
+
+    It applies to a local file that exists, holds its route (``route``, when given, must be that
+    route) and names the person acting without a question (``who``, ``KINDROUTE_USER``, or the
+    person remembered): SQLAlchemy Core, the schema check, one query for the route and one for
+    the person. Anything else — a shared database, a new or empty file, a person not found, a
+    route to adopt or refuse — returns None, and the full way in decides and explains.
+    """
+    from pathlib import Path
+
+    from kindroute.services.first_page import FirstPage, find_active_person
+    from kindroute.services.stored_route import stored_route_of
+    from kindroute.store.db import open_database
+
+    check_clock_setting(db)
+    if is_shared(db):
+        return None
+    url = database_url(db)
+    if not url.startswith("sqlite:///"):
+        return None
+    path = Path(url[len("sqlite:///"):])
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    database = open_database(url)
+    try:
+        with database.engine.connect() as conn:
+            stored = stored_route_of(conn)
+            if stored is None:
+                return _close(database)
+            wanted = route or os.environ.get("KINDROUTE_ROUTE") or None
+            if wanted is not None:
+                from kindroute.workflow import Route, load_route
+
+                requested = wanted if isinstance(wanted, Route) else load_route(wanted)
+                if requested.hash != stored.hash:
+                    return _close(database)
+            name = who if who is not None and str(who).strip() else os.environ.get(USER_ENV) or None
+            if name is None and remember:
+                name = remembered(database)
+            actor = find_active_person(conn, name) if name else None
+        if actor is None:
+            return _close(database)
+        lists = FirstPage(database, stored, clock_for(database, clock))
+    except BaseException:
+        database.dispose()
+        raise
+    return FirstStart(lists, actor, who, remember)
+
+
+def _close(database: Database) -> None:
+    database.dispose()
+    return None
 
 
 # ----------------------------------------------------------------------------- the schema

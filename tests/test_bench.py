@@ -93,7 +93,7 @@ PG_URL = os.environ.get("KINDROUTE_TEST_PG_URL")
 def test_bench_postgresql_figures_and_load_run(tmp_path):
     before = _bench_databases()
     result = _run(tmp_path, "P9,P10", "--pg", str(PG_URL), "--sessions", "3", "--seconds", "1.5",
-                  timeout=300)
+                  "--think", "0.05", timeout=300)
     figures = {f["id"]: f for f in result["figures"]}
     assert set(figures) == {"P9a", "P9b", "P10"}
     for fid in ("P9a", "P9b"):
@@ -101,6 +101,10 @@ def test_bench_postgresql_figures_and_load_run(tmp_path):
         assert figures[fid]["ratio"] > 0
     p10 = result["p10"]
     assert p10["many"]["sessions"] == 3 and p10["alone"]["sessions"] == 1
+    # the sessions are people with a think time; the back-to-back run is context beside it
+    assert p10["many"]["think_s"] == 0.05 and p10["alone"]["think_s"] == 0
+    assert p10["back_to_back"]["think_s"] == 0 and p10["back_to_back"]["errors"] == 0
+    assert p10["back_to_back_events"] == p10["back_to_back"]["steps"]
     assert p10["many"]["errors"] == 0, p10["many"]["error_examples"]
     # every step the sessions took is one event in the database, no more, no less
     assert p10["events"] == p10["many"]["steps"]

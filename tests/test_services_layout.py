@@ -15,6 +15,7 @@ from kindroute.services.context import ServiceContext
 from kindroute.services.core import Services as CoreServices
 from kindroute.services.decisions import Decisions
 from kindroute.services.goals import GoalServices
+from kindroute.services.ground import ServiceGround
 from kindroute.services.meeting_part import MeetingParts
 from kindroute.services.opp import OppServices
 from kindroute.services.people import PeopleServices
@@ -27,7 +28,8 @@ SERVICES_DIR = Path(__file__).resolve().parent.parent / "kindroute" / "services"
 
 #: Every public method the faces (TUI, CLI, bench, tests) call, and the part that holds it.
 PUBLIC = {
-    ServiceContext: {"now", "today", "role_label", "step_title", "facts"},
+    ServiceGround: {"now", "today", "role_label", "step_title"},
+    ServiceContext: {"facts"},
     PeopleServices: {"resolve_actor", "add_school", "start_school", "list_schools", "add_person",
                      "list_people", "add_pupils", "count_people"},
     CaseFlow: {"open_case", "advance_case", "close_case", "reopen_case", "extend_zorgplicht"},
@@ -66,12 +68,28 @@ def test_facade_adds_no_behaviour_of_its_own() -> None:
     assert own == set(), own
 
 
+#: Parts that need only the ground (no ORM): the app's first page reads through them alone.
+ON_THE_GROUND = {CaseLists}
+
+
 def test_parts_share_only_the_context() -> None:
-    """A part builds on the context, never on another part, so each reads on its own."""
+    """A part builds on the context (or its ground), never on another part, so each reads on its own."""
+    assert ServiceContext.__bases__ == (ServiceGround,)
     for part in PUBLIC:
-        if part is ServiceContext:
+        if part in (ServiceContext, ServiceGround):
             continue
-        assert part.__bases__ == (ServiceContext,), part
+        assert part.__bases__ == ((ServiceGround,) if part in ON_THE_GROUND else (ServiceContext,)), part
+
+
+def test_the_ground_parts_load_without_the_orm() -> None:
+    """The first page's modules import SQLAlchemy Core only (a fresh interpreter tells)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, kindroute.services.first_page; "
+            "heavy = {'sqlalchemy.orm', 'kindroute.store.models'}; "
+            "sys.exit(1 if heavy & set(sys.modules) else 0)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
 def test_no_service_module_over_500_lines() -> None:

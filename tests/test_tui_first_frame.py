@@ -189,3 +189,45 @@ async def test_unusable_database_says_why_and_q_stops(tmp_path, kind):
         await pilot.press("q")
         await until(pilot, lambda: app.return_code is not None, "the app to quit")
     assert app.return_code == 1
+
+
+async def test_first_page_comes_before_the_full_services(tmp_path, tmp_path_factory, monkeypatch):
+    """A local file naming its person: the worklist's rows come through the case lists alone
+    (no Services yet); keys on a case wait for the full services and then run."""
+    from kindroute.bootstrap import FirstStart
+    from kindroute.screens.case import CaseScreen
+    from kindroute.services import Services
+    from kindroute.services.first_page import FirstPage
+
+    path = demo_db(tmp_path, tmp_path_factory)
+    release = threading.Event()
+    original = FirstStart.front
+
+    def held_front(self: FirstStart) -> Any:
+        assert release.wait(30), "the test never let the opening go on"
+        return original(self)
+
+    monkeypatch.setattr(FirstStart, "front", held_front)
+    app = KindrouteApp(db=str(path), who=IB, clock=clock, remember=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app.ready, "the first rows")
+            listed = app.screen.query_one(CaseList)
+            assert listed.loaded_rows(), "the worklist shows its rows"
+            assert isinstance(app._services, FirstPage) and not isinstance(app._services, Services)
+            assert not app.opened and app.actor is not None and app.actor.name == IB
+            first = listed.highlighted
+            assert first is not None
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, WorklistScreen), "the case waits for the services"
+
+            release.set()
+            await until(pilot, lambda: isinstance(app.screen, CaseScreen), "the case screen")
+            assert app.opened and isinstance(app.services, Services)
+            assert app.screen.case_id == first.id
+            await settle(pilot)
+    finally:
+        release.set()
+        if app.front is not None:
+            app.front.close()

@@ -24,17 +24,27 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
-from kindroute.screens.base import KrScreen, RightsMixin, ServiceFailed, call_service, refused_binding
+from kindroute.screens.base import (
+    KrScreen,
+    RightsMixin,
+    ServiceFailed,
+    call_service,
+    refused_binding,
+    run_service,
+)
+from kindroute.screens.case_text import next_steps_text, summary_text
 from kindroute.screens.case_timeline import TimelinePane
 from kindroute.widgets.checklist import Checklist
 from kindroute.widgets.footer import KrFooter
-from kindroute.widgets.format import deadline_text, nl_date, nl_datetime
+from kindroute.widgets.format import nl_date, nl_datetime
 from kindroute.widgets.plan_tab import PlanTab
 from kindroute.widgets.title_bar import TitleBar
-from kindroute.workflow.vocabulary import STATUS_LABELS, STATUS_OPEN
 
 if TYPE_CHECKING:
-    from kindroute.services import Actor, CaseDetail, Services
+    from textual.widget import Widget
+
+    from kindroute.app import KindrouteApp
+    from kindroute.services import CaseDetail
 
 TABS = ("who", "next", "checklist", "history", "notes", "agreements", "consents", "plan")
 #: Tab titles: (wide, narrow) — the narrow ones fit all eight tabs in 80 columns.
@@ -51,64 +61,17 @@ TAB_TITLES = {
 NARROW = 104  # below this width the tabs take their short titles
 
 
-def summary_text(d: CaseDetail, services: Services, *, narrow: bool = False) -> Text:
-    """The case's header: pupil, school, group, each track's step, who is at turn, deadline.
+def open_case_screen(app: KindrouteApp, case_id: int) -> None:
+    """Open case ``case_id``: its detail is read first (one worker), then the screen is built
+    and painted once, with its header and first tab. A case that cannot be read opens the
+    screen anyway, which shows why (as a reload would)."""
+    services, actor = app.services, app.actor
 
-    ``narrow``: who is at turn and the deadline on a line of their own under the step, so
-    nothing breaks mid-phrase in 80 columns.
-    """
-    today = services.today()
-    t = Text()
-    t.append(d.pupil, style="bold")
-    t.append(f"  groep {d.group} · {d.school} · geboren {nl_date(d.date_of_birth)}", style="")
-    t.append(f" · casus {d.id}", style="dim")
-    if d.status != STATUS_OPEN:
-        status = STATUS_LABELS.get(d.status, d.status)
-        t.append(f"  ({status})", style="bold yellow")
-    for track in d.tracks:
-        t.append("\n")
-        t.append(f"{track.track_label}: ", style="dim")
-        t.append(track.step_title, style="bold")
-        if track.at_turn_role:
-            t.append("\n  aan zet: " if narrow else "  aan zet: ", style="dim")
-            t.append(track.at_turn or f"niemand toegewezen ({services.role_label(track.at_turn_role)})",
-                     style="" if track.at_turn else "yellow")
-            t.append(f" ({services.role_label(track.at_turn_role)})", style="dim")
-            t.append("  deadline: ", style="dim")
-            t.append_text(deadline_text(track.deadline, track.overdue, today))
-    if d.clocks:
-        t.append("\nEerstvolgend: ", style="dim")
-        for i, c in enumerate(d.clocks[:2]):
-            t.append(" · " if i else "", style="dim")
-            t.append(nl_date(c.due), style="bold red" if c.overdue else "bold")
-            t.append(f" {c.label}")
-    return t
+    def push(detail: CaseDetail | None) -> None:
+        app.push_screen(CaseScreen(case_id, detail))
 
-
-def next_steps_text(d: CaseDetail, services: Services, actor: Actor | None = None) -> Text:
-    """The next steps, each allowed (✓) or not (✗, with every reason; with ``actor``, also
-    when it is not that person's turn)."""
-    from kindroute.services.screen_queries import turn_refusal
-
-    t = Text()
-    if not d.next:
-        t.append("Geen volgende stappen: dit is een eindstap.", style="dim")
-    for i, n in enumerate(d.next, start=1):
-        if i > 1:
-            t.append("\n")
-        turn = turn_refusal(services.route, actor, d, n) if actor is not None else None
-        reasons = (*n.reasons, turn) if turn else n.reasons
-        allowed = not reasons
-        t.append("✓ " if allowed else "✗ ", style="green" if allowed else "red")
-        t.append(n.label, style="bold" if allowed else "dim")
-        t.append(f"  → {n.to_title}", style="")
-        if n.at_turn_role:
-            t.append(f" (aan zet: {services.role_label(n.at_turn_role)}", style="dim")
-            t.append(f", deadline {nl_date(n.deadline)})" if n.deadline else ")", style="dim")
-        for reason in reasons:
-            t.append("\n    geblokkeerd: ", style="red")
-            t.append(reason)
-    return t
+    run_service(app, lambda: services.case_detail(actor, case_id), push,
+                on_error=lambda _exc: push(None), group="open-case", exclusive=True)
 
 
 class CaseScreen(RightsMixin, KrScreen):
@@ -149,15 +112,19 @@ class CaseScreen(RightsMixin, KrScreen):
             super().__init__()
             self.done = done
 
-    def __init__(self, case_id: int) -> None:
+    def __init__(self, case_id: int, detail: CaseDetail | None = None) -> None:
         super().__init__()
         self.case_id = case_id
+        #: read before the screen was built (see :func:`open_case_screen`), shown at mount
+        self._preloaded = detail
         self.detail: CaseDetail | None = None
         self._filling = False
         #: The last x on an agreement: (agreement id, done before), for u (ongedaan maken).
         self.undo: tuple[int, bool] | None = None
         #: Tabs not yet filled from :attr:`detail` (filled when they come into view).
         self._stale: set[str] = set(TABS)
+        #: Tabs whose widgets are mounted: the first at once, every other when first shown.
+        self._built: set[str] = {TABS[0]}
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -165,30 +132,47 @@ class CaseScreen(RightsMixin, KrScreen):
         with TabbedContent(id="case-tabs", initial="who"):
             with TabPane(f"1 {TAB_TITLES['who'][0]}", id="who"):
                 yield DataTable(id="who-table", cursor_type="row", zebra_stripes=True)
-            with TabPane(f"2 {TAB_TITLES['next'][0]}", id="next"), VerticalScroll():
-                yield Static(id="next-text")
-            with TabPane(f"3 {TAB_TITLES['checklist'][0]}", id="checklist"), VerticalScroll():
-                yield Static("Checklist van de huidige stap (spatie/enter: afvinken)", classes="dim")
-                yield Checklist(id="checklist-list")
-                yield Static(id="documents-text")
-            with TabPane(f"4 {TAB_TITLES['history'][0]}", id="history"):
-                yield TimelinePane(id="timeline")
-            with TabPane(f"5 {TAB_TITLES['notes'][0]}", id="notes"), VerticalScroll():
-                yield Static(id="notes-text")
-            with TabPane(f"6 {TAB_TITLES['agreements'][0]}", id="agreements"):
-                yield DataTable(id="agreements-table", cursor_type="row", zebra_stripes=True)
-            with TabPane(f"7 {TAB_TITLES['consents'][0]}", id="consents"):
-                yield DataTable(id="consents-table", cursor_type="row", zebra_stripes=True)
-            with TabPane(f"8 {TAB_TITLES['plan'][0]}", id="plan"):
-                yield PlanTab(id="plan-tab")
+            for i, tab in enumerate(TABS[1:], start=2):
+                yield TabPane(f"{i} {TAB_TITLES[tab][0]}", id=tab)  # its widgets: see _build
         yield KrFooter()
+
+    @staticmethod
+    def _pane_widgets(tab: str) -> list[Widget]:
+        """The widgets of a tab other than the first (mounted when it is first shown)."""
+        if tab == "next":
+            return [VerticalScroll(Static(id="next-text"))]
+        if tab == "checklist":
+            return [VerticalScroll(
+                Static("Checklist van de huidige stap (spatie/enter: afvinken)", classes="dim"),
+                Checklist(id="checklist-list"), Static(id="documents-text"))]
+        if tab == "history":
+            return [TimelinePane(id="timeline")]
+        if tab == "notes":
+            return [VerticalScroll(Static(id="notes-text"))]
+        if tab == "agreements":
+            table = DataTable(id="agreements-table", cursor_type="row", zebra_stripes=True)
+            table.add_columns("", "Wat", "Wie", "Vóór", "Door")
+            return [table]
+        if tab == "consents":
+            table = DataTable(id="consents-table", cursor_type="row", zebra_stripes=True)
+            table.add_columns("Nr", "Voor", "Doel", "Gegeven door", "Geldig", "Status")
+            return [table]
+        return [PlanTab(id="plan-tab")]
+
+    async def _build(self, tab: str) -> None:
+        """Mount the widgets of ``tab`` (once), then fill it from the loaded detail."""
+        if tab not in self._built:
+            self._built.add(tab)
+            await self.query_one(f"#{tab}", TabPane).mount_all(self._pane_widgets(tab))
+        self._fill_tab(tab)
 
     def on_mount(self) -> None:
         self.query_one("#who-table", DataTable).add_columns("Rol", "Persoon", "Bij deze stap", "Sinds")
-        self.query_one("#agreements-table", DataTable).add_columns("", "Wat", "Wie", "Vóór", "Door")
-        self.query_one("#consents-table", DataTable).add_columns(
-            "Nr", "Voor", "Doel", "Gegeven door", "Geldig", "Status")
-        self.load()
+        if self._preloaded is not None:  # the first paint has the header and the first tab
+            self.show(self._preloaded)
+            self._preloaded = None
+        else:
+            self.load()
 
     def on_resize(self, event: events.Resize) -> None:
         """Short tab titles below :data:`NARROW` columns, so tab 7 stays on screen at 80."""
@@ -225,7 +209,8 @@ class CaseScreen(RightsMixin, KrScreen):
         self.show(message.detail)
 
     def show(self, d: CaseDetail) -> None:
-        """The header and the tab in view now; every other tab when it is first shown.
+        """The header and the tab in view now; every other tab (its widgets too) when it is
+        first shown: opening a case builds and paints the header and "Wie doet wat" alone.
 
         A tab filled for an older detail is filled again when it comes into view, so what a
         tab shows is always the latest load (the timeline reads its own page of events).
@@ -239,7 +224,7 @@ class CaseScreen(RightsMixin, KrScreen):
 
     def _fill_tab(self, tab: str) -> None:
         d = self.detail
-        if d is None or tab not in self._stale:
+        if d is None or tab not in self._stale or tab not in self._built:
             return
         self._stale.discard(tab)
         if tab == "who":
@@ -259,9 +244,9 @@ class CaseScreen(RightsMixin, KrScreen):
         elif tab == "plan":
             self.query_one(PlanTab).load(self.services, self.actor, d.id)
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id:
-            self._fill_tab(event.pane.id)
+            await self._build(event.pane.id)
 
     def _fill_who(self, d: CaseDetail) -> None:
         s = self.services
@@ -381,8 +366,9 @@ class CaseScreen(RightsMixin, KrScreen):
     def action_reload(self) -> None:
         self.load()
 
-    def action_tab(self, tab: str) -> None:
+    async def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        await self._build(tab)
         pane = self.query_one(f"#{tab}", TabPane)
         focusable = [w for w in pane.query("DataTable, SelectionList, PlanTab") if w.can_focus]
         if focusable:

@@ -57,6 +57,7 @@ class CaseListScreen(RightsMixin, KrScreen):
         from kindroute.services import CaseFilter
 
         self.filter: CaseFilter = CaseFilter()
+        self._title_lines = 0
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -109,7 +110,14 @@ class CaseListScreen(RightsMixin, KrScreen):
         return text
 
     def update_title(self, count: int | None) -> None:
-        self.query_one("#list-title", Static).update(self.title_text(count))
+        """The title line; the screen is laid out again only when its height changes (a layout
+        costs more than the rest of a keystroke)."""
+        box = self.query_one("#list-title", Static)
+        text = self.title_text(count)
+        width = box.content_region.width
+        lines = len(text.wrap(self.app.console, width)) if width > 0 else 0
+        box.update(text, layout=not lines or lines != self._title_lines)
+        self._title_lines = lines
 
     def on_case_list_counted(self, event: CaseList.Counted) -> None:
         self.update_title(event.count)

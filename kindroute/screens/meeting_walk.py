@@ -25,7 +25,7 @@ from textual.widgets.selection_list import Selection
 
 from kindroute.errors import KindrouteError
 from kindroute.screens.base import KrScreen, run_service
-from kindroute.screens.case import next_steps_text, summary_text
+from kindroute.screens.case_text import next_steps_text, summary_text
 from kindroute.services.meeting_dto import HIDDEN_TEXT, dutch_number
 from kindroute.widgets.format import nl_date, nl_datetime
 from kindroute.widgets.plan_tab import goals_card

@@ -72,7 +72,7 @@ class WorklistScreen(CaseListScreen):
 
     # Actions that need the data say so while it loads.
     def _with_detail(self, dialog: str) -> None:
-        if not self.kr.still_loading():
+        if not self.kr.still_loading(later=lambda: self._with_detail(dialog)):
             super()._with_detail(dialog)
 
     def action_filters(self) -> None:

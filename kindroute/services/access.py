@@ -18,8 +18,12 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from kindroute.services.dto import Actor
-from kindroute.store.models import Assignment, Case, CaseEvent, CaseTrack, ConsentRecord
 from kindroute.store.sql import unindexed
+from kindroute.store.tables import assignments as ASSIGNMENTS
+from kindroute.store.tables import case_events as EVENTS
+from kindroute.store.tables import case_tracks as TRACKS
+from kindroute.store.tables import cases as CASES
+from kindroute.store.tables import consents as CONSENTS
 from kindroute.workflow import Route
 from kindroute.workflow.model import SEES_ASSIGNED, SEES_SCHOOL, SEES_SWV, Role
 
@@ -36,32 +40,33 @@ def _roles(actor: Actor, route: Route) -> list[Role]:
 
 def _assigned(actor: Actor, role: str) -> ColumnElement[bool]:
     return exists().where(
-        Assignment.case_id == Case.id,
-        Assignment.person_id == actor.id,
-        Assignment.role == role,
-        Assignment.ended_at.is_(None),
+        ASSIGNMENTS.c.case_id == CASES.c.id,
+        ASSIGNMENTS.c.person_id == actor.id,
+        ASSIGNMENTS.c.role == role,
+        ASSIGNMENTS.c.ended_at.is_(None),
     )
 
 
-def _valid_consent(role: str, today: date, case_id: Any = Case.id) -> ColumnElement[bool]:
+def _valid_consent(role: str, today: date, case_id: Any = CASES.c.id) -> ColumnElement[bool]:
     return exists().where(
-        ConsentRecord.case_id == case_id,
-        ConsentRecord.role == role,
-        ConsentRecord.valid_from <= today,
-        or_(ConsentRecord.valid_until.is_(None), ConsentRecord.valid_until >= today),
-        or_(ConsentRecord.withdrawn_on.is_(None), ConsentRecord.withdrawn_on > today),
+        CONSENTS.c.case_id == case_id,
+        CONSENTS.c.role == role,
+        CONSENTS.c.valid_from <= today,
+        or_(CONSENTS.c.valid_until.is_(None), CONSENTS.c.valid_until >= today),
+        or_(CONSENTS.c.withdrawn_on.is_(None), CONSENTS.c.withdrawn_on > today),
     )
 
 
 def visible_clause(actor: Actor | None, route: Route, today: date, *,
                    school_index: bool = True) -> ColumnElement[bool]:
-    """A WHERE clause on ``Case`` selecting what ``actor`` may see (None: the file's owner).
+    """A WHERE clause on ``cases`` (the Core table of :mod:`kindroute.store.tables`, which the
+    ORM's ``Case`` maps) selecting what ``actor`` may see (None: the file's owner).
 
     ``school_index=False`` keeps SQLite from driving the query through the school index
     (for queries that start from a few pupils instead)."""
     if actor is None:
         return true()
-    school = Case.school_id if school_index else unindexed(Case.school_id)
+    school = CASES.c.school_id if school_index else unindexed(CASES.c.school_id)
     parts: list[ColumnElement[bool]] = []
     for role in _roles(actor, route):
         if role.sees == SEES_SCHOOL:
@@ -77,8 +82,8 @@ def visible_clause(actor: Actor | None, route: Route, today: date, *,
             if steps:
                 parts.append(
                     or_(
-                        exists().where(CaseEvent.case_id == Case.id, CaseEvent.to_step.in_(steps)),
-                        exists().where(CaseTrack.case_id == Case.id, CaseTrack.step.in_(steps)),
+                        exists().where(EVENTS.c.case_id == CASES.c.id, EVENTS.c.to_step.in_(steps)),
+                        exists().where(TRACKS.c.case_id == CASES.c.id, TRACKS.c.step.in_(steps)),
                     )
                 )
     if not parts:
@@ -104,18 +109,18 @@ def start_cases(actor: Actor | None, today: date, route: Route) -> StartSets | N
         return None
     if all(r.sees == SEES_ASSIGNED for r in roles):
         per_role = [
-            and_(Assignment.role == r.id, _valid_consent(r.id, today, Assignment.case_id)) if r.external
-            else Assignment.role == r.id
+            and_(ASSIGNMENTS.c.role == r.id, _valid_consent(r.id, today, ASSIGNMENTS.c.case_id)) if r.external
+            else ASSIGNMENTS.c.role == r.id
             for r in roles
         ]
-        visible = select(Assignment.case_id).where(
-            Assignment.person_id == actor.id, Assignment.ended_at.is_(None), or_(*per_role))
+        visible = select(ASSIGNMENTS.c.case_id).where(
+            ASSIGNMENTS.c.person_id == actor.id, ASSIGNMENTS.c.ended_at.is_(None), or_(*per_role))
         # counted in ix_assignments_person_role alone (the row id is in every index)
-        every = select(Assignment.id).where(Assignment.person_id == actor.id,
-                                           Assignment.role.in_(actor.roles))
+        every = select(ASSIGNMENTS.c.id).where(ASSIGNMENTS.c.person_id == actor.id,
+                                           ASSIGNMENTS.c.role.in_(actor.roles))
         return StartSets(visible, every, True)
     if all(r.sees == SEES_SCHOOL for r in roles) and actor.school_id is not None:
-        school = select(Case.id).where(Case.school_id == actor.school_id)
+        school = select(CASES.c.id).where(CASES.c.school_id == actor.school_id)
         return StartSets(school, school, False)
     return None
 
@@ -128,7 +133,7 @@ def is_outside_reader(actor: Actor | None, route: Route) -> bool:
 
 
 def can_see(session, actor: Actor | None, case_id: int, route: Route, today: date) -> bool:  # type: ignore[no-untyped-def]
-    stmt = select(Case.id).where(Case.id == case_id, visible_clause(actor, route, today))
+    stmt = select(CASES.c.id).where(CASES.c.id == case_id, visible_clause(actor, route, today))
     return session.scalar(stmt) is not None
 
 

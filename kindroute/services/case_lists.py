@@ -1,6 +1,9 @@
 """Lists of cases: filters, where a list starts, counts, the worklist, cases per step.
 
-The queries are shaped for large databases: see README "Speed at scale".
+The queries are shaped for large databases: see README "Speed at scale". They are Core
+queries on the tables of :mod:`kindroute.store.tables` (the same tables the ORM models map),
+run on a unit of work's bare connection: the app's first page reads through this module
+before the ORM is loaded (:mod:`kindroute.services.first_page`).
 """
 
 from __future__ import annotations
@@ -8,15 +11,22 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Connection, Table, and_, exists, func, or_, select
 
 from kindroute.services import access
-from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, CaseFilter, CaseRow
+from kindroute.services.ground import ServiceGround
 from kindroute.services.text import search_words
-from kindroute.store.models import Assignment, Case, CaseTrack, Person, Pupil, PupilWord, School
+from kindroute.store import tables
 from kindroute.store.sql import unindexed
+
+CASES = tables.cases
+TRACKS = tables.case_tracks
+ASSIGNMENTS = tables.assignments
+PEOPLE = tables.people
+PUPILS = tables.pupils
+WORDS = tables.pupil_words
+SCHOOLS = tables.schools
 
 
 class Start(NamedTuple):
@@ -29,7 +39,7 @@ class Start(NamedTuple):
     word: str | None = None
 
 
-class CaseLists(ServiceContext):
+class CaseLists(ServiceGround):
     """Filtered, paged and counted lists of the cases an actor may see."""
 
     def _list_stmt(self, actor: Actor | None, f: CaseFilter, *, count: bool = False,  # type: ignore[no-untyped-def]
@@ -41,36 +51,39 @@ class CaseLists(ServiceContext):
         """
         today = self.today()
         few = start is not None
-        ct = aliased(CaseTrack)
-        a = aliased(Assignment)
-        p = aliased(Person)
-        at_turn = and_(a.case_id == Case.id, a.role == ct.at_turn_role, a.ended_at.is_(None))
+        ct = TRACKS.alias()
+        a = ASSIGNMENTS.alias()
+        p = PEOPLE.alias()
+        at_turn = and_(a.c.case_id == CASES.c.id, a.c.role == ct.c.at_turn_role, a.c.ended_at.is_(None))
         # the filter's default track is the default route's; another route lists its own main track
         track = f.track if f.track in self.route.tracks else self.route.main_track.id
         # A list by the earliest clock walks ix_cases_next_due: the track then only picks the row
         # to show, and must not make the query start from case_tracks (a step filter still does).
         by_due = not count and not f.step and f.sort in ("", "deadline")
         walk = few or by_due
-        on_track = and_(ct.case_id == Case.id, (unindexed(ct.track) if walk else ct.track) == track)
+        on_track = and_(ct.c.case_id == CASES.c.id, (unindexed(ct.c.track) if walk else ct.c.track) == track)
         if count:
-            stmt = select(Case.id).join(ct, on_track)
+            stmt = select(CASES.c.id).join(ct, on_track)
             if f.group is not None:
-                stmt = stmt.join(Pupil, Pupil.id == Case.pupil_id)
+                stmt = stmt.join(PUPILS, PUPILS.c.id == CASES.c.pupil_id)
             if f.school_id is None and f.school:
-                stmt = stmt.join(School, School.id == Case.school_id)
+                stmt = stmt.join(SCHOOLS, SCHOOLS.c.id == CASES.c.school_id)
             stmt = stmt.where(access.visible_clause(actor, self.route, today, school_index=not few))
         else:
             stmt = (
-                select(Case.id, Pupil.name, Pupil.group, School.name, ct.step, ct.at_turn_role,
-                       p.name, ct.deadline, Case.status, Case.version, Pupil.sort_name, Case.next_due)
-                .join(Pupil, Pupil.id == Case.pupil_id)
-                .join(School, School.id == Case.school_id)
+                select(CASES.c.id, PUPILS.c.name, PUPILS.c.group, SCHOOLS.c.name, ct.c.step,
+                       ct.c.at_turn_role, p.c.name, ct.c.deadline, CASES.c.status, CASES.c.version,
+                       PUPILS.c.sort_name, CASES.c.next_due)
+                .join(PUPILS, PUPILS.c.id == CASES.c.pupil_id)
+                .join(SCHOOLS, SCHOOLS.c.id == CASES.c.school_id)
                 # every case has its main track: an outer join gives the same rows and keeps the
                 # cases (walking ix_cases_next_due) the outer loop of a list by the earliest clock
                 .join(ct, on_track, isouter=by_due)
                 .outerjoin(a, at_turn)
-                .outerjoin(p, p.id == a.person_id)
-                .where(access.visible_clause(actor, self.route, today, school_index=not few))
+                .outerjoin(p, p.c.id == a.c.person_id)
+                # walking by the earliest clock, the school's index must not drive the query: SQLite
+                # (without statistics) would read all the school's cases and sort them for one page
+                .where(access.visible_clause(actor, self.route, today, school_index=not walk))
             )
         if start is not None:
             stmt = stmt.where(start.column.in_(start.ids))
@@ -79,25 +92,25 @@ class CaseLists(ServiceContext):
                 continue  # the query starts from exactly the pupils with this word
             stmt = stmt.where(self._word_exists(word))
         if f.step:
-            stmt = stmt.where(ct.step == f.step)
+            stmt = stmt.where(ct.c.step == f.step)
         if f.school_id is not None:
-            stmt = stmt.where((unindexed(Case.school_id) if few else Case.school_id) == f.school_id)
+            stmt = stmt.where((unindexed(CASES.c.school_id) if few else CASES.c.school_id) == f.school_id)
         elif f.school:
             key = f.school.strip()
-            cond = [func.lower(School.name) == key.lower(), School.brin == key.upper()]
+            cond = [func.lower(SCHOOLS.c.name) == key.lower(), SCHOOLS.c.brin == key.upper()]
             if key.isdigit():
-                cond.append(School.id == int(key))
+                cond.append(SCHOOLS.c.id == int(key))
             stmt = stmt.where(or_(*cond))
         if f.at_turn_role:  # at turn in any running track
             stmt = stmt.where(self._at_turn_anywhere(role=f.at_turn_role))
         if f.at_turn_person_id is not None:  # e.g. a jeugdhulp worker in the jeugdhulp track
             stmt = stmt.where(self._at_turn_person(f.at_turn_person_id))
         if f.overdue:  # any clock (services.clocks) is overdue
-            stmt = stmt.where(Case.next_due < today)
+            stmt = stmt.where(CASES.c.next_due < today)
         if f.group is not None:
-            stmt = stmt.where(Pupil.group == f.group)
+            stmt = stmt.where(PUPILS.c.group == f.group)
         if f.status:
-            stmt = stmt.where((unindexed(Case.status) if few or by_due else Case.status) == f.status)
+            stmt = stmt.where((unindexed(CASES.c.status) if few or by_due else CASES.c.status) == f.status)
         return stmt, ct
 
     def _shared_turns(self) -> dict[str, tuple[str, ...]]:
@@ -112,11 +125,11 @@ class CaseLists(ServiceContext):
         shared = self._shared_turns()
         if not shared:
             return cond
-        t = aliased(CaseTrack)
+        t = TRACKS.alias()
         other = exists().where(
-            t.case_id == Case.id, Assignment.case_id == Case.id, Assignment.person_id == person_id,
-            Assignment.ended_at.is_(None),
-            or_(*[and_(t.step == step, Assignment.role.in_(roles)) for step, roles in shared.items()]),
+            t.c.case_id == CASES.c.id, ASSIGNMENTS.c.case_id == CASES.c.id,
+            ASSIGNMENTS.c.person_id == person_id, ASSIGNMENTS.c.ended_at.is_(None),
+            or_(*[and_(t.c.step == step, ASSIGNMENTS.c.role.in_(roles)) for step, roles in shared.items()]),
         )
         return or_(cond, other)
 
@@ -129,7 +142,7 @@ class CaseLists(ServiceContext):
             assert actor is not None
             with self._uow() as uow:
                 for r in rows:
-                    self._log_access(uow.session, actor, r.id, purpose)
+                    self._log_access(uow.connection, actor, r.id, purpose)
                 uow.commit()
         return rows
 
@@ -138,17 +151,17 @@ class CaseLists(ServiceContext):
         f = f or CaseFilter()
         today = self.today()
         with self._uow(write=False) as uow:
-            start = self._start(uow.session, actor, f, limit)
+            start = self._start(uow.connection, actor, f, limit)
             few = start is not None
             stmt, ct = self._list_stmt(actor, f, start=start)
             order = {
-                "pupil": [Pupil.sort_name],
-                "step": [ct.step],
-                "school": [School.name],
-                "group": [Pupil.group],
-                "id": [Case.id],
+                "pupil": [PUPILS.c.sort_name],
+                "step": [ct.c.step],
+                "school": [SCHOOLS.c.name],
+                "group": [PUPILS.c.group],
+                "id": [CASES.c.id],
             }.get(f.sort)
-            due = Case.next_due  # the earliest clock of the case
+            due = CASES.c.next_due  # the earliest clock of the case
             if order is None and few:  # a handful of rows: sort them, do not walk the index
                 order = [due.is_(None), due]
                 order = [o.desc() for o in order] if f.descending else order
@@ -156,36 +169,36 @@ class CaseLists(ServiceContext):
                 order = [due.desc().nulls_first() if f.descending else due.asc().nulls_last()]
             elif f.descending:
                 order = [o.desc() for o in order]
-            # Case.id last: lets a page come straight from the index
-            order = [*order, Case.id]
+            # CASES.c.id last: lets a page come straight from the index
+            order = [*order, CASES.c.id]
             two_step = start is not None and start.matched > self.TWO_STEP_FROM and limit is not None
             if two_step and f.sort in ("", "deadline"):
                 # Sort the candidates on what the order needs alone, then join the page's rows:
                 # thousands of candidates cost a sort of (deadline, id), not thousands of joins.
                 keys, _kct = self._list_stmt(actor, f, count=True, start=start)
-                korder = [Case.next_due.is_(None), Case.next_due]
+                korder = [CASES.c.next_due.is_(None), CASES.c.next_due]
                 korder = [o.desc() for o in korder] if f.descending else korder
-                page_ids = list(uow.session.scalars(
-                    keys.order_by(*korder, Case.id).limit(limit).offset(offset)))
-                stmt = stmt.where(Case.id.in_(page_ids)).order_by(*order)
+                page_ids = list(uow.connection.scalars(
+                    keys.order_by(*korder, CASES.c.id).limit(limit).offset(offset)))
+                stmt = stmt.where(CASES.c.id.in_(page_ids)).order_by(*order)
             else:
                 stmt = stmt.order_by(*order)
                 if limit is not None:
                     stmt = stmt.limit(limit).offset(offset)
-            rows = uow.session.execute(stmt).all()
+            rows = uow.connection.execute(stmt).all()
             ids = [r[0] for r in rows]
             steps: dict[int, dict[str, str]] = {i: {} for i in ids}
             turns: dict[int, dict[str, dict[str, Any]]] = {i: {} for i in ids}
-            holder = and_(Assignment.case_id == CaseTrack.case_id, Assignment.role == CaseTrack.at_turn_role,
-                          Assignment.ended_at.is_(None))
+            holder = and_(ASSIGNMENTS.c.case_id == TRACKS.c.case_id,
+                          ASSIGNMENTS.c.role == TRACKS.c.at_turn_role, ASSIGNMENTS.c.ended_at.is_(None))
             for chunk in range(0, len(ids), 500):
                 part = ids[chunk:chunk + 500]
-                for cid, track, step, role, person in uow.session.execute(
-                    select(CaseTrack.case_id, CaseTrack.track, CaseTrack.step, CaseTrack.at_turn_role,
-                           Person.name)
-                    .outerjoin(Assignment, holder)
-                    .outerjoin(Person, Person.id == Assignment.person_id)
-                    .where(CaseTrack.case_id.in_(part))
+                for cid, track, step, role, person in uow.connection.execute(
+                    select(TRACKS.c.case_id, TRACKS.c.track, TRACKS.c.step, TRACKS.c.at_turn_role,
+                           PEOPLE.c.name)
+                    .outerjoin(ASSIGNMENTS, holder)
+                    .outerjoin(PEOPLE, PEOPLE.c.id == ASSIGNMENTS.c.person_id)
+                    .where(TRACKS.c.case_id.in_(part))
                 ):
                     steps[cid][track] = step
                     turns[cid][track] = {"step": step, "step_title": self.step_title(step),
@@ -208,10 +221,10 @@ class CaseLists(ServiceContext):
         grows with the number of cases."""
         f = f or CaseFilter()
         with self._uow(write=False) as uow:
-            stmt, _ = self._list_stmt(actor, f, count=True, start=self._start(uow.session, actor, f, cap))
+            stmt, _ = self._list_stmt(actor, f, count=True, start=self._start(uow.connection, actor, f, cap))
             if cap is not None:
                 stmt = stmt.limit(cap + 1)
-            return uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+            return uow.connection.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
     #: A set of at most this many cases (or pupils) is always where a list starts; above
     #: it, only while starting there is the cheaper of the two ways (see ``_start``).
@@ -223,30 +236,32 @@ class CaseLists(ServiceContext):
     def _at_turn_anywhere(*, role: str | None = None, person_id: int | None = None):  # type: ignore[no-untyped-def]
         """The case stands, in any of its tracks, in a step where ``role`` (or the role that
         ``person_id`` holds on the case) is at turn."""
-        t = aliased(CaseTrack)
-        stmt = select(t.case_id).where(t.case_id == Case.id)
+        t = TRACKS.alias()
+        stmt = select(t.c.case_id).where(t.c.case_id == CASES.c.id)
         if role is not None:
-            stmt = stmt.where(t.at_turn_role == role)
+            stmt = stmt.where(t.c.at_turn_role == role)
         if person_id is not None:
-            a = aliased(Assignment)
-            stmt = stmt.join(a, and_(a.case_id == t.case_id, a.role == t.at_turn_role,
-                                     a.ended_at.is_(None), a.person_id == person_id))
+            a = ASSIGNMENTS.alias()
+            stmt = stmt.join(a, and_(a.c.case_id == t.c.case_id, a.c.role == t.c.at_turn_role,
+                                     a.c.ended_at.is_(None), a.c.person_id == person_id))
         return stmt.exists()
 
     @staticmethod
-    def _word_range(word: str, w: type[PupilWord] = PupilWord):  # type: ignore[no-untyped-def]
+    def _word_range(word: str, w: Table = WORDS):  # type: ignore[no-untyped-def]
         """``pupil_words.word`` starting with ``word``, as a range of the word index."""
-        cond = w.word >= word
+        cond = w.c.word >= word
         last = ord(word[-1])
         if last < 0x10FFFF:
-            cond = and_(cond, w.word < word[:-1] + chr(last + 1))
+            cond = and_(cond, w.c.word < word[:-1] + chr(last + 1))
         return cond
 
     def _word_exists(self, word: str):  # type: ignore[no-untyped-def]
-        w = aliased(PupilWord)
-        return select(w.pupil_id).where(w.pupil_id == Case.pupil_id, self._word_range(word, w)).exists()
+        w = WORDS.alias()
+        return (select(w.c.pupil_id)
+                .where(w.c.pupil_id == CASES.c.pupil_id, self._word_range(word, w)).exists())
 
-    def _start(self, session: Session, actor: Actor | None, f: CaseFilter, rows: int | None) -> Start | None:
+    def _start(self, session: Connection, actor: Actor | None, f: CaseFilter,
+               rows: int | None) -> Start | None:
         """The smallest of the sets a list can start from, when starting there is cheapest.
 
         Without one, a list walks the cases in its order (the deadline index) and stops once
@@ -260,14 +275,14 @@ class CaseLists(ServiceContext):
         deciding never costs more than the cheaper way. Counting (``rows`` None) always
         starts from a set smaller than all cases.
         """
-        cases = session.scalar(select(func.max(Case.id))) or 0
+        cases = session.scalar(select(func.max(CASES.c.id))) or 0
         if not self.FEW_PUPILS:
             return None
         threshold = cases if rows is None else max(self.FEW_PUPILS, math.isqrt(rows * cases))
         candidates: list[Start] = []
         for word in search_words(f.text):
-            ids = select(PupilWord.pupil_id).where(self._word_range(word))
-            candidates.append(Start(Case.pupil_id, ids, self._size(session, ids, threshold), word))
+            ids = select(WORDS.c.pupil_id).where(self._word_range(word))
+            candidates.append(Start(CASES.c.pupil_id, ids, self._size(session, ids, threshold), word))
         sets = access.start_cases(actor, self.today(), self.route)
         if sets is not None and (rows is not None or sets.assigned):
             # (a count has no order to walk: the school's own index serves it directly)
@@ -278,14 +293,14 @@ class CaseLists(ServiceContext):
                 # would make the walk read every case before it stops; the set is cheaper then.
                 n = self._size(session, visible, rows)
                 n = n if n <= rows else threshold + 1
-            candidates.append(Start(Case.id, visible, n))
+            candidates.append(Start(CASES.c.id, visible, n))
         best = min(candidates, key=lambda c: c.matched, default=None)
         if best is None or best.matched > threshold:
             return None
         return best
 
     @staticmethod
-    def _size(session: Session, ids, limit: int) -> int:  # type: ignore[no-untyped-def]
+    def _size(session: Connection, ids, limit: int) -> int:  # type: ignore[no-untyped-def]
         """How many rows ``ids`` gives, counting no further than ``limit + 1``."""
         return session.scalar(select(func.count()).select_from(ids.limit(limit + 1).subquery())) or 0
 
@@ -301,29 +316,29 @@ class CaseLists(ServiceContext):
     def step_counts(self, actor: Actor | None = None, *, school_id: int | None = None) -> dict[str, int]:
         """How many open cases stand in each step (all tracks)."""
         stmt = (
-            select(CaseTrack.step, func.count())
-            .join(Case, Case.id == CaseTrack.case_id)
+            select(TRACKS.c.step, func.count())
+            .join(CASES, CASES.c.id == TRACKS.c.case_id)
             .where(access.visible_clause(actor, self.route, self.today()))
-            .group_by(CaseTrack.step)
+            .group_by(TRACKS.c.step)
         )
         if school_id is not None:
-            stmt = stmt.where(Case.school_id == school_id)
+            stmt = stmt.where(CASES.c.school_id == school_id)
         with self._uow(write=False) as uow:
-            return {step: n for step, n in uow.session.execute(stmt)}
+            return {step: n for step, n in uow.connection.execute(stmt)}
 
     def step_overdue_counts(self, actor: Actor | None = None) -> dict[str, int]:
         """How many cases stand past their deadline in each step (any deadline: entered, from an
         event, or set per case) with someone at turn."""
         stmt = (
-            select(CaseTrack.step, func.count())
-            .join(Case, Case.id == CaseTrack.case_id)
+            select(TRACKS.c.step, func.count())
+            .join(CASES, CASES.c.id == TRACKS.c.case_id)
             .where(access.visible_clause(actor, self.route, self.today()),
-                   CaseTrack.deadline < self.today(), CaseTrack.at_turn_role.is_not(None))
-            .group_by(CaseTrack.step)
+                   TRACKS.c.deadline < self.today(), TRACKS.c.at_turn_role.is_not(None))
+            .group_by(TRACKS.c.step)
         )
         with self._uow(write=False) as uow:
-            return {step: n for step, n in uow.session.execute(stmt)}
+            return {step: n for step, n in uow.connection.execute(stmt)}
 
     def case_count(self) -> int:
         with self._uow(write=False) as uow:
-            return uow.session.scalar(select(func.count(Case.id))) or 0
+            return uow.connection.scalar(select(func.count(CASES.c.id))) or 0

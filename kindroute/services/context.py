@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session, object_session
 from kindroute.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from kindroute.services import access, history, route_store, stepping
 from kindroute.services.dto import Actor, ConsentInfo
+from kindroute.services.ground import ServiceGround
 from kindroute.store.db import Database
 from kindroute.store.models import Assignment, Case, CaseEvent, ConsentRecord, Person, School
-from kindroute.store.uow import UnitOfWork
-from kindroute.workflow import NOT_STARTED, CaseFacts, Consent, Engine, Route, get_engine
+from kindroute.workflow import CaseFacts, Consent, Engine, Route, get_engine
 
 
-class ServiceContext:
+class ServiceContext(ServiceGround):
     """One database, one route, one clock: the ground every use case stands on."""
 
     def __init__(
@@ -31,35 +31,13 @@ class ServiceContext:
         route: Route | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.db = db
-        self.clock = clock or datetime.now
+        clock = clock or datetime.now
         #: the route the database holds; ``route`` must be that route, or the database new
-        self.route = route_store.route_in_use(db, route, now=self.clock())
+        ServiceGround.__init__(self, db, route_store.route_in_use(db, route, now=clock()), clock)
         self.engine: Engine = get_engine(self.route)
         #: the statement reading a case row for a step, per (actor, day): see :meth:`_step_case_read`
         self._step_reads: dict[tuple[Actor, date], Any] = {}
 
-    # ------------------------------------------------------------------ helpers
-    def now(self) -> datetime:
-        return self.clock()
-
-    def today(self) -> date:
-        return self.clock().date()
-
-    def _uow(self, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.db, write=write)
-
-    def role_label(self, role: str | None) -> str:
-        if role is None:
-            return ""
-        r = self.route.roles.get(role)
-        return r.label if r else role
-
-    def step_title(self, step: str) -> str:
-        if step == NOT_STARTED:
-            return "—"
-        s = self.route.steps.get(step)
-        return s.title if s else step
     # ------------------------------------------------------------------ loading helpers
     def _actor(self, session: Session, who: str | int) -> Actor:
         person: Person | None = None
@@ -172,12 +150,6 @@ class ServiceContext:
                                       at=self.now(), records=sealed, note=note)
         case.history_head = h
         case.history_count = seq
-
-    def _log_access(self, session: Session, actor: Actor, case_id: int, action: str) -> None:
-        """One row of the (chained) access log: ``actor`` did ``action`` with ``case_id``."""
-        conn = session.connection()
-        key = history.history_key_for(self.db, conn, write=True)
-        history.append_access(conn, key, person_id=actor.id, case_id=case_id, at=self.now(), action=action)
 
     def _require_manager(self, actor: Actor, case: Case, what: str) -> None:
         if not access.manages_school(actor, case.school_id, self.route):

@@ -25,32 +25,20 @@ from sqlalchemy.orm import Session
 from kindroute.errors import AccessDenied, InvalidInput, RouteMismatch, StepNotAllowed
 from kindroute.services import history
 from kindroute.services.dto import Actor
+from kindroute.services.stored_route import current_row, parse_stored
 from kindroute.store.db import Database
 from kindroute.store.models import Case, CaseRoute, CaseTrack, RouteVersion
 from kindroute.store.uow import UnitOfWork
-from kindroute.workflow import NOT_STARTED, Route, get_engine, load_route, parse_route
+from kindroute.workflow import NOT_STARTED, Route, get_engine, load_route
 from kindroute.workflow.model import ROUTE_INSTALL_TRIGGER, SEES_ASSIGNED
 from kindroute.workflow.vocabulary import STATUS_OPEN
 
-#: Parsed routes by hash: a stored route is parsed once per process.
-_PARSED: dict[str, Route] = {}
 #: How many stranded cases an install refusal lists before "and N more".
 SHOW_STRANDED = 20
 
 
-def parse_stored(row: Any) -> Route:
-    """The Route of a stored ``routes`` row (parsed once per process)."""
-    route = _PARSED.get(row.hash)
-    if route is None:
-        route = _PARSED[row.hash] = parse_route(row.content, f"database: {row.name} {row.version}")
-    return route
-
-
 def _current_row(session: Session | Connection) -> Any:
-    return session.execute(
-        select(RouteVersion.id, RouteVersion.name, RouteVersion.version, RouteVersion.hash,
-               RouteVersion.content).order_by(RouteVersion.id.desc()).limit(1)
-    ).first()
+    return current_row(session)
 
 
 def has_routes(conn: Connection | Session) -> bool:

@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date
 
 from kindroute.errors import InvalidInput
-from kindroute.store.models import NAME_MAX, TEXT_MAX
+from kindroute.store.tables import NAME_MAX, TEXT_MAX
 
 TUSSENVOEGSELS = {
     "van", "de", "der", "den", "het", "ter", "ten", "te", "in", "'t", "op", "la", "le",

@@ -13,15 +13,17 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
 
 from kindroute.errors import DatabaseProblem
 from kindroute.store import schema
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +62,24 @@ def describe(url: str) -> str:
 
 @dataclass
 class Database:
+    """An open database: its URL and engine. Core only; the ORM is loaded when first asked for
+    (:attr:`sessions`), so the first screen's queries do not wait for it."""
+
     url: str
     engine: Engine
-    sessions: sessionmaker[Session]
+    _sessions: sessionmaker[Session] | None = field(default=None, repr=False, compare=False)
     _binds: dict[bool, Engine] = field(default_factory=dict, repr=False, compare=False)
     #: the history key once the database has confirmed it (``services.history.history_key_for``)
     _history_key: bytes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """ORM sessions on this database (``with db.sessions() as s``)."""
+        if self._sessions is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        return self._sessions
 
     def bind(self, write: bool) -> Engine:
         """The engine for a reading or writing unit of work (``kindroute_write``, see below)."""
@@ -199,19 +213,21 @@ def open_database(db: str | None = None, *, migrate: bool = True, check: bool | 
     sqlite_file = None
     if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
         sqlite_file = u.database
+    looked: schema.SchemaState | None = None
     try:
         if sqlite_file is not None and not created:
             # look before touching: the engine would switch the file to WAL mode
-            state = schema.inspect_sqlite_file(sqlite_file)
-            _refuse(state, url, migrate)
+            looked = schema.inspect_sqlite_file(sqlite_file)
+            _refuse(looked, url, migrate)
             if check or (check is None and Path(sqlite_file).stat().st_size <= QUICK_CHECK_MAX_BYTES):
                 _quick_check(sqlite_file, url)
         engine = make_engine(url)
     except sqlite3.DatabaseError as exc:
         raise translate_db_error(exc, url) from None
-    database = Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+    database = Database(url=url, engine=engine)
     try:
-        state = schema.inspect_state(engine)
+        # a file found current just now needs no second look through the engine
+        state = looked if looked is not None and looked.current else schema.inspect_state(engine)
         _refuse(state, url, migrate)
         if not state.current:
             schema.upgrade(engine)

@@ -13,15 +13,18 @@ like any other database error.
 
 from __future__ import annotations
 
+import sys
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from kindroute.errors import Conflict, InvalidInput
 from kindroute.store.db import Database, translate_db_error
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 #: What a writer hears when the case changed under it (its ``WHERE version = …`` matched nothing).
 STALE_MESSAGE = (
@@ -43,6 +46,16 @@ def _out_of_range(exc: BaseException | None) -> bool:
     return getattr(orig, "sqlstate", None) == "22003" or isinstance(orig, OverflowError)
 
 
+def _stale(exc: BaseException) -> bool:
+    """The ORM's optimistic lock failed (its UPDATE … WHERE version = … matched nothing); only
+    possible once the ORM is loaded, so a Core-only unit of work does not import it to ask."""
+    if "sqlalchemy.orm" not in sys.modules:
+        return False
+    from sqlalchemy.orm.exc import StaleDataError
+
+    return isinstance(exc, StaleDataError)
+
+
 class UnitOfWork:
     def __init__(self, db: Database, *, write: bool = True) -> None:
         self.db = db
@@ -59,6 +72,8 @@ class UnitOfWork:
         if self._session is None:
             if self._connection is not None:
                 raise RuntimeError("this unit of work already runs on a bare connection")
+            from sqlalchemy.orm import Session
+
             self._session = Session(bind=self.db.bind(self.write), expire_on_commit=False, autoflush=True)
         return self._session
 
@@ -92,7 +107,7 @@ class UnitOfWork:
         finally:
             if self._connection is not None:
                 self._connection.close()  # rolls back what was not committed
-        if isinstance(exc, StaleDataError):
+        if exc is not None and _stale(exc):
             raise Conflict(STALE_MESSAGE) from None
         if isinstance(exc, OverflowError) or _out_of_range(exc):
             raise InvalidInput(OUT_OF_RANGE_MESSAGE) from None

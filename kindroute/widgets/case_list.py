@@ -17,8 +17,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -52,6 +53,26 @@ class CaseSource:
     today: date | None = None
     #: The word users read for a role id (the route's label).
     role_label: Callable[[str], str] = str
+
+
+def _fit(value: str, width: int) -> str:
+    """``value`` in exactly ``width`` cells: padded, or cut with an ellipsis (as Rich's
+    ``truncate(overflow="ellipsis", pad=True)``); line breaks and tabs become spaces."""
+    if "\n" in value or "\t" in value or "\r" in value:
+        value = value.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    if cell_len(value) > width:
+        return set_cell_size(value, width - 1) + "…" if width > 0 else ""
+    return set_cell_size(value, width)
+
+
+class _Look(NamedTuple):
+    key: tuple[int, bool]
+    base: Style
+    header: Style
+    dim: Style
+    warn: Style
+    cursor: Style
+    cols: list[Column]
 
 
 @dataclass(frozen=True)
@@ -146,6 +167,7 @@ class CaseList(ScrollView, can_focus=True):
         self._pending: set[int] = set()
         self._follow: int | None = None
         self._lines: OrderedDict[tuple[Any, ...], Strip] = OrderedDict()
+        self._looks: _Look | None = None
 
     # ------------------------------------------------------------------ data
     def reload(self, source: CaseSource | None = None, *, keep_cursor: bool = False) -> None:
@@ -227,14 +249,16 @@ class CaseList(ScrollView, can_focus=True):
     def on_case_list_count_loaded(self, message: CountLoaded) -> None:
         message.stop()
         if message.generation == self.generation:
-            self._set_count(message.count, exact=True)
-            self._lines.clear()
+            self._set_count(message.count, exact=True)  # the drawn rows stay as they are
             self.refresh()
 
     def _set_count(self, count: int, *, exact: bool) -> None:
         self.count = count
         self.counted = exact
-        self.virtual_size = Size(self.size.width, self.count + 1)
+        if exact or self.virtual_size.height < count + 1:
+            # (an estimate that fits the scroll range leaves it until the count: each change
+            # of the virtual size lays the screen out again)
+            self.virtual_size = Size(self.size.width, self.count + 1)
         if self.cursor >= self.count:
             self.cursor = max(0, self.count - 1)
         if exact:
@@ -316,60 +340,68 @@ class CaseList(ScrollView, can_focus=True):
         }
         return [cells[c.key] for c in cols]
 
-    def _line(self, cells: list[tuple[str, bool]], cols: list[Column], base: Style,
-              warn: Style, dim: Style) -> Text:
-        text = Text(no_wrap=True, end="")
-        text.append(" ", base)
+    @staticmethod
+    def _line(cells: list[tuple[str, bool]], cols: list[Column], base: Style,
+              warn: Style, dim: Style) -> list[Segment]:
+        """One row as segments: each cell cut to its column (with "…") and padded. Drawn
+        directly rather than through a Rich Text: a list repaints 40 of these per keystroke."""
+        gap = Segment(" ", base)
+        line = [gap]
         for (value, flag), col in zip(cells, cols, strict=True):
-            cell = Text(value, no_wrap=True, end="")
-            cell.truncate(col.width, overflow="ellipsis", pad=True)
-            style = base
-            if flag:
-                style = base + (warn if col.key == "deadline" else dim)
-            cell.stylize(style)
-            text.append_text(cell)
-            text.append(" ", base)
-        return text
+            style = base + (warn if col.key == "deadline" else dim) if flag else base
+            line += (Segment(_fit(value, col.width), style), gap)
+        return line
+
+    def _look(self, width: int) -> _Look:
+        """The styles and columns of a frame, worked out once per width and focus (the CSS
+        lookups behind them cost more than drawing a line); forgotten when styles change."""
+        key = (width, self.has_focus)
+        look = self._looks
+        if look is None or look.key != key:
+            look = self._looks = _Look(
+                key, self.rich_style, self.get_component_rich_style("case-list--header"),
+                self.get_component_rich_style("case-list--dim"),
+                self.get_component_rich_style("case-list--overdue", partial=True),
+                self.get_component_rich_style("case-list--cursor", partial=False), self.columns(width))
+        return look
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._looks = None
+        self._lines.clear()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         scroll_y = int(self.scroll_offset.y)
-        base = self.rich_style
-        cols = self.columns(width)
+        index = scroll_y + y - 1
+        selected = index == self.cursor
+        row = self.row_at(index) if y and index < self.count else None
+        key = (self.generation, index, selected, width, row is not None, self.has_focus)
+        if y and index < self.count and (cached := self._lines.get(key)) is not None:
+            return cached
+        look = self._look(width)
+        base, cols, dim = look.base, look.cols, look.dim
         if y == 0:
-            header = self.get_component_rich_style("case-list--header")
+            header = look.header
             return self._strip(self._line([(c.title, False) for c in cols], cols, header, header, header),
                                width, header)
-        index = scroll_y + y - 1
-        dim = self.get_component_rich_style("case-list--dim")
         if index >= self.count:
             if index == 0:
                 msg = "Geen casussen die hier passen." if self.loaded else "Laden…"
                 return self._strip(Text("  " + msg, style=dim, end=""), width, base)
             return Strip.blank(width, base)
-        selected = index == self.cursor
-        row = self.row_at(index)
-        key = (self.generation, index, selected, width, row is not None, self.has_focus)
-        cached = self._lines.get(key)
-        if cached is not None:
-            return cached
-        style = base
-        if selected:
-            style = base + self.get_component_rich_style(
-                "case-list--cursor", partial=False
-            )
+        style = base + look.cursor if selected else base
         if row is None:
             strip = self._strip(Text("  …", style=dim, end=""), width, style)
         else:
-            warn = self.get_component_rich_style("case-list--overdue", partial=True)
-            strip = self._strip(self._line(self._cells(row, cols), cols, style, warn, dim), width, style)
+            strip = self._strip(self._line(self._cells(row, cols), cols, style, look.warn, dim), width, style)
         self._lines[key] = strip
         while len(self._lines) > 400:
             self._lines.popitem(last=False)
         return strip
 
-    def _strip(self, text: Text, width: int, style: Style) -> Strip:
-        segments = list(text.render(self.app.console))
+    def _strip(self, text: Text | list[Segment], width: int, style: Style) -> Strip:
+        segments = text if isinstance(text, list) else list(text.render(self.app.console))
         return Strip(segments).adjust_cell_length(width, style).simplify() if segments else Strip(
             [Segment(" " * width, style)]
         )

@@ -6,15 +6,42 @@ Below :data:`COMPACT_BELOW` columns the keys lose their padding and the palette'
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from textual import events
 from textual.widgets import Footer
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+    from textual.screen import Screen
 
 #: Below this width the footer drops the padding between its keys.
 COMPACT_BELOW = 110
 
 
 class KrFooter(Footer):
-    """A Footer that turns compact below :data:`COMPACT_BELOW` columns."""
+    """A Footer that turns compact below :data:`COMPACT_BELOW` columns, and is built again
+    only when the keys it shows change (Textual rebuilds it after every key that runs an
+    action, such as a backspace in the name filter: a layout of the whole screen each time)."""
+
+    _shown: tuple[Any, ...] | None = None
+
+    def _keys(self) -> tuple[Any, ...]:
+        """What the footer shows: the screen's active bindings and the footer's own mode."""
+        bindings = tuple((key, b.key, b.action, b.description, b.show, enabled, tooltip)
+                         for key, (_node, b, enabled, tooltip) in self.screen.active_bindings.items())
+        return (self.compact, self.show_command_palette, bindings)
+
+    def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._shown = self._keys()
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        if (self._bindings_ready and self.is_attached and screen is self.screen
+                and self._shown is not None and self._shown == self._keys()):
+            return
+        super().bindings_changed(screen)
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < COMPACT_BELOW
