@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Table, func, select, text
 
 from kindroute.errors import InvalidInput
+from kindroute.store import figures
 from kindroute.store.models import (
     Agreement,
     Assignment,
@@ -194,6 +195,9 @@ class LoadThread:
                         indexes = _sqlite_indexes(conn) if sqlite and self.big else []
                         for name, _sql in indexes:
                             conn.exec_driver_sql(f'DROP INDEX "{name}"')
+                        # the monitor's figures are counted once for all new cases below,
+                        # not by the triggers row by row
+                        figures.drop_triggers(conn)
                         writer = RowWriter(conn)
                         while True:
                             batch = self.batches.get()
@@ -205,6 +209,8 @@ class LoadThread:
                                 writer.insert(table, batch[table])
                         for _name, sql in indexes:
                             conn.exec_driver_sql(sql)
+                        figures.count_cases(conn, state["next_ids"]["cases"])
+                        figures.create_triggers(conn)
                         if conn.dialect.name == "postgresql":
                             for table in OWN_IDS:
                                 conn.execute(text(
