@@ -77,7 +77,8 @@ def recounted(svc: Services) -> tuple[Counter, Counter]:
 def random_writes(svc: Services, rng: random.Random) -> int:
     ibs = {p.school_id: svc.resolve_actor(str(p.id)) for p in svc.list_people("ib") if p.school_id}
     with UnitOfWork(svc.db, write=False) as uow:
-        cases = [tuple(r) for r in uow.connection.execute(text("SELECT id, school_id FROM cases ORDER BY id"))]
+        cases = [tuple(r) for r in uow.connection.execute(
+            text("SELECT id, school_id FROM cases ORDER BY id"))]
     steps = 0
     for _ in range(400):
         case_id, school_id = rng.choice(cases)
@@ -116,6 +117,20 @@ def test_kept_figures_equal_a_recount_after_random_writes(svc):
     assert kept(svc) == recounted(svc)
     for who in (None, "Ingrid Bakker", "Jeroen Koster"):
         check(svc, who)
+    # the stroomschema's counts: every track, per step; overdue with someone at turn
+    ib = svc.resolve_actor("Ingrid Bakker")
+    for actor, school in ((None, ""), (ib, f"AND c.school_id = {ib.school_id}")):
+        with UnitOfWork(svc.db, write=False) as uow:
+            conn = uow.connection
+            steps = dict(conn.execute(text(
+                f"SELECT t.step, COUNT(*) FROM case_tracks t JOIN cases c ON c.id = t.case_id "
+                f"WHERE 1 = 1 {school} GROUP BY t.step")).all())
+            late = dict(conn.execute(text(
+                f"SELECT t.step, COUNT(*) FROM case_tracks t JOIN cases c ON c.id = t.case_id "
+                f"WHERE t.deadline < :d AND t.at_turn_role IS NOT NULL {school} GROUP BY t.step"),
+                {"d": NOW.date()}).all())
+        assert svc.step_counts(actor) == steps
+        assert svc.step_overdue_counts(actor) == late
     with UnitOfWork(svc.db) as uow:
         before = kept(svc)
         report_figures.fold(uow.session)

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from kindroute.services import access
+from kindroute.services import access, report_figures
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, CaseFilter, CaseRow
 from kindroute.services.text import search_words
@@ -300,6 +300,12 @@ class CaseLists(ServiceContext):
 
     def step_counts(self, actor: Actor | None = None, *, school_id: int | None = None) -> dict[str, int]:
         """How many open cases stand in each step (all tracks)."""
+        kept = report_figures.scope(actor, self.route, swv_all=False)
+        if kept is not None and school_id is not None:
+            kept = school_id if kept in (report_figures.EVERY, school_id) else None
+        if kept is not None:  # from the counts kept on write
+            with self._uow(write=False) as uow:
+                return report_figures.step_counts(uow.session, kept)
         stmt = (
             select(CaseTrack.step, func.count())
             .join(Case, Case.id == CaseTrack.case_id)
@@ -314,6 +320,10 @@ class CaseLists(ServiceContext):
     def step_overdue_counts(self, actor: Actor | None = None) -> dict[str, int]:
         """How many cases stand past their deadline in each step (any deadline: entered, from an
         event, or set per case) with someone at turn."""
+        kept = report_figures.scope(actor, self.route, swv_all=False)
+        if kept is not None:  # from the counts kept on write
+            with self._uow(write=False) as uow:
+                return report_figures.step_overdue_counts(uow.session, kept, self.today())
         stmt = (
             select(CaseTrack.step, func.count())
             .join(Case, Case.id == CaseTrack.case_id)
