@@ -157,3 +157,28 @@ def test_percentiles_are_nearest_rank():
     assert report_figures.percentiles({d: 1 for d in range(1, 11)}) == (10, 5, 9)
     assert report_figures.percentiles({0: 9, 40: 1}) == (10, 0, 0)
     assert report_figures.percentiles({0: 8, 40: 2}) == (10, 0, 40)
+
+
+def test_migration_0011_counts_the_history_already_there(svc):
+    """Back to 0007 (no kept figures), steps taken there, then up again: the upgrade counts it all."""
+    from alembic import command
+
+    from kindroute.store import schema
+
+    engine = svc.db.engine
+    with engine.begin() as conn:
+        command.downgrade(schema.alembic_config(conn), "0007")
+    with engine.connect() as conn:
+        tables = {r[0] for r in conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'table'" if conn.dialect.name == "sqlite"
+            else "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))}
+        assert "report_counts" not in tables
+        # a change made before the upgrade (no trigger then): the upgrade must count it
+        conn.execute(text("UPDATE case_tracks SET deadline = NULL WHERE case_id = "
+                          "(SELECT MIN(case_id) FROM case_tracks)"))
+        conn.commit()
+    schema.upgrade(engine)
+    assert kept(svc) == recounted(svc)
+    assert sum(kept(svc)[0].values()) > 100
+    check(svc, None)
+    check(svc, "Ingrid Bakker")
