@@ -182,3 +182,9 @@ def test_migration_0011_counts_the_history_already_there(svc):
     assert sum(kept(svc)[0].values()) > 100
     check(svc, None)
     check(svc, "Ingrid Bakker")
+
+
+def test_the_demo_tallies_what_a_recount_finds_also_when_appending(svc):
+    assert kept(svc) == recounted(svc)
+    generate(svc.db, cases=30, seed=12, now=NOW, append=True)
+    assert kept(svc) == recounted(svc)
