@@ -109,6 +109,7 @@ class RowMaker:
     def take(self) -> Rows:
         """The rows made so far, leaving empty lists for the next batch."""
         rows, self.rows = self.rows, {t: [] for t in TABLE_ORDER}
+        self.tally.flush()
         return rows
 
     def next_id(self, table: str) -> int:
