@@ -14,7 +14,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.lazy import Lazy
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
@@ -78,16 +77,15 @@ class MonitorScreen(KrScreen):
             with TabPane("1 Stappen", id="steps"):
                 yield PlotextPlot(id="steps-chart")
                 yield DataTable(id="steps-table", cursor_type="row", zebra_stripes=True)
-            # the hidden tabs' widgets are mounted after the first frame (textual.lazy.Lazy)
             with TabPane("2 Scholen", id="schools"):
-                yield Lazy(DataTable(id="schools-table", cursor_type="row", zebra_stripes=True))
+                yield DataTable(id="schools-table", cursor_type="row", zebra_stripes=True)
             with TabPane("3 Maanden", id="months"):
-                yield Lazy(PlotextPlot(id="months-chart"))
+                yield PlotextPlot(id="months-chart")
             with TabPane("4 Doorlooptijd", id="leads"):
-                yield Lazy(PlotextPlot(id="leads-chart"))
-                yield Lazy(DataTable(id="leads-table", cursor_type="row", zebra_stripes=True))
+                yield PlotextPlot(id="leads-chart")
+                yield DataTable(id="leads-table", cursor_type="row", zebra_stripes=True)
             with TabPane("5 Plus-klas", id="places"):
-                yield Lazy(DataTable(id="places-table", cursor_type="row", zebra_stripes=True))
+                yield DataTable(id="places-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="monitor-note", classes="dim")
         yield Footer()
 
@@ -119,9 +117,6 @@ class MonitorScreen(KrScreen):
     def on_monitor_screen_loaded(self, message: Loaded) -> None:
         if message.generation != self.generation:
             return  # a newer load is on its way
-        if not self.query("#places-table"):  # the hidden tabs are not mounted yet (Lazy)
-            self.call_after_refresh(self.on_monitor_screen_loaded, message)
-            return
         self.report = r = message.report
         from kindroute.services.report_format import footnote, heading
 
