@@ -1,10 +1,12 @@
 """The monitor: where cases pile up, how long steps take, throughput and lead times.
 
-Every figure is counted by the database (GROUP BY, window functions for the percentiles);
-Python only reshapes the few grouped rows. What a person may see bounds what is counted
-(:func:`access.visible_clause`, as every list), and for a person outside the school every
-count from 1 to 4 is shown as ``"<5"`` — and a median or 90th percentile over fewer than 5
-cases is left out — so no child is recognisable.
+The figures are kept on write (:mod:`kindroute.store.figures`, read by
+:mod:`services.report_figures`) for the file's owner, the SWV (every case) and a school's IB,
+over whole months; otherwise — a person who sees only assigned cases (:func:`access.visible_clause`,
+as every list), a period starting or ending inside a month — the database counts them from the
+cases and the history (GROUP BY, window functions for the percentiles). For a person outside the
+school every count from 1 to 4 is shown as ``"<5"`` — and a median or 90th percentile over fewer
+than 5 cases is left out — so no child is recognisable.
 
 Percentiles are *nearest rank*: of ``n`` values sorted, the ``ceil(n * p / 100)``-th.
 Days are calendar days between two dates.
