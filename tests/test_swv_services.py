@@ -129,6 +129,12 @@ def test_plusklas_place_guard(seeded, tmp_path):
         'to = "plusklas"\nguards = { plusklas_place = true, checklist_complete = true,')
     guarded = parse_route(text_, "guarded.toml")
     assert any(g.name == "plusklas_place" for g in guarded.triggers["naar_plusklas"].guards)
+    # who runs the places follows the route: the role at turn in the step the guard leads to
+    from kindroute.services.plusklas import plusklas_roles
+
+    assert plusklas_roles(route) == {"plusklas"} == plusklas_roles(guarded)
+    coached = parse_route(text_.replace('at_turn = "plusklas"', 'at_turn = "so_expert"'), "coached.toml")
+    assert plusklas_roles(coached) == {"so_expert"}
     with pytest.raises(Exception, match="plusklas_place"):
         parse_route(text_.replace("plusklas_place = true", "plusklas_place = 3"), "bad.toml")
     from kindroute.services.route_store import route_in_use
@@ -217,7 +223,8 @@ def test_cli_board_partners_plusklas_and_report(seeded, db_path):
     assert next(s for s in data["steps"] if s["step"] == "signalering")["now"] == 2
     assert data["schools"] == [{"school": "OBS De Regenboog", "open": 2, "overdue": 0}]
     swv = json.loads(run_cli("report", "--db", db, "--as", "Willem Hof", "--format", "json").stdout)
-    assert swv["schools"] == []  # nothing was asked of the SWV yet
+    # the SWV's monitor counts every case, small counts hidden
+    assert swv["schools"] == [{"school": "OBS De Regenboog", "open": "<5", "overdue": 0}]
     for fmt, marker in (("table", "Per stap"), ("csv", "section,name,measure,value"), ("md", "## Per stap"),
                         ("html", "<svg")):
         out = run_cli("report", "--db", db, "--format", fmt, "--from", "2026-01-01")

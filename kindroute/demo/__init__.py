@@ -87,7 +87,9 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
             summary.steps[target] = summary.steps.get(target, 0) + 1
             if i % CHUNK == CHUNK - 1:
                 summary.rows += writer.put(gen.take())
-        summary.rows += writer.put(gen.take())
+        last = gen.take()
+        last.update(gen.tally.rows())  # the monitor's figures of every case made
+        summary.rows += writer.put(last)
         summary.events = writer.events
         _phase("generated")
         writer.finish()

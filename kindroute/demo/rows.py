@@ -34,6 +34,7 @@ from kindroute.demo.data import (
     TRIGGER_NOTES,
 )
 from kindroute.demo.plan import Move, RoutePlan
+from kindroute.demo.tally import FigureTally
 from kindroute.demo.writer import TABLE_ORDER, Rows
 from kindroute.store.chain import GENESIS, encode, seal
 from kindroute.workflow.vocabulary import (
@@ -76,6 +77,7 @@ class RowMaker:
         self.time_str = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.{trng.randrange(1, 10**6):06d}"
                          for s in secs]
         self.day_iso = [(self.today - timedelta(days=o)).isoformat() for o in range(_DAYS)]
+        self.tally = FigureTally(self.day_iso)  # the monitor's figures of these cases
         if not sqlite:
             self.time_td = [timedelta(hours=int(t[:2]), minutes=int(t[3:5]), seconds=int(t[6:8]),
                                       microseconds=int(t[9:])) for t in self.time_str]
@@ -107,6 +109,7 @@ class RowMaker:
     def take(self) -> Rows:
         """The rows made so far, leaving empty lists for the next batch."""
         rows, self.rows = self.rows, {t: [] for t in TABLE_ORDER}
+        self.tally.flush()
         return rows
 
     def next_id(self, table: str) -> int:
@@ -343,6 +346,7 @@ class RowMaker:
         entered: dict[str, tuple[int, int, Any]] = {}  # track -> (seq, offset, db value)
         ev_rows, note_rows = rows["case_events"], rows["notes"]
         last_at, last_off = opened, offsets[0]
+        moves: list[tuple[int, str, str, str]] = []
         for seq, (off, is_side, idx) in enumerate(merged, start=1):
             if is_side:
                 m = side_moves[idx]
@@ -362,10 +366,12 @@ class RowMaker:
                             "gprev": None, "gprev_case": None})
             head = h
             entered[m.track] = (seq, off, at)
+            moves.append((off, m.track, m.source, m.dest))
             last_at, last_off = at, off
         eng = p.engine
         main_seq, main_off, main_at = entered.get(p.main, (0, offsets[0], opened))
         deadline = self.d(eng.deadline(target, self.day(main_off)))
+        n_tracks = len(rows["case_tracks"])
         rows["case_tracks"].append({"case_id": cid, "track": p.main, "step": target, "entered_at": main_at,
                                     "deadline": deadline, "at_turn_role": current.at_turn,
                                     "entered_seq": main_seq})
@@ -419,6 +425,7 @@ class RowMaker:
         if current.final:
             status = STATUS_CLOSED if target == STEP_CLOSED else STATUS_REFERRED
             closed_at = main_at
+        self.tally.case(staff["id"], offsets[0], moves, rows["case_tracks"][n_tracks:], status)
         registered = self.d(self.day(offsets[0])) if target == p.start and rand() < 0.2 else None
         opener = teacher if rand() < 0.7 else ib
         rows["cases"].append({

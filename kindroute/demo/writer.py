@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Table, func, select, text
 
 from kindroute.errors import InvalidInput
+from kindroute.store import figures
 from kindroute.store.models import (
     Agreement,
     Assignment,
@@ -31,12 +32,15 @@ from kindroute.store.models import (
     Person,
     Pupil,
     PupilWord,
+    ReportCount,
+    ReportNow,
     School,
 )
 
 #: The tables the demo fills, parents before children (the store's own dependency order).
 _FILLED = {m.__table__ for m in (School, Person, Pupil, PupilWord, Case, CaseTrack, CaseEvent, Assignment,
-                                 ConsentRecord, ChecklistTick, Document, Note, Agreement)}
+                                 ConsentRecord, ChecklistTick, Document, Note, Agreement, ReportCount,
+                                 ReportNow)}
 TABLES: dict[str, Table] = {t.name: t for t in Base.metadata.sorted_tables if t in _FILLED}
 TABLE_ORDER = tuple(TABLES)
 #: Tables whose ids the generator hands out (children leave ``id`` to the database).
@@ -194,6 +198,9 @@ class LoadThread:
                         indexes = _sqlite_indexes(conn) if sqlite and self.big else []
                         for name, _sql in indexes:
                             conn.exec_driver_sql(f'DROP INDEX "{name}"')
+                        # the monitor's figures come tallied by the generator (demo.tally),
+                        # not from the triggers row by row
+                        figures.drop_triggers(conn)
                         writer = RowWriter(conn)
                         while True:
                             batch = self.batches.get()
@@ -205,6 +212,7 @@ class LoadThread:
                                 writer.insert(table, batch[table])
                         for _name, sql in indexes:
                             conn.exec_driver_sql(sql)
+                        figures.create_triggers(conn)
                         if conn.dialect.name == "postgresql":
                             for table in OWN_IDS:
                                 conn.execute(text(

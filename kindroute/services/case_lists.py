@@ -315,6 +315,14 @@ class CaseLists(ServiceGround):
 
     def step_counts(self, actor: Actor | None = None, *, school_id: int | None = None) -> dict[str, int]:
         """How many open cases stand in each step (all tracks)."""
+        from kindroute.services import report_figures  # the ORM: not on the first page's path
+
+        kept = report_figures.scope(actor, self.route, swv_all=False)
+        if kept is not None and school_id is not None:
+            kept = school_id if kept in (report_figures.EVERY, school_id) else None
+        if kept is not None:  # from the counts kept on write
+            with self._uow(write=False) as uow:
+                return report_figures.step_counts(uow.session, kept)
         stmt = (
             select(TRACKS.c.step, func.count())
             .join(CASES, CASES.c.id == TRACKS.c.case_id)
@@ -329,6 +337,12 @@ class CaseLists(ServiceGround):
     def step_overdue_counts(self, actor: Actor | None = None) -> dict[str, int]:
         """How many cases stand past their deadline in each step (any deadline: entered, from an
         event, or set per case) with someone at turn."""
+        from kindroute.services import report_figures
+
+        kept = report_figures.scope(actor, self.route, swv_all=False)
+        if kept is not None:  # from the counts kept on write
+            with self._uow(write=False) as uow:
+                return report_figures.step_overdue_counts(uow.session, kept, self.today())
         stmt = (
             select(TRACKS.c.step, func.count())
             .join(CASES, CASES.c.id == TRACKS.c.case_id)

@@ -27,6 +27,7 @@ from kindroute.store.models import (
     Pupil,
     School,
 )
+from kindroute.workflow.model import Route
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -35,9 +36,20 @@ if TYPE_CHECKING:
 
 WAITING, PLACED, ENDED = "wachtend", "geplaatst", "beeindigd"
 STATUS_LABELS = {WAITING: "wachtlijst", PLACED: "geplaatst", ENDED: "beëindigd"}
-#: Roles that run Plus-klas places (besides the school's own IB and director for its cases).
-#: The roles of the default route that run Plus-klas places beside the SWV's own roles.
-PLUSKLAS_ROLES = ("plusklas",)
+#: The guard of the route's step into a Plus-klas (``plusklas_place``: a free place).
+PLACE_GUARD = "plusklas_place"
+#: The Plus-klas step of a route that does not guard one with :data:`PLACE_GUARD`.
+PLACE_STEP = "plusklas"
+
+
+def plusklas_roles(route: Route) -> frozenset[str]:
+    """The roles that run Plus-klas places beside the SWV's own: those at turn in the steps the
+    route enters under the ``plusklas_place`` guard, or else in its step ``plusklas`` (the
+    default route's, whose role is ``plusklas``)."""
+    steps = {t.dest for t in route.triggers.values() if any(g.name == PLACE_GUARD for g in t.guards)}
+    if not steps and PLACE_STEP in route.steps:
+        steps = {PLACE_STEP}
+    return frozenset(role for step in steps for role in route.steps[step].turn_roles)
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,8 @@ class PlusklasService:
 
     def _runs_places(self, actor: Actor) -> bool:
         """The SWV (a role that sees the SWV's cases) and the Plus-klas run the places."""
-        return access.sees_swv(actor, self.s.route) or any(r in PLUSKLAS_ROLES for r in actor.roles)
+        route = self.s.route
+        return access.sees_swv(actor, route) or bool(plusklas_roles(route) & set(actor.roles))
 
     def _case(self, session: Session, actor: Actor, case_id: int) -> Case:
         case = session.get(Case, int(case_id))

@@ -1,10 +1,12 @@
 """The monitor: where cases pile up, how long steps take, throughput and lead times.
 
-Every figure is counted by the database (GROUP BY, window functions for the percentiles);
-Python only reshapes the few grouped rows. What a person may see bounds what is counted
-(:func:`access.visible_clause`, as every list), and for a person outside the school every
-count from 1 to 4 is shown as ``"<5"`` — and a median or 90th percentile over fewer than 5
-cases is left out — so no child is recognisable.
+The figures are kept on write (:mod:`kindroute.store.figures`, read by
+:mod:`services.report_figures`) for the file's owner, the SWV (every case) and a school's IB,
+over whole months; otherwise — a person who sees only assigned cases (:func:`access.visible_clause`,
+as every list), a period starting or ending inside a month — the database counts them from the
+cases and the history (GROUP BY, window functions for the percentiles). For a person outside the
+school every count from 1 to 4 is shown as ``"<5"`` — and a median or 90th percentile over fewer
+than 5 cases is left out — so no child is recognisable.
 
 Percentiles are *nearest rank*: of ``n`` values sorted, the ``ceil(n * p / 100)``-th.
 Days are calendar days between two dates.
@@ -22,7 +24,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from kindroute.errors import InvalidInput
-from kindroute.services import access
+from kindroute.services import access, report_figures
 from kindroute.services.dto import Actor
 from kindroute.services.report_model import (
     SMALL,
@@ -38,6 +40,7 @@ from kindroute.services.report_model import (
     months_between,
 )
 from kindroute.services.text import parse_date
+from kindroute.store.figures import LEAD_TARGETS
 from kindroute.store.models import (
     Case,
     CaseEvent,
@@ -52,8 +55,6 @@ from kindroute.workflow.vocabulary import STATUS_OPEN, STEP_CLOSED
 if TYPE_CHECKING:
     from kindroute.services.core import Services
 
-#: Lead times measured from the route's first step to these steps (those the route has).
-LEAD_TARGETS = ("arrangement_uitvoering", "plusklas", "tlv_aanvraag", STEP_CLOSED)
 #: Placement statuses (see services/plusklas.py).
 WAITING, PLACED = "wachtend", "geplaatst"
 
@@ -124,31 +125,30 @@ class ReportService:
         lo = datetime.combine(start, time.min)
         hi = datetime.combine(end + timedelta(days=1), time.min)
         route = self.s.route
+        school_id: int | None = None
+        school_name = None
         with self.s._uow(write=False) as uow:
             session = uow.session
-            where = [access.visible_clause(actor, route, today)]
-            school_name = None
             if school is not None and str(school).strip():
                 row = self.s._school(session, school)
-                where.append(Case.school_id == row.id)
-                school_name = row.name
-            visible = and_(*where)
-
-            def run(stmt: Any) -> Sequence[Any]:
-                return session.execute(stmt).all()
-
-            everything = actor is None and school_name is None  # no need to read the cases
-            final = [st.id for st in route.steps.values() if st.final]
-            others = [t for t in route.tracks if t != route.main_track.id]
-            tracks = run(self._tracks(visible, today, everything))
-            school_open = run(self._school_open(visible))
-            school_late = run(self._school_late(visible, today, list(route.tracks)))
-            side_open = run(self._side_open(visible, others, final)) if others else []
-            moves = run(self._moves(visible, lo, hi, everything))
-            opened = run(self._opened(visible, lo, hi))
-            stays = run(self._stays(visible, lo, hi, everything))
-            leads = run(self._lead_times(visible, lo, hi, everything))
-            names = dict(run(select(School.id, School.name)))
+                school_id, school_name = row.id, row.name
+            kept = report_figures.scope(actor, route, swv_all=True)
+            if kept is not None and school_id is not None:
+                kept = school_id if kept in (report_figures.EVERY, school_id) else None
+            if kept is not None and report_figures.whole_months(start, end, today):
+                if report_figures.needs_fold(session):
+                    self._fold()
+                tracks, school_open, school_late, side_open = report_figures.now_figures(
+                    report_figures.now_rows(session, kept, today), route).values()
+                moves, opened, stays, leads = report_figures.history_rows(
+                    session, kept, months_between(start, end)).values()
+            else:
+                tracks, school_open, school_late, side_open, moves, opened, stays, leads = self._direct(
+                    session, actor, school_id, today, lo, hi)
+            names = dict(session.execute(select(School.id, School.name)).all())
+            visible = access.visible_clause(actor, route, today)
+            if school_id is not None:
+                visible = and_(visible, Case.school_id == school_id)
             plusklas = self._plusklas(session, visible, start, end + timedelta(days=1))
 
         def shown(n: int | None) -> Count:
@@ -226,6 +226,40 @@ class ReportService:
         return Report(period_from=start, period_to=end, school=school_name, small_hidden=hide,
                       steps=steps, schools=schools, months=months, lead_times=lead_times,
                       plusklas=places, track_labels={t.id: t.label for t in route.tracks.values()})
+
+    def _fold(self) -> None:
+        """Sum the kept count rows (they grew since the last fold), in a transaction of its own."""
+        with self.s._uow() as uow:
+            if report_figures.needs_fold(uow.session):
+                report_figures.fold(uow.session)
+                uow.commit()
+
+    def _direct(self, session: Any, actor: Actor | None, school_id: int | None, today: date,
+                lo: datetime, hi: datetime) -> list[Sequence[Any]]:
+        """Every figure counted from the cases, the tracks and the history themselves (for a
+        person who sees only assigned cases, or a period that starts or ends inside a month)."""
+        route = self.s.route
+        where = [access.visible_clause(actor, route, today)]
+        if school_id is not None:
+            where.append(Case.school_id == school_id)
+        visible = and_(*where)
+
+        def run(stmt: Any) -> Sequence[Any]:
+            return session.execute(stmt).all()
+
+        everything = actor is None and school_id is None  # no need to read the cases
+        final = [st.id for st in route.steps.values() if st.final]
+        others = [t for t in route.tracks if t != route.main_track.id]
+        return [
+            run(self._tracks(visible, today, everything)),
+            run(self._school_open(visible)),
+            run(self._school_late(visible, today, list(route.tracks))),
+            run(self._side_open(visible, others, final)) if others else [],
+            run(self._moves(visible, lo, hi, everything)),
+            run(self._opened(visible, lo, hi)),
+            run(self._stays(visible, lo, hi, everything)),
+            run(self._lead_times(visible, lo, hi, everything)),
+        ]
 
     # Each statement below is grouped in the database.
     @staticmethod

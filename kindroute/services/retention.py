@@ -22,6 +22,7 @@ from kindroute.services.core import Services
 from kindroute.services.dto import Actor
 from kindroute.services.history import history_key_for
 from kindroute.services.text import parse_date
+from kindroute.store import figures
 from kindroute.store.hmac_chain import purge_mac
 from kindroute.store.models import (
     AccessLog,
@@ -176,6 +177,7 @@ def purge_expired(svc: Services, actor: Actor, *, dry_run: bool = False) -> Purg
         for i in range(0, len(ids), CHUNK):
             part = ids[i:i + CHUNK]
             pupil_ids.update(s.scalars(select(Case.pupil_id).where(Case.id.in_(part))))
+            figures.forget_history(s.connection(), part)  # the monitor no longer counts them
             for model in (AccessLog, ChecklistTick, Document, Agreement, Note, ConsentRecord, Assignment,
                           CaseEvent, CaseTrack, CaseRoute, TurnConfirmation):
                 s.execute(delete(model).where(model.case_id.in_(part)), execution_options={

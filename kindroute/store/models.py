@@ -374,6 +374,10 @@ from kindroute.store.models_plan import (  # noqa: E402, F401
     OppInstemming,
     OppVersion,
 )
+from kindroute.store.models_report import (  # noqa: E402, F401
+    ReportCount,
+    ReportNow,
+)
 from kindroute.store.models_route import (  # noqa: E402, F401
     CaseRoute,
     RouteVersion,
