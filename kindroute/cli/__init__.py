@@ -25,8 +25,11 @@ from typing import Any
 import click
 
 from kindroute import __version__
+from kindroute.cli import dutch
 from kindroute.cli.common import common_options, crash_log, fail_with
 from kindroute.errors import KindrouteError
+
+dutch.install()  # click's own words (usage, help, errors) in Dutch
 
 EXIT_CRASH = 70
 
@@ -109,10 +112,12 @@ def _database_problem(exc: Exception) -> KindrouteError | None:
     return database_problem(exc, db)
 
 
-@click.group(cls=KindrouteGroup, invoke_without_command=True,
+@click.group(cls=KindrouteGroup, invoke_without_command=True, options_metavar="[OPTIES]",
+             subcommand_metavar="[OPDRACHT] [ARGUMENTEN]...",
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @common_options(root=True)
-@click.version_option(__version__, "--version", prog_name="kindroute", message="%(prog)s %(version)s")
+@click.version_option(__version__, "--version", prog_name="kindroute", message="%(prog)s %(version)s",
+                      help="Toon de versie en stop.")
 @click.pass_context
 def main(ctx: click.Context, db: str | None, as_: str | None, route: str | None) -> None:
     """Kindroute: welke stap elke casus zit, wie aan zet is en tot wanneer.
@@ -153,5 +158,6 @@ def _register(group: click.Group) -> None:
     from kindroute.cli import history
 
     history.register(group)
+    dutch.name_placeholders(group)
 
 __all__ = ["main"]
