@@ -78,7 +78,9 @@ def test_bench_monitor_first_frame_and_report_run(tmp_path):
 def test_bench_case_open_and_stroomschema_run_with_pilot(tmp_path):
     result = _run(tmp_path, "P7,P8,P2m", "--million", "300", timeout=240)
     figures = {f["id"]: f for f in result["figures"]}
-    assert set(figures) == {"P7", "P8", "P2m"}
+    assert set(figures) == {"P7", "P8", "P8m", "P2m"}  # P8m: the Inzicht screen beside the stroomschema
+    p8m = figures["P8m"]
+    assert not p8m["note"].startswith("failed") and len(p8m["samples"]) == len(p8m["floor"]) > 0
     for fid in ("P7", "P8"):
         fig = figures[fid]
         assert not fig["note"].startswith("failed"), fig["note"]

@@ -25,7 +25,9 @@ def _cli(*args: str, env: dict[str, str], input: str | None = None) -> str:  # n
 def test_shared_database_opens_only_with_the_password(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if k not in ("KINDROUTE_DB", "KINDROUTE_USER", "KINDROUTE_PASSWORD", "KINDROUTE_NOW")}
-    env.update(KINDROUTE_CONFIG=str(tmp_path / "config.toml"), TERM="xterm-256color")
+    # a shared database takes its history key from the file the administrator names
+    env.update(KINDROUTE_CONFIG=str(tmp_path / "config.toml"), TERM="xterm-256color",
+               KINDROUTE_HISTORY_KEY_FILE=str(tmp_path / "swv-geschiedenis.key"))
     with pg_database() as url:
         _cli("demo", "--db", url, "--cases", "12", env=env)
         added = _cli("user", "add", "Ilse Inlog", "--role", "ib", "--school", "21KL", "--password-stdin",

@@ -247,10 +247,14 @@ def test_upgrade_from_0002_on_postgresql_keeps_histories_and_adds_the_guards(tmp
 
 @needs_pg
 def test_a_shared_database_never_takes_a_key_a_users_machine_made_up(monkeypatch):
+    """Without KINDROUTE_HISTORY_KEY_FILE the first change to a shared database (here: the first
+    school and people, which the register seals) is refused; no key is made on this machine."""
     with pg_database() as url:
-        svc = make_services(open_database(url), Clock())
         monkeypatch.delenv(ENV_KEY_FILE)
-        with pytest.raises(DatabaseProblem, match=ENV_KEY_FILE):
-            open_case(svc)
-        assert not list(keys_dir().glob("*.key"))
-        svc.db.dispose()
+        db = open_database(url)
+        try:
+            with pytest.raises(DatabaseProblem, match=ENV_KEY_FILE):
+                make_services(db, Clock())
+            assert not list(keys_dir().glob("*.key"))
+        finally:
+            db.dispose()
