@@ -6,7 +6,6 @@ The app shows this screen as its first frame, before the database is open: it th
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -84,8 +83,9 @@ class WorklistScreen(CaseListScreen):
             super().action_new_case()
 
     def effective_filter(self) -> CaseFilter:
-        return replace(self.filter, sort="deadline", descending=False,
-                       at_turn_person_id=self.actor.id if self.mine else None)
+        from kindroute.services.case_filter import worklist_filter
+
+        return worklist_filter(self.filter, self.actor.id, mine=self.mine)
 
     def title_label(self) -> str:
         return "Werkvoorraad · " + ("aan mij" if self.mine else "alle casussen")

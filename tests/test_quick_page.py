@@ -1,0 +1,200 @@
+"""The kept first page: the case lists' own statements, compiled, run with sqlite3 alone.
+
+The cached path must give exactly the rows and count of the Core path, for several people; and
+anything that no longer fits (route, schema revision, source, database file, person, a broken
+cache file) must leave it unused, so the Core way in decides.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_tui_support import IB, TEACHER, clock, demo_db
+
+from kindroute.services import quick_page
+from kindroute.services.case_filter import CaseFilter, worklist_filter
+from kindroute.services.first_page_cache import keep_first_page
+from kindroute.services.quick_page import cache_path, open_kept_page
+from kindroute.widgets.case_list import PAGE_SIZE
+
+#: An IB, a teacher, a director by id, another school's IB and teacher (the demo database).
+PEOPLE = (IB, TEACHER, "2", "Saskia Vermeulen", "Merel Kuipers")
+#: An outside role: its reading is logged, so its page is never kept.
+OUTSIDE = "Jeroen Koster"  # the SWV
+
+
+def core_page(path: Path, who: str) -> tuple[list, int]:
+    """The first page and count through the Core way in."""
+    from kindroute.bootstrap import open_first_page
+
+    first = open_first_page(str(path), None, who, clock)
+    assert first is not None
+    try:
+        f = worklist_filter(CaseFilter(), first.actor.id)
+        return first.lists.list_cases(first.actor, f, limit=PAGE_SIZE), first.lists.count_cases(first.actor, f)
+    finally:
+        first.lists.db.dispose()
+
+
+def keep(path: Path, who: str, page_size: int = PAGE_SIZE) -> Path | None:
+    from kindroute.bootstrap import open_first_page
+
+    first = open_first_page(str(path), None, who, clock)
+    assert first is not None
+    front = first.front()
+    try:
+        return keep_first_page(front.services, first.actor, who, page_size)
+    finally:
+        front.close()
+
+
+def kept(path: Path, who: str, **kw):  # type: ignore[no-untyped-def]
+    return open_kept_page(str(path), None, who, clock, remember=False, page_size=kw.pop("page_size", PAGE_SIZE), **kw)
+
+
+@pytest.fixture
+def demo(tmp_path, tmp_path_factory) -> Path:
+    return demo_db(tmp_path, tmp_path_factory)
+
+
+def test_kept_page_gives_the_core_rows_and_count(demo):
+    for who in PEOPLE:
+        assert kept(demo, who) is None, "no entry yet"
+        assert keep(demo, who) == cache_path()
+        start = kept(demo, who)
+        assert start is not None, who
+        rows, count = core_page(demo, who)
+        f = worklist_filter(CaseFilter(), start.actor.id)
+        assert start.lists.list_cases(start.actor, f, limit=PAGE_SIZE) == rows, who
+        assert start.lists.count_cases(start.actor, f) == count, who
+        # the second read runs the kept SQL again (the first came with the start)
+        assert start.lists.list_cases(start.actor, f, limit=PAGE_SIZE) == rows, who
+        # other pages and filters go the Core way, with the same answers
+        other = CaseFilter(text="a")
+        from kindroute.bootstrap import open_first_page
+
+        core = open_first_page(str(demo), None, who, clock)
+        assert core is not None
+        assert start.lists.list_cases(start.actor, other, limit=10) == core.lists.list_cases(
+            core.actor, other, limit=10)
+        core.lists.db.dispose()
+        start.core().lists.db.dispose()
+    assert any(core_page(demo, who)[0] for who in PEOPLE), "some page has rows"
+
+
+def test_an_outside_roles_page_is_not_kept(demo):
+    assert keep(demo, OUTSIDE) is None
+    assert kept(demo, OUTSIDE) is None
+
+
+def test_small_pages_and_several_entries(demo):
+    keep(demo, IB, page_size=3)
+    keep(demo, TEACHER)
+    start = kept(demo, IB, page_size=3)
+    assert start is not None
+    from kindroute.bootstrap import open_first_page
+
+    core = open_first_page(str(demo), None, IB, clock)
+    assert core is not None
+    f = worklist_filter(CaseFilter(), core.actor.id)
+    assert start.lists.list_cases(start.actor, f, limit=3) == core.lists.list_cases(core.actor, f, limit=3)
+    core.lists.db.dispose()
+    assert kept(demo, TEACHER) is not None
+
+
+def test_a_changed_route_revision_or_person_leaves_the_entry_unused(demo):
+    keep(demo, IB)
+    assert kept(demo, IB) is not None
+    con = sqlite3.connect(demo)
+    with con:
+        con.execute("UPDATE alembic_version SET version_num = '0010'")
+    assert kept(demo, IB) is None, "another schema revision"
+    with con:
+        con.execute("UPDATE alembic_version SET version_num = '0011'")
+    assert kept(demo, IB) is not None
+    with con:
+        con.execute("UPDATE routes SET hash = 'other' WHERE id = (SELECT max(id) FROM routes)")
+    assert kept(demo, IB) is None, "another route"
+    with con:
+        con.execute("UPDATE routes SET hash = ? WHERE id = (SELECT max(id) FROM routes)",
+                    (json.loads(cache_path().read_text())["entries"].popitem()[1]["route_hash"],))
+    assert kept(demo, IB) is not None
+    with con:
+        con.execute("UPDATE people SET roles = 'leerkracht' WHERE name = ?", (IB,))
+    assert kept(demo, IB) is None, "the person's roles changed"
+    con.close()
+
+
+def test_another_source_or_file_leaves_the_entry_unused(demo, tmp_path, monkeypatch):
+    keep(demo, IB)
+    assert kept(demo, IB) is not None
+    copy = tmp_path / "copy.sqlite"
+    shutil.copyfile(demo, copy)
+    assert kept(copy, IB) is None, "another database file"
+    monkeypatch.setattr(quick_page, "_SOURCE_HASH", ["another source"])
+    assert kept(demo, IB) is None, "another version of the modules that make the statements"
+
+
+def test_route_asked_for_or_shared_database_takes_the_core_way(demo, monkeypatch):
+    keep(demo, IB)
+    assert open_kept_page(str(demo), "route.yaml", IB, clock, remember=False, page_size=PAGE_SIZE) is None
+    monkeypatch.setenv("KINDROUTE_ROUTE", "route.yaml")
+    assert kept(demo, IB) is None
+    monkeypatch.delenv("KINDROUTE_ROUTE")
+    assert open_kept_page("postgresql://x@localhost/db", None, IB, clock, remember=False,
+                          page_size=PAGE_SIZE) is None
+
+
+@pytest.mark.parametrize("damage", ["garbage", "wrong sql", "truncated"])
+def test_a_broken_cache_file_falls_back(demo, damage):
+    keep(demo, IB)
+    path = cache_path()
+    text = path.read_text()
+    if damage == "garbage":
+        path.write_text("{not json")
+    elif damage == "truncated":
+        path.write_text(text[: len(text) // 2])
+    else:
+        data = json.loads(text)
+        for entry in data["entries"].values():
+            entry["sql"]["page"]["sql"] = "SELECT * FROM no_such_table"
+        path.write_text(json.dumps(data))
+    assert kept(demo, IB) is None
+
+
+def test_cache_file_is_private_and_holds_no_pupil_names(demo):
+    keep(demo, IB)
+    path = cache_path()
+    assert path.stat().st_mode & 0o777 == 0o600
+    text = path.read_text()
+    con = sqlite3.connect(demo)
+    names = [r[0] for r in con.execute("SELECT name FROM pupils")]
+    staff = [r[0] for r in con.execute("SELECT name FROM people")]
+    con.close()
+    assert names and not [n for n in names if n in text]
+    assert not [n for n in staff if n in text], "nor the names of staff (the key is hashed)"
+
+
+def test_no_sqlalchemy_before_the_first_rows(demo, tmp_path):
+    """In a fresh process the kept path reads the page without importing SQLAlchemy."""
+    keep(demo, IB)
+    code = (
+        "import sys, datetime\n"
+        "from kindroute.services.quick_page import open_kept_page\n"
+        "now = datetime.datetime(2026, 11, 23, 9, 30)\n"
+        f"start = open_kept_page({str(demo)!r}, None, {IB!r}, lambda: now, remember=False, page_size={PAGE_SIZE})\n"
+        "assert start is not None, 'the kept page'\n"
+        "assert start.lists.list_cases(start.actor, start.lists.filter, limit=%d)\n" % PAGE_SIZE
+        + "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'textual')))\n"
+    )
+    env = dict(os.environ)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
