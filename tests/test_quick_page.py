@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,8 @@ def core_page(path: Path, who: str) -> tuple[list, int]:
     assert first is not None
     try:
         f = worklist_filter(CaseFilter(), first.actor.id)
-        return first.lists.list_cases(first.actor, f, limit=PAGE_SIZE), first.lists.count_cases(first.actor, f)
+        rows = first.lists.list_cases(first.actor, f, limit=PAGE_SIZE)
+        return rows, first.lists.count_cases(first.actor, f)
     finally:
         first.lists.db.dispose()
 
@@ -56,7 +58,8 @@ def keep(path: Path, who: str, page_size: int = PAGE_SIZE) -> Path | None:
 
 
 def kept(path: Path, who: str, **kw):  # type: ignore[no-untyped-def]
-    return open_kept_page(str(path), None, who, clock, remember=False, page_size=kw.pop("page_size", PAGE_SIZE), **kw)
+    size = kw.pop("page_size", PAGE_SIZE)
+    return open_kept_page(str(path), None, who, clock, remember=False, page_size=size, **kw)
 
 
 @pytest.fixture
@@ -189,7 +192,8 @@ def test_no_sqlalchemy_before_the_first_rows(demo, tmp_path):
         "import sys, datetime\n"
         "from kindroute.services.quick_page import open_kept_page\n"
         "now = datetime.datetime(2026, 11, 23, 9, 30)\n"
-        f"start = open_kept_page({str(demo)!r}, None, {IB!r}, lambda: now, remember=False, page_size={PAGE_SIZE})\n"
+        f"start = open_kept_page({str(demo)!r}, None, {IB!r}, lambda: now, remember=False,\n"
+        f"                       page_size={PAGE_SIZE})\n"
         "assert start is not None, 'the kept page'\n"
         "assert start.lists.list_cases(start.actor, start.lists.filter, limit=%d)\n" % PAGE_SIZE
         + "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'textual')))\n"
@@ -198,3 +202,62 @@ def test_no_sqlalchemy_before_the_first_rows(demo, tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+async def until(pilot, condition, what: str) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(600):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"waited in vain for {what}")
+
+
+async def one_start(demo: Path, second: bool, release: threading.Event) -> list:  # type: ignore[type-arg]
+    """Start the app on ``demo`` as the IB; the rows it showed first."""
+    from kindroute.app import KindrouteApp
+    from kindroute.screens.case import CaseScreen
+    from kindroute.services import Services
+    from kindroute.services.quick_page import KeptLists
+    from kindroute.widgets.case_list import CaseList
+
+    app = KindrouteApp(db=str(demo), who=IB, clock=clock, remember=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app.ready, "the first rows")
+            shown = app.screen.query_one(CaseList).loaded_rows()
+            if second:  # the rows came from the kept SQL; the services wait
+                assert isinstance(app._services, KeptLists) and not app.opened
+                await pilot.press("enter")
+                await pilot.pause()
+                assert not isinstance(app.screen, CaseScreen), "the case waits for the services"
+                release.set()
+            await until(pilot, lambda: app.opened, "the full services")
+            assert isinstance(app.services, Services)
+            if not second:
+                await until(pilot, cache_path().exists, "the kept first page")
+                return shown
+            await until(pilot, lambda: isinstance(app.screen, CaseScreen), "the case screen")
+            assert app.screen.case_id == shown[0].id
+            return shown
+    finally:
+        release.set()
+        if app.front is not None:
+            app.front.close()
+
+
+async def test_the_app_keeps_its_first_page_and_starts_from_it(demo, monkeypatch):
+    """A first start keeps the page once its services are up; the second shows the same rows from
+    the kept SQL (no Core lists yet), and a case opens once the full services are there."""
+    from kindroute.services.quick_page import KeptStart
+
+    release = threading.Event()
+    original = KeptStart.front
+
+    def held_front(self: KeptStart):  # type: ignore[no-untyped-def]
+        assert release.wait(30), "the test never let the opening go on"
+        return original(self)
+
+    first = await one_start(demo, False, threading.Event())
+    monkeypatch.setattr(KeptStart, "front", held_front)
+    second = await one_start(demo, True, release)
+    assert first and first == second
