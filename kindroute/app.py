@@ -186,7 +186,7 @@ class KindrouteApp(App[int]):
                                        remember=self._remember, page_size=PAGE_SIZE) or open_first_page(
                     self._db, self._route, self._who, self._clock, remember=self._remember)
                 if first is not None:
-                    import kindroute.screens.filters  # noqa: F401 - the list title needs it
+                    import kindroute.screens.filter_summary  # noqa: F401 - the list title needs it
                     self.post_message(FirstPageOpen(first))
                     return
             if self._services is not None:
@@ -201,7 +201,7 @@ class KindrouteApp(App[int]):
             actor, problem = (self.actor, None)
             if actor is None and not empty:
                 actor, problem = front.known_person()
-            import kindroute.screens.filters  # noqa: F401 - the list title needs it; load it here
+            import kindroute.screens.filter_summary  # noqa: F401 - the list title needs it; load it here
         except KindrouteError as exc:
             self.call_from_thread(self._fatal, str(exc))
             return

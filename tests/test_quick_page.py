@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_tui_support import IB, TEACHER, clock, demo_db
+from test_tui_support import IB, TEACHER, clock, demo_db, settle
 
 from kindroute.services import quick_page
 from kindroute.services.case_filter import CaseFilter, worklist_filter
@@ -238,6 +238,7 @@ async def one_start(demo: Path, second: bool, release: threading.Event) -> list:
                 return shown
             await until(pilot, lambda: isinstance(app.screen, CaseScreen), "the case screen")
             assert app.screen.case_id == shown[0].id
+            await settle(pilot)  # let the case screen finish mounting before the app stops
             return shown
     finally:
         release.set()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from kindroute.services.dto import Actor, CaseRow
+from kindroute.services.dto_first import Actor, CaseRow
 
 Row = Sequence[Any]
 
