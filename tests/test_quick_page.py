@@ -224,9 +224,12 @@ async def one_start(demo: Path, second: bool, release: threading.Event) -> list:
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: app.ready, "the first rows")
-            shown = app.screen.query_one(CaseList).loaded_rows()
+            listed = app.screen.query_one(CaseList)
+            shown = listed.loaded_rows()
             if second:  # the rows came from the kept SQL; the services wait
                 assert isinstance(app._services, KeptLists) and not app.opened
+                await until(pilot, lambda: listed.counted, "the count")
+                assert listed.count == core_page(demo, IB)[1], "the kept count is the Core count"
                 await pilot.press("enter")
                 await pilot.pause()
                 assert not isinstance(app.screen, CaseScreen), "the case waits for the services"

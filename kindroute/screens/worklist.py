@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from kindroute.screens.case_list_screen import CaseListScreen
-from kindroute.widgets.case_list import CaseList
+from kindroute.widgets.case_list import PAGE_SIZE, CaseList, CaseSource
 
 if TYPE_CHECKING:
     from kindroute.services import CaseFilter
@@ -53,6 +53,14 @@ class WorklistScreen(CaseListScreen):
     def reload(self, keep_cursor: bool = False) -> None:
         if not self.waiting:
             super().reload(keep_cursor)
+
+    def source(self) -> CaseSource:
+        """The list's source; at start, with the kept first page's rows when the app has them."""
+        source = super().source()
+        take = getattr(self.services, "take_first_page", None)  # services/quick_page.KeptLists
+        if take is not None:
+            source.ready = take(self.actor, self.effective_filter(), PAGE_SIZE)
+        return source
 
     def title_text(self, count: int | None) -> Text:
         if self.waiting:

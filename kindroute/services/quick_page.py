@@ -247,6 +247,13 @@ class KeptLists:
     def _kept(self, actor: Actor | None, f: CaseFilter | None) -> bool:
         return actor == self.actor and f is not None and f == self.filter
 
+    def take_first_page(self, actor: Actor | None, f: CaseFilter | None, limit: int) -> list[CaseRow] | None:
+        """The rows read at start, once, when ``actor``, ``f`` and ``limit`` are the kept page's."""
+        if self._first is None or not self._kept(actor, f) or limit != self._entry["page_size"]:
+            return None
+        rows, self._first = self._first, None
+        return rows
+
     def list_cases(self, actor: Actor | None, f: CaseFilter | None = None, *, limit: int | None = None,
                    offset: int = 0, purpose: str = "list") -> list[CaseRow]:
         if self._kept(actor, f) and limit == self._entry["page_size"] and offset == 0:
