@@ -164,6 +164,11 @@ def pick_person(path: Path) -> str:
 
 
 # ----------------------------------------------------------------------------- P1: start-up in a pty
+#: How long a warm-up start may wait for the kept first page after its rows (a page that is not
+#: kept, e.g. an outside role's, never comes: the samples are then first starts, as P1c's).
+SETTLE_S = 30.0
+
+
 def start_in_pty(cmd: list[str], env: dict[str, str], ready: Path, timeout: float,
                  rows: Path | None = None, settle: Path | None = None) -> tuple[float, float | None, int]:
     """Spawn ``cmd`` on a pseudo-terminal; seconds from spawn to each marker, and its pid.
@@ -173,7 +178,7 @@ def start_in_pty(cmd: list[str], env: dict[str, str], ready: Path, timeout: floa
     shown), and the process then runs until that marker is there too. The terminal's
     output is drained all the time (a full pty would block the app). The process group is
     killed once the markers are there (and ``settle``, when given, exists: a file the app
-    writes after its first page, such as the kept first page).
+    writes after its first page, such as the kept first page; at most :data:`SETTLE_S` later).
     """
     import fcntl
     import pty
@@ -194,6 +199,7 @@ def start_in_pty(cmd: list[str], env: dict[str, str], ready: Path, timeout: floa
     os.close(slave)
     tail = b""
     marks: dict[Path, float] = {}
+    settled_by = 0.0
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -202,8 +208,10 @@ def start_in_pty(cmd: list[str], env: dict[str, str], ready: Path, timeout: floa
                     text = marker.read_text().split()
                     if text:
                         marks[marker] = float(text[0]) - t0
-            if ready in marks and (rows is None or rows in marks) and (settle is None or settle.exists()):
-                return marks[ready], marks.get(rows) if rows is not None else None, proc.pid
+            if ready in marks and (rows is None or rows in marks):
+                settled_by = settled_by or time.monotonic() + SETTLE_S
+                if settle is None or settle.exists() or time.monotonic() > settled_by:
+                    return marks[ready], marks.get(rows) if rows is not None else None, proc.pid
             if proc.poll() is not None:
                 raise RuntimeError(f"{cmd[-1]} exited ({proc.returncode}) before it was ready: "
                                    f"{tail[-600:].decode(errors='replace')}")
