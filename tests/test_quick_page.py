@@ -265,3 +265,31 @@ async def test_the_app_keeps_its_first_page_and_starts_from_it(demo, monkeypatch
     monkeypatch.setattr(KeptStart, "front", held_front)
     second = await one_start(demo, True, release)
     assert first and first == second
+
+
+def test_a_kept_day_parameter_is_bound_as_the_dialect_binds_it(demo):
+    """'today' is kept by name, in the column's own form; the kept SQL then finds what Core finds."""
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from kindroute.services.first_page_cache import _Today, compile_stmt
+    from kindroute.services.quick_page import read_only, run
+    from kindroute.store.db import open_database
+    from kindroute.store.tables import cases
+
+    day = date(2026, 12, 1)
+    stmt = select(func.count(cases.c.id), func.min(cases.c.next_due)).where(
+        cases.c.next_due < _Today(day.year, day.month, day.day))
+    kept_stmt = compile_stmt(stmt)
+    assert [p for p in kept_stmt["params"].values() if p.get("from") == "today"] == [
+        {"from": "today", "as": "{}"}]
+    database = open_database(str(demo))
+    try:
+        with database.engine.connect() as conn:
+            expected = tuple(conn.execute(stmt.where(cases.c.id > 0)).one())
+    finally:
+        database.dispose()
+    with read_only(demo) as con:
+        got = run(con, {**kept_stmt, "types": [None, "date"]}, {"today": day.isoformat()})
+    assert got == [expected] and expected[0] > 0

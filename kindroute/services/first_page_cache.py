@@ -72,7 +72,7 @@ def compile_stmt(stmt: Any, named: dict[str, str] | None = None) -> dict[str, An
         if named and name in named:
             params[name] = {"from": named[name]}
         elif isinstance(value, _Today):
-            params[name] = {"from": "today"}
+            params[name] = {"from": "today", "as": _date_form(compiled.binds[name].type)}
         elif isinstance(value, _PersonId):
             params[name] = {"from": "actor"}
         elif value is None or isinstance(value, (str, int, float)):
@@ -81,6 +81,16 @@ def compile_stmt(stmt: Any, named: dict[str, str] | None = None) -> dict[str, An
             raise NotKept(f"parameter {name} holds a {type(value).__name__}")
     return {"sql": compiled.string, "params": params,
             "types": [_kind(c.type) for c in stmt.selected_columns]}
+
+
+def _date_form(type_: Any) -> str:
+    """How the dialect binds a day to a column of ``type_``, as a template for the day's ISO form."""
+    process = type_.dialect_impl(DIALECT).bind_processor(DIALECT)
+    sample = date(2000, 1, 2)
+    bound = str(process(sample) if process is not None else sample.isoformat())
+    if "2000-01-02" not in bound:
+        raise NotKept(f"a day bound as {bound!r}")
+    return bound.replace("2000-01-02", "{}")
 
 
 def _kind(type_: Any) -> str | None:

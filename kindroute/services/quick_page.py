@@ -162,6 +162,8 @@ def run(con: sqlite3.Connection, stmt: dict[str, Any], values: dict[str, Any]) -
             params[name] = spec["value"]
             continue
         value = values[spec["from"]]
+        if "as" in spec:  # a day, in the form the dialect binds it to that column
+            value = spec["as"].format(value)
         if isinstance(value, list):  # an expanding IN, as SQLAlchemy renders it at execution
             names = [f"{name}_{i + 1}" for i in range(len(value))]
             sql = sql.replace(f"__[POSTCOMPILE_{name}]", ", ".join(f":{n}" for n in names))
