@@ -293,3 +293,16 @@ def test_a_kept_day_parameter_is_bound_as_the_dialect_binds_it(demo):
     with read_only(demo) as con:
         got = run(con, {**kept_stmt, "types": [None, "date"]}, {"today": day.isoformat()})
     assert got == [expected] and expected[0] > 0
+
+
+def test_an_entry_of_the_wrong_shape_falls_back(demo):
+    keep(demo, IB)
+    path = cache_path()
+    data = json.loads(path.read_text())
+    for entry in data["entries"].values():
+        entry["sql"]["page"]["params"] = ["not", "a", "mapping"]
+    path.write_text(json.dumps(data))
+    assert kept(demo, IB) is None
+    data["entries"] = {key: "not an entry" for key in data["entries"]}
+    path.write_text(json.dumps(data))
+    assert kept(demo, IB) is None

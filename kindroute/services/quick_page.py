@@ -264,16 +264,16 @@ class KeptLists:
                 return rows
             try:
                 return self._start.read_page(self._entry, self.actor, self.today())
-            except (sqlite3.Error, Stale, KeyError, ValueError) as exc:
-                log.info("kept first page not used again: %s", exc)
+            except Exception as exc:  # noqa: BLE001 - then the Core way in answers
+                log.info("kept first page not used again: %r", exc)
         return self._start.core().lists.list_cases(actor, f, limit=limit, offset=offset, purpose=purpose)
 
     def count_cases(self, actor: Actor | None, f: CaseFilter | None = None, *, cap: int | None = None) -> int:
         if self._kept(actor, f) and cap is None:
             try:
                 return self._start.read_count(self._entry, self.actor, self.today())
-            except (sqlite3.Error, Stale, KeyError, ValueError, IndexError) as exc:
-                log.info("kept count not used: %s", exc)
+            except Exception as exc:  # noqa: BLE001 - then the Core way in answers
+                log.info("kept count not used: %r", exc)
         return self._start.core().lists.count_cases(actor, f, cap=cap)
 
     def __getattr__(self, name: str) -> Any:
@@ -370,8 +370,8 @@ def open_kept_page(db: str | None, route: Any, who: str | int | None, clock: Clo
         rows = start.read_page(entry, None, now().date())
         if filter_print(worklist_filter(CaseFilter(), start.actor.id)) != entry["filter"]:
             return None
-    except (sqlite3.Error, OSError, Stale, KeyError, ValueError, TypeError, IndexError) as exc:
-        log.info("kept first page not used: %s", exc)
+    except Exception as exc:  # noqa: BLE001 - a kept page that does not fit is not used, whatever the reason
+        log.info("kept first page not used: %r", exc)
         return None
     start.lists = KeptLists(start, entry, start.actor, now, rows)
     return start
