@@ -26,72 +26,27 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.containers import Center, Middle
-from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
 
+from kindroute.screens.start_up import (
+    SHARED_EMPTY,
+    FirstPageOpen,
+    HeadsChecked,
+    Opened,
+    ProblemScreen,
+)
 from kindroute.screens.worklist import WorklistScreen
 from kindroute.widgets.palette import KindrouteCommands
-from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
-    from rich.text import Text
 
     from kindroute.bootstrap import FirstStart, Front
     from kindroute.services import Actor, Services
+    from kindroute.services.quick_page import KeptStart
 
 log = logging.getLogger(__name__)
-
-#: An empty shared database is set up from the command line, never by whoever opens it first.
-SHARED_EMPTY = (
-    "De gedeelde database {where} is nog leeg. De beheerder van het SWV richt hem in vanaf de "
-    "opdrachtregel: kindroute user add NAAM --role swv --organisation SWV --db … (met wachtwoord)."
-)
-
-
-class Opened(Message):
-    """The database is open (through the front door): what the app should show first."""
-
-    def __init__(self, front: Front, empty: bool, actor: Actor | None, problem: str | None) -> None:
-        super().__init__()
-        self.front = front
-        self.empty = empty
-        self.actor = actor
-        self.problem = problem
-
-
-class HeadsChecked(Message):
-    """Every case's head has been checked (in the background): Dutch warnings, empty when in order."""
-
-    def __init__(self, warnings: list[str]) -> None:
-        super().__init__()
-        self.warnings = warnings
-
-
-class FirstPageOpen(Message):
-    """The quick way in worked: the case lists (Core only) and who is acting."""
-
-    def __init__(self, first: FirstStart) -> None:
-        super().__init__()
-        self.first = first
-
-
-class ProblemScreen(Screen[None]):
-    """The database could not be opened: the message, and ``q`` to stop."""
-
-    def __init__(self, message: Text) -> None:
-        super().__init__()
-        self.message = message
-
-    def compose(self) -> ComposeResult:
-        yield TitleBar()
-        with Middle(id="problem"), Center():
-            yield Static(self.message, id="problem-text")
-        yield Footer()
-
 
 class KindrouteApp(App[int]):
     """Kindroute: wie is aan zet, en wanneer?"""
@@ -224,10 +179,14 @@ class KindrouteApp(App[int]):
 
         try:
             if self._services is None and self.actor is None:
-                first = open_first_page(self._db, self._route, self._who, self._clock,
-                                        remember=self._remember)
+                from kindroute.services.quick_page import open_kept_page
+                from kindroute.widgets.case_list import PAGE_SIZE
+
+                first = open_kept_page(self._db, self._route, self._who, self._clock,
+                                       remember=self._remember, page_size=PAGE_SIZE) or open_first_page(
+                    self._db, self._route, self._who, self._clock, remember=self._remember)
                 if first is not None:
-                    import kindroute.screens.filters  # noqa: F401 - the list title needs it
+                    import kindroute.screens.filter_summary  # noqa: F401 - the list title needs it
                     self.post_message(FirstPageOpen(first))
                     return
             if self._services is not None:
@@ -242,7 +201,7 @@ class KindrouteApp(App[int]):
             actor, problem = (self.actor, None)
             if actor is None and not empty:
                 actor, problem = front.known_person()
-            import kindroute.screens.filters  # noqa: F401 - the list title needs it; load it here
+            import kindroute.screens.filter_summary  # noqa: F401 - the list title needs it; load it here
         except KindrouteError as exc:
             self.call_from_thread(self._fatal, str(exc))
             return
@@ -262,8 +221,9 @@ class KindrouteApp(App[int]):
             worklist.begin()
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
-    def _open_rest(self, first: FirstStart) -> None:
-        """With the first rows on screen: the full services, the history check, the warm-up."""
+    def _open_rest(self, first: FirstStart | KeptStart) -> None:
+        """With the first rows on screen: the full services, the history check, the warm-up; then
+        the first page is kept as SQL for the next start (services/quick_page.py)."""
         from kindroute.errors import KindrouteError
 
         try:
@@ -279,6 +239,13 @@ class KindrouteApp(App[int]):
             self.call_from_thread(self._fatal, f"Onverwachte fout bij het openen: {exc}")
             return
         self.post_message(Opened(front, False, first.actor, None))
+        from kindroute.services.quick_page import KeptStart
+
+        if not isinstance(first, KeptStart):  # keep this first page as SQL for the next start
+            from kindroute.services.first_page_cache import keep_for_next_start
+            from kindroute.widgets.case_list import PAGE_SIZE
+
+            keep_for_next_start(front.services, first.actor, self._db, self._who, self._remember, PAGE_SIZE)
 
     def _leave_start(self) -> None:
         """Close whatever was opened above the waiting worklist; forget a waiting action."""

@@ -41,9 +41,11 @@ def test_bench_start_up_runs_in_a_pty(tmp_path):
     pytest.importorskip("pty")
     result = _run(tmp_path, "P1")
     figures = {f["id"]: f for f in result["figures"]}
-    assert set(figures) == {"P1", "P1k"}
-    rows, keys = figures["P1"], figures["P1k"]
-    assert rows["note"] == "" and len(rows["samples"]) == 2 and len(rows["floor"]) == 2
+    assert set(figures) == {"P1", "P1c", "P1k"}
+    rows, keys, cold = figures["P1"], figures["P1k"], figures["P1c"]
+    assert "second start" in rows["note"] and len(rows["samples"]) == 2 and len(rows["floor"]) == 2
+    # the first starts (no kept first page) are interleaved with the same floor samples
+    assert len(cold["samples"]) == 2 and cold["floor"] == rows["floor"] and cold["target"] == ""
     assert rows["ratio"] > 0 and rows["target"] == "≤ 1.5×"
     # the rows come after the first interactive frame of the same starts, against the same floor
     assert len(keys["samples"]) == 2 and keys["floor"] == rows["floor"] and keys["target"] == ""

@@ -102,7 +102,7 @@ class CaseListScreen(RightsMixin, KrScreen):
         text = Text(self.title_label(), style="bold")
         if count is not None:
             text.append(f"  {count} casus" + ("sen" if count != 1 else ""), style="")
-        from kindroute.screens.filters import describe_filter  # not needed for the first frame
+        from kindroute.screens.filter_summary import describe_filter  # not needed for the first frame
 
         summary = describe_filter(self.effective_filter(), self.services)
         if summary:

@@ -6,14 +6,13 @@ The app shows this screen as its first frame, before the database is open: it th
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
 
 from kindroute.screens.case_list_screen import CaseListScreen
-from kindroute.widgets.case_list import CaseList
+from kindroute.widgets.case_list import PAGE_SIZE, CaseList, CaseSource
 
 if TYPE_CHECKING:
     from kindroute.services import CaseFilter
@@ -55,6 +54,14 @@ class WorklistScreen(CaseListScreen):
         if not self.waiting:
             super().reload(keep_cursor)
 
+    def source(self) -> CaseSource:
+        """The list's source; at start, with the kept first page's rows when the app has them."""
+        source = super().source()
+        take = getattr(self.services, "take_first_page", None)  # services/quick_page.KeptLists
+        if take is not None:
+            source.ready = take(self.actor, self.effective_filter(), PAGE_SIZE)
+        return source
+
     def title_text(self, count: int | None) -> Text:
         if self.waiting:
             return Text(self.title_label(), style="bold")
@@ -84,8 +91,9 @@ class WorklistScreen(CaseListScreen):
             super().action_new_case()
 
     def effective_filter(self) -> CaseFilter:
-        return replace(self.filter, sort="deadline", descending=False,
-                       at_turn_person_id=self.actor.id if self.mine else None)
+        from kindroute.services.case_filter import worklist_filter
+
+        return worklist_filter(self.filter, self.actor.id, mine=self.mine)
 
     def title_label(self) -> str:
         return "Werkvoorraad · " + ("aan mij" if self.mine else "alle casussen")

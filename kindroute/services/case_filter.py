@@ -25,3 +25,11 @@ class CaseFilter:
     status: str | None = "open"  # None = all
     sort: str = "deadline"  # deadline | pupil | step | school | group | id
     descending: bool = False
+
+
+def worklist_filter(f: CaseFilter, actor_id: int, *, mine: bool = True) -> CaseFilter:
+    """The worklist's filter: ``f`` by the earliest clock, and only the cases at ``actor_id``'s
+    turn when ``mine`` (the filter of the app's first page, kept with it; see quick_page)."""
+    from dataclasses import replace
+
+    return replace(f, sort="deadline", descending=False, at_turn_person_id=actor_id if mine else None)

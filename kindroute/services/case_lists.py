@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Table, and_, exists, func, or_, select
+from sqlalchemy import Connection, Table, and_, bindparam, exists, func, or_, select
 
 from kindroute.services import access
 from kindroute.services.dto import Actor, CaseFilter, CaseRow
 from kindroute.services.ground import ServiceGround
+from kindroute.services.list_rows import case_rows
 from kindroute.services.text import search_words
 from kindroute.store import tables
 from kindroute.store.sql import unindexed
@@ -149,70 +150,61 @@ class CaseLists(ServiceGround):
     def _list_cases(self, actor: Actor | None, f: CaseFilter | None = None, *,
                     limit: int | None = None, offset: int = 0) -> list[CaseRow]:
         f = f or CaseFilter()
-        today = self.today()
         with self._uow(write=False) as uow:
-            start = self._start(uow.connection, actor, f, limit)
-            few = start is not None
-            stmt, ct = self._list_stmt(actor, f, start=start)
-            order = {
-                "pupil": [PUPILS.c.sort_name],
-                "step": [ct.c.step],
-                "school": [SCHOOLS.c.name],
-                "group": [PUPILS.c.group],
-                "id": [CASES.c.id],
-            }.get(f.sort)
-            due = CASES.c.next_due  # the earliest clock of the case
-            if order is None and few:  # a handful of rows: sort them, do not walk the index
-                order = [due.is_(None), due]
-                order = [o.desc() for o in order] if f.descending else order
-            elif order is None:  # by the earliest clock, empty ones last: walks ix_cases_next_due
-                order = [due.desc().nulls_first() if f.descending else due.asc().nulls_last()]
-            elif f.descending:
-                order = [o.desc() for o in order]
-            # CASES.c.id last: lets a page come straight from the index
-            order = [*order, CASES.c.id]
-            two_step = start is not None and start.matched > self.TWO_STEP_FROM and limit is not None
-            if two_step and f.sort in ("", "deadline"):
-                # Sort the candidates on what the order needs alone, then join the page's rows:
-                # thousands of candidates cost a sort of (deadline, id), not thousands of joins.
-                keys, _kct = self._list_stmt(actor, f, count=True, start=start)
-                korder = [CASES.c.next_due.is_(None), CASES.c.next_due]
-                korder = [o.desc() for o in korder] if f.descending else korder
-                page_ids = list(uow.connection.scalars(
-                    keys.order_by(*korder, CASES.c.id).limit(limit).offset(offset)))
-                stmt = stmt.where(CASES.c.id.in_(page_ids)).order_by(*order)
-            else:
-                stmt = stmt.order_by(*order)
-                if limit is not None:
-                    stmt = stmt.limit(limit).offset(offset)
+            stmt, _two_step = self._page_stmt(uow.connection, actor, f, limit, offset)
             rows = uow.connection.execute(stmt).all()
             ids = [r[0] for r in rows]
-            steps: dict[int, dict[str, str]] = {i: {} for i in ids}
-            turns: dict[int, dict[str, dict[str, Any]]] = {i: {} for i in ids}
-            holder = and_(ASSIGNMENTS.c.case_id == TRACKS.c.case_id,
-                          ASSIGNMENTS.c.role == TRACKS.c.at_turn_role, ASSIGNMENTS.c.ended_at.is_(None))
-            for chunk in range(0, len(ids), 500):
-                part = ids[chunk:chunk + 500]
-                for cid, track, step, role, person in uow.connection.execute(
-                    select(TRACKS.c.case_id, TRACKS.c.track, TRACKS.c.step, TRACKS.c.at_turn_role,
-                           PEOPLE.c.name)
-                    .outerjoin(ASSIGNMENTS, holder)
-                    .outerjoin(PEOPLE, PEOPLE.c.id == ASSIGNMENTS.c.person_id)
-                    .where(TRACKS.c.case_id.in_(part))
-                ):
-                    steps[cid][track] = step
-                    turns[cid][track] = {"step": step, "step_title": self.step_title(step),
-                                         "at_turn_role": role, "at_turn": person}
-        return [
-            CaseRow(
-                id=r[0], pupil=r[1], group=r[2], school=r[3], step=r[4],
-                step_title=self.step_title(r[4]), steps=steps.get(r[0], {}),
-                at_turn_role=r[5], at_turn=r[6], deadline=r[7],
-                overdue=bool(r[11] is not None and r[11] < today),
-                status=r[8], version=r[9], next_due=r[11], turns=turns.get(r[0], {}),
-            )
-            for r in rows
-        ]
+            tracks = [t for chunk in range(0, len(ids), 500)
+                      for t in uow.connection.execute(self._tracks_stmt(), {"ids": ids[chunk:chunk + 500]})]
+        return case_rows(rows, tracks, self.today(), self.step_title)
+
+    def _page_stmt(self, conn: Connection, actor: Actor | None, f: CaseFilter, limit: int | None,
+                   offset: int) -> tuple[Any, bool]:
+        """The statement of one page of a list, and whether it was made in two steps (its case
+        ids then come from a first query, run here)."""
+        start = self._start(conn, actor, f, limit)
+        few = start is not None
+        stmt, ct = self._list_stmt(actor, f, start=start)
+        order = {
+            "pupil": [PUPILS.c.sort_name],
+            "step": [ct.c.step],
+            "school": [SCHOOLS.c.name],
+            "group": [PUPILS.c.group],
+            "id": [CASES.c.id],
+        }.get(f.sort)
+        due = CASES.c.next_due  # the earliest clock of the case
+        if order is None and few:  # a handful of rows: sort them, do not walk the index
+            order = [due.is_(None), due]
+            order = [o.desc() for o in order] if f.descending else order
+        elif order is None:  # by the earliest clock, empty ones last: walks ix_cases_next_due
+            order = [due.desc().nulls_first() if f.descending else due.asc().nulls_last()]
+        elif f.descending:
+            order = [o.desc() for o in order]
+        # CASES.c.id last: lets a page come straight from the index
+        order = [*order, CASES.c.id]
+        two_step = start is not None and start.matched > self.TWO_STEP_FROM and limit is not None
+        if two_step and f.sort in ("", "deadline"):
+            # Sort the candidates on what the order needs alone, then join the page's rows:
+            # thousands of candidates cost a sort of (deadline, id), not thousands of joins.
+            keys, _kct = self._list_stmt(actor, f, count=True, start=start)
+            korder = [CASES.c.next_due.is_(None), CASES.c.next_due]
+            korder = [o.desc() for o in korder] if f.descending else korder
+            page_ids = list(conn.scalars(keys.order_by(*korder, CASES.c.id).limit(limit).offset(offset)))
+            return stmt.where(CASES.c.id.in_(page_ids)).order_by(*order), True
+        stmt = stmt.order_by(*order)
+        if limit is not None:
+            stmt = stmt.limit(limit).offset(offset)
+        return stmt, False
+
+    @staticmethod
+    def _tracks_stmt():  # type: ignore[no-untyped-def]
+        """Every track of the cases ``:ids`` (an expanding parameter): step and who is at turn."""
+        holder = and_(ASSIGNMENTS.c.case_id == TRACKS.c.case_id,
+                      ASSIGNMENTS.c.role == TRACKS.c.at_turn_role, ASSIGNMENTS.c.ended_at.is_(None))
+        return (select(TRACKS.c.case_id, TRACKS.c.track, TRACKS.c.step, TRACKS.c.at_turn_role, PEOPLE.c.name)
+                .outerjoin(ASSIGNMENTS, holder)
+                .outerjoin(PEOPLE, PEOPLE.c.id == ASSIGNMENTS.c.person_id)
+                .where(TRACKS.c.case_id.in_(bindparam("ids", expanding=True))))
 
     def count_cases(self, actor: Actor | None, f: CaseFilter | None = None, *,
                     cap: int | None = None) -> int:
@@ -221,10 +213,14 @@ class CaseLists(ServiceGround):
         grows with the number of cases."""
         f = f or CaseFilter()
         with self._uow(write=False) as uow:
-            stmt, _ = self._list_stmt(actor, f, count=True, start=self._start(uow.connection, actor, f, cap))
-            if cap is not None:
-                stmt = stmt.limit(cap + 1)
-            return uow.connection.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+            return uow.connection.scalar(self._count_stmt(uow.connection, actor, f, cap)) or 0
+
+    def _count_stmt(self, conn: Connection, actor: Actor | None, f: CaseFilter, cap: int | None):  # type: ignore[no-untyped-def]
+        """The statement that counts a list (see :meth:`count_cases`)."""
+        stmt, _ = self._list_stmt(actor, f, count=True, start=self._start(conn, actor, f, cap))
+        if cap is not None:
+            stmt = stmt.limit(cap + 1)
+        return select(func.count()).select_from(stmt.subquery())
 
     #: A set of at most this many cases (or pupils) is always where a list starts; above
     #: it, only while starting there is the cheaper of the two ways (see ``_start``).

@@ -2,51 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-# re-exported: the case filter lives in its own module so a screen can load it cheaply
+# re-exported: the case filter lives in its own module so a screen can load it cheaply, and the
+# read models of the worklist's first page in theirs (the app's start reads them before the rest)
 from kindroute.services.case_filter import CaseFilter as CaseFilter
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-class JsonMixin:
-    def to_json(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))  # type: ignore[call-overload]
-
-
-@dataclass(frozen=True)
-class Actor(JsonMixin):
-    """The person acting, with what they may do."""
-
-    id: int
-    name: str
-    roles: tuple[str, ...]
-    school_id: int | None
-    organisation: str | None = None
-
-    @classmethod
-    def of(cls, person: Any) -> Actor:
-        """The actor for a stored person (anything with the Person attributes)."""
-        return cls(
-            id=person.id,
-            name=person.name,
-            roles=tuple(person.role_ids),
-            school_id=person.school_id,
-            organisation=person.organisation,
-        )
+from kindroute.services.dto_first import Actor as Actor
+from kindroute.services.dto_first import CaseRow as CaseRow
+from kindroute.services.dto_first import JsonMixin as JsonMixin
 
 
 @dataclass(frozen=True)
@@ -64,29 +29,6 @@ class SchoolInfo(JsonMixin):
     id: int
     name: str
     brin: str | None
-
-
-@dataclass(frozen=True)
-class CaseRow(JsonMixin):
-    """One line of a case list: the JSON contract of ``kindroute cases --format json``."""
-
-    id: int
-    pupil: str
-    group: int
-    school: str
-    step: str
-    step_title: str
-    steps: dict[str, str]
-    at_turn_role: str | None
-    at_turn: str | None
-    deadline: date | None
-    overdue: bool  # any clock of the case is overdue (``next_due`` before today)
-    status: str
-    version: int
-    #: the earliest due date of all the case's clocks (``services.clocks``)
-    next_due: date | None = None
-    #: every running track: track -> {step, step_title, at_turn_role, at_turn}
-    turns: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ on screen (see :func:`kindroute.bootstrap.open_first_page`).
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Integer, String, bindparam, func, select
 
 from kindroute.services.case_lists import CaseLists
 from kindroute.services.dto import Actor
+from kindroute.services.list_rows import actor_of, person_key
 from kindroute.store.tables import people
 
 
@@ -20,18 +21,17 @@ class FirstPage(CaseLists):
     """The case lists of one database, route and clock (a subset of ``Services``)."""
 
 
+def person_stmt(by_id: bool):  # type: ignore[no-untyped-def]
+    """The person with id (``by_id``) or lower-cased name ``:who``, at most two of them."""
+    c = people.c
+    stmt = select(c.id, c.name, c.roles, c.school_id, c.organisation, c.active)
+    if by_id:
+        return stmt.where(c.id == bindparam("who", type_=Integer))
+    return stmt.where(func.lower(c.name) == bindparam("who", type_=String)).limit(2)
+
+
 def find_active_person(conn: Connection, who: str | int) -> Actor | None:
     """The one active person with id or name ``who`` (case-insensitive); None otherwise (nobody,
     someone inactive, or several of that name: the full way in then decides and explains)."""
-    key = str(who).strip()
-    c = people.c
-    cols = (c.id, c.name, c.roles, c.school_id, c.organisation, c.active)
-    if key.isdigit():
-        rows = conn.execute(select(*cols).where(c.id == int(key))).all()
-    else:
-        rows = conn.execute(select(*cols).where(func.lower(c.name) == key.lower()).limit(2)).all()
-    if len(rows) != 1 or not rows[0].active:
-        return None
-    r = rows[0]
-    return Actor(id=r.id, name=r.name, roles=tuple(r.roles.split()), school_id=r.school_id,
-                 organisation=r.organisation)
+    by_id, value = person_key(who)
+    return actor_of(conn.execute(person_stmt(by_id), {"who": value}).all())

@@ -53,6 +53,8 @@ class CaseSource:
     today: date | None = None
     #: The word users read for a role id (the route's label).
     role_label: Callable[[str], str] = str
+    #: The first page, already read (the app's kept first page): shown without a worker.
+    ready: list[CaseRow] | None = None
 
 
 def _fit(value: str, width: int) -> str:
@@ -186,14 +188,27 @@ class CaseList(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False)
         if self.source is not None:
             first = (self.cursor // PAGE_SIZE) if keep_cursor else 0
+            rows, self.source.ready = self.source.ready, None
+            if rows is not None and first == 0:  # already read: shown now, counted in a worker
+                short = len(rows) < PAGE_SIZE
+                count = len(rows) if short else None
+                self.post_message(self.PageLoaded(self.generation, 0, rows, count, True))
+                if not short:
+                    self._fetch(self.generation, 0, True, rows)
+                return
             self._fetch(self.generation, first, True)
 
     @work(thread=True, group="case-list-page", exit_on_error=False)
-    def _fetch(self, generation: int, page: int, fresh: bool) -> None:
+    def _fetch(self, generation: int, page: int, fresh: bool, shown: list[CaseRow] | None = None) -> None:
+        """Read a page and post it; for the first page of a (re)load then the count. ``shown``:
+        the first page was already posted (see :attr:`CaseSource.ready`): only the count."""
         source = self.source
         if source is None:
             return
         count: int | None = None
+        if shown is not None:
+            self._count(source, generation)
+            return
         try:
             rows = source.page(page * PAGE_SIZE, PAGE_SIZE)
             if fresh and page == 0 and len(rows) < PAGE_SIZE:
@@ -208,6 +223,10 @@ class CaseList(ScrollView, can_focus=True):
         self.post_message(self.PageLoaded(generation, page, rows, count, fresh))
         if not fresh or count is not None or generation != self.generation:
             return
+        self._count(source, generation)
+
+    def _count(self, source: CaseSource, generation: int) -> None:
+        """Count the (re)load ``generation`` and post it (in the worker of :meth:`_fetch`)."""
         try:
             count = source.count()
         except KindrouteError as exc:

@@ -1,34 +1,37 @@
 """The ondersteuningsroute as data: route files, validation, guards, engine and diagrams.
 
 This package works on plain objects only; it imports neither textual nor sqlalchemy. The
-engine (``transitions``) and the diagrams load on first use (PEP 562): reading a route for
-the app's first page needs neither.
+names load on first use (PEP 562): a module that needs only the vocabulary (the worklist's
+title) does not load the route model and its validation, and reading a route for the app's
+first page needs neither the engine (``transitions``) nor the diagrams.
 """
 
 from typing import TYPE_CHECKING, Any
 
-from kindroute.workflow.loader import check_route_file, default_route_path, load_route, parse_route
-from kindroute.workflow.model import (
-    NOT_STARTED,
-    CaseFacts,
-    ChecklistItem,
-    Consent,
-    GuardResult,
-    GuardSpec,
-    NextStep,
-    Role,
-    Route,
-    Step,
-    Track,
-    Trigger,
-)
-
 if TYPE_CHECKING:
     from kindroute.workflow.diagram import guard_description, to_mermaid, to_text
     from kindroute.workflow.engine import Engine, get_engine
+    from kindroute.workflow.loader import check_route_file, default_route_path, load_route, parse_route
+    from kindroute.workflow.model import (
+        NOT_STARTED,
+        CaseFacts,
+        ChecklistItem,
+        Consent,
+        GuardResult,
+        GuardSpec,
+        NextStep,
+        Role,
+        Route,
+        Step,
+        Track,
+        Trigger,
+    )
 
 _LAZY = {"guard_description": "diagram", "to_mermaid": "diagram", "to_text": "diagram",
          "Engine": "engine", "get_engine": "engine"}
+_LAZY.update(dict.fromkeys(("check_route_file", "default_route_path", "load_route", "parse_route"), "loader"))
+_LAZY.update(dict.fromkeys(("NOT_STARTED", "CaseFacts", "ChecklistItem", "Consent", "GuardResult",
+                            "GuardSpec", "NextStep", "Role", "Route", "Step", "Track", "Trigger"), "model"))
 
 
 def __getattr__(name: str) -> Any:
