@@ -123,12 +123,17 @@ def kindroute_command() -> list[str]:
     return [PY, "-m", "kindroute.cli"]
 
 
+#: The configuration folder of the bench and every kindroute it starts: it holds the history key
+#: of each demo database (set by :func:`main` beside the databases, so ``--keep`` keeps them too).
+CONFIG_HOME: Path | None = None
+
+
 def child_env(workdir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KINDROUTE_")}
     home = workdir / "home"
     home.mkdir(exist_ok=True)
     env.update(
-        XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(CONFIG_HOME or home / "config"), XDG_DATA_HOME=str(home / "data"),
         XDG_CACHE_HOME=str(home / "cache"), TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(LINES),
         PYTHONDONTWRITEBYTECODE="1",
     )
@@ -516,6 +521,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     store = args.keep or tmp
     store.mkdir(parents=True, exist_ok=True)
     log(f"working in {tmp}; databases in {store}")
+    global CONFIG_HOME
+    CONFIG_HOME = store / "home" / "config"  # the databases' history keys, here and in every child
+    CONFIG_HOME.mkdir(parents=True, exist_ok=True)
+    os.environ["XDG_CONFIG_HOME"] = str(CONFIG_HOME)
 
     def database(n: int, timed: list[float] | None = None) -> Path:
         path = store / f"demo-{n}-s{SEED}.sqlite"
