@@ -9,6 +9,7 @@ before the ORM is loaded (:mod:`kindroute.services.first_page`).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Table, and_, exists, func, or_, select
@@ -18,7 +19,7 @@ from kindroute.services.dto import Actor, CaseFilter, CaseRow
 from kindroute.services.ground import ServiceGround
 from kindroute.services.text import search_words
 from kindroute.store import tables
-from kindroute.store.sql import unindexed
+from kindroute.store.sql import interruptible, unindexed
 
 CASES = tables.cases
 TRACKS = tables.case_tracks
@@ -215,12 +216,13 @@ class CaseLists(ServiceGround):
         ]
 
     def count_cases(self, actor: Actor | None, f: CaseFilter | None = None, *,
-                    cap: int | None = None) -> int:
+                    cap: int | None = None, stop: Callable[[], bool] | None = None) -> int:
         """How many cases ``list_cases`` would give. With ``cap``, counting stops after
         ``cap + 1``: a result above ``cap`` means "more than cap", and the cost no longer
-        grows with the number of cases."""
+        grows with the number of cases. ``stop``: checked while counting (SQLite); once it
+        is true the count ends with :class:`~kindroute.errors.Cancelled`."""
         f = f or CaseFilter()
-        with self._uow(write=False) as uow:
+        with self._uow(write=False) as uow, interruptible(uow.connection, stop):
             stmt, _ = self._list_stmt(actor, f, count=True, start=self._start(uow.connection, actor, f, cap))
             if cap is not None:
                 stmt = stmt.limit(cap + 1)
