@@ -181,7 +181,10 @@ class CaseLists(ServiceGround):
                 korder = [o.desc() for o in korder] if f.descending else korder
                 page_ids = list(uow.connection.scalars(
                     keys.order_by(*korder, CASES.c.id).limit(limit).offset(offset)))
-                stmt = stmt.where(CASES.c.id.in_(page_ids)).order_by(*order)
+                # the page's rows start from their ids, not again from the candidates: a start
+                # set of thousands (a name word's pupils) would be built again for 50 rows
+                stmt, ct = self._list_stmt(actor, f, start=Start(CASES.c.id, page_ids, len(page_ids)))
+                stmt = stmt.order_by(*order)
             else:
                 stmt = stmt.order_by(*order)
                 if limit is not None:
