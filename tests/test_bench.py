@@ -78,7 +78,8 @@ def test_bench_monitor_first_frame_and_report_run(tmp_path):
 def test_bench_case_open_and_stroomschema_run_with_pilot(tmp_path):
     result = _run(tmp_path, "P7,P8,P2m", "--million", "300", timeout=240)
     figures = {f["id"]: f for f in result["figures"]}
-    assert set(figures) == {"P7", "P8", "P2m"}
+    assert set(figures) == {"P7", "P8", "P8m", "P2m"}  # P8 brings the monitor at the same size
+    assert figures["P8m"]["samples"] and figures["P8m"]["ratio"] > 0, figures["P8m"]["note"]
     for fid in ("P7", "P8"):
         fig = figures[fid]
         assert not fig["note"].startswith("failed"), fig["note"]
