@@ -104,7 +104,8 @@ async def probe(db: str, who: str, text: str, rounds: int, timeout: float) -> di
             raise RuntimeError("the app could not open the database")
         started = time.perf_counter()
         await pilot.press("c")
-        await until(lambda: type(app.screen).__name__ == "CasesScreen", "the Casussen screen")
+        await until(lambda: type(app.screen).__name__ == "CasesScreen" and bool(app.screen.query(CaseList)),
+                    "the Casussen screen")
         case_list = app.screen.query_one(CaseList)
         await until(lambda: case_list.generation in painted and case_list.counted, "the case list")
         result["open_ms"] = (time.perf_counter() - started) * 1000

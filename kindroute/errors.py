@@ -59,6 +59,13 @@ class IdentityRequired(KindrouteError):
     exit_code = 7
 
 
+class Cancelled(KindrouteError):
+    """Work that was asked to stop stopped (e.g. the count of a list nobody shows any more)."""
+
+    def __init__(self, message: str = "Afgebroken.") -> None:
+        super().__init__(message)
+
+
 class DatabaseProblem(KindrouteError):
     """The database cannot be used: locked, corrupt, foreign, or from a newer kindroute."""
 

@@ -86,6 +86,7 @@ class CaseListScreen(RightsMixin, KrScreen):
         services, actor, f = self.services, self.actor, self.effective_filter()
         return CaseSource(
             count=lambda: services.count_cases(actor, f),
+            count_until=lambda stop: services.count_cases(actor, f, stop=stop),
             page=lambda offset, limit: services.list_cases(actor, f, limit=limit, offset=offset),
             today=services.today(),
             role_label=services.role_label,

@@ -4,6 +4,10 @@ The figures are those of ``kindroute report`` (:mod:`kindroute.services.report`)
 thread worker that posts them tagged with a generation (a stale load is dropped). Tabs: steps
 (bars now / overdue, and the table), schools, months (a line per month), lead times, Plus-klas.
 ``enter`` on a step or a school opens the Casussen list filtered on it.
+
+The first frame is the screen's frame alone: the title, the tab names and an empty chart area.
+The tabs with their charts and tables (plotext, five tables: most of the screen's cost) are
+mounted after that frame, and the figures are asked for once they are there.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
-from textual_plotext import PlotextPlot
 
 from kindroute.screens.base import KrScreen
 from kindroute.widgets.title_bar import TitleBar
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from kindroute.services.report_model import Report
 
 TABS = ("steps", "schools", "months", "leads", "places")
+TAB_TITLES = ("1 Stappen", "2 Scholen", "3 Maanden", "4 Doorlooptijd", "5 Plus-klas")
 NOW_COLOUR, LATE_COLOUR = "blue", "red"
 
 
@@ -39,6 +43,7 @@ class MonitorScreen(KrScreen):
     MonitorScreen TabPane { padding: 0; }
     MonitorScreen PlotextPlot { height: 1fr; min-height: 8; }
     MonitorScreen DataTable { height: 1fr; }
+    MonitorScreen #monitor-frame { height: 1fr; padding: 0 1; }
     """
 
     BINDINGS = [
@@ -73,29 +78,53 @@ class MonitorScreen(KrScreen):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static(Text("Inzicht · laden…", style="bold"), id="monitor-title", classes="screen-title")
-        with TabbedContent(id="monitor-tabs", initial="steps"):
-            with TabPane("1 Stappen", id="steps"):
-                yield PlotextPlot(id="steps-chart")
-                yield DataTable(id="steps-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("2 Scholen", id="schools"):
-                yield DataTable(id="schools-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("3 Maanden", id="months"):
-                yield PlotextPlot(id="months-chart")
-            with TabPane("4 Doorlooptijd", id="leads"):
-                yield PlotextPlot(id="leads-chart")
-                yield DataTable(id="leads-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("5 Plus-klas", id="places"):
-                yield DataTable(id="places-table", cursor_type="row", zebra_stripes=True)
+        frame = Text("  ".join(TAB_TITLES), style="bold")
+        frame.append("\n\nGrafieken laden…", style="dim")
+        yield Static(frame, id="monitor-frame")
         yield Static("", id="monitor-note", classes="dim")
         yield Footer()
 
+    @staticmethod
+    def _tabs() -> TabbedContent:
+        """The tabs with their charts and tables, mounted after the first frame."""
+        from textual_plotext import PlotextPlot  # plotext: not needed for the first frame
+
+        def table(id: str) -> DataTable[Any]:
+            return DataTable(id=id, cursor_type="row", zebra_stripes=True)
+
+        titles = dict(zip(TABS, TAB_TITLES, strict=True))
+        tabs = TabbedContent(id="monitor-tabs", initial="steps")
+        for pane in (
+            TabPane(titles["steps"], PlotextPlot(id="steps-chart"), table("steps-table"), id="steps"),
+            TabPane(titles["schools"], table("schools-table"), id="schools"),
+            TabPane(titles["months"], PlotextPlot(id="months-chart"), id="months"),
+            TabPane(titles["leads"], PlotextPlot(id="leads-chart"), table("leads-table"), id="leads"),
+            TabPane(titles["places"], table("places-table"), id="places"),
+        ):
+            tabs.compose_add_child(pane)  # as ``with TabbedContent():`` in a compose
+        return tabs
+
+    @property
+    def built(self) -> bool:
+        """True once the tabs (charts and tables) are mounted."""
+        return bool(self.query("#monitor-tabs"))
+
     def on_mount(self) -> None:
+        # the tabs and the figures come after the first frame: building them would delay it
+        # (queued, so that other callbacks waiting for that frame are not held up by it)
+        self.call_after_refresh(self.call_later, self._build)
+
+    async def _build(self) -> None:
+        frame = self.query_one("#monitor-frame", Static)
+        await self.mount(self._tabs(), before=frame)
+        await frame.remove()
         self.query_one("#steps-table").focus()
-        # the figures load after the first frame: the worker's Python work would delay it
-        self.call_after_refresh(self.reload)
+        self.reload()
 
     # ------------------------------------------------------------------ data
     def reload(self) -> None:
+        if not self.built:
+            return  # the figures are asked for once the tabs are there
         self.generation += 1
         self._load(self.generation)
 
@@ -132,6 +161,8 @@ class MonitorScreen(KrScreen):
 
     # ------------------------------------------------------------------ drawing
     def _fill_steps(self, r: Report) -> None:
+        from textual_plotext import PlotextPlot
+
         from kindroute.services.report_model import as_number
 
         table = self.query_one("#steps-table", DataTable)
@@ -167,6 +198,8 @@ class MonitorScreen(KrScreen):
                           *[_cell(s.tracks.get(t, (0, 0))[0]) for t in tracks], key=str(s.school_id))
 
     def _fill_months(self, r: Report) -> None:
+        from textual_plotext import PlotextPlot
+
         from kindroute.services.report_model import as_number
 
         plot = self.query_one("#months-chart", PlotextPlot)
@@ -182,6 +215,8 @@ class MonitorScreen(KrScreen):
         plot.refresh()
 
     def _fill_leads(self, r: Report) -> None:
+        from textual_plotext import PlotextPlot
+
         table = self.query_one("#leads-table", DataTable)
         table.clear(columns=True)
         table.add_column("Van → naar", width=min(40, max((len(lt.title) for lt in r.lead_times), default=10)))
@@ -208,6 +243,8 @@ class MonitorScreen(KrScreen):
 
     # ------------------------------------------------------------------ actions
     def action_tab(self, tab: str) -> None:
+        if not self.built:
+            return
         self.query_one("#monitor-tabs", TabbedContent).active = tab
         pane = self.query_one(f"#{tab}", TabPane)
         tables = pane.query(DataTable)

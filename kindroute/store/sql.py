@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -33,3 +37,30 @@ def _plain(element: unindexed, compiler: Any, **kw: Any) -> str:
 @compiles(unindexed, "sqlite")
 def _plus(element: unindexed, compiler: Any, **kw: Any) -> str:
     return "+" + str(compiler.process(element.clauses, **kw))
+
+
+#: SQLite calls the stop check every this many virtual machine steps (well under a millisecond).
+CHECK_EVERY = 2000
+
+
+@contextmanager
+def interruptible(connection: Connection, stop: Callable[[], bool] | None) -> Iterator[None]:
+    """Queries on ``connection`` inside the block end early once ``stop()`` is true, raising
+    :class:`~kindroute.errors.Cancelled`: e.g. the count of a list that a newer keystroke made
+    stale, so it no longer holds a core the new list needs. SQLite only (its progress handler);
+    on other databases the block runs to its end."""
+    from kindroute.errors import Cancelled
+
+    raw = connection.connection.driver_connection if stop is not None else None
+    if raw is None or connection.dialect.name != "sqlite":
+        yield
+        return
+    raw.set_progress_handler(lambda: 1 if stop() else 0, CHECK_EVERY)
+    try:
+        yield
+    except OperationalError as exc:
+        if stop():
+            raise Cancelled() from exc
+        raise
+    finally:
+        raw.set_progress_handler(None, CHECK_EVERY)

@@ -7,7 +7,8 @@ called in thread workers). It holds a small cache of pages; scrolling to row 73,
 A (re)load shows the first page as soon as it is there; the exact count follows. A first
 page shorter than a page is the whole list, so no count is asked; otherwise the count runs
 after the rows were handed over, and only while no newer (re)load has started: counting
-the 20,000 matches of a one-letter filter never holds up the rows of the next keystroke.
+the 20,000 matches of a one-letter filter never holds up the rows of the next keystroke, and a
+count already running stops when a newer (re)load starts (``CaseSource.count_until``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from kindroute.errors import KindrouteError
+from kindroute.errors import Cancelled, KindrouteError
 from kindroute.widgets.format import nl_date
 
 if TYPE_CHECKING:
@@ -55,6 +56,9 @@ class CaseSource:
     role_label: Callable[[str], str] = str
     #: The first page, already read (the app's kept first page): shown without a worker.
     ready: list[CaseRow] | None = None
+    #: ``count`` that ends early (raising :class:`~kindroute.errors.Cancelled`) once the
+    #: callable it is given returns True: the list stops the count of a stale (re)load.
+    count_until: Callable[[Callable[[], bool]], int] | None = None
 
 
 def _fit(value: str, width: int) -> str:
@@ -228,7 +232,12 @@ class CaseList(ScrollView, can_focus=True):
     def _count(self, source: CaseSource, generation: int) -> None:
         """Count the (re)load ``generation`` and post it (in the worker of :meth:`_fetch`)."""
         try:
-            count = source.count()
+            if source.count_until is not None:
+                count = source.count_until(lambda: generation != self.generation)
+            else:
+                count = source.count()
+        except Cancelled:
+            return  # a newer (re)load counts its own
         except KindrouteError as exc:
             self._failed(str(exc))
             return
