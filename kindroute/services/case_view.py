@@ -97,8 +97,8 @@ class CaseView(ServiceContext):
                 for c in s.scalars(select(ConsentRecord).where(ConsentRecord.case_id == case_id)
                                    .order_by(ConsentRecord.id))
             )
+            # read as plain rows (Core), not ORM objects: nothing here is changed.
             # the steps, numbered 1..n (the keyed history also holds every other change)
-            # the rest as plain rows (Core), not as ORM objects: nothing here is changed
             history = tuple(
                 HistoryEntry(n, *e)
                 for n, e in enumerate(s.execute(_STEP_EVENTS, {"case_id": case_id}), start=1)
