@@ -146,7 +146,9 @@ def build_demo(path: Path, cases: int, workdir: Path) -> float:
     """``kindroute demo --db PATH --cases N --seed S``; returns the wall time in seconds."""
     cmd = kindroute_command() + ["demo", "--db", str(path), "--cases", str(cases), "--seed", str(SEED)]
     started = time.perf_counter()
-    proc = subprocess.run(cmd, env=child_env(workdir), capture_output=True, text=True, timeout=3600)
+    # a shared database needs the history key (pg_figures sets the bench's own); nothing else passes
+    key = {k: v for k, v in os.environ.items() if k == "KINDROUTE_HISTORY_KEY_FILE"}
+    proc = subprocess.run(cmd, env=child_env(workdir, **key), capture_output=True, text=True, timeout=3600)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[1:])} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")

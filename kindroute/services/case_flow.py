@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from kindroute.errors import AccessDenied, Conflict, InvalidInput, KindrouteError, NotFound, StepNotAllowed
-from kindroute.services import access, stepping, turns
+from kindroute.services import access, history, stepping, turns
 from kindroute.services.clocks import refresh_next_due, write_next_due, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, StepResult
@@ -221,11 +221,14 @@ class CaseFlow(ServiceContext):
                 uow.commit()
                 return confirmed
             track, source, dest = self.engine.apply(known.facts, trigger)  # blocked -> StepNotAllowed
+            # the events are sealed last: the global head stays locked only for those statements
+            pending = history.PendingEvents(history.history_key_for(self.db, conn, write=True))
             result = turns.record_step(self, conn, actor, case_id, case, known.tracks.get(track),
-                                       track, source, dest, trigger, note)
+                                       track, source, dest, trigger, note, pending)
             followed = turns.follow_automatic_conn(self, conn, actor, case_id,
-                                                   f"stap '{nxt.label}' door {actor.name}")
+                                                   f"stap '{nxt.label}' door {actor.name}", pending)
             write_next_due(conn, case_id, self.route)
+            pending.seal(conn)
             uow.commit()
             return replace(result, followed=tuple(followed)) if followed else result
 

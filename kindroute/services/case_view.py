@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 
 from kindroute.services import access
+from kindroute.services.case_people import case_people
 from kindroute.services.clocks import zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import (
@@ -23,6 +24,17 @@ from kindroute.services.dto import (
 from kindroute.services.plan_view import read_plan
 from kindroute.store.models import Agreement, CaseEvent, ConsentRecord, Document, Note, Person
 
+_CASE = bindparam("case_id", type_=Integer)
+_E, _N, _A, _D = CaseEvent, Note, Agreement, Document
+_STEP_EVENTS = (select(_E.track, _E.from_step, _E.to_step, _E.trigger, _E.actor_name, _E.at, _E.note)
+                .where(_E.case_id == _CASE, _E.kind == "step").order_by(_E.seq))
+_NOTES = (select(_N.id, _N.author_id, _N.at, _N.step, _N.text).where(_N.case_id == _CASE)
+          .order_by(_N.at, _N.id))
+_AGREEMENTS = (select(_A.id, _A.what, _A.who_id, _A.who_role, _A.due_on, _A.done_at, _A.created_by_id,
+                      _A.created_at).where(_A.case_id == _CASE).order_by(_A.id))
+_DOCUMENTS = (select(_D.id, _D.kind, _D.outcome, _D.title, _D.step, _D.author_id, _D.at, _D.fields_json)
+              .where(_D.case_id == _CASE).order_by(_D.id))
+
 
 class CaseView(ServiceContext):
     """Read one case (outside roles' reads are logged)."""
@@ -36,12 +48,13 @@ class CaseView(ServiceContext):
             case = self._case(s, case_id, actor)
             pupil = case.pupil
             facts = self.facts(s, case)
-            people: dict[int, str] = {}
+            # every name the screen shows, in one round trip (not one per person)
+            people = case_people(s, case_id)
 
             def name_of(pid: int | None) -> str | None:
                 if pid is None:
                     return None
-                if pid not in people:
+                if pid not in people:  # someone referenced from elsewhere (never a case record)
                     person = s.get(Person, pid)
                     people[pid] = person.name if person else "?"
                 return people[pid]
@@ -84,28 +97,26 @@ class CaseView(ServiceContext):
                 for c in s.scalars(select(ConsentRecord).where(ConsentRecord.case_id == case_id)
                                    .order_by(ConsentRecord.id))
             )
+            # read as plain rows (Core), not ORM objects: nothing here is changed.
             # the steps, numbered 1..n (the keyed history also holds every other change)
             history = tuple(
-                HistoryEntry(n, e.track, e.from_step, e.to_step, e.trigger, e.actor_name, e.at, e.note)
-                for n, e in enumerate(s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id,
-                                                                        CaseEvent.kind == "step")
-                                                .order_by(CaseEvent.seq)), start=1)
+                HistoryEntry(n, *e)
+                for n, e in enumerate(s.execute(_STEP_EVENTS, {"case_id": case_id}), start=1)
             )
             notes = tuple(
                 NoteInfo(n.id, name_of(n.author_id) or "?", n.at, n.step, n.text)
-                for n in s.scalars(select(Note).where(Note.case_id == case_id).order_by(Note.at, Note.id))
+                for n in s.execute(_NOTES, {"case_id": case_id})
             )
             agreements = tuple(
                 AgreementInfo(g.id, g.what, name_of(g.who_id), g.who_role, g.due_on, g.done_at is not None,
                               g.done_at, name_of(g.created_by_id) or "?", g.created_at,
                               bool(g.due_on and g.done_at is None and g.due_on < today))
-                for g in s.scalars(select(Agreement).where(Agreement.case_id == case_id)
-                                   .order_by(Agreement.id))
+                for g in s.execute(_AGREEMENTS, {"case_id": case_id})
             )
             documents = tuple(
                 DocumentInfo(d.id, d.kind, d.outcome, d.title, d.step, name_of(d.author_id) or "?", d.at,
                              fields=json.loads(d.fields_json) if d.fields_json else {})
-                for d in s.scalars(select(Document).where(Document.case_id == case_id).order_by(Document.id))
+                for d in s.execute(_DOCUMENTS, {"case_id": case_id})
             )
             nexts = tuple(
                 NextStepInfo(
@@ -118,7 +129,7 @@ class CaseView(ServiceContext):
             zp = None
             if case.registered_on is not None and case.zorgplicht_decision is None:
                 zp = zorgplicht_deadline(case.registered_on, bool(case.zorgplicht_extended))
-            plan = read_plan(s, case, self.route, today)
+            plan = read_plan(s, case, self.route, today, names=people)
             detail = CaseDetail(
                 id=case.id, pupil=pupil.name, pupil_id=pupil.id, date_of_birth=pupil.date_of_birth,
                 group=pupil.group, school=case.school.name, school_id=case.school_id, status=case.status,

@@ -7,12 +7,18 @@ moves the case's own head (``cases.history_head`` / ``history_count``) in the sa
 
 :func:`record_digests` reads the rows a change touched back from the database, so what is
 sealed is exactly what ``audit verify`` will read.
+
+:class:`PendingEvents` is the late door for a step: its events are collected while the step,
+its automatic steps and the case's clocks are written, and sealed together at the end
+(:meth:`PendingEvents.seal`), so the global head is locked only for the last few statements
+before the commit instead of for the whole transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
@@ -34,9 +40,10 @@ from kindroute.store.hmac_chain import (
     record_digest,
     records_text,
 )
-from kindroute.store.models import AccessLog, Base, CaseEvent, Meta
+from kindroute.store.models import AccessLog, Base, Case, CaseEvent, Meta
 
 META = Meta.__table__
+CASES = Case.__table__
 EVENTS = CaseEvent.__table__
 ACCESS = AccessLog.__table__
 TABLES = Base.metadata.tables
@@ -47,6 +54,8 @@ HEAD_ACCESS = "access_head"
 _READ_HEAD = (select(META.c.value).where(META.c.key == bindparam("name")).with_for_update())
 _WRITE_HEAD = META.update().where(META.c.key == bindparam("name")).values(value=bindparam("value"))
 _INSERT_EVENT = EVENTS.insert()
+_WRITE_CASE_HEAD = (CASES.update().where(CASES.c.id == bindparam("where_case"))
+                    .values(history_head=bindparam("head")))
 
 Record = tuple[str, Any, str | None]
 
@@ -119,6 +128,66 @@ def append_event(
     head = format_head(key, HEAD_HISTORY, gseq, case_id, h)
     conn.execute(_WRITE_HEAD, {"name": HEAD_HISTORY, "value": head})
     return seq, h
+
+
+class PendingEvents:
+    """Events of one transaction whose place in the global chain is taken at its end.
+
+    :meth:`add` numbers an event within its case (``seq``) at once — the case row is locked by
+    the caller, so that number is final — and :meth:`seal` takes the global head (locked until
+    the commit), seals every collected event in order, writes them and moves the heads: the
+    global one and each case's ``history_head``. Call :meth:`seal` right before the commit.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        self._events: list[dict[str, Any]] = []
+
+    def add(self, *, case_id: int, prev_hash: str, prev_count: int, kind: str, actor: Actor, at: datetime,
+            records: Iterable[Record] = (), note: str = "", track: str = "", from_step: str = "",
+            to_step: str = "", trigger: str = "") -> int:
+        """Collect one change of a case; returns its seq (the case's new history count).
+        ``prev_hash``/``prev_count``: the case's head as stored (a later event of the same case in
+        this transaction follows the one collected before it)."""
+        last = next((e for e in reversed(self._events) if e["case_id"] == case_id), None)
+        seq = last["seq"] + 1 if last is not None else prev_count + 1
+        self._events.append({
+            "case_id": case_id, "seq": seq, "track": track, "from_step": from_step, "to_step": to_step,
+            "trigger": trigger, "actor_id": actor.id, "actor_name": actor.name, "at": at, "note": note,
+            "prev_hash": None if last is not None else prev_hash, "kind": kind,
+            "records": records_text(records),
+        })
+        return seq
+
+    def steps_of(self, case_id: int) -> list[Any]:
+        """The collected step events of a case (trigger, to_step, at), oldest first."""
+        return [SimpleNamespace(trigger=e["trigger"], to_step=e["to_step"], at=e["at"])
+                for e in self._events if e["case_id"] == case_id and e["kind"] == "step"]
+
+    def seal(self, conn: Connection) -> dict[int, str]:
+        """Lock the global head, seal and write the collected events; returns each case's new head."""
+        if not self._events:
+            return {}
+        gseq, gcase, gprev = _take_head(conn, HEAD_HISTORY)
+        heads: dict[int, str] = {}
+        for e in self._events:
+            gseq += 1
+            prev = heads.get(e["case_id"], e["prev_hash"])
+            h = event_mac(self.key, case_id=e["case_id"], seq=e["seq"], kind=e["kind"], track=e["track"],
+                          from_step=e["from_step"], to_step=e["to_step"], trigger=e["trigger"],
+                          actor_id=e["actor_id"], actor_name=e["actor_name"], at=e["at"], note=e["note"],
+                          records=e["records"], prev_hash=prev, gseq=gseq, gprev=gprev, gprev_case=gcase)
+            # one statement per event: the figures' trigger reads the event before it on the track
+            conn.execute(_INSERT_EVENT, {**e, "prev_hash": prev, "hash": h, "scheme": SCHEME_KEYED,
+                                         "gseq": gseq, "gprev": gprev, "gprev_case": gcase})
+            heads[e["case_id"]] = h
+            gcase, gprev = e["case_id"], h
+        conn.execute(_WRITE_HEAD, {"name": HEAD_HISTORY,
+                                   "value": format_head(self.key, HEAD_HISTORY, gseq, gcase, gprev)})
+        for case_id, h in heads.items():
+            conn.execute(_WRITE_CASE_HEAD, {"where_case": case_id, "head": h})
+        self._events.clear()
+        return heads
 
 
 def append_access(conn: Connection, key: bytes, *, person_id: int, case_id: int, at: datetime,

@@ -77,9 +77,11 @@ def read_periods(s: Session, case_id: int, route: Route) -> tuple[PeriodInfo, ..
     return tuple(sorted(out, key=lambda p: p.document_id))
 
 
-def read_plan(s: Session, case: Case, route: Route, today: date) -> PlanInfo:
-    """The plan of ``case`` as the faces show it (the caller checked access)."""
-    names: dict[int, str] = {}
+def read_plan(s: Session, case: Case, route: Route, today: date, *,
+              names: dict[int, str] | None = None) -> PlanInfo:
+    """The plan of ``case`` as the faces show it (the caller checked access). ``names``: the
+    people's names already read (:func:`case_people.case_people`); others are read as they come."""
+    names = {} if names is None else names
 
     def name_of(pid: int | None) -> str:
         if pid is None:

@@ -159,11 +159,13 @@ def confirm_turn(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: i
 
 def record_step(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: int, case: Any,
                 row: stepping.TrackState | None, track: str, source: str, dest: str, trigger: str,
-                note: str) -> StepResult:
+                note: str, pending: history.PendingEvents | None = None) -> StepResult:
     """Write a step: the case row (version checked), the hash-chained event, the track, a note.
 
     ``case`` is the row read by :func:`stepping.case_statement`; ``row`` where the case stood on
-    ``track`` (None: the track starts now).
+    ``track`` (None: the track starts now). ``pending``: collect the event there, to be sealed
+    by the caller right before its commit (the global head is then locked only at the end);
+    without it the event is sealed now.
     """
     now = ctx.now()
     if now < case.opened_at:
@@ -179,7 +181,8 @@ def record_step(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: in
             closed_at = now
         else:
             status, closed_at = STATUS_OPEN, None
-    deadline = entry_deadline(ctx, conn, case_id, case.opened_at, dest, now, entering=(trigger, dest))
+    deadline = entry_deadline(ctx, conn, case_id, case.opened_at, dest, now, entering=(trigger, dest),
+                              pending=pending)
     at_turn = ctx.engine.at_turn_role(dest)
     seq = case.history_count + 1
     records: list[history.Record] = [
@@ -193,12 +196,18 @@ def record_step(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: in
                                                       "at": now, "step": source, "text": note}
                                ).inserted_primary_key[0]
         records.append(("notes", note_id, record_digest((actor.id, now, source, note))))
-    key = history.history_key_for(ctx.db, conn, write=True)
-    seq, h = history.append_event(
-        conn, key, case_id=case_id, prev_hash=case.history_head, prev_count=case.history_count,
-        kind="step", actor=actor, at=now, records=records, note=note, track=track,
-        from_step=source, to_step=dest, trigger=trigger, global_head=case.global_head,
-    )
+    if pending is not None:  # sealed with the others at the end: the case keeps its head until then
+        h = case.history_head
+        seq = pending.add(case_id=case_id, prev_hash=case.history_head, prev_count=case.history_count,
+                          kind="step", actor=actor, at=now, records=records, note=note, track=track,
+                          from_step=source, to_step=dest, trigger=trigger)
+    else:
+        key = history.history_key_for(ctx.db, conn, write=True)
+        seq, h = history.append_event(
+            conn, key, case_id=case_id, prev_hash=case.history_head, prev_count=case.history_count,
+            kind="step", actor=actor, at=now, records=records, note=note, track=track,
+            from_step=source, to_step=dest, trigger=trigger, global_head=case.global_head,
+        )
     values: dict[str, Any] = {"case_id": case_id, "old_version": case.version, "new_version": version,
                               "head": h, "seq": seq, "now": now}
     if update is stepping.UPDATE_CASE_STATUS:
@@ -235,8 +244,9 @@ def follow_automatic(ctx: ServiceContext, uow: UnitOfWork, actor: Actor, case_id
 
 
 def follow_automatic_conn(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: int,
-                          cause: str) -> list[StepResult]:
-    """Take every automatic step whose guards hold, one after another, in this transaction."""
+                          cause: str, pending: history.PendingEvents | None = None) -> list[StepResult]:
+    """Take every automatic step whose guards hold, one after another, in this transaction
+    (``pending``: as :func:`record_step`)."""
     if not any(t.automatic for t in ctx.route.triggers.values()):
         return []
     today = ctx.today()
@@ -251,7 +261,7 @@ def follow_automatic_conn(ctx: ServiceContext, conn: Connection, actor: Actor, c
             break
         track, source, dest = ctx.engine.apply(known.facts, option.trigger)
         taken.append(record_step(ctx, conn, robot, case_id, case, known.tracks.get(track), track, source,
-                                 dest, option.trigger, f"Automatisch na: {cause}"))
+                                 dest, option.trigger, f"Automatisch na: {cause}", pending))
         cause = f"stap '{option.label}'"
     return taken
 
@@ -260,9 +270,11 @@ def follow_automatic_conn(ctx: ServiceContext, conn: Connection, actor: Actor, c
 
 
 def entry_deadline(ctx: ServiceContext, conn: Connection, case_id: int, opened_at: datetime | None,
-                   dest: str, now: datetime, *, entering: tuple[str, str] | None = None) -> date | None:
+                   dest: str, now: datetime, *, entering: tuple[str, str] | None = None,
+                   pending: history.PendingEvents | None = None) -> date | None:
     """The deadline of ``dest`` when the case enters it now. ``entering``: (trigger, step) of the
-    entering event when it is not written yet (its digest is sealed into that event)."""
+    entering event when it is not written yet (its digest is sealed into that event); ``pending``:
+    events of this transaction collected but not written yet."""
     step = ctx.route.steps.get(dest)
     if step is None or step.term_days is None:
         return None
@@ -273,6 +285,8 @@ def entry_deadline(ctx: ServiceContext, conn: Connection, case_id: int, opened_a
         select(CaseEvent.trigger, CaseEvent.to_step, CaseEvent.at)
         .where(CaseEvent.case_id == case_id, CaseEvent.kind == "step").order_by(CaseEvent.seq)
     ).all())
+    if pending is not None:
+        events += pending.steps_of(case_id)
     if entering is not None:
         events.append(SimpleNamespace(trigger=entering[0], to_step=entering[1], at=now))
     entered_on = now.date()

@@ -1,0 +1,63 @@
+"""Opening a case reads names in one query and its records as plain rows.
+
+``case_detail`` is what the case screen waits for; under many users every round trip and every
+ORM object counts. The names of everyone the case mentions come from one query
+(:func:`kindroute.services.case_people.case_people`), not one ``people`` read per person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event
+from test_trust_support import PG_URL, Clock, actor, make_services, needs_pg, open_case, pg_database
+
+from kindroute.services import Services
+from kindroute.services.case_people import case_people
+from kindroute.store.db import open_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[needs_pg, pytest.mark.pg])])
+def svc(request, tmp_path) -> Iterator[Services]:
+    if request.param == "sqlite":
+        db = open_database(str(tmp_path / "kr.sqlite"))
+        yield make_services(db, Clock())
+        db.dispose()
+        return
+    assert PG_URL
+    with pg_database() as url:
+        db = open_database(url)
+        yield make_services(db, Clock())
+        db.dispose()
+
+
+def test_a_case_names_everyone_it_mentions_from_one_query(svc):
+    ib = actor(svc)
+    cid = open_case(svc)
+    other = open_case(svc, "Daan Jansen", teacher="Lotte Jansen")
+    svc.add_note(ib, cid, "Eerste gesprek")
+    svc.add_note(actor(svc, "Tom de Wit"), cid, "Observatie in de klas")
+    svc.add_agreement(ib, cid, "Ouders bellen", who="Dirk Directeur")
+    with svc.db.engine.connect() as conn:
+        names = case_people(conn, cid)
+        assert "Lotte Jansen" in case_people(conn, other).values()
+    assert set(names.values()) == {"Ingrid Bakker", "Tom de Wit", "Dirk Directeur"}
+    assert "Lotte Jansen" not in names.values()
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()))
+
+    event.listen(svc.db.engine, "before_cursor_execute", record)
+    try:
+        detail = svc.case_detail(ib, cid)
+    finally:
+        event.remove(svc.db.engine, "before_cursor_execute", record)
+    assert [n.author for n in detail.notes] == ["Ingrid Bakker", "Tom de Wit"]
+    assert [(g.who, g.created_by) for g in detail.agreements] == [("Dirk Directeur", "Ingrid Bakker")]
+    assert {a.person for a in detail.assignments} >= {"Tom de Wit"}
+    # one read of names (by ids from the case's records), none of whole people rows
+    assert sum(s.startswith("SELECT people.id, people.name FROM people") for s in seen) == 1, seen
+    assert not any(s.startswith("SELECT people.id, people.name, people.organisation") for s in seen), seen

@@ -1,0 +1,116 @@
+"""A step locks the global head of the history last: everything else of the step is written first.
+
+Under many users every step waits for the one global head (``kindroute_meta``'s
+``history_head`` row, ``FOR UPDATE`` on PostgreSQL) until the step commits. So a step collects its
+events (:class:`kindroute.services.history.PendingEvents`) and seals them at the end: after the
+lock only the events, the global head and the cases' heads are written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event, select
+from test_trust_support import PG_URL, Clock, actor, make_services, needs_pg, open_case, pg_database, tick_all
+
+from kindroute.services import Services, history
+from kindroute.services.audit import verify_history
+from kindroute.store.db import open_database
+from kindroute.store.hmac_chain import parse_head
+from kindroute.store.models import Case, CaseEvent, Meta
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[needs_pg, pytest.mark.pg])])
+def svc(request, tmp_path) -> Iterator[Services]:
+    if request.param == "sqlite":
+        db = open_database(str(tmp_path / "kr.sqlite"))
+        yield make_services(db, Clock())
+        db.dispose()
+        return
+    assert PG_URL
+    with pg_database() as url:
+        db = open_database(url)
+        yield make_services(db, Clock())
+        db.dispose()
+
+
+def _is_head_read(sql: str) -> bool:
+    """The read of the global head alone (the case read carries it as a subquery, unlocked)."""
+    return sql.lstrip().upper().startswith("SELECT KINDROUTE_META.VALUE")
+
+
+def test_a_step_takes_the_global_head_after_everything_else(svc):
+    ib = actor(svc)
+    cid = open_case(svc)
+    tick_all(svc, cid)
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()))
+
+    event.listen(svc.db.engine, "before_cursor_execute", record)
+    try:
+        svc.advance_case(ib, cid, "naar_aanpak_groep", note="Gesprek gevoerd")
+    finally:
+        event.remove(svc.db.engine, "before_cursor_execute", record)
+    reads = [i for i, s in enumerate(seen) if _is_head_read(s)]
+    assert len(reads) == 1, seen
+    before, after = seen[:reads[0]], seen[reads[0] + 1:]
+    if svc.db.engine.dialect.name == "postgresql":
+        assert "FOR UPDATE" in seen[reads[0]]
+    # the step, its note, the track and the clock are written before the head is taken ...
+    assert any(s.startswith("UPDATE cases SET") and "version" in s for s in before)
+    assert any(s.startswith("UPDATE case_tracks") for s in before)
+    assert any(s.startswith("INSERT INTO notes") for s in before)
+    assert any(s.startswith("UPDATE cases SET next_due") for s in before)
+    assert not any(s.startswith("INSERT INTO case_events") for s in before)
+    # ... and after it only the event, the global head and the case's head (then the commit)
+    kinds = [s.split(" SET ")[0].split(" (")[0] for s in after]
+    assert set(kinds) <= {"INSERT INTO case_events", "UPDATE kindroute_meta", "UPDATE cases"}, after
+    assert kinds.count("INSERT INTO case_events") == 1
+    report = verify_history(svc.db, svc.route)
+    assert report.ok, report.problems
+
+
+def test_pending_events_chain_within_a_case_and_move_both_heads(svc):
+    ib = actor(svc)
+    cid = open_case(svc)
+    other = open_case(svc, "Daan Jansen")
+    with svc.db.engine.begin() as conn:
+        key = history.history_key_for(svc.db, conn, write=True)
+        head_before = conn.execute(select(Meta.value).where(Meta.key == "history_head")).scalar()
+        case = conn.execute(select(Case.history_head, Case.history_count).where(Case.id == cid)).one()
+        o = conn.execute(select(Case.history_head, Case.history_count).where(Case.id == other)).one()
+        at = svc.now()
+        pending = history.PendingEvents(key)
+        first = pending.add(case_id=cid, prev_hash=case.history_head, prev_count=case.history_count,
+                            kind="step", actor=ib, at=at, track="school", from_step="a", to_step="b",
+                            trigger="t1")
+        mid = pending.add(case_id=other, prev_hash=o.history_head, prev_count=o.history_count,
+                          kind="step", actor=ib, at=at, track="school", from_step="a", to_step="b",
+                          trigger="t1")
+        # the second event of the case follows the first, whatever the caller read from the case row
+        second = pending.add(case_id=cid, prev_hash=case.history_head, prev_count=case.history_count,
+                             kind="step", actor=ib, at=at, track="school", from_step="b", to_step="c",
+                             trigger="t2")
+        assert (first, second, mid) == (case.history_count + 1, case.history_count + 2, o.history_count + 1)
+        assert [e.to_step for e in pending.steps_of(cid)] == ["b", "c"]
+        # nothing is written (nor the head locked) before the seal
+        assert conn.execute(select(Meta.value).where(Meta.key == "history_head")).scalar() == head_before
+        assert conn.execute(select(CaseEvent.seq).where(CaseEvent.case_id == cid,
+                                                        CaseEvent.seq > case.history_count)).first() is None
+        heads = pending.seal(conn)
+        rows = conn.execute(select(CaseEvent).where(CaseEvent.case_id.in_([cid, other]),
+                                                    CaseEvent.kind == "step").order_by(CaseEvent.gseq)).all()
+        assert [(r.case_id, r.seq) for r in rows] == [(cid, first), (other, mid), (cid, second)]
+        g0 = parse_head(head_before)[0]
+        assert [r.gseq for r in rows] == [g0 + 1, g0 + 2, g0 + 3]
+        assert rows[0].prev_hash == case.history_head and rows[2].prev_hash == rows[0].hash
+        assert rows[1].gprev == rows[0].hash and rows[2].gprev == rows[1].hash
+        assert heads == {cid: rows[2].hash, other: rows[1].hash}
+        now_head = conn.execute(select(Meta.value).where(Meta.key == "history_head")).scalar()
+        g, gcase, h, _m = parse_head(now_head)
+        assert (g, gcase, h) == (g0 + 3, cid, rows[2].hash)
+        assert conn.execute(select(Case.history_head).where(Case.id == cid)).scalar() == rows[2].hash
+        assert pending.seal(conn) == {}  # sealed once
