@@ -6,8 +6,9 @@
   its header and its first tab ("Wie doet wat"). The cursor moves one row down before every
   open, so each sample opens another case; ``escape`` goes back between samples.
 * ``--mode flow`` (P8): ``w`` → the stroomschema painted with the counts per step; ``escape``
-  back. Its floor, in the same process: the worklist's first page reloaded and painted
-  (``floor`` in the output).
+  back. Its floor, in the same process: the worklist's first frame with its rows — a fresh
+  worklist screen pushed the same way, until its first page is painted (``floor``); beside it,
+  as context, the first page reloaded in place in the worklist already on screen (``reload``).
 
 "Painted" is observed, not assumed: the probe wraps the screen's own handler that applies
 the loaded data (``CaseScreen.show``, ``FlowchartScreen._loaded``,
@@ -76,6 +77,7 @@ async def probe(db: str, who: str, mode: str, reps: int, timeout: float) -> dict
     app = KindrouteApp(db=db, who=who, actor=shared_actor(db, who), remember=False)
     samples: list[float] = []
     floor: list[float] = []
+    reload: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await until(lambda: app.ready or app.failed, "the worklist")
         if app.failed:
@@ -99,17 +101,36 @@ async def probe(db: str, who: str, mode: str, reps: int, timeout: float) -> dict
             await until(lambda: app.screen is worklist, "the worklist again")
             await pilot.pause()
             if mode == "flow":
-                ms = await timed(lambda: _reload(worklist), "the worklist's rows")
+                # the worklist's first frame with its rows: a fresh worklist screen pushed the same
+                # way as the stroomschema (the floor), until its first page is painted
+                ms = await timed(lambda: _fresh_worklist(app), "a fresh worklist's rows")
                 if n:
                     floor.append(ms)
+                fresh = app.screen
+                await until(lambda s=fresh: s.query_one(CaseList).counted, "its count")
+                app.pop_screen()
+                await until(lambda: app.screen is worklist, "the worklist again")
+                await pilot.pause()
+                # context: the rows reloaded in place in the worklist already on screen
+                ms = await timed(lambda: _reload(worklist), "the worklist's rows")
+                if n:
+                    reload.append(ms)
                 await until(lambda: case_list.counted, "the worklist's count")
                 await pilot.pause()
         app.exit()
-    return {"samples": samples, "floor": floor, "mode": mode}
+    return {"samples": samples, "floor": floor, "reload": reload, "mode": mode}
 
 
 async def _reload(worklist: Any) -> None:
     worklist.reload()
+
+
+async def _fresh_worklist(app: Any) -> None:
+    from kindroute.screens.worklist import WorklistScreen
+
+    screen = WorklistScreen()
+    await app.push_screen(screen)
+    screen.begin()
 
 
 def main() -> None:
