@@ -268,13 +268,15 @@ class KeptLists:
                 log.info("kept first page not used again: %r", exc)
         return self._start.core().lists.list_cases(actor, f, limit=limit, offset=offset, purpose=purpose)
 
-    def count_cases(self, actor: Actor | None, f: CaseFilter | None = None, *, cap: int | None = None) -> int:
-        if self._kept(actor, f) and cap is None:
+    def count_cases(self, actor: Actor | None, f: CaseFilter | None = None, *, cap: int | None = None,
+                    stop: Callable[[], bool] | None = None) -> int:
+        """As ``CaseLists.count_cases``; ``stop`` ends a count that is no longer wanted."""
+        if self._kept(actor, f) and cap is None and not (stop is not None and stop()):
             try:
                 return self._start.read_count(self._entry, self.actor, self.today())
             except Exception as exc:  # noqa: BLE001 - then the Core way in answers
                 log.info("kept count not used: %r", exc)
-        return self._start.core().lists.count_cases(actor, f, cap=cap)
+        return self._start.core().lists.count_cases(actor, f, cap=cap, stop=stop)
 
     def __getattr__(self, name: str) -> Any:
         """Anything else the case lists offer, from the Core way in."""
