@@ -406,6 +406,43 @@ async def test_flowchart_counts_and_highlight(services, ib):
         assert "JEUGDHULP" in str(app.screen.query_one("#flow-side-text", Static).render())
 
 
+async def test_flowchart_waits_briefly_for_its_counts_and_then_draws_without_them(services, ib, monkeypatch):
+    """The route is drawn once, with its counts, when they come within DRAW_WAIT; counts that take
+    longer leave the route drawn without them in the meantime (then with them)."""
+    import threading
+
+    release = threading.Event()
+    original = type(services).step_counts
+
+    def slow_counts(self, *args, **kw):  # type: ignore[no-untyped-def]
+        release.wait(10)
+        return original(self, *args, **kw)
+
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        draws: list[dict[str, int]] = []
+        monkeypatch.setattr(FlowchartScreen, "draw",
+                            lambda self, _d=FlowchartScreen.draw: (draws.append(dict(self.counts)), _d(self)))
+        await pilot.press("w")
+        await settle(pilot)
+        assert draws == [services.step_counts(ib)], "drawn once, with the counts (a quick read)"
+        await pilot.press("escape")
+        await settle(pilot)
+
+        draws.clear()
+        monkeypatch.setattr(type(services), "step_counts", slow_counts)
+        await pilot.press("w")
+        await pilot.pause(FlowchartScreen.DRAW_WAIT + 0.2)
+        assert draws == [{}], "the route without counts while they are on their way"
+        text = str(app.screen.query_one("#flow-main-text", Static).render())
+        assert "Signalering" in text
+        release.set()
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert len(draws) == 2 and draws[1] == services.step_counts(ib)
+
+
 async def test_help_lists_all_keys(services):
     app = make_app(services)
     async with app.run_test(size=(120, 40)) as pilot:

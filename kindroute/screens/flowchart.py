@@ -99,6 +99,7 @@ class FlowchartScreen(KrScreen):
         self.case_id = case_id
         self.counts: dict[str, int] = {}
         self.overdue: dict[str, int] = {}
+        self._drawn = False
         self.here: set[str] = set()
         self._main = Text()
 
@@ -112,8 +113,13 @@ class FlowchartScreen(KrScreen):
                 yield Static(id="flow-side-text")
         yield KrFooter()
 
+    #: Seconds the route is left undrawn while its counts are on their way: they usually come
+    #: within a frame or two, and drawing twice (without, then with) lays the screen out twice.
+    DRAW_WAIT = 0.15
+
     def on_mount(self) -> None:
-        self.draw()
+        self._drawn = False
+        self.set_timer(self.DRAW_WAIT, self._draw_once)
         self.query_one("#flow-main").focus()
         services, actor, case_id = self.services, self.actor, self.case_id
 
@@ -136,6 +142,11 @@ class FlowchartScreen(KrScreen):
             self.here = here
             self.overdue = overdue
 
+    def _draw_once(self) -> None:
+        """The route without its counts, when they take longer than :attr:`DRAW_WAIT`."""
+        if not self._drawn:
+            self.draw()
+
     def on_flowchart_screen_counted(self, message: Counted) -> None:
         self.counts, self.here, self.overdue = message.counts, message.here, message.overdue
         self.draw()
@@ -150,6 +161,7 @@ class FlowchartScreen(KrScreen):
             self.query_one("#flow-main", VerticalScroll).scroll_to(y=max(0, row - 2), animate=False)
 
     def draw(self) -> None:
+        self._drawn = True
         route = self.services.route
         title = Text("Stroomschema", style="bold")
         title.append(f" — {route.name} (versie {route.version})", style="")
