@@ -8,7 +8,6 @@ cases; the walk goes forward through the first 200 positions (the 10-item one cy
 
 from __future__ import annotations
 
-import os
 import shutil
 import statistics
 import time
@@ -26,10 +25,9 @@ def walk_times(source: Path, work: Path, who: str, rounds: int) -> tuple[list[fl
 
     path = work / "m1.sqlite"
     shutil.copyfile(source, path)
-    # the demo's history key is where ``kindroute demo`` (run by run.py) left it: adding a sealed
-    # case to an agenda is an event of its history
-    saved = os.environ.get("XDG_CONFIG_HOME")
-    os.environ["XDG_CONFIG_HOME"] = str(work / "home" / "config")
+    # the demo's history key is where ``kindroute demo`` (run by run.py) left it, in the bench's
+    # configuration folder (run.py points XDG_CONFIG_HOME there): adding a sealed case to an
+    # agenda is an event of its history
     db = open_database(str(path))
     try:
         svc = Services(db)
@@ -53,9 +51,5 @@ def walk_times(source: Path, work: Path, who: str, rounds: int) -> tuple[list[fl
         return big_ms, small_ms, note
     finally:
         db.dispose()
-        if saved is None:
-            os.environ.pop("XDG_CONFIG_HOME", None)
-        else:
-            os.environ["XDG_CONFIG_HOME"] = saved
         for p in work.glob("m1.sqlite*"):
             p.unlink()
