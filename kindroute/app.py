@@ -175,7 +175,6 @@ class KindrouteApp(App[int]):
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> None:
         from kindroute.bootstrap import Front, open_first_page, open_services
-        from kindroute.errors import KindrouteError
 
         try:
             if self._services is None and self.actor is None:
@@ -202,14 +201,20 @@ class KindrouteApp(App[int]):
             if actor is None and not empty:
                 actor, problem = front.known_person()
             import kindroute.screens.filter_summary  # noqa: F401 - the list title needs it; load it here
-        except KindrouteError as exc:
-            self.call_from_thread(self._fatal, str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - a line for the user, details in the log
-            log.exception("opening failed")
-            self.call_from_thread(self._fatal, f"Onverwachte fout bij het openen: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a line for the user (details in the log)
+            self._open_failed(exc)
             return
         self.post_message(Opened(front, empty, actor, problem))
+
+    def _open_failed(self, exc: Exception) -> None:
+        """Opening went wrong (in a worker): the user's own message, or one line with the log."""
+        from kindroute.errors import KindrouteError
+
+        if isinstance(exc, KindrouteError):
+            self.call_from_thread(self._fatal, str(exc))
+            return
+        log.error("opening failed", exc_info=exc)
+        self.call_from_thread(self._fatal, f"Onverwachte fout bij het openen: {exc}")
 
     def on_first_page_open(self, message: FirstPageOpen) -> None:
         """The worklist reads its first page through the case lists; the rest follows (mark_ready)."""
@@ -224,19 +229,14 @@ class KindrouteApp(App[int]):
     def _open_rest(self, first: FirstStart | KeptStart) -> None:
         """With the first rows on screen: the full services, the history check, the warm-up; then
         the first page is kept as SQL for the next start (services/quick_page.py)."""
-        from kindroute.errors import KindrouteError
 
         try:
             front = first.front()
             from kindroute.services.history import check_heads
 
             self._history_warnings = check_heads(front.services.db)
-        except KindrouteError as exc:
-            self.call_from_thread(self._fatal, str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - a line for the user, details in the log
-            log.exception("opening failed")
-            self.call_from_thread(self._fatal, f"Onverwachte fout bij het openen: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a line for the user (details in the log)
+            self._open_failed(exc)
             return
         self.post_message(Opened(front, False, first.actor, None))
         from kindroute.services.quick_page import KeptStart
