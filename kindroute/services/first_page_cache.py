@@ -96,7 +96,7 @@ def _date_form(type_: Any) -> str:
 def _kind(type_: Any) -> str | None:
     try:
         python = type_.python_type
-    except NotImplementedError:
+    except NotImplementedError:  # a type SQLAlchemy cannot name in Python: not a day or moment
         return None
     if python is datetime:
         return "datetime"

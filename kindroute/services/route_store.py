@@ -79,7 +79,7 @@ def _store_first(db: Database, route: Route, now: datetime) -> None:
                 _seal_routes(db, uow.connection, None, now)
             uow.commit()
     except IntegrityError:
-        pass
+        pass  # another session stored the first route at the same moment: theirs stands
 
 
 def _seal_routes(db: Database, conn: Connection, actor: Actor | None, now: datetime,
