@@ -23,6 +23,7 @@ from kindroute.services import quick_page
 from kindroute.services.case_filter import CaseFilter, worklist_filter
 from kindroute.services.first_page_cache import keep_first_page
 from kindroute.services.quick_page import cache_path, open_kept_page
+from kindroute.store.schema import HEAD_REVISION
 from kindroute.widgets.case_list import PAGE_SIZE
 
 #: An IB, a teacher, a director by id, another school's IB and teacher (the demo database).
@@ -134,7 +135,7 @@ def test_a_changed_route_revision_or_person_leaves_the_entry_unused(demo):
         con.execute("UPDATE alembic_version SET version_num = '0010'")
     assert kept(demo, IB) is None, "another schema revision"
     with con:
-        con.execute("UPDATE alembic_version SET version_num = '0011'")
+        con.execute("UPDATE alembic_version SET version_num = ?", (HEAD_REVISION,))
     assert kept(demo, IB) is not None
     with con:
         con.execute("UPDATE routes SET hash = 'other' WHERE id = (SELECT max(id) FROM routes)")

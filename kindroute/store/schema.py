@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, inspect, text
 
 #: The newest migration shipped with this kindroute (checked against the scripts in tests).
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0012"
 #: Every revision this kindroute knows; anything else was made by a newer kindroute.
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0006", "0005", "0004", "0008", "0007", "0010", "0011")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0006", "0005", "0004", "0008", "0007", "0010", "0011", "0012")
 APPLICATION_ID = 0x4B525445
 
 

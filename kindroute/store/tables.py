@@ -138,10 +138,13 @@ cases = Table(
     Column("version", Integer, nullable=False, default=1),
     # a school's open cases are counted from this index alone
     Index("ix_cases_school_status", "school_id", "status"),
-    # a pupil's cases with what the list filters ask of them, without reading the rows
-    Index("ix_cases_pupil_status_school", "pupil_id", "status", "school_id"),
-    # lists by the earliest clock walk this index and stop at a page
-    Index("ix_cases_next_due", "next_due", "id"),
+    # a pupil's cases with what the list filters ask of them and the order of a list by the
+    # earliest clock, without reading the rows (a rare name's cases are sorted from it alone)
+    Index("ix_cases_pupil_status_school", "pupil_id", "status", "school_id", "next_due"),
+    # lists by the earliest clock walk this index and stop at a page; the columns after the id
+    # are what the walk tests (school, status, the pupil's name words), so a case's row is read
+    # only for the rows the page shows, not for every case the walk passes
+    Index("ix_cases_next_due", "next_due", "id", "school_id", "status", "pupil_id"),
 )
 
 #: Where a case stands on one track of the route (school, jeugdhulp, …).
