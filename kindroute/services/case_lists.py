@@ -33,23 +33,27 @@ SCHOOLS = tables.schools
 
 class Start(NamedTuple):
     """A small set a case list starts from: ``column IN (ids)``, about ``matched`` of them;
-    ``word`` when the set is a name filter word's pupils (its own filter is then implied)."""
+    ``word`` when the set is a name filter word's pupils (its own filter is then implied);
+    ``named`` when every case of the set already passed the whole name filter (a page's ids)."""
 
     column: Any
     ids: Any
     matched: int
     word: str | None = None
+    named: bool = False
 
 
 class CaseLists(ServiceGround):
     """Filtered, paged and counted lists of the cases an actor may see."""
 
     def _list_stmt(self, actor: Actor | None, f: CaseFilter, *, count: bool = False,  # type: ignore[no-untyped-def]
-                   start: Start | None = None):
+                   start: Start | None = None, keys: bool = False):
         """The filtered cases; ``count=True`` selects only ids and joins only what a filter needs.
 
         ``start`` (see ``_start``) makes the query start from that small set of cases: the
-        school, status and track terms then must not drive it.
+        school, status and track terms then must not drive it. ``keys`` (with ``count``): the
+        ids of a page by the earliest clock, which shows a case whether or not it has the
+        track (an outer join): without a step filter, the track is not joined at all.
         """
         today = self.today()
         few = start is not None
@@ -65,7 +69,9 @@ class CaseLists(ServiceGround):
         walk = few or by_due
         on_track = and_(ct.c.case_id == CASES.c.id, (unindexed(ct.c.track) if walk else ct.c.track) == track)
         if count:
-            stmt = select(CASES.c.id).join(ct, on_track)
+            stmt = select(CASES.c.id)
+            if not keys or f.step:
+                stmt = stmt.join(ct, on_track)
             if f.group is not None:
                 stmt = stmt.join(PUPILS, PUPILS.c.id == CASES.c.pupil_id)
             if f.school_id is None and f.school:
@@ -90,8 +96,8 @@ class CaseLists(ServiceGround):
         if start is not None:
             stmt = stmt.where(start.column.in_(start.ids))
         for word in search_words(f.text):  # every typed word starts a word of the name
-            if start is not None and word == start.word:
-                continue  # the query starts from exactly the pupils with this word
+            if start is not None and (start.named or word == start.word):
+                continue  # the query starts from exactly the pupils with this word (or a page's ids)
             stmt = stmt.where(self._word_exists(word))
         if f.step:
             stmt = stmt.where(ct.c.step == f.step)
@@ -187,13 +193,15 @@ class CaseLists(ServiceGround):
         if two_step and f.sort in ("", "deadline"):
             # Sort the candidates on what the order needs alone, then join the page's rows:
             # thousands of candidates cost a sort of (deadline, id), not thousands of joins.
-            keys, _kct = self._list_stmt(actor, f, count=True, start=start)
+            keys, _kct = self._list_stmt(actor, f, count=True, start=start, keys=True)
             korder = [CASES.c.next_due.is_(None), CASES.c.next_due]
             korder = [o.desc() for o in korder] if f.descending else korder
             page_ids = list(conn.scalars(keys.order_by(*korder, CASES.c.id).limit(limit).offset(offset)))
             # the page's rows start from their ids, not again from the candidates: a start set of
-            # thousands (a name word's pupils) would be built again for 50 rows
-            stmt, _ct = self._list_stmt(actor, f, start=Start(CASES.c.id, page_ids, len(page_ids)))
+            # thousands (a name word's pupils) would be built again for 50 rows. The ids passed the
+            # name filter already: testing it again only tempts a planner (PostgreSQL) to start there.
+            page = Start(CASES.c.id, page_ids, len(page_ids), named=True)
+            stmt, _ct = self._list_stmt(actor, f, start=page)
             return stmt.order_by(*order), True
         stmt = stmt.order_by(*order)
         if limit is not None:
