@@ -170,6 +170,20 @@ class CaseLists(ServiceGround):
         """The statement of one page of a list, and whether it was made in two steps (its case
         ids then come from a first query, run here)."""
         start = self._start(conn, actor, f, limit)
+        two_step = (start is not None and start.matched > self.TWO_STEP_FROM and limit is not None
+                    and f.sort in ("", "deadline"))
+        if two_step:
+            assert start is not None and limit is not None
+            # Sort the candidates on what the order needs alone, then join the page's rows:
+            # thousands of candidates cost a sort of (deadline, id), not thousands of joins.
+            keys, _kct = self._list_stmt(actor, f, count=True, start=start, keys=True)
+            korder = [CASES.c.next_due.is_(None), CASES.c.next_due]
+            korder = [o.desc() for o in korder] if f.descending else korder
+            page_ids = list(conn.scalars(keys.order_by(*korder, CASES.c.id).limit(limit).offset(offset)))
+            # the page's rows start from their ids, not again from the candidates: a start set of
+            # thousands (a name word's pupils) would be built again for 50 rows. The ids passed the
+            # name filter already: testing it again only tempts a planner (PostgreSQL) to start there.
+            start = Start(CASES.c.id, page_ids, len(page_ids), named=True)
         few = start is not None
         stmt, ct = self._list_stmt(actor, f, start=start)
         order = {
@@ -189,19 +203,7 @@ class CaseLists(ServiceGround):
             order = [o.desc() for o in order]
         # CASES.c.id last: lets a page come straight from the index
         order = [*order, CASES.c.id]
-        two_step = start is not None and start.matched > self.TWO_STEP_FROM and limit is not None
-        if two_step and f.sort in ("", "deadline"):
-            # Sort the candidates on what the order needs alone, then join the page's rows:
-            # thousands of candidates cost a sort of (deadline, id), not thousands of joins.
-            keys, _kct = self._list_stmt(actor, f, count=True, start=start, keys=True)
-            korder = [CASES.c.next_due.is_(None), CASES.c.next_due]
-            korder = [o.desc() for o in korder] if f.descending else korder
-            page_ids = list(conn.scalars(keys.order_by(*korder, CASES.c.id).limit(limit).offset(offset)))
-            # the page's rows start from their ids, not again from the candidates: a start set of
-            # thousands (a name word's pupils) would be built again for 50 rows. The ids passed the
-            # name filter already: testing it again only tempts a planner (PostgreSQL) to start there.
-            page = Start(CASES.c.id, page_ids, len(page_ids), named=True)
-            stmt, _ct = self._list_stmt(actor, f, start=page)
+        if two_step:  # the page's ids, in order
             return stmt.order_by(*order), True
         stmt = stmt.order_by(*order)
         if limit is not None:
