@@ -75,8 +75,9 @@ def _at(day: date, hour: int) -> datetime:
 
 def add_plans(db: Any, route: Any, *, cases: int, seed: int, now: datetime) -> int:
     """Give the newest ``cases`` cases their plans and their earliest clock; returns goals added."""
-    from sqlalchemy import func, insert, select
+    from sqlalchemy import func, select
 
+    from kindroute.demo.writer import RowWriter
     from kindroute.services.clocks import BATCH, refresh_range
     from kindroute.store.models import (
         Assignment,
@@ -185,10 +186,10 @@ def add_plans(db: Any, route: Any, *, cases: int, seed: int, now: datetime) -> i
                     rows["inst"].append(dict(opp_version_id=vid, case_id=cid, given_on=min(agreed_on, today),
                                              given_by=parent, outcome=outcome, note=note,
                                              recorded_by_id=author, recorded_at=created + timedelta(days=14)))
+        writer = RowWriter(conn)  # the bulk load's own positional executemany
         for table, key in ((Goal, "goals"), (GoalEvaluation, "evals"), (OppVersion, "opp"),
                            (OppGoal, "links"), (OppInstemming, "inst"), (OppHoorrecht, "hoor")):
-            if rows[key]:
-                conn.execute(insert(table), rows[key])
+            writer.insert(table.__tablename__, rows[key], stored=False)
         running = set(conn.scalars(select(Case.id).where(Case.id >= lo, Case.status == "open")))
         _periods(conn, docs, running, today, rng, route)
         for start in range(lo, top + 1, BATCH):

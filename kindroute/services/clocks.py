@@ -78,7 +78,7 @@ DecisionRow = tuple[int, str, str, dict[str, Any]]
 
 def clock_decisions(route: Route) -> dict[str, Decision]:
     """The route's decisions with a date field that is a clock (``clock = "end"``)."""
-    return {d.id: d for d in route.decisions.values() if d.clock_field is not None}
+    return route.clock_decisions
 
 
 def field_values(raw: str | None) -> dict[str, Any]:

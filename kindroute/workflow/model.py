@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 #: Involvement letters (RACI) a role can have in a step besides being at turn.
@@ -173,9 +174,10 @@ class Decision:
     def field(self, field_id: str) -> DecisionField | None:
         return next((f for f in self.fields if f.id == field_id), None)
 
-    @property
+    @cached_property
     def clock_field(self) -> DecisionField | None:
-        """The date field that is this decision's end clock (``clock = "end"``), if any."""
+        """The date field that is this decision's end clock (``clock = "end"``), if any (a route
+        never changes once read, so this is looked up once)."""
         return next((f for f in self.fields if f.clock == "end"), None)
 
 
@@ -228,6 +230,11 @@ class Route:
     def hash(self) -> str:
         """SHA-256 of the route file's text: which exact route a database holds."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @cached_property
+    def clock_decisions(self) -> dict[str, Decision]:
+        """The decisions with a date field that is a clock (``clock = "end"``), by id; read-only."""
+        return {d.id: d for d in self.decisions.values() if d.clock_field is not None}
 
     def role(self, role_id: str) -> Role | None:
         return self.roles.get(role_id)
