@@ -127,9 +127,12 @@ def main(ctx: click.Context, db: str | None, as_: str | None, route: str | None)
     """
     ctx.obj = {"db": db, "as": as_, "route": route}
     if ctx.invoked_subcommand is None:
+        from kindroute.services.early_page import EarlyPage
+
+        early = EarlyPage.begin(db, route, as_)  # the kept first page, read while Textual loads
         from kindroute.app import run_app
 
-        sys.exit(run_app(db=db, who=as_, route=route))
+        sys.exit(run_app(db=db, who=as_, route=route, early=early))
 
 
 def _register(group: click.Group) -> None:

@@ -33,6 +33,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from kindroute.errors import Cancelled, KindrouteError
+from kindroute.services.list_rows import PAGE_SIZE
 from kindroute.widgets.format import nl_date
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 50
 MAX_PAGES = 80  # cached pages (4,000 rows)
 MAX_PUPIL = 34  # the name column's widest: room for long names, not half a wide screen
 
@@ -143,16 +143,18 @@ class CaseList(ScrollView, can_focus=True):
             self.case_list = case_list
 
     class PageLoaded(Message, bubble=False):
-        """A page of rows; ``fresh`` for the first page of a (re)load, ``count`` when known."""
+        """A page of rows; ``fresh`` for the first page of a (re)load, ``count`` when known;
+        ``count_after``: the list asks the count once these rows are painted."""
 
         def __init__(self, generation: int, page: int, rows: list[CaseRow], count: int | None,
-                     fresh: bool = False) -> None:
+                     fresh: bool = False, count_after: bool = False) -> None:
             super().__init__()
             self.generation = generation
             self.page = page
             self.rows = rows
             self.count = count
             self.fresh = fresh
+            self.count_after = count_after
 
     class CountLoaded(Message, bubble=False):
         def __init__(self, generation: int, count: int) -> None:
@@ -174,6 +176,8 @@ class CaseList(ScrollView, can_focus=True):
         self._follow: int | None = None
         self._lines: OrderedDict[tuple[Any, ...], Strip] = OrderedDict()
         self._looks: _Look | None = None
+        #: The generation whose rows were last drawn (see :meth:`painted_rows`).
+        self._painted = -1
 
     # ------------------------------------------------------------------ data
     def reload(self, source: CaseSource | None = None, *, keep_cursor: bool = False) -> None:
@@ -193,12 +197,11 @@ class CaseList(ScrollView, can_focus=True):
         if self.source is not None:
             first = (self.cursor // PAGE_SIZE) if keep_cursor else 0
             rows, self.source.ready = self.source.ready, None
-            if rows is not None and first == 0:  # already read: shown now, counted in a worker
+            if rows is not None and first == 0:  # already read: shown now, counted after the paint
                 short = len(rows) < PAGE_SIZE
                 count = len(rows) if short else None
-                self.post_message(self.PageLoaded(self.generation, 0, rows, count, True))
-                if not short:
-                    self._fetch(self.generation, 0, True, rows)
+                self.post_message(self.PageLoaded(self.generation, 0, rows, count, True,
+                                                  count_after=not short))
                 return
             self._fetch(self.generation, first, True)
 
@@ -273,6 +276,15 @@ class CaseList(ScrollView, can_focus=True):
         self.refresh()
         if message.fresh:
             self.post_message(self.Shown(self))
+        if message.count_after:
+            self.call_after_refresh(self._count_shown, message.generation, message.rows)
+
+    def _count_shown(self, generation: int, rows: list[CaseRow]) -> None:
+        """Count the rows of a first page that came without a worker (the app's kept first page),
+        once they are painted: the count (hundreds of milliseconds at a million cases, in the
+        database) then never holds up the painting of the rows."""
+        if generation == self.generation:
+            self._fetch(generation, 0, True, rows)
 
     def on_case_list_count_loaded(self, message: CountLoaded) -> None:
         message.stop()
@@ -311,6 +323,10 @@ class CaseList(ScrollView, can_focus=True):
     @property
     def highlighted(self) -> CaseRow | None:
         return self.row_at(self.cursor)
+
+    def painted_rows(self) -> bool:
+        """Rows of the current (re)load have been drawn (render_line made their lines)."""
+        return self._painted == self.generation
 
     def loaded_rows(self) -> list[CaseRow]:
         """Rows currently cached, in order (for tests and small lists)."""
@@ -423,6 +439,7 @@ class CaseList(ScrollView, can_focus=True):
             strip = self._strip(Text("  …", style=dim, end=""), width, style)
         else:
             strip = self._strip(self._line(self._cells(row, cols), cols, style, look.warn, dim), width, style)
+            self._painted = self.generation
         self._lines[key] = strip
         while len(self._lines) > 400:
             self._lines.popitem(last=False)
