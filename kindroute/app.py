@@ -158,11 +158,20 @@ class KindrouteApp(GlobalActions):
             return
         self.ready = True
         self._mark("KINDROUTE_ROWS_FILE")
+        self._start_over()
         if self._first is not None:
             self._open_rest(self._first)  # the warm-up and the check of the heads follow it
         else:
             self._warm_up()
             self._check_heads()
+
+    @staticmethod
+    def _start_over() -> None:
+        """The start is over (rows, another screen or a problem shown): the garbage collector,
+        paused by plain ``kindroute``, runs again (services/early_page.py)."""
+        from kindroute.services.early_page import resume_collector
+
+        resume_collector()
 
     def _mark(self, variable: str) -> None:
         """Append ``time.time()`` to the file named by ``variable`` (once per variable)."""
@@ -294,6 +303,7 @@ class KindrouteApp(GlobalActions):
 
         self._open_done = True
         self.failed = True
+        self._start_over()
         self._leave_start()
         text = Text(message + "\n\n", style="bold")
         text.append("Druk op q om te stoppen.", style="dim")
@@ -303,6 +313,7 @@ class KindrouteApp(GlobalActions):
         front = self.front = message.front
         self._services = front.services
         self._open_done = True
+        self._start_over()
         if self._first is not None:  # the worklist already shows its rows: hand over the rest
             self._first = None
             self.opened = True

@@ -127,8 +127,9 @@ def main(ctx: click.Context, db: str | None, as_: str | None, route: str | None)
     """
     ctx.obj = {"db": db, "as": as_, "route": route}
     if ctx.invoked_subcommand is None:
-        from kindroute.services.early_page import EarlyPage
+        from kindroute.services.early_page import EarlyPage, pause_collector
 
+        pause_collector()  # until the rows are on screen (the app resumes it)
         early = EarlyPage.begin(db, route, as_)  # the kept first page, read while Textual loads
         from kindroute.app import run_app
 
