@@ -227,3 +227,61 @@ async def test_the_footer_rebuilds_once_for_changes_that_come_together(demo, mon
             assert app.screen.query_one(KrFooter).children, "the footer shows its keys"
     finally:
         services.db.dispose()
+
+
+@pytest.fixture
+def collector():  # type: ignore[no-untyped-def]
+    """Leave the garbage collector as it was (enabled, nothing frozen)."""
+    import gc
+
+    yield gc
+    gc.unfreeze()
+    gc.enable()
+
+
+def test_the_collector_pauses_for_the_start_and_then_skips_its_objects(collector):
+    from kindroute.services.early_page import pause_collector, resume_collector
+
+    resume_collector()
+    assert collector.isenabled() and collector.get_freeze_count() == 0, "nothing to resume"
+    pause_collector()
+    assert not collector.isenabled()
+    resume_collector()
+    assert collector.isenabled() and collector.get_freeze_count() > 0, "the start's objects frozen"
+    collector.unfreeze()
+    resume_collector()
+    assert collector.get_freeze_count() == 0, "once"
+
+    collector.disable()  # paused by someone else: not ours to resume
+    pause_collector()
+    resume_collector()
+    assert not collector.isenabled()
+
+
+async def test_the_app_resumes_the_collector_with_its_rows(demo, collector):
+    from kindroute.services.early_page import pause_collector
+
+    keep(demo, IB)
+    pause_collector()
+    app = app_with(demo, early(demo))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app.ready, "the rows")
+            assert collector.isenabled()
+            await until(pilot, lambda: app.opened, "the full services")
+            await settle(pilot)
+    finally:
+        await close(app)
+
+
+async def test_the_app_resumes_the_collector_with_a_problem(tmp_path, collector):
+    from kindroute.app import KindrouteApp
+    from kindroute.services.early_page import pause_collector
+
+    path = tmp_path / "kapot.sqlite"
+    path.write_text("Dit is geen database.\n" * 50)
+    pause_collector()
+    app = KindrouteApp(db=str(path), who=IB, remember=False, early=EarlyPage.begin(str(path), None, IB))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.failed, "the problem screen")
+        assert collector.isenabled()

@@ -47,8 +47,8 @@ class KrFooter(Footer):
         if self._queued and screen is self.screen:
             return  # at start the focus, the screen and the data each change the keys: one rebuild
         super().bindings_changed(screen)
-        # Footer.bindings_changed queued a rebuild (call_after_refresh(recompose)) when these hold
-        self._queued = bool(screen.app.app_focus and self.is_attached and screen is self.screen)
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self._queued = True  # Footer.bindings_changed queued call_after_refresh(recompose)
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < COMPACT_BELOW
