@@ -127,13 +127,16 @@ def main(ctx: click.Context, db: str | None, as_: str | None, route: str | None)
     """
     ctx.obj = {"db": db, "as": as_, "route": route}
     if ctx.invoked_subcommand is None:
-        from kindroute.services.early_page import EarlyPage, pause_collector
+        from kindroute.services.early_page import EarlyPage, pause_collector, resume_collector
 
         pause_collector()  # until the rows are on screen (the app resumes it)
-        early = EarlyPage.begin(db, route, as_)  # the kept first page, read while Textual loads
-        from kindroute.app import run_app
+        try:
+            early = EarlyPage.begin(db, route, as_)  # the kept first page, read while Textual loads
+            from kindroute.app import run_app
 
-        sys.exit(run_app(db=db, who=as_, route=route, early=early))
+            sys.exit(run_app(db=db, who=as_, route=route, early=early))
+        finally:
+            resume_collector()  # (when the app did not get that far)
 
 
 def _register(group: click.Group) -> None:

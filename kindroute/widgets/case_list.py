@@ -452,8 +452,9 @@ class CaseList(ScrollView, can_focus=True):
         )
 
     def on_resize(self) -> None:
+        """The scroll range follows the size; the drawn lines are kept (their key holds the width:
+        at start the screen is laid out several times at the same width before its first frame)."""
         self.virtual_size = Size(self.size.width, self.count + 1)
-        self._lines.clear()
 
     def on_focus(self) -> None:
         self._lines.clear()
