@@ -158,7 +158,7 @@ class KindrouteApp(GlobalActions):
             return
         self.ready = True
         self._mark("KINDROUTE_ROWS_FILE")
-        self._start_over()
+        self._start_done()
         if self._first is not None:
             self._open_rest(self._first)  # the warm-up and the check of the heads follow it
         else:
@@ -166,7 +166,7 @@ class KindrouteApp(GlobalActions):
             self._check_heads()
 
     @staticmethod
-    def _start_over() -> None:
+    def _start_done() -> None:
         """The start is over (rows, another screen or a problem shown): the garbage collector,
         paused by plain ``kindroute``, runs again (services/early_page.py)."""
         from kindroute.services.early_page import resume_collector
@@ -303,7 +303,7 @@ class KindrouteApp(GlobalActions):
 
         self._open_done = True
         self.failed = True
-        self._start_over()
+        self._start_done()
         self._leave_start()
         text = Text(message + "\n\n", style="bold")
         text.append("Druk op q om te stoppen.", style="dim")
@@ -313,7 +313,7 @@ class KindrouteApp(GlobalActions):
         front = self.front = message.front
         self._services = front.services
         self._open_done = True
-        self._start_over()
+        self._start_done()
         if self._first is not None:  # the worklist already shows its rows: hand over the rest
             self._first = None
             self.opened = True
