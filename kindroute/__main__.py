@@ -17,12 +17,12 @@ import sys
 def open_app(db: str | None, who: str | None, route: str | None) -> int:
     """Open the app on ``db`` as ``who`` (``kindroute`` without a subcommand); the exit code.
 
-    The garbage collector waits for the first rows, and the kept first page is read while
+    The garbage collector waits for the first frame, and the kept first page is read while
     Textual is imported (:mod:`kindroute.services.early_page`).
     """
     from kindroute.services.early_page import EarlyPage, pause_collector, resume_collector
 
-    pause_collector()  # until the rows are on screen (the app resumes it)
+    pause_collector()  # until the first frame is on screen (the app resumes it)
     try:
         early = EarlyPage.begin(db, route, who)  # the kept first page, read while Textual loads
         from kindroute.app import run_app

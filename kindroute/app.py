@@ -145,6 +145,7 @@ class KindrouteApp(GlobalActions):
         the kept first page is on screen already: then the rest follows its rows, see mark_ready)."""
         self.interactive = True
         self._mark("KINDROUTE_READY_FILE")
+        self._start_done()
         if self._first is None:
             self._open()
             return
@@ -158,7 +159,6 @@ class KindrouteApp(GlobalActions):
             return
         self.ready = True
         self._mark("KINDROUTE_ROWS_FILE")
-        self._start_done()
         if self._first is not None:
             self._open_rest(self._first)  # the warm-up and the check of the heads follow it
         else:
@@ -167,8 +167,9 @@ class KindrouteApp(GlobalActions):
 
     @staticmethod
     def _start_done() -> None:
-        """The start is over (rows, another screen or a problem shown): the garbage collector,
-        paused by plain ``kindroute``, runs again (services/early_page.py)."""
+        """The first frame is on screen (on a second start with its rows): the garbage collector,
+        paused by plain ``kindroute``, runs again (services/early_page.py). Not later: the
+        database may still be opened, or even upgraded, in a worker."""
         from kindroute.services.early_page import resume_collector
 
         resume_collector()
@@ -303,7 +304,6 @@ class KindrouteApp(GlobalActions):
 
         self._open_done = True
         self.failed = True
-        self._start_done()
         self._leave_start()
         text = Text(message + "\n\n", style="bold")
         text.append("Druk op q om te stoppen.", style="dim")
@@ -313,7 +313,6 @@ class KindrouteApp(GlobalActions):
         front = self.front = message.front
         self._services = front.services
         self._open_done = True
-        self._start_done()
         if self._first is not None:  # the worklist already shows its rows: hand over the rest
             self._first = None
             self.opened = True

@@ -285,3 +285,31 @@ async def test_the_app_resumes_the_collector_with_a_problem(tmp_path, collector)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: app.failed, "the problem screen")
         assert collector.isenabled()
+
+
+async def test_the_collector_runs_again_with_the_first_frame(demo, collector, monkeypatch):
+    """A first start opens (perhaps upgrades) the database after the first frame: the collector
+    does not wait for that."""
+    import kindroute.bootstrap
+    from kindroute.services.early_page import pause_collector
+
+    release = threading.Event()
+    original = kindroute.bootstrap.open_first_page
+
+    def held(*args: Any, **kw: Any) -> Any:
+        assert release.wait(30), "the test never let the opening go on"
+        return original(*args, **kw)
+
+    monkeypatch.setattr(kindroute.bootstrap, "open_first_page", held)
+    pause_collector()
+    app = app_with(demo, early(demo))  # nothing kept: the Core way in, after the first frame
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app.interactive, "the first frame")
+            assert collector.isenabled() and not app.ready
+            release.set()
+            await until(pilot, lambda: app.opened, "the full services")
+            await settle(pilot)
+    finally:
+        release.set()
+        await close(app)

@@ -8,12 +8,12 @@ is mounted, so the app's first frame shows the rows instead of "Laden…" and a 
 Should the read not be over when the worklist mounts, the app's opening worker waits for it
 rather than reading the page again; when nothing kept fits, the app takes the Core way in.
 
-Plain ``kindroute`` also pauses the garbage collector until the first rows are on screen
-(:func:`pause_collector`, :func:`resume_collector`): importing Textual and building the first
-screen make some 50,000 objects that live as long as the app, and the collector walked them
-all once before the first frame (a full collection: 20-60 ms, more than the floor app's whole
-collecting). Resumed, those objects are moved out of its way (``gc.freeze``), so later
-collections, e.g. between two keystrokes, do not walk them either.
+Plain ``kindroute`` also pauses the garbage collector until the first frame is on screen (on a
+second start, with its rows) (:func:`pause_collector`, :func:`resume_collector`): importing
+Textual and building the first screen make some 50,000 objects that live as long as the app,
+and the collector walked them all once before the rows (a full collection: 20-60 ms, more than
+the floor app's whole collecting). Resumed, those objects are moved out of its way
+(``gc.freeze``), so later collections, e.g. between two keystrokes, do not walk them either.
 """
 
 from __future__ import annotations
@@ -94,9 +94,8 @@ def pause_collector() -> None:
 
 
 def resume_collector() -> None:
-    """The start is over (the rows are on screen, or another screen is): the objects made so far
-    go to the permanent generation and the collector runs again. Only after :func:`pause_collector`
-    (once)."""
+    """The start is over (the first frame is on screen): the objects made so far go to the
+    permanent generation and the collector runs again. Only after :func:`pause_collector` (once)."""
     if _paused:
         _paused.clear()
         gc.freeze()
