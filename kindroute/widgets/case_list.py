@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -34,7 +33,7 @@ from textual.strip import Strip
 
 from kindroute.errors import Cancelled, KindrouteError
 from kindroute.services.list_rows import PAGE_SIZE
-from kindroute.widgets.format import nl_date
+from kindroute.widgets.format import fit_cell, nl_date
 
 if TYPE_CHECKING:
     from kindroute.services import CaseRow
@@ -59,16 +58,6 @@ class CaseSource:
     #: ``count`` that ends early (raising :class:`~kindroute.errors.Cancelled`) once the
     #: callable it is given returns True: the list stops the count of a stale (re)load.
     count_until: Callable[[Callable[[], bool]], int] | None = None
-
-
-def _fit(value: str, width: int) -> str:
-    """``value`` in exactly ``width`` cells: padded, or cut with an ellipsis (as Rich's
-    ``truncate(overflow="ellipsis", pad=True)``); line breaks and tabs become spaces."""
-    if "\n" in value or "\t" in value or "\r" in value:
-        value = value.replace("\r", " ").replace("\n", " ").replace("\t", " ")
-    if cell_len(value) > width:
-        return set_cell_size(value, width - 1) + "…" if width > 0 else ""
-    return set_cell_size(value, width)
 
 
 class _Look(NamedTuple):
@@ -393,7 +382,7 @@ class CaseList(ScrollView, can_focus=True):
         line = [gap]
         for (value, flag), col in zip(cells, cols, strict=True):
             style = base + (warn if col.key == "deadline" else dim) if flag else base
-            line += (Segment(_fit(value, col.width), style), gap)
+            line += (Segment(fit_cell(value, col.width), style), gap)
         return line
 
     def _look(self, width: int) -> _Look:
