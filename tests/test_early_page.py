@@ -231,9 +231,11 @@ async def test_the_footer_rebuilds_once_for_changes_that_come_together(demo, mon
 
 @pytest.fixture
 def collector():  # type: ignore[no-untyped-def]
-    """Leave the garbage collector as it was (enabled, nothing frozen)."""
+    """Start and leave the garbage collector enabled, with nothing frozen."""
     import gc
 
+    gc.unfreeze()
+    gc.enable()
     yield gc
     gc.unfreeze()
     gc.enable()

@@ -16,8 +16,13 @@ from kindroute.errors import InvalidInput
 
 @pytest.fixture(autouse=True)
 def _env(monkeypatch):
+    import gc
+
     for name in ("KINDROUTE_DB", "KINDROUTE_USER", "KINDROUTE_ROUTE", "KINDROUTE_DEBUG", "KINDROUTE_NOW"):
         monkeypatch.delenv(name, raising=False)
+    yield
+    gc.unfreeze()  # plain kindroute froze what the start made (kindroute.services.early_page)
+    gc.enable()
 
 
 def plain(monkeypatch, argv: list[str], run_app: Any) -> int:
