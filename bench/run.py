@@ -594,7 +594,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  "the first page through SQLAlchemy Core")
                 figures.append(cold_fig)
             if keys_fig.samples:
-                keys_fig.note = "context, no target: the frame before the rows (header, 'Laden…', footer)"
+                keys_fig.note = ("context, no target: the worklist's first frame (header, list, "
+                                 "footer); on a second start it already shows the rows")
                 figures.append(keys_fig)
 
         probes: dict[str, dict[str, Any]] = {}

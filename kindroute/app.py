@@ -11,6 +11,11 @@ worklist, the welcome screen for an empty file, a question (the choice of person
 login screen on a shared database), or the database's problem. ``c``, ``w`` and ``b`` work from
 the first frame and open their screen once the data is there.
 
+On a second start the first frame has the rows: ``kindroute`` reads the worklist's first page
+from the statements kept at the previous start while this module (Textual) is still being
+imported (:mod:`kindroute.services.early_page`), and the worklist shows them as it mounts. The
+count, the full services and the check of the heads follow the first frame.
+
 For measuring start-up from the outside (``bench/``), the app appends ``time.time()`` and a
 newline once to the file named by ``KINDROUTE_READY_FILE`` when the worklist is shown and takes
 keys, and to ``KINDROUTE_ROWS_FILE`` when it shows the result of its first load.
@@ -21,15 +26,16 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from kindroute.screens.navigation import GlobalActions
 from kindroute.screens.start_up import (
     SHARED_EMPTY,
     FirstPageOpen,
@@ -44,11 +50,12 @@ if TYPE_CHECKING:
 
     from kindroute.bootstrap import FirstStart, Front
     from kindroute.services import Actor, Services
+    from kindroute.services.early_page import EarlyPage
     from kindroute.services.quick_page import KeptStart
 
 log = logging.getLogger(__name__)
 
-class KindrouteApp(App[int]):
+class KindrouteApp(GlobalActions):
     """Kindroute: wie is aan zet, en wanneer?"""
 
     CSS_PATH = "app.tcss"
@@ -80,6 +87,7 @@ class KindrouteApp(App[int]):
         clock: Callable[[], datetime] | None = None,
         route: str | None = None,
         remember: bool = True,
+        early: EarlyPage | None = None,
     ) -> None:
         super().__init__()
         self._services = services
@@ -94,7 +102,9 @@ class KindrouteApp(App[int]):
         self._open_done = False
         self._pending: str | Callable[[], Any] | None = None
         #: The quick way in, while the full services are still being built.
-        self._first: FirstStart | None = None
+        self._first: FirstStart | KeptStart | None = None
+        #: The kept first page, read while the app was imported (services/early_page.py).
+        self._early = early
         #: The worklist screen is shown and takes keys (its first frame).
         self.interactive = False
         #: The database is open and the acting person known: screens may use the services.
@@ -119,11 +129,29 @@ class KindrouteApp(App[int]):
         apply_keymap(self)  # the user's keys.toml, if any
         self.call_after_refresh(self._first_frame)
 
+    def take_early_page(self) -> None:
+        """The waiting worklist is mounted: when the kept first page read while the app was
+        imported is there already, the worklist loads its rows now, so its first frame shows them
+        (no second frame to wait for)."""
+        if self._early is None or self._first is not None or self._services is not None:
+            return
+        _ended, first = self._early.take(wait=False)  # still reading: the opening worker waits for it
+        if first is not None:
+            import kindroute.screens.filter_summary  # noqa: F401 - the list title needs it
+            self._show_first(first)
+
     def _first_frame(self) -> None:
-        """The waiting worklist has been painted and takes keys: mark it, then open the database."""
+        """The worklist has been painted and takes keys: mark it, then open the database (unless
+        the kept first page is on screen already: then the rest follows its rows, see mark_ready)."""
         self.interactive = True
         self._mark("KINDROUTE_READY_FILE")
-        self._open()
+        self._start_done()
+        if self._first is None:
+            self._open()
+            return
+        worklist = self.screen_stack[0]
+        if isinstance(worklist, WorklistScreen) and worklist.rows_painted():
+            self.mark_ready()  # the first frame showed the rows (not queued behind the footer's rebuild)
 
     def mark_ready(self) -> None:
         """The worklist shows the result of its first load."""
@@ -136,6 +164,15 @@ class KindrouteApp(App[int]):
         else:
             self._warm_up()
             self._check_heads()
+
+    @staticmethod
+    def _start_done() -> None:
+        """The first frame is on screen (on a second start with its rows): the garbage collector,
+        paused by plain ``kindroute``, runs again (services/early_page.py). Not later: the
+        database may still be opened, or even upgraded, in a worker."""
+        from kindroute.services.early_page import resume_collector
+
+        resume_collector()
 
     def _mark(self, variable: str) -> None:
         """Append ``time.time()`` to the file named by ``variable`` (once per variable)."""
@@ -178,12 +215,17 @@ class KindrouteApp(App[int]):
 
         try:
             if self._services is None and self.actor is None:
-                from kindroute.services.quick_page import open_kept_page
-                from kindroute.widgets.case_list import PAGE_SIZE
+                first: FirstStart | KeptStart | None
+                if self._early is not None:  # read (or still reading) since before the app
+                    _ended, first = self._early.take(wait=True)
+                else:
+                    from kindroute.services.list_rows import PAGE_SIZE
+                    from kindroute.services.quick_page import open_kept_page
 
-                first = open_kept_page(self._db, self._route, self._who, self._clock,
-                                       remember=self._remember, page_size=PAGE_SIZE) or open_first_page(
-                    self._db, self._route, self._who, self._clock, remember=self._remember)
+                    first = open_kept_page(self._db, self._route, self._who, self._clock,
+                                           remember=self._remember, page_size=PAGE_SIZE)
+                first = first or open_first_page(self._db, self._route, self._who, self._clock,
+                                                 remember=self._remember)
                 if first is not None:
                     import kindroute.screens.filter_summary  # noqa: F401 - the list title needs it
                     self.post_message(FirstPageOpen(first))
@@ -217,8 +259,11 @@ class KindrouteApp(App[int]):
         self.call_from_thread(self._fatal, f"Onverwachte fout bij het openen: {exc}")
 
     def on_first_page_open(self, message: FirstPageOpen) -> None:
+        self._show_first(message.first)
+
+    def _show_first(self, first: FirstStart | KeptStart) -> None:
         """The worklist reads its first page through the case lists; the rest follows (mark_ready)."""
-        first = self._first = message.first
+        self._first = first
         self._services = cast("Services", first.lists)  # the lists part of the services, for now
         self.set_actor(first.actor)
         worklist = self.screen_stack[0]
@@ -243,7 +288,7 @@ class KindrouteApp(App[int]):
 
         if not isinstance(first, KeptStart):  # keep this first page as SQL for the next start
             from kindroute.services.first_page_cache import keep_for_next_start
-            from kindroute.widgets.case_list import PAGE_SIZE
+            from kindroute.services.list_rows import PAGE_SIZE
 
             keep_for_next_start(front.services, first.actor, self._db, self._who, self._remember, PAGE_SIZE)
 
@@ -405,91 +450,18 @@ class KindrouteApp(App[int]):
 
         open_case_screen(self, case_id)
 
-    def action_home(self) -> None:
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, WorklistScreen):
-            self.pop_screen()
-
-    def action_cases(self) -> None:
-        if self.still_loading("cases", "Casussen"):
-            return
-        from kindroute.screens.cases import CasesScreen
-
-        if not isinstance(self.screen, CasesScreen):
-            self.push_screen(CasesScreen())
-
-    def action_flowchart(self, case_id: int | None = None) -> None:
-        if self.still_loading("flowchart", "het stroomschema"):
-            return
-        from kindroute.screens.flowchart import FlowchartScreen
-
-        if not isinstance(self.screen, FlowchartScreen):
-            self.push_screen(FlowchartScreen(case_id=case_id))
-
-    def action_review(self) -> None:
-        if self.still_loading("review", "de bespreking"):
-            return
-        from kindroute.screens.review import start_review
-
-        start_review(self)
-
-    def action_command_palette(self) -> None:
-        """The palette, with Dutch words (see :class:`KindrouteCommandPalette`)."""
-        from kindroute.widgets.palette import KindrouteCommandPalette
-
-        if self.use_command_palette and not KindrouteCommandPalette.is_open(self):
-            self.push_screen(KindrouteCommandPalette())
-
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """The palette's fixed commands, in Dutch (Textual's own are English)."""
-        yield SystemCommand("Toetsen", "Alle toetsen van dit scherm (?)", self.action_help)
-        yield SystemCommand("Thema", "Een ander kleurenschema kiezen", self.action_change_theme)
-        yield SystemCommand("Stoppen", "kindroute afsluiten (q)", self.action_quit)
-
-    def action_change_theme(self) -> None:
-        from textual.command import CommandPalette
-        from textual.theme import ThemeProvider
-
-        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Zoek een thema…"))
-
-    def action_people(self) -> None:
-        if self.still_loading("people", "Mensen"):
-            return
-        from kindroute.screens.people import PeopleScreen
-
-        if not isinstance(self.screen, PeopleScreen):
-            self.push_screen(PeopleScreen())
-
-    def action_help(self) -> None:
-        from kindroute.screens.help import HelpScreen
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
-
-    async def action_quit(self) -> None:
-        self.exit(return_code=1 if self.failed else 0)
-
-    def action_back(self) -> None:
-        if len(self.screen_stack) > 1:
-            self.pop_screen()
-
-    def action_swv(self, which: str) -> None:
-        """Inzicht, the verbeterbord or the sociale kaart (see screens/swv_nav.py)."""
-        if not self.still_loading(f"swv('{which}')", "dit scherm"):
-            from kindroute.screens.swv_nav import open_swv_screen
-
-            open_swv_screen(self, which)
-
-
-def run_app(db: str | None, who: str | None, route: str | None = None) -> int:
+def run_app(db: str | None, who: str | None, route: str | None = None,
+            early: EarlyPage | None = None) -> int:
     """Run the app (``kindroute`` without a subcommand); returns the exit code.
 
     ``KINDROUTE_NOW`` is checked before the first frame (a bad value, or one on a shared
     database, ends here with its message); the database opens through the front door.
+    ``early``: the kept first page, being read since before this module was imported.
     """
     from kindroute.bootstrap import check_clock_setting
 
     check_clock_setting(db)
-    app = KindrouteApp(db=db, who=who, route=route)
+    app = KindrouteApp(db=db, who=who, route=route, early=early)
     result = app.run()
     if app.return_code is not None:
         return app.return_code

@@ -99,20 +99,28 @@ def test_cli_module_imports_no_heavy_modules():
 
 
 def test_no_subcommand_opens_the_tui_with_db_as_and_route(run, monkeypatch, tmp_path):
+    import gc
+
     import kindroute.app
 
     seen = {}
 
-    def fake_run_app(db, who, route=None):
+    def fake_run_app(db, who, route=None, early=None):
         seen.update(db=db, who=who, route=route)
+        assert not gc.isenabled(), "the collector waits for the first rows"
+        assert early is not None and (early.db, early.who, early.route) == (db, who, route)
+        assert early.take(wait=True) == (True, None), "nothing kept for these files"
         return 3
 
     monkeypatch.setattr(kindroute.app, "run_app", fake_run_app)
     result = run("--db", "x.sqlite", "--as", IB, "--route", "r.toml")
-    assert result.exit_code == 3
+    assert result.exit_code == 3, result.output
     assert seen == {"db": "x.sqlite", "who": IB, "route": "r.toml"}
+    assert gc.isenabled(), "and runs again when the app is over"
+    gc.unfreeze()
     result = run(env={"KINDROUTE_DB": "env.sqlite", "KINDROUTE_USER": TEACHER})
     assert seen == {"db": "env.sqlite", "who": TEACHER, "route": None}
+    gc.unfreeze()
 
 
 # ----------------------------------------------------------------------------- cases

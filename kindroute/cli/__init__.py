@@ -7,8 +7,10 @@ wins; the main group's default comes from ``KINDROUTE_DB``, ``KINDROUTE_USER`` a
 
 Start-up speed matters: this module imports only click. The subcommands' modules are
 imported the first time the group's commands are asked for (a subcommand is named, or
-``--help``), so plain ``kindroute`` opens the TUI without them. Services, SQLAlchemy,
-Faker and Textual are imported inside the commands that need them.
+``--help``). Services, SQLAlchemy, Faker and Textual are imported inside the commands that
+need them. Plain ``kindroute`` (no arguments) does not come here at all: the console script
+(:mod:`kindroute.__main__`) opens the app without click, and hands a failure to
+:func:`report_failure`.
 
 All expected failures are :class:`~kindroute.errors.KindrouteError`: they are caught in
 one place (:meth:`KindrouteGroup.invoke`), printed in Dutch on stderr, and end with the
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn, cast
 
 import click
 
@@ -72,19 +74,24 @@ class KindrouteGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except KindrouteError as exc:
+        except (KeyboardInterrupt, Exception) as exc:
+            self.report(ctx, exc)
+
+    def report(self, ctx: click.Context, exc: BaseException) -> None:
+        """Say what went wrong, in Dutch, and end with its exit code (``ctx.exit``)."""
+        if isinstance(exc, KindrouteError):
             fail_with(ctx, str(exc), exc.exit_code)
-        except BrokenPipeError:
+        elif isinstance(exc, BrokenPipeError):
             # `kindroute cases | head`: the reader left; say nothing
             try:
                 sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep interpreter shutdown quiet
             finally:
                 ctx.exit(0)
-        except KeyboardInterrupt:
+        elif isinstance(exc, KeyboardInterrupt):
             fail_with(ctx, "Afgebroken.", 130)
-        except Exception as exc:
+        elif isinstance(exc, Exception):
             if os.environ.get("KINDROUTE_DEBUG"):
-                raise
+                raise exc
             from_db = _database_problem(exc)
             if from_db is not None:
                 fail_with(ctx, str(from_db), from_db.exit_code)
@@ -127,9 +134,21 @@ def main(ctx: click.Context, db: str | None, as_: str | None, route: str | None)
     """
     ctx.obj = {"db": db, "as": as_, "route": route}
     if ctx.invoked_subcommand is None:
-        from kindroute.app import run_app
+        from kindroute.__main__ import open_app
 
-        sys.exit(run_app(db=db, who=as_, route=route))
+        sys.exit(open_app(db, as_, route))
+
+
+def report_failure(exc: BaseException) -> NoReturn:
+    """A failure of plain ``kindroute``, which opens the app without click (kindroute/__main__.py),
+    reported as :meth:`KindrouteGroup.invoke` reports any command's."""
+    ctx = main.make_context("kindroute", [])
+    try:
+        with ctx:
+            cast(KindrouteGroup, main).report(ctx, exc)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    raise exc  # (report always ends with an exit code)
 
 
 def _register(group: click.Group) -> None:

@@ -58,6 +58,7 @@ class CaseListScreen(RightsMixin, KrScreen):
 
         self.filter: CaseFilter = CaseFilter()
         self._title_lines = 0
+        self._resumed = False
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -127,8 +128,11 @@ class CaseListScreen(RightsMixin, KrScreen):
         self.kr.open_case(event.row.id)
 
     def on_screen_resume(self) -> None:
-        if self.query_one(CaseList).loaded:
+        """Back on this screen: the rows again (a step elsewhere may have moved them). Not when
+        the screen is first shown: its rows were loaded as it mounted."""
+        if self._resumed and self.query_one(CaseList).loaded:
             self.reload(keep_cursor=True)
+        self._resumed = True
 
     @property
     def highlighted(self) -> CaseRow | None:

@@ -43,6 +43,9 @@ class WorklistScreen(CaseListScreen):
         self.waiting = not self.kr.opened
         if self.waiting:
             self.update_title(None)
+            # the rows at once when they were read while the app loaded (after every on_mount:
+            # CaseListScreen's reloads too)
+            self.call_next(self.kr.take_early_page)
 
     def begin(self) -> None:
         """The database is open and the person known: load the rows."""
@@ -104,6 +107,11 @@ class WorklistScreen(CaseListScreen):
         self.mine = not self.mine
         self.reload()
         self.notify("Alle casussen van de school" if not self.mine else "Alleen casussen waar u aan zet bent")
+
+    def rows_painted(self) -> bool:
+        """The list has drawn rows of its current load (in the frame just shown, when asked
+        from a ``call_after_refresh`` callback)."""
+        return self.query_one(CaseList).painted_rows()
 
     def on_case_list_shown(self, event: CaseList.Shown) -> None:
         if self._first:

@@ -16,6 +16,10 @@ from kindroute.services.dto_first import Actor, CaseRow
 
 Row = Sequence[Any]
 
+#: Rows in a page of every case list: the list widget reads pages of this size, and the first
+#: page kept for the next start (:mod:`kindroute.services.quick_page`) is one of them.
+PAGE_SIZE = 50
+
 
 def person_key(who: str | int) -> tuple[bool, str | int]:
     """How a person named ``who`` is looked up: ``(by id, value)`` — an id, or a lower-cased name."""

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -33,14 +32,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from kindroute.errors import Cancelled, KindrouteError
-from kindroute.widgets.format import nl_date
+from kindroute.services.list_rows import PAGE_SIZE
+from kindroute.widgets.format import fit_cell, nl_date
 
 if TYPE_CHECKING:
     from kindroute.services import CaseRow
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 50
 MAX_PAGES = 80  # cached pages (4,000 rows)
 MAX_PUPIL = 34  # the name column's widest: room for long names, not half a wide screen
 
@@ -59,16 +58,6 @@ class CaseSource:
     #: ``count`` that ends early (raising :class:`~kindroute.errors.Cancelled`) once the
     #: callable it is given returns True: the list stops the count of a stale (re)load.
     count_until: Callable[[Callable[[], bool]], int] | None = None
-
-
-def _fit(value: str, width: int) -> str:
-    """``value`` in exactly ``width`` cells: padded, or cut with an ellipsis (as Rich's
-    ``truncate(overflow="ellipsis", pad=True)``); line breaks and tabs become spaces."""
-    if "\n" in value or "\t" in value or "\r" in value:
-        value = value.replace("\r", " ").replace("\n", " ").replace("\t", " ")
-    if cell_len(value) > width:
-        return set_cell_size(value, width - 1) + "…" if width > 0 else ""
-    return set_cell_size(value, width)
 
 
 class _Look(NamedTuple):
@@ -143,16 +132,18 @@ class CaseList(ScrollView, can_focus=True):
             self.case_list = case_list
 
     class PageLoaded(Message, bubble=False):
-        """A page of rows; ``fresh`` for the first page of a (re)load, ``count`` when known."""
+        """A page of rows; ``fresh`` for the first page of a (re)load, ``count`` when known;
+        ``count_after``: the list asks the count once these rows are painted."""
 
         def __init__(self, generation: int, page: int, rows: list[CaseRow], count: int | None,
-                     fresh: bool = False) -> None:
+                     fresh: bool = False, count_after: bool = False) -> None:
             super().__init__()
             self.generation = generation
             self.page = page
             self.rows = rows
             self.count = count
             self.fresh = fresh
+            self.count_after = count_after
 
     class CountLoaded(Message, bubble=False):
         def __init__(self, generation: int, count: int) -> None:
@@ -174,6 +165,8 @@ class CaseList(ScrollView, can_focus=True):
         self._follow: int | None = None
         self._lines: OrderedDict[tuple[Any, ...], Strip] = OrderedDict()
         self._looks: _Look | None = None
+        #: The generation whose rows were last drawn (see :meth:`painted_rows`).
+        self._painted = -1
 
     # ------------------------------------------------------------------ data
     def reload(self, source: CaseSource | None = None, *, keep_cursor: bool = False) -> None:
@@ -193,12 +186,11 @@ class CaseList(ScrollView, can_focus=True):
         if self.source is not None:
             first = (self.cursor // PAGE_SIZE) if keep_cursor else 0
             rows, self.source.ready = self.source.ready, None
-            if rows is not None and first == 0:  # already read: shown now, counted in a worker
+            if rows is not None and first == 0:  # already read: shown now, counted after the paint
                 short = len(rows) < PAGE_SIZE
                 count = len(rows) if short else None
-                self.post_message(self.PageLoaded(self.generation, 0, rows, count, True))
-                if not short:
-                    self._fetch(self.generation, 0, True, rows)
+                self.post_message(self.PageLoaded(self.generation, 0, rows, count, True,
+                                                  count_after=not short))
                 return
             self._fetch(self.generation, first, True)
 
@@ -273,6 +265,15 @@ class CaseList(ScrollView, can_focus=True):
         self.refresh()
         if message.fresh:
             self.post_message(self.Shown(self))
+        if message.count_after:
+            self.call_after_refresh(self._count_shown, message.generation, message.rows)
+
+    def _count_shown(self, generation: int, rows: list[CaseRow]) -> None:
+        """Count the rows of a first page that came without a worker (the app's kept first page),
+        once they are painted: the count (hundreds of milliseconds at a million cases, in the
+        database) then never holds up the painting of the rows."""
+        if generation == self.generation:
+            self._fetch(generation, 0, True, rows)
 
     def on_case_list_count_loaded(self, message: CountLoaded) -> None:
         message.stop()
@@ -311,6 +312,10 @@ class CaseList(ScrollView, can_focus=True):
     @property
     def highlighted(self) -> CaseRow | None:
         return self.row_at(self.cursor)
+
+    def painted_rows(self) -> bool:
+        """Rows of the current (re)load have been drawn (render_line made their lines)."""
+        return self._painted == self.generation
 
     def loaded_rows(self) -> list[CaseRow]:
         """Rows currently cached, in order (for tests and small lists)."""
@@ -377,7 +382,7 @@ class CaseList(ScrollView, can_focus=True):
         line = [gap]
         for (value, flag), col in zip(cells, cols, strict=True):
             style = base + (warn if col.key == "deadline" else dim) if flag else base
-            line += (Segment(_fit(value, col.width), style), gap)
+            line += (Segment(fit_cell(value, col.width), style), gap)
         return line
 
     def _look(self, width: int) -> _Look:
@@ -423,6 +428,7 @@ class CaseList(ScrollView, can_focus=True):
             strip = self._strip(Text("  …", style=dim, end=""), width, style)
         else:
             strip = self._strip(self._line(self._cells(row, cols), cols, style, look.warn, dim), width, style)
+            self._painted = self.generation
         self._lines[key] = strip
         while len(self._lines) > 400:
             self._lines.popitem(last=False)
@@ -435,8 +441,9 @@ class CaseList(ScrollView, can_focus=True):
         )
 
     def on_resize(self) -> None:
+        """The scroll range follows the size; the drawn lines are kept (their key holds the width:
+        at start the screen is laid out several times at the same width before its first frame)."""
         self.virtual_size = Size(self.size.width, self.count + 1)
-        self._lines.clear()
 
     def on_focus(self) -> None:
         self._lines.clear()

@@ -25,6 +25,8 @@ class KrFooter(Footer):
     action, such as a backspace in the name filter: a layout of the whole screen each time)."""
 
     _shown: tuple[Any, ...] | None = None
+    #: A rebuild is queued (it reads the keys as they are then): more changes before it add none.
+    _queued = False
 
     def _keys(self) -> tuple[Any, ...]:
         """What the footer shows: the screen's active bindings and the footer's own mode."""
@@ -33,6 +35,7 @@ class KrFooter(Footer):
         return (self.compact, self.show_command_palette, bindings)
 
     def compose(self) -> ComposeResult:
+        self._queued = False
         if self._bindings_ready:
             self._shown = self._keys()
         yield from super().compose()
@@ -41,7 +44,11 @@ class KrFooter(Footer):
         if (self._bindings_ready and self.is_attached and screen is self.screen
                 and self._shown is not None and self._shown == self._keys()):
             return
+        if self._queued and screen is self.screen:
+            return  # at start the focus, the screen and the data each change the keys: one rebuild
         super().bindings_changed(screen)
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self._queued = True  # Footer.bindings_changed queued call_after_refresh(recompose)
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < COMPACT_BELOW

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
@@ -46,3 +47,13 @@ def labelled(label: str, value: object, value_style: str = "") -> Text:
     text = Text(f"{label}: ", style="dim")
     text.append("" if value is None else str(value), style=value_style)
     return text
+
+
+def fit_cell(value: str, width: int) -> str:
+    """``value`` in exactly ``width`` cells: padded, or cut with an ellipsis (as Rich's
+    ``truncate(overflow="ellipsis", pad=True)``); line breaks and tabs become spaces."""
+    if "\n" in value or "\t" in value or "\r" in value:
+        value = value.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    if cell_len(value) > width:
+        return set_cell_size(value, width - 1) + "…" if width > 0 else ""
+    return set_cell_size(value, width)
