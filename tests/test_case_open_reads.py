@@ -61,3 +61,50 @@ def test_a_case_names_everyone_it_mentions_from_one_query(svc):
     # one read of names (by ids from the case's records), none of whole people rows
     assert sum(s.startswith("SELECT people.id, people.name FROM people") for s in seen) == 1, seen
     assert not any(s.startswith("SELECT people.id, people.name, people.organisation") for s in seen), seen
+
+
+def _statements(svc: Services, call) -> list[str]:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()))
+
+    event.listen(svc.db.engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(svc.db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_opening_a_case_reads_its_clocks_but_not_its_plan(svc):
+    """The case screen waits for ``case_detail``: the goals and the OPP belong to the Plan tab
+    (read when it is first shown), the clocks to the header (from the rows read anyway and one
+    more statement); the case, its pupil, its school and the access check are one statement."""
+    ib = actor(svc)
+    cid = open_case(svc, registered_on="2026-11-01")
+    svc.add_goal(ib, cid, area="lezen", goal="Leest AVI E4", approach="Duolezen", who="ouders",
+                 evaluate_on="2026-12-01")
+    svc.save_opp(ib, cid, uitstroomprofiel="vmbo basis", reasons="IQ 85")
+    svc.add_agreement(ib, cid, "Ouders bellen", who="Dirk Directeur", due_on="2026-12-03")
+
+    detail = None
+
+    def read() -> None:
+        nonlocal detail
+        detail = svc.case_detail(ib, cid)
+
+    seen = _statements(svc, read)
+    assert detail is not None and detail.goals is None and detail.opp is None
+    # every clock, as the services' own clock read computes them
+    assert detail.clocks == tuple(svc.case_clocks(ib, cid))
+    assert {c.kind for c in detail.clocks} >= {"step", "zorgplicht", "goal", "opp", "agreement"}
+    full = svc.case_detail(ib, cid, plan=True)
+    assert full.clocks == detail.clocks and [g.goal for g in full.goals] == ["Leest AVI E4"]
+    assert full.opp is not None and full.opp.version == 1
+    # no whole row of the plan's tables, no second read of the case, its pupil or its school
+    assert not [s for s in seen if s.startswith(("SELECT goals.id", "SELECT opp_versions.id",
+                                                 "SELECT goal_evaluations.id", "SELECT opp_goals"))], seen
+    again = ("SELECT pupils.", "SELECT schools.", "SELECT cases.id FROM")
+    assert not [s for s in seen if s.startswith(again)], seen
+    assert sum(" FROM cases " in f" {s} " for s in seen if s.startswith("SELECT cases.")) == 1, seen

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import Integer, bindparam, select
+from sqlalchemy.orm import Session
 
+from kindroute.errors import AccessDenied, NotFound
 from kindroute.services import access
 from kindroute.services.case_people import case_people
-from kindroute.services.clocks import zorgplicht_deadline
+from kindroute.services.clocks import ClockInputs, add_plan_inputs, compute_clocks, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import (
     Actor,
@@ -22,7 +24,17 @@ from kindroute.services.dto import (
     TrackInfo,
 )
 from kindroute.services.plan_view import read_plan
-from kindroute.store.models import Agreement, CaseEvent, ConsentRecord, Document, Note, Person
+from kindroute.store.models import (
+    Agreement,
+    Case,
+    CaseEvent,
+    ConsentRecord,
+    Document,
+    Note,
+    Person,
+    Pupil,
+    School,
+)
 
 _CASE = bindparam("case_id", type_=Integer)
 _E, _N, _A, _D = CaseEvent, Note, Agreement, Document
@@ -39,14 +51,38 @@ _DOCUMENTS = (select(_D.id, _D.kind, _D.outcome, _D.title, _D.step, _D.author_id
 class CaseView(ServiceContext):
     """Read one case (outside roles' reads are logged)."""
 
-    def case_detail(self, actor: Actor | None, case_id: int) -> CaseDetail:
-        """Everything about one case that ``actor`` may see; outside roles' reads are logged."""
+    def _read_case(self, s: Session, case_id: int, actor: Actor | None, *,
+                   lock: bool) -> tuple[Case, Pupil, School]:
+        """The case row with its pupil and school, and whether ``actor`` may see it: one round
+        trip (``_case`` takes three). ``lock``: FOR UPDATE OF the case row (PostgreSQL), as
+        ``_case`` does in a writing unit of work."""
+        visible = access.visible_clause(actor, self.route, self.today()).label("visible")
+        stmt = (select(Case, Pupil, School, visible)
+                .join(Pupil, Pupil.id == Case.pupil_id).join(School, School.id == Case.school_id)
+                .where(Case.id == case_id))
+        if lock:
+            stmt = stmt.with_for_update(of=Case.__table__)
+        row = s.execute(stmt).one_or_none()
+        if row is None:
+            raise NotFound(f"Casus {case_id} bestaat niet.")
+        if actor is not None and not row.visible:
+            raise AccessDenied(f"U ({actor.name}) heeft geen toegang tot casus {case_id}.")
+        # the caller holds the pupil and the school (the session keeps only weak references):
+        # ``case.pupil`` and ``case.school`` then come from the session without a query
+        return row[0], row[1], row[2]
+
+    def case_detail(self, actor: Actor | None, case_id: int, *, plan: bool = False) -> CaseDetail:
+        """Everything about one case that ``actor`` may see; outside roles' reads are logged.
+
+        Every clock is there (the header names the first two); the goals and the OPP only with
+        ``plan`` (the case screen reads them when its Plan tab is first shown, see
+        :meth:`PlanView.case_plan`): without, ``goals`` is None.
+        """
         today = self.today()
         log_read = access.is_outside_reader(actor, self.route)
         with self._uow(write=log_read) as uow:
             s = uow.session
-            case = self._case(s, case_id, actor)
-            pupil = case.pupil
+            case, pupil, school = self._read_case(s, case_id, actor, lock=log_read)
             facts = self.facts(s, case)
             # every name the screen shows, in one round trip (not one per person)
             people = case_people(s, case_id)
@@ -129,21 +165,42 @@ class CaseView(ServiceContext):
             zp = None
             if case.registered_on is not None and case.zorgplicht_decision is None:
                 zp = zorgplicht_deadline(case.registered_on, bool(case.zorgplicht_extended))
-            plan = read_plan(s, case, self.route, today, names=people)
+            goals, opp = None, None
+            if plan:
+                info = read_plan(s, case, self.route, today, names=people)
+                goals, opp, clocks = info.goals, info.opp, info.clocks
+            else:  # the clocks from the rows read above, and one more round trip
+                clocks = tuple(compute_clocks(self._clock_inputs(s, case, agreements, documents),
+                                              self.route, today))
             detail = CaseDetail(
                 id=case.id, pupil=pupil.name, pupil_id=pupil.id, date_of_birth=pupil.date_of_birth,
-                group=pupil.group, school=case.school.name, school_id=case.school_id, status=case.status,
+                group=pupil.group, school=school.name, school_id=case.school_id, status=case.status,
                 step=main.step, steps={t.track: t.step for t in tracks}, tracks=tuple(tracks),
                 at_turn_role=main.at_turn_role, at_turn=main.at_turn, deadline=main.deadline,
                 overdue=main.overdue, opened_at=case.opened_at, registered_on=case.registered_on,
                 zorgplicht_deadline=zp, version=case.version, assignments=tuple(a_infos),
                 consents=consents, history=history, notes=notes, agreements=agreements,
-                documents=documents, next=nexts, goals=plan.goals, opp=plan.opp, clocks=plan.clocks,
+                documents=documents, next=nexts, goals=goals, opp=opp, clocks=clocks,
             )
             if log_read and actor is not None:
                 self._log_access(s, actor, case_id, "read")
                 uow.commit()
             return detail
+
+    def _clock_inputs(self, s: Session, case: Case, agreements: tuple[AgreementInfo, ...],
+                      documents: tuple[DocumentInfo, ...]) -> ClockInputs:
+        """What :func:`clocks.compute_clocks` needs, from the case's rows already read (the same
+        as :func:`clocks.read_inputs` reads) plus the plan's rows (:data:`clocks.PLAN_CLOCK_ROWS`)."""
+        inputs = ClockInputs(
+            status=case.status, registered_on=case.registered_on,
+            zorgplicht_extended=bool(case.zorgplicht_extended), zorgplicht_decision=case.zorgplicht_decision,
+            tracks=[(t.track, t.step, t.deadline, t.at_turn_role) for t in case.tracks],
+            decisions=[(d.id, d.kind, d.outcome, d.fields if isinstance(d.fields, dict) else {})
+                       for d in documents],
+            agreements=[(g.what, g.due_on) for g in agreements if g.due_on is not None and not g.done],
+        )
+        add_plan_inputs(s, case.id, self.route, inputs)
+        return inputs
 
     def next_steps(self, actor: Actor | None, case_id: int) -> list[NextStepInfo]:
         return list(self.case_detail(actor, case_id).next)
