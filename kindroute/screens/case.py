@@ -189,8 +189,9 @@ class CaseScreen(RightsMixin, KrScreen):
     def refused(self, action: str) -> str | None:
         from kindroute.services.screen_queries import refusal
 
-        return refusal(self.actor, action, self.services.route,
-                       self.detail.school_id if self.detail else None)
+        # the detail read before the screen was built answers for the footer's first frame
+        d = self.detail or self._preloaded
+        return refusal(self.actor, action, self.services.route, d.school_id if d else None)
 
     # ------------------------------------------------------------------ loading
     def load(self) -> None:
