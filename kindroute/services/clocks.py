@@ -18,21 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    DateTime,
-    Integer,
-    String,
-    Text,
-    bindparam,
-    cast,
-    func,
-    literal_column,
-    null,
-    select,
-    union_all,
-    update,
-)
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from kindroute.services.context import ServiceContext
@@ -287,47 +273,6 @@ def read_inputs(conn: Connection | Session, case_id: int, route: Route) -> Clock
         .where(Agreement.case_id == case_id, Agreement.due_on.is_not(None), Agreement.done_at.is_(None))
         .order_by(Agreement.id))]
     return inputs
-
-
-def _plan_clock_rows() -> Any:
-    case_id = bindparam("case_id", type_=Integer)
-    evaluated = select(GoalEvaluation.id).where(GoalEvaluation.goal_id == Goal.id).exists()
-    return union_all(
-        select(literal_column("'O'", String).label("kind"), OppVersion.version.label("n"),
-               OppVersion.status.label("a"), cast(null(), Text).label("b"),
-               OppVersion.adopted_on.label("d"), OppVersion.created_at.label("t"))
-        .where(OppVersion.case_id == case_id),
-        select(literal_column("'G'", String), Goal.id, Goal.area, Goal.goal, Goal.evaluate_on,
-               cast(null(), DateTime))
-        .where(Goal.case_id == case_id, ~evaluated),
-        select(literal_column("'P'", String), DecisionPeriod.document_id, DecisionPeriod.kind,
-               cast(null(), Text), DecisionPeriod.end_on, cast(null(), DateTime))
-        .where(DecisionPeriod.case_id == case_id),
-    )
-
-
-#: What only the plan's tables hold for the clocks of one case (parameter ``case_id``), in one
-#: round trip: O (version, status, adopted_on, created_at) of every OPP version, G (id, area,
-#: goal, evaluate_on) of every goal not yet evaluated, P (document id, kind, end_on) of every
-#: period kept from before decision fields.
-PLAN_CLOCK_ROWS = _plan_clock_rows()
-
-
-def add_plan_inputs(conn: Connection | Session, case_id: int, route: Route, inputs: ClockInputs) -> None:
-    """Add to ``inputs`` what :data:`PLAN_CLOCK_ROWS` reads: the OPP versions, the goals not yet
-    evaluated and the kept periods. For a reader that already holds the case row, its tracks,
-    agreements and documents (:meth:`CaseView.case_detail`) and wants no more round trips."""
-    goals: list[tuple[int, str, str, date]] = []
-    for kind, n, a, b, d, t in conn.execute(PLAN_CLOCK_ROWS, {"case_id": case_id}):
-        if kind == "O":
-            inputs.opp.append((n, a, _day(t), d))
-        elif kind == "G":
-            goals.append((n, a, b, d))
-        else:
-            row = legacy_row(route, n, a, d)
-            if row is not None:
-                inputs.decisions.append(row)
-    inputs.goals.extend((area, goal, on) for _id, area, goal, on in sorted(goals))
 
 
 def next_due(conn: Connection | Session, case_id: int, route: Route) -> date | None:
