@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kindroute.errors import AccessDenied, NotFound
 from kindroute.services import access
-from kindroute.services.case_rows import read_case_rows
-from kindroute.services.clocks import ClockInputs, compute_clocks, legacy_row, zorgplicht_deadline
+from kindroute.services.case_rows import clock_inputs, read_case_rows
+from kindroute.services.clocks import compute_clocks, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import (
     Actor,
@@ -138,10 +136,10 @@ class CaseView(ServiceContext):
                 zp = zorgplicht_deadline(case.registered_on, bool(case.zorgplicht_extended))
             goals, opp = None, None
             if plan:
-                info = read_plan(s, case, self.route, today, names=people)
+                info = read_plan(s, case, self.route, today, names=people, rows=rows)
                 goals, opp, clocks = info.goals, info.opp, info.clocks
             else:  # the clocks from the rows read above
-                clocks = tuple(compute_clocks(self._clock_inputs(case, rows, documents), self.route, today))
+                clocks = tuple(compute_clocks(clock_inputs(case, rows, self.route), self.route, today))
             detail = CaseDetail(
                 id=case.id, pupil=pupil.name, pupil_id=pupil.id, date_of_birth=pupil.date_of_birth,
                 group=pupil.group, school=school.name, school_id=case.school_id, status=case.status,
@@ -156,24 +154,6 @@ class CaseView(ServiceContext):
                 self._log_access(s, actor, case_id, "read")
                 uow.commit()
             return detail
-
-    def _clock_inputs(self, case: Case, rows: dict[str, list[Any]],
-                      documents: tuple[DocumentInfo, ...]) -> ClockInputs:
-        """What :func:`clocks.compute_clocks` needs, from the case's rows (:data:`CASE_ROWS`):
-        the same as :func:`clocks.read_inputs` reads with seven statements."""
-        route = self.route
-        decisions = [(d.id, d.kind, d.outcome, d.fields if isinstance(d.fields, dict) else {})
-                     for d in documents]
-        decisions += [r for p in rows["P"] if (r := legacy_row(route, p.o, p.a, p.d1)) is not None]
-        return ClockInputs(
-            status=case.status, registered_on=case.registered_on,
-            zorgplicht_extended=bool(case.zorgplicht_extended), zorgplicht_decision=case.zorgplicht_decision,
-            tracks=[(t.a, t.b, t.d1, t.c) for t in rows["T"]],
-            opp=[(o.o, o.a, o.at.date() if isinstance(o.at, datetime) else o.at, o.d1) for o in rows["O"]],
-            goals=[(g.a, g.e, g.d1) for g in rows["V"]],
-            decisions=decisions,
-            agreements=[(g.e, g.d1) for g in rows["G"] if g.d1 is not None and g.at is None],
-        )
 
     def next_steps(self, actor: Actor | None, case_id: int) -> list[NextStepInfo]:
         return list(self.case_detail(actor, case_id).next)
