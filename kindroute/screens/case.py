@@ -129,7 +129,6 @@ class CaseScreen(RightsMixin, KrScreen):
         self._stale: set[str] = set(TABS)
         #: Tabs whose widgets are mounted: the first at once, every other when first shown.
         self._built: set[str] = {TABS[0]}
-        self._resumed = False
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -147,13 +146,6 @@ class CaseScreen(RightsMixin, KrScreen):
             self._built.add(tab)
             await self.query_one(f"#{tab}", TabPane).mount_all(pane_widgets(tab))
         self._fill_tab(tab)
-
-    def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        """The first resume follows the mount at once: the styles the mount gave every widget
-        are the screen's styles, so Textual's pass over all of them again is skipped (once)."""
-        if not self._resumed:
-            self._resumed = True
-            event.refresh_styles = False
 
     def on_mount(self) -> None:
         self.query_one("#who-table", DataTable).add_columns("Rol", "Persoon", "Bij deze stap", "Sinds")
