@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -54,14 +53,7 @@ class KrFooter(Footer):
             self._set_mode(self.app.size.width)
         if self._bindings_ready:
             self._shown = self._keys()
-        for widget in super().compose():
-            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
-                # each key bound to the footer's mode in that mode from the start: a key's own
-                # default (compact) added its class at mount and the binding to the footer took
-                # it away again, a style pass of the key each time (the palette's key is not
-                # bound: it keeps its default)
-                widget.set_reactive(FooterKey.compact, self.compact)
-            yield widget
+        yield from super().compose()
 
     def _unchanged(self) -> bool:
         return self._shown is not None and self._shown == self._keys()
