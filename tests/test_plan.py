@@ -82,7 +82,7 @@ def test_goal_is_a_clock_until_evaluated(svc, clock):
                        who="ouders", evaluate_on="2026-12-01")
     assert kinds(svc, cid)["goal"] == date(2026, 12, 1)
     assert next_due(svc, cid) == date(2026, 12, 1)  # earlier than the step's term
-    goal = svc.case_detail(None, cid).goals[0]
+    goal = svc.case_detail(None, cid, plan=True).goals[0]
     assert (goal.id, goal.area, goal.who, goal.who_role, goal.result) == (
         gid, "lezen", "Ouders/verzorgers", "ouders", None)
     clock.now = NOW + timedelta(days=9)
@@ -164,7 +164,7 @@ def test_adjusting_an_adopted_opp_makes_a_new_version_and_the_guards_follow_it(s
     assert len(blocked()) == 1  # the pupil is not yet heard on version 2
     svc.record_hoorrecht(me, cid, view="Goed zo.")
     svc.advance_case(me, cid, "naar_arrangement_aanvraag")
-    detail = svc.case_detail(None, cid)
+    detail = svc.case_detail(None, cid, plan=True)
     assert detail.step == "arrangement_aanvraag"
     assert (detail.opp.version, detail.opp.status, detail.opp.instemming.by) == (
         2, "vastgesteld", "Dhr. de Vries")

@@ -364,3 +364,37 @@ async def test_every_key_screen_works_at_80x24(services):
         await pilot.press("tab")
         await pilot.pause()
         assert "JEUGDHULP" in screen_text(app)
+
+
+async def test_the_case_screen_footer_is_composed_once_with_its_keys(services, monkeypatch):
+    """Opening a case paints the footer's keys in the first frame without building them again:
+    the screen resuming and the focus moving to a table change nothing the footer shows. When
+    what it shows does change (a narrow terminal drops the palette key), it is built again."""
+    from kindroute.widgets.footer import KrFooter
+
+    built: list[int] = []  # the case screen's footer, each time it is composed: its keys
+    compose = KrFooter.compose
+
+    def counting(self):  # type: ignore[no-untyped-def]
+        if isinstance(self.screen, CaseScreen):
+            built.append(len(self.screen.active_bindings))
+        yield from compose(self)
+
+    monkeypatch.setattr(KrFooter, "compose", counting)
+    ib = services.resolve_actor(IB)
+    row = services.list_cases(ib, CaseFilter(sort="id"), limit=1)[0]
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        built.clear()
+        screen = await open_case(pilot, row.id)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Stap zetten" in footer and "Rol toewijzen" in footer
+        assert len(built) == 1, built  # composed at mount, with the keys, and not again
+        await pilot.press("2")  # another tab: the focus moves, the shown keys stay
+        await settle(pilot)
+        assert len(built) == 1, built
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert len(built) == 2, built  # compact: the palette key goes, the footer is rebuilt
+        assert app.screen is screen and "Opdrachten" not in screen_text(app).splitlines()[-1]

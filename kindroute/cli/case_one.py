@@ -23,7 +23,7 @@ def case_show(case_id: int, fmt: str, db: str | None, as_: str | None, route: st
     """Alles over één casus: stap, betrokkenen, toestemmingen, geschiedenis, volgende stappen."""
     run = Run(db, as_, route)
     try:
-        d = run.services.case_detail(run.actor(write=False), case_id)
+        d = run.services.case_detail(run.actor(write=False), case_id, plan=True)
         if fmt == "json":
             emit_json(d.to_json())
         else:
@@ -56,7 +56,7 @@ def case_open(pupil: str, school: str, group: str, born: str, note: str, teacher
         case_id = svc.open_case(actor, pupil=pupil, school=school, group=group, born=born, note=note,
                                 teacher=teacher, registered_on=registered)
         if fmt == "json":
-            emit_json(svc.case_detail(actor, case_id).to_json())
+            emit_json(svc.case_detail(actor, case_id, plan=True).to_json())
         else:
             click.echo(case_id)
             click.echo(f"Casus {case_id} geopend voor {pupil} in stap "

@@ -13,7 +13,6 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import (
     DataTable,
@@ -32,16 +31,21 @@ from kindroute.screens.base import (
     refused_binding,
     run_service,
 )
+from kindroute.screens.case_tabs import (
+    documents_text,
+    fill_agreements,
+    fill_consents,
+    notes_text,
+    pane_widgets,
+)
 from kindroute.screens.case_text import next_steps_text, summary_text
 from kindroute.screens.case_timeline import TimelinePane
-from kindroute.widgets.checklist import Checklist
 from kindroute.widgets.footer import KrFooter
-from kindroute.widgets.format import nl_date, nl_datetime
+from kindroute.widgets.format import nl_date
 from kindroute.widgets.plan_tab import PlanTab
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
-    from textual.widget import Widget
 
     from kindroute.app import KindrouteApp
     from kindroute.services import CaseDetail
@@ -136,34 +140,11 @@ class CaseScreen(RightsMixin, KrScreen):
                 yield TabPane(f"{i} {TAB_TITLES[tab][0]}", id=tab)  # its widgets: see _build
         yield KrFooter()
 
-    @staticmethod
-    def _pane_widgets(tab: str) -> list[Widget]:
-        """The widgets of a tab other than the first (mounted when it is first shown)."""
-        if tab == "next":
-            return [VerticalScroll(Static(id="next-text"))]
-        if tab == "checklist":
-            return [VerticalScroll(
-                Static("Checklist van de huidige stap (spatie/enter: afvinken)", classes="dim"),
-                Checklist(id="checklist-list"), Static(id="documents-text"))]
-        if tab == "history":
-            return [TimelinePane(id="timeline")]
-        if tab == "notes":
-            return [VerticalScroll(Static(id="notes-text"))]
-        if tab == "agreements":
-            table = DataTable(id="agreements-table", cursor_type="row", zebra_stripes=True)
-            table.add_columns("", "Wat", "Wie", "Vóór", "Door")
-            return [table]
-        if tab == "consents":
-            table = DataTable(id="consents-table", cursor_type="row", zebra_stripes=True)
-            table.add_columns("Nr", "Voor", "Doel", "Gegeven door", "Geldig", "Status")
-            return [table]
-        return [PlanTab(id="plan-tab")]
-
     async def _build(self, tab: str) -> None:
         """Mount the widgets of ``tab`` (once), then fill it from the loaded detail."""
         if tab not in self._built:
             self._built.add(tab)
-            await self.query_one(f"#{tab}", TabPane).mount_all(self._pane_widgets(tab))
+            await self.query_one(f"#{tab}", TabPane).mount_all(pane_widgets(tab))
         self._fill_tab(tab)
 
     def on_mount(self) -> None:
@@ -189,8 +170,9 @@ class CaseScreen(RightsMixin, KrScreen):
     def refused(self, action: str) -> str | None:
         from kindroute.services.screen_queries import refusal
 
-        return refusal(self.actor, action, self.services.route,
-                       self.detail.school_id if self.detail else None)
+        # the detail read before the screen was built answers for the footer's first frame
+        d = self.detail or self._preloaded
+        return refusal(self.actor, action, self.services.route, d.school_id if d else None)
 
     # ------------------------------------------------------------------ loading
     def load(self) -> None:
@@ -284,71 +266,20 @@ class CaseScreen(RightsMixin, KrScreen):
         if options:
             sel.highlighted = min(keep or 0, len(options) - 1)
         self._filling = False
-        docs = Text("Documenten", style="bold")
-        docs.append("  (d: vastleggen)\n", style="dim")
-        if not d.documents:
-            docs.append("nog geen OPP, advies of besluit vastgelegd", style="dim")
-        for doc in d.documents:
-            kind = self.services.route.recordable(doc.kind)
-            docs.append(f"{nl_date(doc.at)}  {kind.label if kind else doc.kind}: ", style="")
-            docs.append(doc.outcome, style="bold")
-            if doc.title:
-                docs.append(f" — {doc.title}")
-            docs.append(f"  ({doc.author})\n", style="dim")
-        self.query_one("#documents-text", Static).update(docs)
+        self.query_one("#documents-text", Static).update(documents_text(d, self.services))
 
     def _fill_history(self, d: CaseDetail) -> None:
         self.query_one(TimelinePane).load(d.id)
 
     def _fill_notes(self, d: CaseDetail) -> None:
-        s = self.services
-        t = Text()
-        if not d.notes:
-            t.append("Nog geen notities. n: notitie toevoegen", style="dim")
-        for note in reversed(d.notes):
-            t.append(nl_datetime(note.at), style="bold")
-            t.append(f"  {note.author}", style="")
-            if note.step:
-                t.append(f" · {s.step_title(note.step)}", style="dim")
-            t.append("\n" + note.text + "\n\n")
-        self.query_one("#notes-text", Static).update(t)
+        self.query_one("#notes-text", Static).update(notes_text(d, self.services))
 
     def _fill_agreements(self, d: CaseDetail) -> None:
-        table = self.query_one("#agreements-table", DataTable)
-        keep = None  # the agreement under the cursor stays under it
-        if table.row_count and table.cursor_row >= 0:
-            keep = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        table.clear()
-        for g in d.agreements:
-            table.add_row(
-                Text("✓" if g.done else ("!" if g.overdue else "·"),
-                     style="green" if g.done else ("bold red" if g.overdue else "")),
-                Text(g.what, style="dim" if g.done else ""),
-                Text(g.who or (self.services.role_label(g.who_role) if g.who_role else "—")),
-                Text(nl_date(g.due_on), style="bold red" if g.overdue else ""),
-                Text(g.created_by, style="dim"),
-                key=str(g.id),
-            )
-        rows = [str(g.id) for g in d.agreements]
-        if keep in rows:
-            table.move_cursor(row=rows.index(keep))
+        fill_agreements(self.query_one("#agreements-table", DataTable), d, self.services)
 
     def _fill_consents(self, d: CaseDetail) -> None:
-        table = self.query_one("#consents-table", DataTable)
-        table.clear()
-        for c in d.consents:
-            until = f"t/m {nl_date(c.valid_until)}" if c.valid_until else "onbeperkt"
-            status = ("ingetrokken " + nl_date(c.withdrawn_on)) if c.withdrawn_on else (
-                "geldig" if c.valid else "niet geldig")
-            table.add_row(
-                Text(str(c.id)),
-                Text(c.role_label + (f" ({c.organisation})" if c.organisation else "")),
-                Text(c.purpose),
-                Text(c.given_by + (" + leerling" if c.pupil_cosigned else "")),
-                Text(f"{nl_date(c.valid_from)} {until}"),
-                Text(status, style="green" if c.valid else "red"),
-                key=str(c.id),
-            )
+        fill_consents(self.query_one("#consents-table", DataTable), d)
+
 
     # ------------------------------------------------------------------ actions
     def _changed(self, result: Any) -> None:

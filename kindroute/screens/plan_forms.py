@@ -115,7 +115,8 @@ def plan_form(what: str, detail: Any, plan: Any) -> FormScreen | None:
     if what == "goal":
         return GoalFormScreen(detail.id, detail.pupil, version)
     if what == "evaluate":
-        goals = [(f"{g.id} [{g.area}] {g.goal}", str(g.id)) for g in detail.goals if g.result is None]
+        goals = [(f"{g.id} [{g.area}] {g.goal}", str(g.id)) for g in (plan.goals if plan else ())
+                 if g.result is None]
         return EvaluateGoalScreen(detail.id, detail.pupil, version, goals)
     if what == "instemming":
         return InstemmingScreen(detail.id, detail.pupil, version)

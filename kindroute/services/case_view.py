@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Integer, bindparam, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from kindroute.errors import AccessDenied, NotFound
 from kindroute.services import access
-from kindroute.services.case_people import case_people
-from kindroute.services.clocks import zorgplicht_deadline
+from kindroute.services.case_rows import clock_inputs, read_case_rows
+from kindroute.services.clocks import compute_clocks, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import (
     Actor,
     AgreementInfo,
     AssignmentInfo,
     CaseDetail,
+    ConsentInfo,
     DocumentInfo,
     HistoryEntry,
     NextStepInfo,
@@ -22,34 +25,48 @@ from kindroute.services.dto import (
     TrackInfo,
 )
 from kindroute.services.plan_view import read_plan
-from kindroute.store.models import Agreement, CaseEvent, ConsentRecord, Document, Note, Person
-
-_CASE = bindparam("case_id", type_=Integer)
-_E, _N, _A, _D = CaseEvent, Note, Agreement, Document
-_STEP_EVENTS = (select(_E.track, _E.from_step, _E.to_step, _E.trigger, _E.actor_name, _E.at, _E.note)
-                .where(_E.case_id == _CASE, _E.kind == "step").order_by(_E.seq))
-_NOTES = (select(_N.id, _N.author_id, _N.at, _N.step, _N.text).where(_N.case_id == _CASE)
-          .order_by(_N.at, _N.id))
-_AGREEMENTS = (select(_A.id, _A.what, _A.who_id, _A.who_role, _A.due_on, _A.done_at, _A.created_by_id,
-                      _A.created_at).where(_A.case_id == _CASE).order_by(_A.id))
-_DOCUMENTS = (select(_D.id, _D.kind, _D.outcome, _D.title, _D.step, _D.author_id, _D.at, _D.fields_json)
-              .where(_D.case_id == _CASE).order_by(_D.id))
+from kindroute.store.models import Case, Person, Pupil, School
+from kindroute.workflow import Consent
 
 
 class CaseView(ServiceContext):
     """Read one case (outside roles' reads are logged)."""
 
-    def case_detail(self, actor: Actor | None, case_id: int) -> CaseDetail:
-        """Everything about one case that ``actor`` may see; outside roles' reads are logged."""
+    def _read_case(self, s: Session, case_id: int, actor: Actor | None, *,
+                   lock: bool) -> tuple[Case, Pupil, School]:
+        """The case row with its pupil and school, and whether ``actor`` may see it: one round
+        trip (``_case`` takes three). ``lock``: FOR UPDATE OF the case row (PostgreSQL), as
+        ``_case`` does in a writing unit of work."""
+        visible = access.visible_clause(actor, self.route, self.today()).label("visible")
+        stmt = (select(Case, Pupil, School, visible)
+                .join(Pupil, Pupil.id == Case.pupil_id).join(School, School.id == Case.school_id)
+                .where(Case.id == case_id))
+        if lock:
+            stmt = stmt.with_for_update(of=Case.__table__)
+        row = s.execute(stmt).one_or_none()
+        if row is None:
+            raise NotFound(f"Casus {case_id} bestaat niet.")
+        if actor is not None and not row.visible:
+            raise AccessDenied(f"U ({actor.name}) heeft geen toegang tot casus {case_id}.")
+        # the caller holds the pupil and the school (the session keeps only weak references):
+        # ``case.pupil`` and ``case.school`` then come from the session without a query
+        return row[0], row[1], row[2]
+
+    def case_detail(self, actor: Actor | None, case_id: int, *, plan: bool = False) -> CaseDetail:
+        """Everything about one case that ``actor`` may see; outside roles' reads are logged.
+
+        Every clock is there (the header names the first two); the goals and the OPP only with
+        ``plan`` (the case screen reads them when its Plan tab is first shown, see
+        :meth:`PlanView.case_plan`): without, ``goals`` is None.
+        """
         today = self.today()
         log_read = access.is_outside_reader(actor, self.route)
         with self._uow(write=log_read) as uow:
             s = uow.session
-            case = self._case(s, case_id, actor)
-            pupil = case.pupil
+            case, pupil, school = self._read_case(s, case_id, actor, lock=log_read)
             facts = self.facts(s, case)
-            # every name the screen shows, in one round trip (not one per person)
-            people = case_people(s, case_id)
+            # every record the screen shows and every name they point at: one round trip
+            rows, people = read_case_rows(s, case_id)
 
             def name_of(pid: int | None) -> str | None:
                 if pid is None:
@@ -59,64 +76,52 @@ class CaseView(ServiceContext):
                     people[pid] = person.name if person else "?"
                 return people[pid]
 
-            assignments = self._active_assignments(s, case_id)
-            holder = {a.role: a for a in assignments}
+            holder = {a.a: a.n for a in rows["A"]}  # role -> person holding it
             main_id = self.route.main_track.id
             tracks = []
-            for t in sorted(case.tracks, key=lambda t: list(self.route.tracks).index(t.track)
-                            if t.track in self.route.tracks else 99):
-                step = self.route.steps.get(t.step)
+            for t in sorted(rows["T"], key=lambda t: list(self.route.tracks).index(t.a)
+                            if t.a in self.route.tracks else 99):
+                track, at_step, role, deadline = t.a, t.b, t.c, t.d1
+                step = self.route.steps.get(at_step)
                 checklist = tuple(
-                    (c.id, c.label, (t.step, c.id) in facts.checklist_done)
+                    (c.id, c.label, (at_step, c.id) in facts.checklist_done)
                     for c in (step.checklist if step else ())
                 )
-                at = holder.get(t.at_turn_role) if t.at_turn_role else None
                 tracks.append(TrackInfo(
-                    track=t.track,
-                    track_label=self.route.tracks[t.track].label if t.track in self.route.tracks else t.track,
-                    step=t.step, step_title=self.step_title(t.step), entered_at=t.entered_at,
-                    deadline=t.deadline,
-                    overdue=bool(t.deadline and t.at_turn_role and t.deadline < today),
-                    at_turn_role=t.at_turn_role, at_turn=name_of(at.person_id) if at else None,
+                    track=track,
+                    track_label=self.route.tracks[track].label if track in self.route.tracks else track,
+                    step=at_step, step_title=self.step_title(at_step), entered_at=t.at,
+                    deadline=deadline, overdue=bool(deadline and role and deadline < today),
+                    at_turn_role=role, at_turn=name_of(holder[role]) if role in holder else None,
                     checklist=checklist,
                 ))
             main = next((t for t in tracks if t.track == main_id), tracks[0])
             main_step = self.route.steps.get(main.step)
             a_infos = []
-            for a in assignments:
+            for a in rows["A"]:
                 inv = ""
                 if main_step is not None:
-                    if main_step.at_turn == a.role:
-                        inv = "aan zet"
-                    else:
-                        inv = main_step.involved.get(a.role, "")
-                a_infos.append(AssignmentInfo(a.role, self.role_label(a.role), name_of(a.person_id) or "?",
-                                              a.person_id, a.started_at, inv))
+                    inv = "aan zet" if main_step.at_turn == a.a else main_step.involved.get(a.a, "")
+                a_infos.append(AssignmentInfo(a.a, self.role_label(a.a), name_of(a.n) or "?", a.n, a.at, inv))
             consents = tuple(
-                self._consent_info(c, name_of(c.recorded_by_id) or "?")
-                for c in s.scalars(select(ConsentRecord).where(ConsentRecord.case_id == case_id)
-                                   .order_by(ConsentRecord.id))
+                ConsentInfo(c.o, c.a, self.role_label(c.a), c.b, c.c, c.d, bool(c.n), c.d1, c.d2, c.d3,
+                            Consent(c.a, c.c, c.d, c.d1, c.d2, c.d3, bool(c.n)).valid_on(today),
+                            name_of(c.n2) or "?", c.at)
+                for c in rows["C"]
             )
-            # read as plain rows (Core), not ORM objects: nothing here is changed.
             # the steps, numbered 1..n (the keyed history also holds every other change)
-            history = tuple(
-                HistoryEntry(n, *e)
-                for n, e in enumerate(s.execute(_STEP_EVENTS, {"case_id": case_id}), start=1)
-            )
-            notes = tuple(
-                NoteInfo(n.id, name_of(n.author_id) or "?", n.at, n.step, n.text)
-                for n in s.execute(_NOTES, {"case_id": case_id})
-            )
+            history = tuple(HistoryEntry(n, e.a, e.b, e.c, e.d, e.e, e.at, e.f)
+                            for n, e in enumerate(rows["E"], start=1))
+            notes = tuple(NoteInfo(n.o, name_of(n.n) or "?", n.at, n.a, n.f) for n in rows["N"])
             agreements = tuple(
-                AgreementInfo(g.id, g.what, name_of(g.who_id), g.who_role, g.due_on, g.done_at is not None,
-                              g.done_at, name_of(g.created_by_id) or "?", g.created_at,
-                              bool(g.due_on and g.done_at is None and g.due_on < today))
-                for g in s.execute(_AGREEMENTS, {"case_id": case_id})
+                AgreementInfo(g.o, g.e, name_of(g.n), g.a, g.d1, g.at is not None, g.at, name_of(g.n2) or "?",
+                              g.at2, bool(g.d1 and g.at is None and g.d1 < today))
+                for g in rows["G"]
             )
             documents = tuple(
-                DocumentInfo(d.id, d.kind, d.outcome, d.title, d.step, name_of(d.author_id) or "?", d.at,
-                             fields=json.loads(d.fields_json) if d.fields_json else {})
-                for d in s.execute(_DOCUMENTS, {"case_id": case_id})
+                DocumentInfo(d.o, d.a, d.b, d.e, d.c, name_of(d.n) or "?", d.at,
+                             fields=json.loads(d.f) if d.f else {})
+                for d in rows["D"]
             )
             nexts = tuple(
                 NextStepInfo(
@@ -129,16 +134,21 @@ class CaseView(ServiceContext):
             zp = None
             if case.registered_on is not None and case.zorgplicht_decision is None:
                 zp = zorgplicht_deadline(case.registered_on, bool(case.zorgplicht_extended))
-            plan = read_plan(s, case, self.route, today, names=people)
+            goals, opp = None, None
+            if plan:
+                info = read_plan(s, case, self.route, today, names=people, rows=rows)
+                goals, opp, clocks = info.goals, info.opp, info.clocks
+            else:  # the clocks from the rows read above
+                clocks = tuple(compute_clocks(clock_inputs(case, rows, self.route), self.route, today))
             detail = CaseDetail(
                 id=case.id, pupil=pupil.name, pupil_id=pupil.id, date_of_birth=pupil.date_of_birth,
-                group=pupil.group, school=case.school.name, school_id=case.school_id, status=case.status,
+                group=pupil.group, school=school.name, school_id=case.school_id, status=case.status,
                 step=main.step, steps={t.track: t.step for t in tracks}, tracks=tuple(tracks),
                 at_turn_role=main.at_turn_role, at_turn=main.at_turn, deadline=main.deadline,
                 overdue=main.overdue, opened_at=case.opened_at, registered_on=case.registered_on,
                 zorgplicht_deadline=zp, version=case.version, assignments=tuple(a_infos),
                 consents=consents, history=history, notes=notes, agreements=agreements,
-                documents=documents, next=nexts, goals=plan.goals, opp=plan.opp, clocks=plan.clocks,
+                documents=documents, next=nexts, goals=goals, opp=opp, clocks=clocks,
             )
             if log_read and actor is not None:
                 self._log_access(s, actor, case_id, "read")

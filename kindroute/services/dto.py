@@ -184,8 +184,9 @@ class CaseDetail(JsonMixin):
     agreements: tuple[AgreementInfo, ...] = ()
     documents: tuple[DocumentInfo, ...] = ()
     next: tuple[NextStepInfo, ...] = field(default_factory=tuple)
-    #: the plan (``services.plan_dto``): goals, the current OPP version, every clock
-    goals: tuple[Any, ...] = ()
+    #: the plan (``services.plan_dto``): goals and the current OPP version, read only when asked
+    #: for (``case_detail(..., plan=True)``; None: not read); every clock, always
+    goals: tuple[Any, ...] | None = None
     opp: Any = None
     clocks: tuple[Any, ...] = ()
 

@@ -213,5 +213,7 @@ def walk_to(svc: Services, actor: Actor | None, meeting_id: int,
     """Everything one move of the walk shows: the item at ``position`` (remembered), the number
     of items, the case's detail when the actor may see it, and the meeting's summary."""
     item, total = item_at(svc, actor, meeting_id, position)
-    detail = svc.case_detail(actor, item.case_id) if item is not None and not item.hidden else None
+    # the walk shows the case's goals (``screens/meeting_walk.py``): the detail with its plan
+    detail = (svc.case_detail(actor, item.case_id, plan=True)
+              if item is not None and not item.hidden else None)
     return item, total, detail, meeting_summary(svc, actor, meeting_id)

@@ -4,16 +4,17 @@ hoorrecht, the SWV decisions' periods, the zorgplicht term and every clock."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kindroute.services.case_rows import clock_inputs, read_case_rows
 from kindroute.services.clocks import (
     clock_decisions,
     compute_clocks,
     field_values,
     one_year_after,
-    read_inputs,
     zorgplicht_deadline,
 )
 from kindroute.services.context import ServiceContext
@@ -78,10 +79,14 @@ def read_periods(s: Session, case_id: int, route: Route) -> tuple[PeriodInfo, ..
 
 
 def read_plan(s: Session, case: Case, route: Route, today: date, *,
-              names: dict[int, str] | None = None) -> PlanInfo:
+              names: dict[int, str] | None = None, rows: dict[str, list[Any]] | None = None) -> PlanInfo:
     """The plan of ``case`` as the faces show it (the caller checked access). ``names``: the
-    people's names already read (:func:`case_people.case_people`); others are read as they come."""
-    names = {} if names is None else names
+    people's names already read (:func:`case_people.case_people`); others are read as they come.
+    Without, they come with the rows the clocks are computed from (:data:`case_rows.CASE_ROWS`:
+    one statement, not the seven of :func:`clocks.read_inputs` and one per person); ``rows``:
+    those rows when the caller read them already (:meth:`CaseView.case_detail`)."""
+    if rows is None or names is None:
+        rows, names = read_case_rows(s, case.id)
 
     def name_of(pid: int | None) -> str:
         if pid is None:
@@ -157,8 +162,7 @@ def read_plan(s: Session, case: Case, route: Route, today: date, *,
         zorgplicht = ZorgplichtInfo(
             case.registered_on, zorgplicht_deadline(case.registered_on, bool(case.zorgplicht_extended)),
             bool(case.zorgplicht_extended), case.zorgplicht_decision, case.zorgplicht_decided_on)
-    inputs = read_inputs(s, case.id, route)
-    clocks = tuple(compute_clocks(inputs, route, today)) if inputs is not None else ()
+    clocks = tuple(compute_clocks(clock_inputs(case, rows, route), route, today))
     return PlanInfo(case.id, case.version, goals, summary, infos, periods, zorgplicht, clocks)
 
 
