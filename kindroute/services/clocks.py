@@ -16,9 +16,27 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    Date,
+    DateTime,
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from kindroute.services.context import ServiceContext
@@ -247,32 +265,92 @@ def _day(value: datetime | date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def read_inputs(conn: Connection | Session, case_id: int, route: Route) -> ClockInputs | None:
-    """Read what the clocks of ``case_id`` are computed from (None: no such case)."""
-    c = conn.execute(
-        select(Case.status, Case.registered_on, Case.zorgplicht_extended, Case.zorgplicht_decision)
-        .where(Case.id == case_id)
-    ).one_or_none()
-    if c is None:
-        return None
-    inputs = ClockInputs(status=c[0], registered_on=c[1], zorgplicht_extended=bool(c[2]),
-                         zorgplicht_decision=c[3])
-    inputs.tracks = [tuple(r) for r in conn.execute(  # type: ignore[misc]
-        select(CaseTrack.track, CaseTrack.step, CaseTrack.deadline, CaseTrack.at_turn_role)
-        .where(CaseTrack.case_id == case_id))]
-    inputs.opp = [(v, s, _day(cr), a) for v, s, cr, a in conn.execute(
-        select(OppVersion.version, OppVersion.status, OppVersion.created_at, OppVersion.adopted_on)
-        .where(OppVersion.case_id == case_id))]
+#: The shape every clock input row shares: (kind, order, two strings, a text, an integer, a date,
+#: a time), as :data:`stepping.FACTS` does for the guards' facts.
+_SHAPE: tuple[tuple[str, Any], ...] = (
+    ("o", Integer), ("a", String), ("b", String), ("c", Text), ("n", Integer), ("d", Date), ("t", DateTime),
+)
+
+
+def _part(kind: str, where: Any, **cols: Any) -> Select[Any]:
+    out: list[Any] = [literal_column(f"'{kind}'", String).label("kind")]
+    for name, typ in _SHAPE:
+        col = cols.get(name)
+        out.append((cast(null(), typ) if col is None else col).label(name))
+    return select(*out).where(where)
+
+
+@lru_cache(maxsize=8)
+def inputs_statement(kinds: tuple[str, ...]) -> CompoundSelect:
+    """Everything the clocks of one case are computed from (parameter ``case_id``), as one
+    ``UNION ALL`` of equally shaped rows, built once per set of decision kinds with a clock:
+    C the case row, T its tracks, O its OPP versions, G goals not yet evaluated, D decisions with
+    a clock, P periods kept from before decision fields, A open agreements with a date."""
+    case_id = bindparam("case_id", type_=Integer)
     evaluated = select(GoalEvaluation.id).where(GoalEvaluation.goal_id == Goal.id).exists()
-    inputs.goals = [tuple(r) for r in conn.execute(  # type: ignore[misc]
-        select(Goal.area, Goal.goal, Goal.evaluate_on)
-        .where(Goal.case_id == case_id, ~evaluated).order_by(Goal.id))]
-    inputs.decisions = [row for _cid, row in decision_rows(conn, route, case_id, case_id)]
-    inputs.agreements = [tuple(r) for r in conn.execute(  # type: ignore[misc]
-        select(Agreement.what, Agreement.due_on)
-        .where(Agreement.case_id == case_id, Agreement.due_on.is_not(None), Agreement.done_at.is_(None))
-        .order_by(Agreement.id))]
+    parts = [
+        _part("C", Case.id == case_id, a=Case.status, b=Case.zorgplicht_decision,
+              n=cast(Case.zorgplicht_extended, Integer), d=Case.registered_on),
+        _part("T", CaseTrack.case_id == case_id, a=CaseTrack.track, b=CaseTrack.step,
+              c=CaseTrack.at_turn_role, d=CaseTrack.deadline),
+        _part("O", OppVersion.case_id == case_id, a=OppVersion.status, n=OppVersion.version,
+              d=OppVersion.adopted_on, t=OppVersion.created_at),
+        _part("G", (Goal.case_id == case_id) & ~evaluated, o=Goal.id, a=Goal.area, c=Goal.goal,
+              d=Goal.evaluate_on),
+        _part("A", (Agreement.case_id == case_id) & Agreement.due_on.is_not(None)
+              & Agreement.done_at.is_(None), o=Agreement.id, c=Agreement.what, d=Agreement.due_on),
+    ]
+    if kinds:
+        parts += [
+            _part("D", (Document.case_id == case_id) & Document.kind.in_(kinds), o=Document.id,
+                  a=Document.kind, b=Document.outcome, c=Document.fields_json),
+            _part("P", (DecisionPeriod.case_id == case_id) & DecisionPeriod.kind.in_(kinds),
+                  o=DecisionPeriod.document_id, a=DecisionPeriod.kind, d=DecisionPeriod.end_on),
+        ]
+    return union_all(*parts)
+
+
+def read_inputs(conn: Connection | Session, case_id: int, route: Route) -> ClockInputs | None:
+    """Read what the clocks of ``case_id`` are computed from (None: no such case), in one
+    statement (:func:`inputs_statement`)."""
+    inputs: ClockInputs | None = None
+    tracks: list[tuple[str, str, date | None, str | None]] = []
+    opp: list[tuple[int, str, date, date | None]] = []
+    goals: list[tuple[int, str, str, date]] = []
+    decisions: list[DecisionRow] = []
+    kept: list[DecisionRow] = []  # periods from before decision fields: after the decisions
+    agreements: list[tuple[int, str, date]] = []
+    for kind, o, a, b, c, n, d, t in conn.execute(inputs_statement(tuple(clock_decisions(route))),
+                                                  {"case_id": case_id}):
+        if kind == "C":
+            inputs = ClockInputs(status=a, registered_on=d, zorgplicht_extended=bool(n),
+                                 zorgplicht_decision=b)
+        elif kind == "T":
+            tracks.append((a, b, d, c))
+        elif kind == "O":
+            opp.append((n, a, _day(t), d))
+        elif kind == "G":
+            goals.append((o, a, c, d))
+        elif kind == "A":
+            agreements.append((o, c, d))
+        elif kind == "D":
+            decisions.append((o, a, b, field_values(c)))
+        elif kind == "P":
+            row = legacy_row(route, o, a, d)
+            if row is not None:
+                kept.append(row)
+    if inputs is None:
+        return None
+    inputs.tracks = tracks
+    inputs.opp = opp
+    inputs.goals = [(area, goal, on) for _i, area, goal, on in sorted(goals, key=_first)]
+    inputs.decisions = decisions + kept
+    inputs.agreements = [(what, on) for _i, what, on in sorted(agreements, key=_first)]
     return inputs
+
+
+def _first(row: tuple[Any, ...]) -> Any:
+    return row[0]
 
 
 def next_due(conn: Connection | Session, case_id: int, route: Route) -> date | None:
@@ -290,10 +368,13 @@ def refresh_next_due(session: Session, case: Case, route: Route) -> None:
     case.next_due = next_due(session, case.id, route)
 
 
+_WRITE_NEXT_DUE = (update(Case.__table__).where(Case.__table__.c.id == bindparam("where_case"))
+                   .values(next_due=bindparam("next_due")))
+
+
 def write_next_due(conn: Connection, case_id: int, route: Route) -> None:
     """Recompute and write ``cases.next_due`` on a bare connection (after a step)."""
-    conn.execute(update(Case.__table__).where(Case.__table__.c.id == case_id)
-                 .values(next_due=next_due(conn, case_id, route)))
+    conn.execute(_WRITE_NEXT_DUE, {"where_case": case_id, "next_due": next_due(conn, case_id, route)})
 
 
 BATCH = 5000
