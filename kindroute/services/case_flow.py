@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kindroute.errors import AccessDenied, Conflict, InvalidInput, KindrouteError, NotFound, StepNotAllowed
 from kindroute.services import access, history, stepping, turns
-from kindroute.services.clocks import refresh_next_due, write_next_due, zorgplicht_deadline
+from kindroute.services.clocks import next_due, refresh_next_due, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, StepResult
 from kindroute.services.people import new_pupil
@@ -222,13 +222,15 @@ class CaseFlow(ServiceContext):
                 return confirmed
             track, source, dest = self.engine.apply(known.facts, trigger)  # blocked -> StepNotAllowed
             # the events are sealed last: the global head stays locked only for those statements
-            pending = history.PendingEvents(history.history_key_for(self.db, conn, write=True))
+            # (SQLite: the case read carries the head, read under the write lock of BEGIN IMMEDIATE)
+            pending = history.PendingEvents(history.history_key_for(self.db, conn, write=True),
+                                            head=case.global_head if conn.dialect.name == "sqlite" else None)
             result = turns.record_step(self, conn, actor, case_id, case, known.tracks.get(track),
                                        track, source, dest, trigger, note, pending)
             followed = turns.follow_automatic_conn(self, conn, actor, case_id,
                                                    f"stap '{nxt.label}' door {actor.name}", pending)
-            write_next_due(conn, case_id, self.route)
-            pending.seal(conn)
+            # the case's earliest due date goes in with its new head (one UPDATE of the case row)
+            pending.seal(conn, next_due={case_id: next_due(conn, case_id, self.route)})
             uow.commit()
             return replace(result, followed=tuple(followed)) if followed else result
 

@@ -7,8 +7,8 @@ agreement's due date. The ends of what the SWV granted are data: a date field of
 decision marked ``clock = "end"`` (``remind_weeks`` before it a reminder; ``after_referral``: it
 keeps running for a referred case). :func:`compute_clocks` turns what is recorded into that one list; the
 earliest due date is kept on the case row (``cases.next_due``, indexed) by every service that
-changes a clock (:func:`refresh_next_due` from ``_touch``, :func:`write_next_due` after a
-step), so the worklist sorts by it and ``cases --overdue`` filters on it in SQL.
+changes a clock (:func:`refresh_next_due` from ``_touch``; after a step with the case's new history head,
+:meth:`history.PendingEvents.seal`), so the worklist sorts by it and ``cases --overdue`` filters on it in SQL.
 """
 
 from __future__ import annotations
@@ -301,10 +301,12 @@ def inputs_statement(kinds: tuple[str, ...]) -> CompoundSelect:
               & Agreement.done_at.is_(None), o=Agreement.id, c=Agreement.what, d=Agreement.due_on),
     ]
     if kinds:
+        # the kinds as plain bound values (an IN list of Python values is expanded on every execution)
+        listed = [bindparam(f"clock_kind_{i}", k, type_=String) for i, k in enumerate(kinds)]
         parts += [
-            _part("D", (Document.case_id == case_id) & Document.kind.in_(kinds), o=Document.id,
+            _part("D", (Document.case_id == case_id) & Document.kind.in_(listed), o=Document.id,
                   a=Document.kind, b=Document.outcome, c=Document.fields_json),
-            _part("P", (DecisionPeriod.case_id == case_id) & DecisionPeriod.kind.in_(kinds),
+            _part("P", (DecisionPeriod.case_id == case_id) & DecisionPeriod.kind.in_(listed),
                   o=DecisionPeriod.document_id, a=DecisionPeriod.kind, d=DecisionPeriod.end_on),
         ]
     return union_all(*parts)
@@ -366,15 +368,6 @@ def refresh_next_due(session: Session, case: Case, route: Route) -> None:
     """Recompute ``case.next_due`` after a change in this session (flushes it first)."""
     session.flush()
     case.next_due = next_due(session, case.id, route)
-
-
-_WRITE_NEXT_DUE = (update(Case.__table__).where(Case.__table__.c.id == bindparam("where_case"))
-                   .values(next_due=bindparam("next_due")))
-
-
-def write_next_due(conn: Connection, case_id: int, route: Route) -> None:
-    """Recompute and write ``cases.next_due`` on a bare connection (after a step)."""
-    conn.execute(_WRITE_NEXT_DUE, {"where_case": case_id, "next_due": next_due(conn, case_id, route)})
 
 
 BATCH = 5000
