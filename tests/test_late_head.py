@@ -63,11 +63,13 @@ def test_a_step_takes_the_global_head_after_everything_else(svc):
         assert reads == [], seen
         assert "kindroute_meta.value = ?" in seen[takes[0]]
     before, after = seen[:takes[0]], seen[takes[0] + 1:]
-    # the step, its note, the track and the clocks are written or read before the head is taken ...
+    # the step, its note and the track are written before the head is taken ...
     assert any(s.startswith("UPDATE cases SET") and "version" in s for s in before)
     assert any(s.startswith("UPDATE case_tracks") for s in before)
     assert any(s.startswith("INSERT INTO notes") for s in before)
-    assert any(s.startswith("SELECT 'C' AS kind") for s in before)  # the clocks' inputs
+    # the guards' facts and the clocks' inputs: one read, before the writes (not read again after)
+    fact_reads = [s for s in seen if s.startswith("SELECT '")]
+    assert len(fact_reads) == 1 and "'g' AS kind" in fact_reads[0] and fact_reads[0] in before, seen
     assert not any(s.startswith("INSERT INTO case_events") for s in before)
     # ... and after it only the event, the global head and the case's head with its due date
     kinds = [s.split(" SET ")[0].split(" (")[0] for s in after]

@@ -5,6 +5,7 @@ A step's reads and writes are prepared statements (:mod:`kindroute.services.step
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -13,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from kindroute.errors import AccessDenied, Conflict, InvalidInput, KindrouteError, NotFound, StepNotAllowed
-from kindroute.services import access, history, stepping, turns
-from kindroute.services.clocks import next_due, refresh_next_due, zorgplicht_deadline
+from kindroute.services import access, clocks, history, stepping, turns
+from kindroute.services.clocks import refresh_next_due, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, StepResult
 from kindroute.services.people import new_pupil
@@ -213,7 +214,10 @@ class CaseFlow(ServiceContext):
             if not case.visible:
                 raise AccessDenied(f"U ({actor.name}) heeft geen toegang tot casus {case_id}.")
             self._check_version(conn, case_id, case.version, expected_version)
-            known = stepping.build_facts(self.route, stepping.fact_rows(conn, case_id), today, case.born)
+            # the guards' facts and the case's clocks, read once (the clocks are known after the step)
+            rows = conn.execute(clocks.step_statement(clocks.clock_kinds(self.route)),
+                                {"case_id": case_id}).all()
+            known = stepping.build_facts(self.route, rows, today, case.born)
             nxt = self.engine.check(known.facts, trigger)  # unknown trigger -> StepNotAllowed
             turns.require_turn(self, actor, case.school_id, nxt.source, known.holders)
             confirmed = turns.confirm_turn(self, conn, actor, case_id, case, known, trigger)
@@ -230,9 +234,21 @@ class CaseFlow(ServiceContext):
             followed = turns.follow_automatic_conn(self, conn, actor, case_id,
                                                    f"stap '{nxt.label}' door {actor.name}", pending)
             # the case's earliest due date goes in with its new head (one UPDATE of the case row)
-            pending.seal(conn, next_due={case_id: next_due(conn, case_id, self.route)})
+            pending.seal(conn, next_due={case_id: self._due_after(case, rows, [result, *followed])})
             uow.commit()
             return replace(result, followed=tuple(followed)) if followed else result
+
+    def _due_after(self, case: Any, rows: Sequence[Any], steps: Sequence[StepResult]) -> date | None:
+        """``cases.next_due`` after ``steps``, from the case row and the rows of
+        :func:`clocks.step_statement` read before them (a step changes only tracks and status)."""
+        status = case.status
+        for r in steps:
+            status = turns.status_after(self, r.track, r.to, status)
+        before = clocks.inputs_from(rows, self.route, clocks.ClockInputs(
+            status=case.status, registered_on=case.registered_on,
+            zorgplicht_extended=bool(case.zorgplicht_extended), zorgplicht_decision=case.zorgplicht_decision))
+        moved = [(r.track, r.to, r.deadline, r.at_turn_role) for r in steps]
+        return clocks.earliest(clocks.after_steps(before, moved, status), self.route)
 
     def _school_roles(self, actor: Actor, school_id: int) -> list[str]:
         """The actor's roles that belong to the school (not external; the school's own or one that

@@ -14,7 +14,8 @@ changes a clock (:func:`refresh_next_due` from ``_touch``; after a step with the
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -22,25 +23,22 @@ from typing import Any
 from sqlalchemy import (
     CompoundSelect,
     Connection,
-    Date,
-    DateTime,
     Integer,
     Select,
     String,
-    Text,
     bindparam,
     cast,
     func,
-    literal_column,
-    null,
     select,
     union_all,
     update,
 )
 from sqlalchemy.orm import Session
 
+from kindroute.services import stepping
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, JsonMixin
+from kindroute.services.stepping import fact_part
 from kindroute.store.models import (
     Agreement,
     Case,
@@ -265,103 +263,120 @@ def _day(value: datetime | date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-#: The shape every clock input row shares: (kind, order, two strings, a text, an integer, a date,
-#: a time), as :data:`stepping.FACTS` does for the guards' facts.
-_SHAPE: tuple[tuple[str, Any], ...] = (
-    ("o", Integer), ("a", String), ("b", String), ("c", Text), ("n", Integer), ("d", Date), ("t", DateTime),
-)
-
-
-def _part(kind: str, where: Any, **cols: Any) -> Select[Any]:
-    out: list[Any] = [literal_column(f"'{kind}'", String).label("kind")]
-    for name, typ in _SHAPE:
-        col = cols.get(name)
-        out.append((cast(null(), typ) if col is None else col).label(name))
-    return select(*out).where(where)
-
-
-@lru_cache(maxsize=8)
-def inputs_statement(kinds: tuple[str, ...]) -> CompoundSelect:
-    """Everything the clocks of one case are computed from (parameter ``case_id``), as one
-    ``UNION ALL`` of equally shaped rows, built once per set of decision kinds with a clock:
-    C the case row, T its tracks, O its OPP versions, G goals not yet evaluated, D decisions with
-    a clock, P periods kept from before decision fields, A open agreements with a date."""
-    case_id = bindparam("case_id", type_=Integer)
+def _clock_parts(case_id: Any, kinds: tuple[str, ...]) -> list[Select[Any]]:
+    """The parts of the clocks' inputs the guards' facts do not hold, in the shape of
+    :data:`stepping.FACTS` (lower-case kinds, apart from its own): g goals not yet evaluated,
+    a open agreements with a date, f decisions with a clock (their field values), p periods
+    kept from before decision fields."""
     evaluated = select(GoalEvaluation.id).where(GoalEvaluation.goal_id == Goal.id).exists()
     parts = [
-        _part("C", Case.id == case_id, a=Case.status, b=Case.zorgplicht_decision,
-              n=cast(Case.zorgplicht_extended, Integer), d=Case.registered_on),
-        _part("T", CaseTrack.case_id == case_id, a=CaseTrack.track, b=CaseTrack.step,
-              c=CaseTrack.at_turn_role, d=CaseTrack.deadline),
-        _part("O", OppVersion.case_id == case_id, a=OppVersion.status, n=OppVersion.version,
-              d=OppVersion.adopted_on, t=OppVersion.created_at),
-        _part("G", (Goal.case_id == case_id) & ~evaluated, o=Goal.id, a=Goal.area, c=Goal.goal,
-              d=Goal.evaluate_on),
-        _part("A", (Agreement.case_id == case_id) & Agreement.due_on.is_not(None)
-              & Agreement.done_at.is_(None), o=Agreement.id, c=Agreement.what, d=Agreement.due_on),
+        fact_part("g", (Goal.case_id == case_id) & ~evaluated, o=Goal.id, a=Goal.area, c=Goal.goal,
+                  d1=Goal.evaluate_on),
+        fact_part("a", (Agreement.case_id == case_id) & Agreement.due_on.is_not(None)
+                  & Agreement.done_at.is_(None), o=Agreement.id, c=Agreement.what, d1=Agreement.due_on),
     ]
     if kinds:
         # the kinds as plain bound values (an IN list of Python values is expanded on every execution)
         listed = [bindparam(f"clock_kind_{i}", k, type_=String) for i, k in enumerate(kinds)]
         parts += [
-            _part("D", (Document.case_id == case_id) & Document.kind.in_(listed), o=Document.id,
-                  a=Document.kind, b=Document.outcome, c=Document.fields_json),
-            _part("P", (DecisionPeriod.case_id == case_id) & DecisionPeriod.kind.in_(listed),
-                  o=DecisionPeriod.document_id, a=DecisionPeriod.kind, d=DecisionPeriod.end_on),
+            fact_part("f", (Document.case_id == case_id) & Document.kind.in_(listed), o=Document.id,
+                      a=Document.kind, b=Document.outcome, c=Document.fields_json),
+            fact_part("p", (DecisionPeriod.case_id == case_id) & DecisionPeriod.kind.in_(listed),
+                      o=DecisionPeriod.document_id, a=DecisionPeriod.kind, d1=DecisionPeriod.end_on),
         ]
-    return union_all(*parts)
+    return parts
+
+
+@lru_cache(maxsize=8)
+def inputs_statement(kinds: tuple[str, ...]) -> CompoundSelect:
+    """Everything the clocks of one case are computed from (parameter ``case_id``) in one
+    ``UNION ALL``, built once per set of decision kinds with a clock: c the case row, T its
+    tracks and O its OPP versions (as :data:`stepping.FACTS` reads them), and
+    :func:`_clock_parts`."""
+    case_id = bindparam("case_id", type_=Integer)
+    return union_all(
+        fact_part("c", Case.id == case_id, a=Case.status, b=Case.zorgplicht_decision,
+                  n=cast(Case.zorgplicht_extended, Integer), d1=Case.registered_on),
+        stepping.tracks_part(case_id), stepping.opp_part(case_id), *_clock_parts(case_id, kinds))
+
+
+@lru_cache(maxsize=8)
+def step_statement(kinds: tuple[str, ...]) -> CompoundSelect:
+    """:data:`stepping.FACTS` and the rest of the clocks' inputs in one read (parameter
+    ``case_id``): what a step needs besides its case row, so that it knows the case's clocks
+    after it without reading them again (:func:`inputs_from`, :func:`after_steps`)."""
+    case_id = bindparam("case_id", type_=Integer)
+    return union_all(*stepping.fact_parts(case_id), *_clock_parts(case_id, kinds))
+
+
+def clock_kinds(route: Route) -> tuple[str, ...]:
+    """The route's decision kinds with a clock, as :func:`inputs_statement` is keyed."""
+    return tuple(clock_decisions(route))
+
+
+def inputs_from(rows: Iterable[Any], route: Route, case: ClockInputs) -> ClockInputs:
+    """Fill ``case`` (status and zorgplicht) with the rows of :func:`inputs_statement` or
+    :func:`step_statement`; other kinds of rows are left alone."""
+    goals: list[tuple[int, str, str, date]] = []
+    kept: list[DecisionRow] = []  # periods from before decision fields: after the decisions
+    agreements: list[tuple[int, str, date]] = []
+    for kind, o, a, b, c, n, d1, _d2, _d3, t in rows:
+        if kind == "T":
+            case.tracks.append((a, b, d1, c))
+        elif kind == "O":
+            case.opp.append((n, a, _day(t), d1))
+        elif kind == "g":
+            goals.append((o, a, c, d1))
+        elif kind == "a":
+            agreements.append((o, c, d1))
+        elif kind == "f":
+            case.decisions.append((o, a, b, field_values(c)))
+        elif kind == "p":
+            row = legacy_row(route, o, a, d1)
+            if row is not None:
+                kept.append(row)
+    case.goals = [(area, goal, on) for _i, area, goal, on in sorted(goals, key=_first)]
+    case.decisions += kept
+    case.agreements = [(what, on) for _i, what, on in sorted(agreements, key=_first)]
+    return case
+
+
+def after_steps(inputs: ClockInputs, steps: Iterable[tuple[str, str, date | None, str | None]],
+                status: str) -> ClockInputs:
+    """The clocks' inputs after steps taken since they were read: per step (track, step it
+    entered, its deadline, role at turn), and the case's status after them."""
+    tracks = {row[0]: row for row in inputs.tracks}
+    for track, step, deadline, role in steps:
+        tracks[track] = (track, step, deadline, role)
+    return replace(inputs, tracks=list(tracks.values()), status=status)
 
 
 def read_inputs(conn: Connection | Session, case_id: int, route: Route) -> ClockInputs | None:
     """Read what the clocks of ``case_id`` are computed from (None: no such case), in one
     statement (:func:`inputs_statement`)."""
-    inputs: ClockInputs | None = None
-    tracks: list[tuple[str, str, date | None, str | None]] = []
-    opp: list[tuple[int, str, date, date | None]] = []
-    goals: list[tuple[int, str, str, date]] = []
-    decisions: list[DecisionRow] = []
-    kept: list[DecisionRow] = []  # periods from before decision fields: after the decisions
-    agreements: list[tuple[int, str, date]] = []
-    for kind, o, a, b, c, n, d, t in conn.execute(inputs_statement(tuple(clock_decisions(route))),
-                                                  {"case_id": case_id}):
-        if kind == "C":
-            inputs = ClockInputs(status=a, registered_on=d, zorgplicht_extended=bool(n),
-                                 zorgplicht_decision=b)
-        elif kind == "T":
-            tracks.append((a, b, d, c))
-        elif kind == "O":
-            opp.append((n, a, _day(t), d))
-        elif kind == "G":
-            goals.append((o, a, c, d))
-        elif kind == "A":
-            agreements.append((o, c, d))
-        elif kind == "D":
-            decisions.append((o, a, b, field_values(c)))
-        elif kind == "P":
-            row = legacy_row(route, o, a, d)
-            if row is not None:
-                kept.append(row)
-    if inputs is None:
+    rows = conn.execute(inputs_statement(clock_kinds(route)), {"case_id": case_id}).all()
+    case = next((r for r in rows if r[0] == "c"), None)
+    if case is None:
         return None
-    inputs.tracks = tracks
-    inputs.opp = opp
-    inputs.goals = [(area, goal, on) for _i, area, goal, on in sorted(goals, key=_first)]
-    inputs.decisions = decisions + kept
-    inputs.agreements = [(what, on) for _i, what, on in sorted(agreements, key=_first)]
-    return inputs
+    inputs = ClockInputs(status=case.a, registered_on=case.d1, zorgplicht_extended=bool(case.n),
+                         zorgplicht_decision=case.b)
+    return inputs_from(rows, route, inputs)
 
 
 def _first(row: tuple[Any, ...]) -> Any:
     return row[0]
 
 
+def earliest(inputs: ClockInputs, route: Route) -> date | None:
+    """The earliest due date of these clocks (what ``cases.next_due`` holds)."""
+    clocks = compute_clocks(inputs, route, date.min)
+    return clocks[0].due if clocks else None
+
+
 def next_due(conn: Connection | Session, case_id: int, route: Route) -> date | None:
     """The earliest due date of the case's clocks (what ``cases.next_due`` holds)."""
     inputs = read_inputs(conn, case_id, route)
-    if inputs is None:
-        return None
-    clocks = compute_clocks(inputs, route, date.min)
-    return clocks[0].due if clocks else None
+    return earliest(inputs, route) if inputs is not None else None
 
 
 def refresh_next_due(session: Session, case: Case, route: Route) -> None:

@@ -157,6 +157,16 @@ def confirm_turn(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: i
 # ----------------------------------------------------------------------------- writing a step
 
 
+def status_after(ctx: ServiceContext, track: str, dest: str, status: str) -> str:
+    """The case's status after a step to ``dest`` on ``track`` (``status``: before it): the main
+    track decides it; a final step refers or closes the case."""
+    if track != ctx.route.main_track.id:
+        return status
+    if ctx.engine.is_final(dest):
+        return STATUS_REFERRED if dest != STEP_CLOSED else STATUS_CLOSED
+    return STATUS_OPEN
+
+
 def record_step(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: int, case: Any,
                 row: stepping.TrackState | None, track: str, source: str, dest: str, trigger: str,
                 note: str, pending: history.PendingEvents | None = None) -> StepResult:
@@ -176,11 +186,8 @@ def record_step(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: in
     update = stepping.UPDATE_CASE
     if track == ctx.route.main_track.id:
         update = stepping.UPDATE_CASE_STATUS
-        if ctx.engine.is_final(dest):
-            status = STATUS_REFERRED if dest != STEP_CLOSED else STATUS_CLOSED
-            closed_at = now
-        else:
-            status, closed_at = STATUS_OPEN, None
+        status = status_after(ctx, track, dest, status)
+        closed_at = now if ctx.engine.is_final(dest) else None
     deadline = entry_deadline(ctx, conn, case_id, case.opened_at, dest, now, entering=(trigger, dest),
                               pending=pending)
     at_turn = ctx.engine.at_turn_role(dest)
