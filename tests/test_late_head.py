@@ -56,12 +56,10 @@ def test_a_step_takes_the_global_head_after_everything_else(svc):
         event.remove(svc.db.engine, "before_cursor_execute", record)
     reads = [i for i, s in enumerate(seen) if _is_head_read(s)]
     takes = [i for i, s in enumerate(seen) if _is_head_read(s) or s.startswith("UPDATE kindroute_meta")]
-    if svc.db.engine.dialect.name == "postgresql":
-        assert len(reads) == 1, seen
-        assert "FOR UPDATE" in seen[reads[0]]
-    else:  # SQLite: the case read carried the head (under the write lock); it is moved on from that value
-        assert reads == [], seen
-        assert "kindroute_meta.value = ?" in seen[takes[0]]
+    # the case read carried the head; nobody moved it since, so it is moved on from that value
+    # (UPDATE … WHERE value = <read>, which takes the row lock on PostgreSQL) without a read of its own
+    assert reads == [], seen
+    assert seen[takes[0]].startswith("UPDATE kindroute_meta") and "kindroute_meta.value = " in seen[takes[0]]
     before, after = seen[:takes[0]], seen[takes[0] + 1:]
     # the step, its note and the track are written before the head is taken ...
     assert any(s.startswith("UPDATE cases SET") and "version" in s for s in before)
@@ -152,3 +150,44 @@ def test_a_head_read_before_is_taken_again_when_it_moved(svc):
         row = conn.execute(select(CaseEvent.gseq, CaseEvent.gprev).where(CaseEvent.hash == heads[cid])).one()
         assert (row.gseq, row.gprev) == (g, h)
         assert conn.execute(select(Case.history_head).where(Case.id == cid)).scalar() == heads[cid]
+
+
+@needs_pg
+@pytest.mark.pg
+def test_a_head_moved_by_another_transaction_is_taken_again_on_postgresql():
+    """Two steps read the same head; the one that seals second finds it moved (the other one
+    committed meanwhile) and chains after the other's event, not beside it."""
+    assert PG_URL
+    with pg_database() as url:
+        db = open_database(url)
+        try:
+            svc = make_services(db, Clock())
+            ib = actor(svc)
+            first, second = open_case(svc), open_case(svc, "Daan Jansen")
+            with db.engine.connect() as a, db.engine.connect() as b:
+                ta, tb = a.begin(), b.begin()
+                key = history.history_key_for(db, a, write=True)
+                read = a.execute(select(Meta.value).where(Meta.key == "history_head")).scalar()
+                mine = history.PendingEvents(key, head=read)
+                theirs = history.PendingEvents(key, head=read)
+                for pending, conn, cid in ((mine, a, first), (theirs, b, second)):
+                    case = conn.execute(select(Case.history_head, Case.history_count)
+                                        .where(Case.id == cid)).one()
+                    pending.add(case_id=cid, prev_hash=case.history_head, prev_count=case.history_count,
+                                kind="step", actor=ib, at=svc.now(), track="school", from_step="a",
+                                to_step="b", trigger="t1")
+                their_head = theirs.seal(b)[second]
+                tb.commit()  # the other step commits first: the head moved since ``read``
+                my_head = mine.seal(a)[first]
+                ta.commit()
+            with db.engine.connect() as conn:
+                rows = {r.case_id: r for r in conn.execute(
+                    select(CaseEvent.case_id, CaseEvent.gseq, CaseEvent.gprev, CaseEvent.hash)
+                    .where(CaseEvent.hash.in_([my_head, their_head])))}
+                g, gcase, h, _m = parse_head(conn.execute(
+                    select(Meta.value).where(Meta.key == "history_head")).scalar())
+            assert rows[first].gseq == rows[second].gseq + 1 == parse_head(read)[0] + 2
+            assert rows[first].gprev == their_head
+            assert (g, gcase, h) == (rows[first].gseq, first, my_head)
+        finally:
+            db.dispose()

@@ -225,10 +225,10 @@ class CaseFlow(ServiceContext):
                 uow.commit()
                 return confirmed
             track, source, dest = self.engine.apply(known.facts, trigger)  # blocked -> StepNotAllowed
-            # the events are sealed last: the global head stays locked only for those statements
-            # (SQLite: the case read carries the head, read under the write lock of BEGIN IMMEDIATE)
+            # the events are sealed last: the global head stays locked only for those statements;
+            # they move it on from the value the case read carried when nobody moved it since
             pending = history.PendingEvents(history.history_key_for(self.db, conn, write=True),
-                                            head=case.global_head if conn.dialect.name == "sqlite" else None)
+                                            head=case.global_head)
             result = turns.record_step(self, conn, actor, case_id, case, known.tracks.get(track),
                                        track, source, dest, trigger, note, pending)
             followed = turns.follow_automatic_conn(self, conn, actor, case_id,

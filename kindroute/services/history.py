@@ -145,10 +145,12 @@ class PendingEvents:
     the commit), seals every collected event in order, writes them and moves the heads: the
     global one and each case's ``history_head``. Call :meth:`seal` right before the commit.
 
-    ``head``: the global head as this transaction already read it under SQLite's write lock
-    (:func:`stepping.case_statement` carries it). :meth:`seal` then moves the head on only if it
-    still holds that value (``WHERE value = <read>``), so it needs no read of its own; had this
-    transaction moved the head meanwhile, it takes the head again as without ``head``.
+    ``head``: the global head as this transaction already read it (:func:`stepping.case_statement`
+    carries it). :meth:`seal` then moves the head on only if it still holds that value
+    (``UPDATE … WHERE value = <read>``: on PostgreSQL that statement takes the row lock, and
+    waits for a writer holding it), so it needs no read of its own. Had anyone moved the head
+    since (another step committed meanwhile, or this transaction), nothing matches and it takes
+    the head as without ``head``: read and locked, then moved.
     """
 
     def __init__(self, key: bytes, head: str | None = None) -> None:

@@ -268,7 +268,8 @@ def case_statement(actor: Actor | None, route: Route, today: date) -> Select[Any
     database in the same statement, so a step sees exactly the cases the lists show.
     """
     born = select(Pupil.date_of_birth).where(Pupil.id == CASES.c.pupil_id).scalar_subquery()
-    # the history's global head, read in the same statement (PostgreSQL locks it separately)
+    # the history's global head, read in the same statement (unlocked: a step moves it on from
+    # this value when it still holds it, see history.PendingEvents)
     head = select(META.c.value).where(META.c.key == "history_head").scalar_subquery()
     return (
         select(
