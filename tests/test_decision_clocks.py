@@ -267,12 +267,10 @@ def test_a_step_keeps_next_due_as_reading_every_clock_again_gives(svc, clock):
         due = conn.execute(select(Case.next_due).where(Case.id == cid)).scalar()
         assert due is not None and due == clocks.next_due(conn, cid, svc.route)
         # every input, not only the earliest: as the step derives them, and as read afresh
-        derived = clocks.after_steps(
-            clocks.inputs_from(rows, svc.route, clocks.ClockInputs(
-                status=before.status, registered_on=before.registered_on,
-                zorgplicht_extended=before.zorgplicht_extended,
-                zorgplicht_decision=before.zorgplicht_decision)),
-            [(step.track, step.to, step.deadline, step.at_turn_role)], before.status)
+        derived = clocks.inputs_from(rows, svc.route, clocks.ClockInputs(
+            status=before.status, registered_on=before.registered_on,
+            zorgplicht_extended=before.zorgplicht_extended, zorgplicht_decision=before.zorgplicht_decision))
+        derived.entered(step.track, step.to, step.deadline, step.at_turn_role, before.status)
         fresh = clocks.read_inputs(conn, cid, svc.route)
     assert fresh is not None and derived.goals and derived.agreements and derived.decisions and derived.opp
     assert sorted(derived.tracks) == sorted(fresh.tracks)

@@ -62,19 +62,21 @@ def test_a_step_takes_the_global_head_after_everything_else(svc):
     assert seen[takes[0]].startswith("UPDATE kindroute_meta") and "kindroute_meta.value = " in seen[takes[0]]
     before, after = seen[:takes[0]], seen[takes[0] + 1:]
     # the step, its note and the track are written before the head is taken ...
-    assert any(s.startswith("UPDATE cases SET") and "version" in s for s in before)
+    # the case row with its next_due (the clocks after the step, known from the one read)
+    assert any(s.startswith("UPDATE cases SET") and "version" in s and "next_due" in s for s in before)
     assert any(s.startswith("UPDATE case_tracks") for s in before)
     assert any(s.startswith("INSERT INTO notes") for s in before)
     # the guards' facts and the clocks' inputs: one read, before the writes (not read again after)
     fact_reads = [s for s in seen if s.startswith("SELECT '")]
     assert len(fact_reads) == 1 and "'g' AS kind" in fact_reads[0] and fact_reads[0] in before, seen
     assert not any(s.startswith("INSERT INTO case_events") for s in before)
-    # ... and after it only the event, the global head and the case's head with its due date
+    # ... and after it only the event, the global head and the case's head
     kinds = [s.split(" SET ")[0].split(" (")[0] for s in after]
     assert set(kinds) <= {"INSERT INTO case_events", "UPDATE kindroute_meta", "UPDATE cases"}, after
     assert kinds.count("INSERT INTO case_events") == 1
     updates = [s for s in after if s.startswith("UPDATE cases")]
-    assert len(updates) == 1 and "history_head=" in updates[0] and "next_due=" in updates[0], after
+    assert len(updates) == 1, after
+    assert updates[0].split(" WHERE ")[0].split("=")[0] == "UPDATE cases SET history_head", after
     with svc.db.engine.connect() as conn:
         due = conn.execute(select(Case.next_due).where(Case.id == cid)).scalar()
         assert due == clocks.next_due(conn, cid, svc.route) and due is not None
@@ -143,7 +145,7 @@ def test_a_head_read_before_is_taken_again_when_it_moved(svc):
         pending = history.PendingEvents(key, head=stale)
         pending.add(case_id=cid, prev_hash=case.history_head, prev_count=case.history_count, kind="step",
                     actor=ib, at=svc.now(), track="school", from_step="a", to_step="b", trigger="t1")
-        heads = pending.seal(conn, next_due={cid: None})
+        heads = pending.seal(conn)
         now_head = conn.execute(select(Meta.value).where(Meta.key == "history_head")).scalar()
         g, gcase, gh, _m = parse_head(now_head)
         assert (g, gcase, gh) == (parse_head(stale)[0] + 2, cid, heads[cid])

@@ -5,7 +5,6 @@ A step's reads and writes are prepared statements (:mod:`kindroute.services.step
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -229,26 +228,19 @@ class CaseFlow(ServiceContext):
             # they move it on from the value the case read carried when nobody moved it since
             pending = history.PendingEvents(history.history_key_for(self.db, conn, write=True),
                                             head=case.global_head)
+            # the case's clocks after each step are known from what was read: next_due goes in
+            # with each step's own UPDATE of the case row
+            inputs = clocks.inputs_from(rows, self.route, clocks.ClockInputs(
+                status=case.status, registered_on=case.registered_on,
+                zorgplicht_extended=bool(case.zorgplicht_extended),
+                zorgplicht_decision=case.zorgplicht_decision))
             result = turns.record_step(self, conn, actor, case_id, case, known.tracks.get(track),
-                                       track, source, dest, trigger, note, pending)
+                                       track, source, dest, trigger, note, pending, inputs)
             followed = turns.follow_automatic_conn(self, conn, actor, case_id,
-                                                   f"stap '{nxt.label}' door {actor.name}", pending)
-            # the case's earliest due date goes in with its new head (one UPDATE of the case row)
-            pending.seal(conn, next_due={case_id: self._due_after(case, rows, [result, *followed])})
+                                                   f"stap '{nxt.label}' door {actor.name}", pending, inputs)
+            pending.seal(conn)
             uow.commit()
             return replace(result, followed=tuple(followed)) if followed else result
-
-    def _due_after(self, case: Any, rows: Sequence[Any], steps: Sequence[StepResult]) -> date | None:
-        """``cases.next_due`` after ``steps``, from the case row and the rows of
-        :func:`clocks.step_statement` read before them (a step changes only tracks and status)."""
-        status = case.status
-        for r in steps:
-            status = turns.status_after(self, r.track, r.to, status)
-        before = clocks.inputs_from(rows, self.route, clocks.ClockInputs(
-            status=case.status, registered_on=case.registered_on,
-            zorgplicht_extended=bool(case.zorgplicht_extended), zorgplicht_decision=case.zorgplicht_decision))
-        moved = [(r.track, r.to, r.deadline, r.at_turn_role) for r in steps]
-        return clocks.earliest(clocks.after_steps(before, moved, status), self.route)
 
     def _school_roles(self, actor: Actor, school_id: int) -> list[str]:
         """The actor's roles that belong to the school (not external; the school's own or one that

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -182,6 +182,13 @@ class ClockInputs:
     #: (what, due_on) of open agreements with a date
     agreements: list[tuple[str, date]] = field(default_factory=list)
 
+    def entered(self, track: str, step: str, deadline: date | None, role: str | None, status: str) -> None:
+        """A step taken since these were read: ``track`` now stands in ``step`` (its deadline and
+        role at turn), and the case's status is ``status`` (a step changes nothing else a clock
+        is computed from)."""
+        self.tracks = [t for t in self.tracks if t[0] != track] + [(track, step, deadline, role)]
+        self.status = status
+
 
 def _nl(day: date) -> str:
     return f"{day.day}-{day.month}-{day.year}"
@@ -304,7 +311,7 @@ def inputs_statement(kinds: tuple[str, ...]) -> CompoundSelect:
 def step_statement(kinds: tuple[str, ...]) -> CompoundSelect:
     """:data:`stepping.FACTS` and the rest of the clocks' inputs in one read (parameter
     ``case_id``): what a step needs besides its case row, so that it knows the case's clocks
-    after it without reading them again (:func:`inputs_from`, :func:`after_steps`)."""
+    after it without reading them again (:func:`inputs_from`, :meth:`ClockInputs.entered`)."""
     case_id = bindparam("case_id", type_=Integer)
     return union_all(*stepping.fact_parts(case_id), *_clock_parts(case_id, kinds))
 
@@ -339,16 +346,6 @@ def inputs_from(rows: Iterable[Any], route: Route, case: ClockInputs) -> ClockIn
     case.decisions += kept
     case.agreements = [(what, on) for _i, what, on in sorted(agreements, key=_first)]
     return case
-
-
-def after_steps(inputs: ClockInputs, steps: Iterable[tuple[str, str, date | None, str | None]],
-                status: str) -> ClockInputs:
-    """The clocks' inputs after steps taken since they were read: per step (track, step it
-    entered, its deadline, role at turn), and the case's status after them."""
-    tracks = {row[0]: row for row in inputs.tracks}
-    for track, step, deadline, role in steps:
-        tracks[track] = (track, step, deadline, role)
-    return replace(inputs, tracks=list(tracks.values()), status=status)
 
 
 def read_inputs(conn: Connection | Session, case_id: int, route: Route) -> ClockInputs | None:

@@ -59,10 +59,6 @@ _SWAP_HEAD = (META.update().where(META.c.key == bindparam("name"), META.c.value 
               .values(value=bindparam("value")))
 _WRITE_CASE_HEAD = (CASES.update().where(CASES.c.id == bindparam("where_case"))
                     .values(history_head=bindparam("head")))
-_WRITE_CASE_HEAD_DUE = (CASES.update().where(CASES.c.id == bindparam("where_case"))
-                        .values(history_head=bindparam("head"), next_due=bindparam("next_due")))
-_WRITE_NEXT_DUE = (CASES.update().where(CASES.c.id == bindparam("where_case"))
-                   .values(next_due=bindparam("next_due")))
 
 Record = tuple[str, Any, str | None]
 
@@ -196,15 +192,9 @@ class PendingEvents:
             gcase, gprev = e["case_id"], h
         return rows, format_head(self.key, HEAD_HISTORY, gseq, gcase, gprev)
 
-    def seal(self, conn: Connection, next_due: dict[int, Any] | None = None) -> dict[int, str]:
-        """Lock the global head, seal and write the collected events; returns each case's new head.
-
-        ``next_due``: per case, the earliest due date of its clocks (``cases.next_due``), written
-        with the case's new head in the same statement."""
-        due = dict(next_due or {})
+    def seal(self, conn: Connection) -> dict[int, str]:
+        """Lock the global head, seal and write the collected events; returns each case's new head."""
         if not self._events:
-            for case_id, day in due.items():
-                conn.execute(_WRITE_NEXT_DUE, {"where_case": case_id, "next_due": day})
             return {}
         rows: list[dict[str, Any]] | None = None
         if self.head is not None:
@@ -223,13 +213,7 @@ class PendingEvents:
             conn.execute(_INSERT_EVENT, row)
             heads[row["case_id"]] = row["hash"]
         for case_id, h in heads.items():
-            if case_id in due:
-                conn.execute(_WRITE_CASE_HEAD_DUE, {"where_case": case_id, "head": h,
-                                                    "next_due": due.pop(case_id)})
-            else:
-                conn.execute(_WRITE_CASE_HEAD, {"where_case": case_id, "head": h})
-        for case_id, day in due.items():
-            conn.execute(_WRITE_NEXT_DUE, {"where_case": case_id, "next_due": day})
+            conn.execute(_WRITE_CASE_HEAD, {"where_case": case_id, "head": h})
         self._events.clear()
         self.head = None
         return heads

@@ -3,12 +3,16 @@
 Taking a step is the busiest write in kindroute, so it does not go through ORM flushes:
 
 * one statement reads the case row (``FOR UPDATE OF cases`` on PostgreSQL; SQLite already
-  holds the write lock from ``BEGIN IMMEDIATE``) together with the pupil's date of birth and
-  whether the actor may see the case (the same :func:`access.visible_clause` the lists use);
+  holds the write lock from ``BEGIN IMMEDIATE``) together with the pupil's date of birth, the
+  history's global head and whether the actor may see the case (the same
+  :func:`access.visible_clause` the lists use);
 * one statement reads every fact the guards look at: tracks, active assignments, consents,
-  checklist ticks and documents, as one ``UNION ALL`` of equally shaped rows;
-* three statements write: the case row (``WHERE version = <old>``), the history event and the
-  track (plus a note when one is given).
+  checklist ticks and documents, as one ``UNION ALL`` of equally shaped rows — for a step
+  together with the rest of what the case's clocks need (:func:`clocks.step_statement`), so
+  ``cases.next_due`` after the step is known without reading again;
+* two statements write the case row (``WHERE version = <old>``, with its ``next_due``) and the
+  track (plus a note when one is given); then, last, :class:`history.PendingEvents` moves the
+  global head on, inserts the event and writes the case's new head.
 
 The statements are built once and executed with bound parameters, so SQLAlchemy compiles each
 shape once and reuses it. :func:`build_facts` turns the fact rows into :class:`CaseFacts`; the
@@ -296,7 +300,7 @@ def case_statement(actor: Actor | None, route: Route, today: date) -> Select[Any
     )
 
 
-def _update_case(with_status: bool) -> Any:
+def _update_case(with_status: bool, with_due: bool = False) -> Any:
     c = CASES.c
     values: dict[str, Any] = {
         "history_head": bindparam("head"),
@@ -306,6 +310,8 @@ def _update_case(with_status: bool) -> Any:
     }
     if with_status:
         values.update(status=bindparam("status"), closed_at=bindparam("closed_at"))
+    if with_due:
+        values.update(next_due=bindparam("next_due"))
     return (
         CASES.update()
         .where(c.id == bindparam("case_id"), c.version == bindparam("old_version"))
@@ -316,6 +322,10 @@ def _update_case(with_status: bool) -> Any:
 #: The case row after a step: chain head, count, time, version (and status on the main track).
 UPDATE_CASE = _update_case(with_status=False)
 UPDATE_CASE_STATUS = _update_case(with_status=True)
+#: The same with ``next_due``: a step that knows the case's clocks after it (the row's one UPDATE
+#: that touches an indexed column; the head written at the seal then touches none).
+UPDATE_CASE_DUE = _update_case(with_status=False, with_due=True)
+UPDATE_CASE_STATUS_DUE = _update_case(with_status=True, with_due=True)
 INSERT_TRACK = TRACKS.insert()
 UPDATE_TRACK = (
     TRACKS.update()
