@@ -7,8 +7,9 @@ agreement's due date. The ends of what the SWV granted are data: a date field of
 decision marked ``clock = "end"`` (``remind_weeks`` before it a reminder; ``after_referral``: it
 keeps running for a referred case). :func:`compute_clocks` turns what is recorded into that one list; the
 earliest due date is kept on the case row (``cases.next_due``, indexed) by every service that
-changes a clock (:func:`refresh_next_due` from ``_touch``; after a step with the case's new history head,
-:meth:`history.PendingEvents.seal`), so the worklist sorts by it and ``cases --overdue`` filters on it in SQL.
+changes a clock (:func:`refresh_next_due` from ``_touch``; a step writes it with its own UPDATE of
+the case row, from the inputs it read with the guards' facts: :func:`step_statement`), so the
+worklist sorts by it and ``cases --overdue`` filters on it in SQL.
 """
 
 from __future__ import annotations
