@@ -10,11 +10,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 from test_plan import TO_OPP, _people, kinds, next_due, strict_route
-from test_services import NOW, Clock, ib, open_case, walk
+from test_services import NOW, Clock, ib, open_case, tick_all, walk
 from test_trust_support import needs_pg, pg_database
 
 from kindroute.errors import AccessDenied, InvalidInput
-from kindroute.services import CaseFilter, Services
+from kindroute.services import CaseFilter, Services, clocks
 from kindroute.services.route_store import install_route
 from kindroute.store.db import open_database
 from kindroute.store.models import Case
@@ -241,3 +241,39 @@ def test_a_period_recorded_before_decision_fields_still_counts(tmp_path):
             assert tuple(row) == ("swv_besluit", None)
     finally:
         db.dispose()
+
+
+def test_a_step_keeps_next_due_as_reading_every_clock_again_gives(svc, clock):
+    """A step knows the case's clocks from its one read before the writes (a step changes only
+    tracks and status): the ``next_due`` it keeps is what reading every clock afresh gives, with
+    goals, agreements, an adopted OPP and a decision's end among them."""
+    cid = to_request(svc, "Kind Stap")
+    me = ib(svc)
+    svc.add_goal(me, cid, area="lezen", goal="Leest AVI E4 vloeiend", approach="Duolezen", who="ouders",
+                 evaluate_on="2027-06-01")
+    svc.add_agreement(me, cid, "Ouders bellen", due_on="2027-05-01")
+    svc.record_period(swv(svc), cid, kind="arrangement", start="2026-12-01", end="2027-03-31")
+    with svc.db.engine.connect() as conn:
+        conn.execute(Case.__table__.update().where(Case.id == cid).values(next_due=None))
+        conn.commit()
+    clock.now = at(2026, 12, 2)
+    tick_all(svc, cid)
+    with svc.db.engine.connect() as conn:  # what the step reads before its writes
+        rows = conn.execute(clocks.step_statement(clocks.clock_kinds(svc.route)), {"case_id": cid}).all()
+        before = clocks.read_inputs(conn, cid, svc.route)
+    assert before is not None
+    step = svc.advance_case(me, cid, "arrangement_toegekend")
+    with svc.db.engine.connect() as conn:
+        due = conn.execute(select(Case.next_due).where(Case.id == cid)).scalar()
+        assert due is not None and due == clocks.next_due(conn, cid, svc.route)
+        # every input, not only the earliest: as the step derives them, and as read afresh
+        derived = clocks.inputs_from(rows, svc.route, clocks.ClockInputs(
+            status=before.status, registered_on=before.registered_on,
+            zorgplicht_extended=before.zorgplicht_extended, zorgplicht_decision=before.zorgplicht_decision))
+        derived.entered(step.track, step.to, step.deadline, step.at_turn_role, before.status)
+        fresh = clocks.read_inputs(conn, cid, svc.route)
+    assert fresh is not None and derived.goals and derived.agreements and derived.decisions and derived.opp
+    assert sorted(derived.tracks) == sorted(fresh.tracks)
+    assert (derived.opp, derived.goals, derived.agreements, derived.decisions, derived.status) == (
+        fresh.opp, fresh.goals, fresh.agreements, fresh.decisions, fresh.status)
+    assert set(kinds(svc, cid)) >= {"goal", "agreement", "opp_evaluation", "arrangement_end"}

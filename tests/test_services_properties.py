@@ -6,7 +6,8 @@ never break the invariants:
 
 - every case stands in a valid step of each track (or has not started an optional track);
 - replaying a case's history gives its stored current steps, and the hash chain holds;
-- no step is ever taken past a failing guard, and a refused step changes nothing.
+- no step is ever taken past a failing guard, and a refused step changes nothing;
+- the case row's kept ``next_due`` is what its clocks give.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 from sqlalchemy import select
 
 from kindroute.errors import AccessDenied, InvalidInput, KindrouteError, StepNotAllowed
-from kindroute.services import Services
+from kindroute.services import Services, clocks
 from kindroute.services.history import history_key_for
 from kindroute.store.chain import GENESIS
 from kindroute.store.db import open_database
@@ -199,6 +200,8 @@ class ServicesMachine(RuleBasedStateMachine):
                     )
                     prev = e.hash
                 assert case.history_head == prev and case.history_count == len(events)
+                # the kept earliest due date is the one the case's clocks give as stored now
+                assert case.next_due == clocks.next_due(s, case.id, ROUTE)
                 steps = [e for e in events if e.kind == "step"]
                 replayed = self.engine.replay((e.track, e.from_step, e.to_step, e.trigger) for e in steps)
                 stored = {

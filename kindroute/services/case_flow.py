@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from kindroute.errors import AccessDenied, Conflict, InvalidInput, KindrouteError, NotFound, StepNotAllowed
-from kindroute.services import access, history, stepping, turns
-from kindroute.services.clocks import refresh_next_due, write_next_due, zorgplicht_deadline
+from kindroute.services import access, clocks, history, stepping, turns
+from kindroute.services.clocks import refresh_next_due, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, StepResult
 from kindroute.services.people import new_pupil
@@ -213,7 +213,10 @@ class CaseFlow(ServiceContext):
             if not case.visible:
                 raise AccessDenied(f"U ({actor.name}) heeft geen toegang tot casus {case_id}.")
             self._check_version(conn, case_id, case.version, expected_version)
-            known = stepping.build_facts(self.route, stepping.fact_rows(conn, case_id), today, case.born)
+            # the guards' facts and the case's clocks, read once (the clocks are known after the step)
+            rows = conn.execute(clocks.step_statement(clocks.clock_kinds(self.route)),
+                                {"case_id": case_id}).all()
+            known = stepping.build_facts(self.route, rows, today, case.born)
             nxt = self.engine.check(known.facts, trigger)  # unknown trigger -> StepNotAllowed
             turns.require_turn(self, actor, case.school_id, nxt.source, known.holders)
             confirmed = turns.confirm_turn(self, conn, actor, case_id, case, known, trigger)
@@ -221,13 +224,20 @@ class CaseFlow(ServiceContext):
                 uow.commit()
                 return confirmed
             track, source, dest = self.engine.apply(known.facts, trigger)  # blocked -> StepNotAllowed
-            # the events are sealed last: the global head stays locked only for those statements
-            pending = history.PendingEvents(history.history_key_for(self.db, conn, write=True))
+            # the events are sealed last: the global head stays locked only for those statements;
+            # they move it on from the value the case read carried when nobody moved it since
+            pending = history.PendingEvents(history.history_key_for(self.db, conn, write=True),
+                                            head=case.global_head)
+            # the case's clocks after each step are known from what was read: next_due goes in
+            # with each step's own UPDATE of the case row
+            inputs = clocks.inputs_from(rows, self.route, clocks.ClockInputs(
+                status=case.status, registered_on=case.registered_on,
+                zorgplicht_extended=bool(case.zorgplicht_extended),
+                zorgplicht_decision=case.zorgplicht_decision))
             result = turns.record_step(self, conn, actor, case_id, case, known.tracks.get(track),
-                                       track, source, dest, trigger, note, pending)
+                                       track, source, dest, trigger, note, pending, inputs)
             followed = turns.follow_automatic_conn(self, conn, actor, case_id,
-                                                   f"stap '{nxt.label}' door {actor.name}", pending)
-            write_next_due(conn, case_id, self.route)
+                                                   f"stap '{nxt.label}' door {actor.name}", pending, inputs)
             pending.seal(conn)
             uow.commit()
             return replace(result, followed=tuple(followed)) if followed else result

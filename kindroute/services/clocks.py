@@ -7,22 +7,39 @@ agreement's due date. The ends of what the SWV granted are data: a date field of
 decision marked ``clock = "end"`` (``remind_weeks`` before it a reminder; ``after_referral``: it
 keeps running for a referred case). :func:`compute_clocks` turns what is recorded into that one list; the
 earliest due date is kept on the case row (``cases.next_due``, indexed) by every service that
-changes a clock (:func:`refresh_next_due` from ``_touch``, :func:`write_next_due` after a
-step), so the worklist sorts by it and ``cases --overdue`` filters on it in SQL.
+changes a clock (:func:`refresh_next_due` from ``_touch``; a step writes it with its own UPDATE of
+the case row, from the inputs it read with the guards' facts: :func:`step_statement`), so the
+worklist sorts by it and ``cases --overdue`` filters on it in SQL.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
+from kindroute.services import stepping
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, JsonMixin
+from kindroute.services.stepping import fact_part
 from kindroute.store.models import (
     Agreement,
     Case,
@@ -166,6 +183,13 @@ class ClockInputs:
     #: (what, due_on) of open agreements with a date
     agreements: list[tuple[str, date]] = field(default_factory=list)
 
+    def entered(self, track: str, step: str, deadline: date | None, role: str | None, status: str) -> None:
+        """A step taken since these were read: ``track`` now stands in ``step`` (its deadline and
+        role at turn), and the case's status is ``status`` (a step changes nothing else a clock
+        is computed from)."""
+        self.tracks = [t for t in self.tracks if t[0] != track] + [(track, step, deadline, role)]
+        self.status = status
+
 
 def _nl(day: date) -> str:
     return f"{day.day}-{day.month}-{day.year}"
@@ -247,53 +271,116 @@ def _day(value: datetime | date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def read_inputs(conn: Connection | Session, case_id: int, route: Route) -> ClockInputs | None:
-    """Read what the clocks of ``case_id`` are computed from (None: no such case)."""
-    c = conn.execute(
-        select(Case.status, Case.registered_on, Case.zorgplicht_extended, Case.zorgplicht_decision)
-        .where(Case.id == case_id)
-    ).one_or_none()
-    if c is None:
-        return None
-    inputs = ClockInputs(status=c[0], registered_on=c[1], zorgplicht_extended=bool(c[2]),
-                         zorgplicht_decision=c[3])
-    inputs.tracks = [tuple(r) for r in conn.execute(  # type: ignore[misc]
-        select(CaseTrack.track, CaseTrack.step, CaseTrack.deadline, CaseTrack.at_turn_role)
-        .where(CaseTrack.case_id == case_id))]
-    inputs.opp = [(v, s, _day(cr), a) for v, s, cr, a in conn.execute(
-        select(OppVersion.version, OppVersion.status, OppVersion.created_at, OppVersion.adopted_on)
-        .where(OppVersion.case_id == case_id))]
+def _clock_parts(case_id: Any, kinds: tuple[str, ...]) -> list[Select[Any]]:
+    """The parts of the clocks' inputs the guards' facts do not hold, in the shape of
+    :data:`stepping.FACTS` (lower-case kinds, apart from its own): g goals not yet evaluated,
+    a open agreements with a date, f decisions with a clock (their field values), p periods
+    kept from before decision fields."""
     evaluated = select(GoalEvaluation.id).where(GoalEvaluation.goal_id == Goal.id).exists()
-    inputs.goals = [tuple(r) for r in conn.execute(  # type: ignore[misc]
-        select(Goal.area, Goal.goal, Goal.evaluate_on)
-        .where(Goal.case_id == case_id, ~evaluated).order_by(Goal.id))]
-    inputs.decisions = [row for _cid, row in decision_rows(conn, route, case_id, case_id)]
-    inputs.agreements = [tuple(r) for r in conn.execute(  # type: ignore[misc]
-        select(Agreement.what, Agreement.due_on)
-        .where(Agreement.case_id == case_id, Agreement.due_on.is_not(None), Agreement.done_at.is_(None))
-        .order_by(Agreement.id))]
-    return inputs
+    parts = [
+        fact_part("g", (Goal.case_id == case_id) & ~evaluated, o=Goal.id, a=Goal.area, c=Goal.goal,
+                  d1=Goal.evaluate_on),
+        fact_part("a", (Agreement.case_id == case_id) & Agreement.due_on.is_not(None)
+                  & Agreement.done_at.is_(None), o=Agreement.id, c=Agreement.what, d1=Agreement.due_on),
+    ]
+    if kinds:
+        # the kinds as plain bound values (an IN list of Python values is expanded on every execution)
+        listed = [bindparam(f"clock_kind_{i}", k, type_=String) for i, k in enumerate(kinds)]
+        parts += [
+            fact_part("f", (Document.case_id == case_id) & Document.kind.in_(listed), o=Document.id,
+                      a=Document.kind, b=Document.outcome, c=Document.fields_json),
+            fact_part("p", (DecisionPeriod.case_id == case_id) & DecisionPeriod.kind.in_(listed),
+                      o=DecisionPeriod.document_id, a=DecisionPeriod.kind, d1=DecisionPeriod.end_on),
+        ]
+    return parts
+
+
+@lru_cache(maxsize=8)
+def inputs_statement(kinds: tuple[str, ...]) -> CompoundSelect:
+    """Everything the clocks of one case are computed from (parameter ``case_id``) in one
+    ``UNION ALL``, built once per set of decision kinds with a clock: c the case row, T its
+    tracks and O its OPP versions (as :data:`stepping.FACTS` reads them), and
+    :func:`_clock_parts`."""
+    case_id = bindparam("case_id", type_=Integer)
+    return union_all(
+        fact_part("c", Case.id == case_id, a=Case.status, b=Case.zorgplicht_decision,
+                  n=cast(Case.zorgplicht_extended, Integer), d1=Case.registered_on),
+        stepping.tracks_part(case_id), stepping.opp_part(case_id), *_clock_parts(case_id, kinds))
+
+
+@lru_cache(maxsize=8)
+def step_statement(kinds: tuple[str, ...]) -> CompoundSelect:
+    """:data:`stepping.FACTS` and the rest of the clocks' inputs in one read (parameter
+    ``case_id``): what a step needs besides its case row, so that it knows the case's clocks
+    after it without reading them again (:func:`inputs_from`, :meth:`ClockInputs.entered`)."""
+    case_id = bindparam("case_id", type_=Integer)
+    return union_all(*stepping.fact_parts(case_id), *_clock_parts(case_id, kinds))
+
+
+def clock_kinds(route: Route) -> tuple[str, ...]:
+    """The route's decision kinds with a clock, as :func:`inputs_statement` is keyed."""
+    return tuple(clock_decisions(route))
+
+
+def inputs_from(rows: Iterable[Any], route: Route, case: ClockInputs) -> ClockInputs:
+    """Fill ``case`` (status and zorgplicht) with the rows of :func:`inputs_statement` or
+    :func:`step_statement`; other kinds of rows are left alone."""
+    goals: list[tuple[int, str, str, date]] = []
+    kept: list[DecisionRow] = []  # periods from before decision fields: after the decisions
+    agreements: list[tuple[int, str, date]] = []
+    for kind, o, a, b, c, n, d1, _d2, _d3, t in rows:
+        if kind == "T":
+            case.tracks.append((a, b, d1, c))
+        elif kind == "O":
+            case.opp.append((n, a, _day(t), d1))
+        elif kind == "g":
+            goals.append((o, a, c, d1))
+        elif kind == "a":
+            agreements.append((o, c, d1))
+        elif kind == "f":
+            case.decisions.append((o, a, b, field_values(c)))
+        elif kind == "p":
+            row = legacy_row(route, o, a, d1)
+            if row is not None:
+                kept.append(row)
+    case.goals = [(area, goal, on) for _i, area, goal, on in sorted(goals, key=_first)]
+    case.decisions += kept
+    case.agreements = [(what, on) for _i, what, on in sorted(agreements, key=_first)]
+    return case
+
+
+def read_inputs(conn: Connection | Session, case_id: int, route: Route) -> ClockInputs | None:
+    """Read what the clocks of ``case_id`` are computed from (None: no such case), in one
+    statement (:func:`inputs_statement`)."""
+    rows = conn.execute(inputs_statement(clock_kinds(route)), {"case_id": case_id}).all()
+    case = next((r for r in rows if r[0] == "c"), None)
+    if case is None:
+        return None
+    inputs = ClockInputs(status=case.a, registered_on=case.d1, zorgplicht_extended=bool(case.n),
+                         zorgplicht_decision=case.b)
+    return inputs_from(rows, route, inputs)
+
+
+def _first(row: tuple[Any, ...]) -> Any:
+    return row[0]
+
+
+def earliest(inputs: ClockInputs, route: Route) -> date | None:
+    """The earliest due date of these clocks (what ``cases.next_due`` holds)."""
+    clocks = compute_clocks(inputs, route, date.min)
+    return clocks[0].due if clocks else None
 
 
 def next_due(conn: Connection | Session, case_id: int, route: Route) -> date | None:
     """The earliest due date of the case's clocks (what ``cases.next_due`` holds)."""
     inputs = read_inputs(conn, case_id, route)
-    if inputs is None:
-        return None
-    clocks = compute_clocks(inputs, route, date.min)
-    return clocks[0].due if clocks else None
+    return earliest(inputs, route) if inputs is not None else None
 
 
 def refresh_next_due(session: Session, case: Case, route: Route) -> None:
     """Recompute ``case.next_due`` after a change in this session (flushes it first)."""
     session.flush()
     case.next_due = next_due(session, case.id, route)
-
-
-def write_next_due(conn: Connection, case_id: int, route: Route) -> None:
-    """Recompute and write ``cases.next_due`` on a bare connection (after a step)."""
-    conn.execute(update(Case.__table__).where(Case.__table__.c.id == case_id)
-                 .values(next_due=next_due(conn, case_id, route)))
 
 
 BATCH = 5000

@@ -54,6 +54,9 @@ HEAD_ACCESS = "access_head"
 _READ_HEAD = (select(META.c.value).where(META.c.key == bindparam("name")).with_for_update())
 _WRITE_HEAD = META.update().where(META.c.key == bindparam("name")).values(value=bindparam("value"))
 _INSERT_EVENT = EVENTS.insert()
+#: moves the global head on only from the value read before (see :class:`PendingEvents`)
+_SWAP_HEAD = (META.update().where(META.c.key == bindparam("name"), META.c.value == bindparam("old"))
+              .values(value=bindparam("value")))
 _WRITE_CASE_HEAD = (CASES.update().where(CASES.c.id == bindparam("where_case"))
                     .values(history_head=bindparam("head")))
 
@@ -137,10 +140,18 @@ class PendingEvents:
     the caller, so that number is final — and :meth:`seal` takes the global head (locked until
     the commit), seals every collected event in order, writes them and moves the heads: the
     global one and each case's ``history_head``. Call :meth:`seal` right before the commit.
+
+    ``head``: the global head as this transaction already read it (:func:`stepping.case_statement`
+    carries it). :meth:`seal` then moves the head on only if it still holds that value
+    (``UPDATE … WHERE value = <read>``: on PostgreSQL that statement takes the row lock, and
+    waits for a writer holding it), so it needs no read of its own. Had anyone moved the head
+    since (another step committed meanwhile, or this transaction), nothing matches and it takes
+    the head as without ``head``: read and locked, then moved.
     """
 
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, head: str | None = None) -> None:
         self.key = key
+        self.head = head
         self._events: list[dict[str, Any]] = []
 
     def add(self, *, case_id: int, prev_hash: str, prev_count: int, kind: str, actor: Actor, at: datetime,
@@ -164,11 +175,9 @@ class PendingEvents:
         return [SimpleNamespace(trigger=e["trigger"], to_step=e["to_step"], at=e["at"])
                 for e in self._events if e["case_id"] == case_id and e["kind"] == "step"]
 
-    def seal(self, conn: Connection) -> dict[int, str]:
-        """Lock the global head, seal and write the collected events; returns each case's new head."""
-        if not self._events:
-            return {}
-        gseq, gcase, gprev = _take_head(conn, HEAD_HISTORY)
+    def _sealed(self, gseq: int, gcase: int, gprev: str) -> tuple[list[dict[str, Any]], str]:
+        """The collected events sealed after the global head (gseq, gcase, gprev), and the new head."""
+        rows: list[dict[str, Any]] = []
         heads: dict[int, str] = {}
         for e in self._events:
             gseq += 1
@@ -177,16 +186,36 @@ class PendingEvents:
                           from_step=e["from_step"], to_step=e["to_step"], trigger=e["trigger"],
                           actor_id=e["actor_id"], actor_name=e["actor_name"], at=e["at"], note=e["note"],
                           records=e["records"], prev_hash=prev, gseq=gseq, gprev=gprev, gprev_case=gcase)
-            # one statement per event: the figures' trigger reads the event before it on the track
-            conn.execute(_INSERT_EVENT, {**e, "prev_hash": prev, "hash": h, "scheme": SCHEME_KEYED,
-                                         "gseq": gseq, "gprev": gprev, "gprev_case": gcase})
+            rows.append({**e, "prev_hash": prev, "hash": h, "scheme": SCHEME_KEYED, "gseq": gseq,
+                         "gprev": gprev, "gprev_case": gcase})
             heads[e["case_id"]] = h
             gcase, gprev = e["case_id"], h
-        conn.execute(_WRITE_HEAD, {"name": HEAD_HISTORY,
-                                   "value": format_head(self.key, HEAD_HISTORY, gseq, gcase, gprev)})
+        return rows, format_head(self.key, HEAD_HISTORY, gseq, gcase, gprev)
+
+    def seal(self, conn: Connection) -> dict[int, str]:
+        """Lock the global head, seal and write the collected events; returns each case's new head."""
+        if not self._events:
+            return {}
+        rows: list[dict[str, Any]] | None = None
+        if self.head is not None:
+            gseq, gcase, gprev, _m = parse_head(self.head)
+            if gseq >= 0:
+                rows, value = self._sealed(gseq, gcase, gprev)
+                if conn.execute(_SWAP_HEAD, {"name": HEAD_HISTORY, "value": value, "old": self.head}
+                                ).rowcount != 1:
+                    rows = None  # the head moved since it was read: take it as usual
+        if rows is None:
+            rows, value = self._sealed(*_take_head(conn, HEAD_HISTORY))
+            conn.execute(_WRITE_HEAD, {"name": HEAD_HISTORY, "value": value})
+        heads: dict[int, str] = {}
+        for row in rows:
+            # one statement per event: the figures' trigger reads the event before it on the track
+            conn.execute(_INSERT_EVENT, row)
+            heads[row["case_id"]] = row["hash"]
         for case_id, h in heads.items():
             conn.execute(_WRITE_CASE_HEAD, {"where_case": case_id, "head": h})
         self._events.clear()
+        self.head = None
         return heads
 
 

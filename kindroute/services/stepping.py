@@ -3,12 +3,16 @@
 Taking a step is the busiest write in kindroute, so it does not go through ORM flushes:
 
 * one statement reads the case row (``FOR UPDATE OF cases`` on PostgreSQL; SQLite already
-  holds the write lock from ``BEGIN IMMEDIATE``) together with the pupil's date of birth and
-  whether the actor may see the case (the same :func:`access.visible_clause` the lists use);
+  holds the write lock from ``BEGIN IMMEDIATE``) together with the pupil's date of birth, the
+  history's global head and whether the actor may see the case (the same
+  :func:`access.visible_clause` the lists use);
 * one statement reads every fact the guards look at: tracks, active assignments, consents,
-  checklist ticks and documents, as one ``UNION ALL`` of equally shaped rows;
-* three statements write: the case row (``WHERE version = <old>``), the history event and the
-  track (plus a note when one is given).
+  checklist ticks and documents, as one ``UNION ALL`` of equally shaped rows — for a step
+  together with the rest of what the case's clocks need (:func:`clocks.step_statement`), so
+  ``cases.next_due`` after the step is known without reading again;
+* two statements write the case row (``WHERE version = <old>``, with its ``next_due``) and the
+  track (plus a note when one is given); then, last, :class:`history.PendingEvents` moves the
+  global head on, inserts the event and writes the case's new head.
 
 The statements are built once and executed with bound parameters, so SQLAlchemy compiles each
 shape once and reuses it. :func:`build_facts` turns the fact rows into :class:`CaseFacts`; the
@@ -25,7 +29,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Date,
     DateTime,
     Integer,
@@ -82,7 +85,9 @@ _SHAPE: tuple[tuple[str, Any], ...] = (
 )
 
 
-def _facts_part(kind: str, where: ColumnElement[bool], **cols: Any) -> Select[Any]:
+def fact_part(kind: str, where: ColumnElement[bool], **cols: Any) -> Select[Any]:
+    """One part of a ``UNION ALL`` of fact rows: ``kind`` and the columns of :data:`_SHAPE`
+    given in ``cols`` (the others NULL)."""
     out: list[Any] = [literal_column(f"'{kind}'", String).label("kind")]
     for name, typ in _SHAPE:
         col = cols.get(name)
@@ -90,39 +95,51 @@ def _facts_part(kind: str, where: ColumnElement[bool], **cols: Any) -> Select[An
     return select(*out).where(where)
 
 
-def _facts_statement() -> CompoundSelect:
-    case_id = bindparam("case_id", type_=Integer)
-    return union_all(
-        _facts_part("A", (Assignment.case_id == case_id) & Assignment.ended_at.is_(None),
-                    o=Assignment.id, a=Assignment.role, n=Assignment.person_id),
-        _facts_part("C", ConsentRecord.case_id == case_id,
-                    o=ConsentRecord.id, a=ConsentRecord.role, b=ConsentRecord.purpose,
-                    c=ConsentRecord.given_by, n=cast(ConsentRecord.pupil_cosigned, Integer),
-                    d1=ConsentRecord.valid_from, d2=ConsentRecord.valid_until,
-                    d3=ConsentRecord.withdrawn_on),
-        _facts_part("D", Document.case_id == case_id,
-                    o=Document.id, a=Document.kind, b=Document.outcome, c=Document.step,
-                    n=Document.author_id, t=Document.at),
-        _facts_part("Q", TurnConfirmation.case_id == case_id,
-                    o=TurnConfirmation.id, a=TurnConfirmation.track, b=TurnConfirmation.trigger,
-                    c=TurnConfirmation.role, n=TurnConfirmation.visit),
-        _facts_part("K", ChecklistTick.case_id == case_id,
-                    o=ChecklistTick.id, a=ChecklistTick.step, b=ChecklistTick.item, n=ChecklistTick.visit),
-        _facts_part("O", OppVersion.case_id == case_id,
-                    o=OppVersion.id, a=OppVersion.status, n=OppVersion.version),
-        _facts_part("I", OppInstemming.case_id == case_id,
-                    o=OppInstemming.id, a=OppInstemming.outcome, n=OppInstemming.opp_version_id),
-        _facts_part("H", OppHoorrecht.case_id == case_id,
-                    o=OppHoorrecht.id, n=OppHoorrecht.opp_version_id),
-        _facts_part("T", CaseTrack.case_id == case_id,
-                    o=literal_column("0", Integer), a=CaseTrack.track, b=CaseTrack.step,
-                    n=CaseTrack.entered_seq, t=CaseTrack.entered_at),
-        _facts_part("P", (PlusklasServes.location_id == PlusklasLocation.id)
-                    & (PlusklasServes.school_id == _case_school(case_id)),
-                    o=PlusklasLocation.id, n=PlusklasLocation.places - _occupied(PlusklasLocation.id)),
-        _facts_part("L", (PlusklasPlacement.case_id == case_id) & (PlusklasPlacement.status == PLACED),
-                    o=PlusklasPlacement.id, n=PlusklasPlacement.location_id),
-    )
+def tracks_part(case_id: Any) -> Select[Any]:
+    """T: the case's tracks (with what the clocks need: deadline and role at turn)."""
+    return fact_part("T", CaseTrack.case_id == case_id,
+                     o=literal_column("0", Integer), a=CaseTrack.track, b=CaseTrack.step,
+                     c=CaseTrack.at_turn_role, n=CaseTrack.entered_seq, d1=CaseTrack.deadline,
+                     t=CaseTrack.entered_at)
+
+
+def opp_part(case_id: Any) -> Select[Any]:
+    """O: the case's OPP versions (with what the clocks need: adopted on, created at)."""
+    return fact_part("O", OppVersion.case_id == case_id,
+                     o=OppVersion.id, a=OppVersion.status, n=OppVersion.version,
+                     d1=OppVersion.adopted_on, t=OppVersion.created_at)
+
+
+def fact_parts(case_id: Any) -> list[Select[Any]]:
+    """The parts of :data:`FACTS` (``case_id``: the bound parameter)."""
+    return [
+        fact_part("A", (Assignment.case_id == case_id) & Assignment.ended_at.is_(None),
+                  o=Assignment.id, a=Assignment.role, n=Assignment.person_id),
+        fact_part("C", ConsentRecord.case_id == case_id,
+                  o=ConsentRecord.id, a=ConsentRecord.role, b=ConsentRecord.purpose,
+                  c=ConsentRecord.given_by, n=cast(ConsentRecord.pupil_cosigned, Integer),
+                  d1=ConsentRecord.valid_from, d2=ConsentRecord.valid_until,
+                  d3=ConsentRecord.withdrawn_on),
+        fact_part("D", Document.case_id == case_id,
+                  o=Document.id, a=Document.kind, b=Document.outcome, c=Document.step,
+                  n=Document.author_id, t=Document.at),
+        fact_part("Q", TurnConfirmation.case_id == case_id,
+                  o=TurnConfirmation.id, a=TurnConfirmation.track, b=TurnConfirmation.trigger,
+                  c=TurnConfirmation.role, n=TurnConfirmation.visit),
+        fact_part("K", ChecklistTick.case_id == case_id,
+                  o=ChecklistTick.id, a=ChecklistTick.step, b=ChecklistTick.item, n=ChecklistTick.visit),
+        opp_part(case_id),
+        fact_part("I", OppInstemming.case_id == case_id,
+                  o=OppInstemming.id, a=OppInstemming.outcome, n=OppInstemming.opp_version_id),
+        fact_part("H", OppHoorrecht.case_id == case_id,
+                  o=OppHoorrecht.id, n=OppHoorrecht.opp_version_id),
+        tracks_part(case_id),
+        fact_part("P", (PlusklasServes.location_id == PlusklasLocation.id)
+                  & (PlusklasServes.school_id == _case_school(case_id)),
+                  o=PlusklasLocation.id, n=PlusklasLocation.places - _occupied(PlusklasLocation.id)),
+        fact_part("L", (PlusklasPlacement.case_id == case_id) & (PlusklasPlacement.status == PLACED),
+                  o=PlusklasPlacement.id, n=PlusklasPlacement.location_id),
+    ]
 
 
 def _case_school(case_id: Any) -> Any:
@@ -140,8 +157,9 @@ def _occupied(location_id: Any) -> Any:
 #: versions), I (instemming), H (hoorrecht) (and the
 #: Plus-klas places: P free places per location serving the school, L the case's placement), in no
 #: particular order (:func:`build_facts` orders consents and documents by id; sorting in SQL
-#: would cost a temporary b-tree per part).
-FACTS = _facts_statement()
+#: would cost a temporary b-tree per part). T and O rows also carry what the clocks need (a
+#: track's deadline and role at turn; an OPP version's dates): see :mod:`kindroute.services.clocks`.
+FACTS = union_all(*fact_parts(bindparam("case_id", type_=Integer)))
 
 
 @dataclass(frozen=True)
@@ -254,7 +272,8 @@ def case_statement(actor: Actor | None, route: Route, today: date) -> Select[Any
     database in the same statement, so a step sees exactly the cases the lists show.
     """
     born = select(Pupil.date_of_birth).where(Pupil.id == CASES.c.pupil_id).scalar_subquery()
-    # the history's global head, read in the same statement (PostgreSQL locks it separately)
+    # the history's global head, read in the same statement (unlocked: a step moves it on from
+    # this value when it still holds it, see history.PendingEvents)
     head = select(META.c.value).where(META.c.key == "history_head").scalar_subquery()
     return (
         select(
@@ -271,6 +290,7 @@ def case_statement(actor: Actor | None, route: Route, today: date) -> Select[Any
             CASES.c.registered_on,
             CASES.c.zorgplicht_extended,
             CASES.c.route_version,
+            CASES.c.zorgplicht_decision,  # for the case's clocks after the step
             born.label("born"),
             head.label("global_head"),
             access.visible_clause(actor, route, today).label("visible"),
@@ -280,7 +300,7 @@ def case_statement(actor: Actor | None, route: Route, today: date) -> Select[Any
     )
 
 
-def _update_case(with_status: bool) -> Any:
+def _update_case(with_status: bool, with_due: bool = False) -> Any:
     c = CASES.c
     values: dict[str, Any] = {
         "history_head": bindparam("head"),
@@ -290,6 +310,8 @@ def _update_case(with_status: bool) -> Any:
     }
     if with_status:
         values.update(status=bindparam("status"), closed_at=bindparam("closed_at"))
+    if with_due:
+        values.update(next_due=bindparam("next_due"))
     return (
         CASES.update()
         .where(c.id == bindparam("case_id"), c.version == bindparam("old_version"))
@@ -300,6 +322,10 @@ def _update_case(with_status: bool) -> Any:
 #: The case row after a step: chain head, count, time, version (and status on the main track).
 UPDATE_CASE = _update_case(with_status=False)
 UPDATE_CASE_STATUS = _update_case(with_status=True)
+#: The same with ``next_due``: a step that knows the case's clocks after it (the row's one UPDATE
+#: that touches an indexed column; the head written at the seal then touches none).
+UPDATE_CASE_DUE = _update_case(with_status=False, with_due=True)
+UPDATE_CASE_STATUS_DUE = _update_case(with_status=True, with_due=True)
 INSERT_TRACK = TRACKS.insert()
 UPDATE_TRACK = (
     TRACKS.update()

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, select
 
 from kindroute.errors import AccessDenied, Conflict, InvalidInput, StepNotAllowed
 from kindroute.services import access, history, stepping
+from kindroute.services.clocks import ClockInputs, earliest
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, StepResult
 from kindroute.services.text import parse_date
@@ -157,15 +158,28 @@ def confirm_turn(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: i
 # ----------------------------------------------------------------------------- writing a step
 
 
+def status_after(ctx: ServiceContext, track: str, dest: str, status: str) -> str:
+    """The case's status after a step to ``dest`` on ``track`` (``status``: before it): the main
+    track decides it; a final step refers or closes the case."""
+    if track != ctx.route.main_track.id:
+        return status
+    if ctx.engine.is_final(dest):
+        return STATUS_REFERRED if dest != STEP_CLOSED else STATUS_CLOSED
+    return STATUS_OPEN
+
+
 def record_step(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: int, case: Any,
                 row: stepping.TrackState | None, track: str, source: str, dest: str, trigger: str,
-                note: str, pending: history.PendingEvents | None = None) -> StepResult:
+                note: str, pending: history.PendingEvents | None = None,
+                clock_inputs: ClockInputs | None = None) -> StepResult:
     """Write a step: the case row (version checked), the hash-chained event, the track, a note.
 
     ``case`` is the row read by :func:`stepping.case_statement`; ``row`` where the case stood on
     ``track`` (None: the track starts now). ``pending``: collect the event there, to be sealed
     by the caller right before its commit (the global head is then locked only at the end);
-    without it the event is sealed now.
+    without it the event is sealed now. ``clock_inputs``: the case's clocks' inputs as they stand
+    before this step (:func:`clocks.step_statement`); the step moves them on and writes the
+    case's ``next_due`` with its row.
     """
     now = ctx.now()
     if now < case.opened_at:
@@ -176,11 +190,8 @@ def record_step(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: in
     update = stepping.UPDATE_CASE
     if track == ctx.route.main_track.id:
         update = stepping.UPDATE_CASE_STATUS
-        if ctx.engine.is_final(dest):
-            status = STATUS_REFERRED if dest != STEP_CLOSED else STATUS_CLOSED
-            closed_at = now
-        else:
-            status, closed_at = STATUS_OPEN, None
+        status = status_after(ctx, track, dest, status)
+        closed_at = now if ctx.engine.is_final(dest) else None
     deadline = entry_deadline(ctx, conn, case_id, case.opened_at, dest, now, entering=(trigger, dest),
                               pending=pending)
     at_turn = ctx.engine.at_turn_role(dest)
@@ -213,6 +224,11 @@ def record_step(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: in
     if update is stepping.UPDATE_CASE_STATUS:
         values["status"] = status
         values["closed_at"] = closed_at
+    if clock_inputs is not None:
+        clock_inputs.entered(track, dest, deadline, at_turn, status)
+        values["next_due"] = earliest(clock_inputs, ctx.route)
+        update = stepping.UPDATE_CASE_STATUS_DUE if update is stepping.UPDATE_CASE_STATUS \
+            else stepping.UPDATE_CASE_DUE
     if conn.execute(update, values).rowcount != 1:
         raise Conflict(STALE_MESSAGE)
     if row is None:
@@ -244,9 +260,10 @@ def follow_automatic(ctx: ServiceContext, uow: UnitOfWork, actor: Actor, case_id
 
 
 def follow_automatic_conn(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: int,
-                          cause: str, pending: history.PendingEvents | None = None) -> list[StepResult]:
+                          cause: str, pending: history.PendingEvents | None = None,
+                          clock_inputs: ClockInputs | None = None) -> list[StepResult]:
     """Take every automatic step whose guards hold, one after another, in this transaction
-    (``pending``: as :func:`record_step`)."""
+    (``pending``, ``clock_inputs``: as :func:`record_step`)."""
     if not any(t.automatic for t in ctx.route.triggers.values()):
         return []
     today = ctx.today()
@@ -261,7 +278,7 @@ def follow_automatic_conn(ctx: ServiceContext, conn: Connection, actor: Actor, c
             break
         track, source, dest = ctx.engine.apply(known.facts, option.trigger)
         taken.append(record_step(ctx, conn, robot, case_id, case, known.tracks.get(track), track, source,
-                                 dest, option.trigger, f"Automatisch na: {cause}", pending))
+                                 dest, option.trigger, f"Automatisch na: {cause}", pending, clock_inputs))
         cause = f"stap '{option.label}'"
     return taken
 
