@@ -16,9 +16,11 @@ such a time before its first one, so the sessions do not fire in step); ``think=
 the operations back to back, which measures the queue of a saturated machine rather than a
 person's wait. A step refused because someone else changed the case first
 (a version conflict) is a conflict, not an error; anything else raised is an error. It
-stops after ``seconds`` or ``max_ops`` operations per session, whichever comes first. The
-sessions are threads spread over a few processes (one Python process cannot keep 50
-sessions busy on its own).
+stops after ``seconds`` or ``max_ops`` operations per session, whichever comes first. Each
+session is a process of its own, as each person runs a kindroute of their own: sessions
+that shared a process would wait for one another's Python (its global interpreter lock) as
+no two people ever do. The processes are forked from a server that has imported kindroute
+once (``forkserver`` with a preload), so fifty of them start in seconds.
 """
 
 from __future__ import annotations
@@ -174,17 +176,23 @@ def _process(url: str, people: list[int], start: Any, seconds: float, max_ops: i
     results.put(out)
 
 
+#: Imported once in the fork server, so a session's process starts without importing them.
+PRELOAD = ["sqlalchemy", "psycopg", "kindroute.errors", "kindroute.services", "kindroute.store.db"]
+
+
 def load(url: str, sessions: int, seconds: float, people: list[int], *, max_ops: int = 100_000,
          processes: int | None = None, seed: int = 7, think: float = 0.0) -> dict[str, Any]:
-    """Run ``sessions`` users for ``seconds``, each pausing a think time (exponential, mean
+    """Run ``sessions`` users for ``seconds`` (each its own process unless ``processes`` says
+    fewer), each pausing a think time (exponential, mean
     ``think`` s; 0: back to back) between operations; per operation its count, p50/p95/p99
     (ms), and the totals: operations per second, steps, conflicts, errors (with the first few)."""
     if not people:
         raise RuntimeError("no IBs to act as")
     who = [people[i % len(people)] for i in range(sessions)]
-    procs = max(1, min(sessions, processes or min(4, os.cpu_count() or 1)))
+    procs = max(1, min(sessions, processes or sessions))  # a person, a process
     groups = [who[i::procs] for i in range(procs)]
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
     start = ctx.Barrier(sessions + 1)
     results = ctx.Queue()
     workers = [ctx.Process(target=_process, args=(url, g, start, seconds, max_ops, seed + 1000 * i, results,
