@@ -240,3 +240,27 @@ def test_name_filter_and_list_starts_on_postgres(svc, monkeypatch, few, two_step
     svc.record_consent(actor(svc), ids["Eva van Dijk"], role="jeugdhulp", purpose="Wijkteam",
                        given_by="Moeder")
     assert found("", "Jeroen Wijk") == {"Eva van Dijk"}
+
+
+def test_reading_units_of_work_send_no_begin_and_writing_ones_do(svc):
+    """A reading unit of work on PostgreSQL runs in autocommit (READ COMMITTED gives each
+    statement its own snapshot anyway, so BEGIN and ROLLBACK were two round trips for nothing);
+    a writing one is one transaction, all or nothing."""
+    from kindroute.store.uow import UnitOfWork
+
+    db = svc.db
+    with UnitOfWork(db, write=False) as uow:
+        conn = uow.connection
+        assert conn.connection.driver_connection.autocommit is True
+        first = conn.execute(text("SELECT pg_current_xact_id_if_assigned()")).scalar()
+        assert first is None  # no transaction of its own
+    with UnitOfWork(db, write=True) as uow:
+        conn = uow.connection
+        assert conn.connection.driver_connection.autocommit is False
+        conn.execute(text("SELECT pg_current_xact_id()"))  # a transaction, held to the end
+        assert conn.execute(text("SELECT pg_current_xact_id_if_assigned()")).scalar() is not None
+    # the pool hands the writer's connection back in its own mode, and a reader's in its own
+    with UnitOfWork(db, write=True) as uow:
+        assert uow.connection.connection.driver_connection.autocommit is False
+    with UnitOfWork(db, write=False) as uow:
+        assert uow.connection.connection.driver_connection.autocommit is True
