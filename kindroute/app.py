@@ -45,6 +45,7 @@ from kindroute.screens.start_up import (
 )
 from kindroute.screens.worklist import WorklistScreen
 from kindroute.widgets.palette import KindrouteCommands
+from kindroute.widgets.title_bar import refresh_title_bars
 
 if TYPE_CHECKING:
 
@@ -122,6 +123,12 @@ class KindrouteApp(GlobalActions):
     def get_default_screen(self) -> Screen[Any]:
         """The first screen is the worklist; it waits for the database (see :meth:`start`)."""
         return WorklistScreen()
+
+    def watch_title(self) -> None:
+        refresh_title_bars(self)
+
+    def watch_sub_title(self) -> None:
+        refresh_title_bars(self)
 
     def on_mount(self) -> None:
         from kindroute.keymap import apply_keymap

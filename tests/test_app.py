@@ -132,6 +132,30 @@ async def test_enter_opens_the_highlighted_case(services):
         assert isinstance(app.screen, WorklistScreen)
 
 
+async def test_a_closed_case_screen_leaves_nothing_behind(services):
+    """Each screen has a title bar; one that watched the app itself stayed in the app's list of
+    watchers after its screen closed (with all it had drawn) until the title changed again."""
+    import gc
+
+    from kindroute.widgets.title_bar import TitleBar
+
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(4):
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, CaseScreen)
+            await pilot.press("escape")
+            await settle(pilot)
+        gc.collect()
+        bars = [o for o in gc.get_objects() if isinstance(o, TitleBar)]
+        assert len(bars) == len(app.screen_stack), bars
+        app.sub_title = "Iemand anders · Intern begeleider"  # the bars still follow the person
+        await settle(pilot)
+        assert "Iemand anders" in screen_text(app)
+
+
 # ---------------------------------------------------------------------------- case and steps
 
 

@@ -218,13 +218,16 @@ async def test_names_are_shown_literally():
 
 
 async def test_title_bar_shows_title_and_person_literally_and_follows_changes():
-    from kindroute.widgets.title_bar import TitleBar
+    from kindroute.widgets.title_bar import TitleBar, refresh_title_bars
 
     class TitleApp(App[None]):
         TITLE = "kindroute"
 
         def compose(self) -> ComposeResult:
             yield TitleBar()
+
+        def watch_sub_title(self) -> None:  # as KindrouteApp does: the app redraws its title bars
+            refresh_title_bars(self)
 
     app = TitleApp()
     async with app.run_test(size=(80, 3)) as pilot:
