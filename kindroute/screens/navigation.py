@@ -2,13 +2,13 @@
 
 :class:`kindroute.app.KindrouteApp` is built on :class:`GlobalActions`; the app itself keeps
 start-up and who is acting. A screen that needs the data waits for it while the database
-opens (:meth:`GlobalActions.still_loading`, the app's). Each screen's module is imported when
+opens (:meth:`KindrouteApp.still_loading`). Each screen's module is imported when
 its key is first pressed, not for the first frame.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import App, SystemCommand
@@ -27,11 +27,6 @@ class GlobalActions(App[int]):
     def _kr(self) -> KindrouteApp:
         return cast("KindrouteApp", self)
 
-    def still_loading(self, action: str | None = None, title: str = "",
-                      later: Callable[[], Any] | None = None) -> bool:
-        """True (with a notice) while the database is still opening: see the app's."""
-        raise NotImplementedError
-
     def action_home(self) -> None:
         from kindroute.screens.worklist import WorklistScreen
 
@@ -39,7 +34,7 @@ class GlobalActions(App[int]):
             self.pop_screen()
 
     def action_cases(self) -> None:
-        if self.still_loading("cases", "Casussen"):
+        if self._kr.still_loading("cases", "Casussen"):
             return
         from kindroute.screens.cases import CasesScreen
 
@@ -47,7 +42,7 @@ class GlobalActions(App[int]):
             self.push_screen(CasesScreen())
 
     def action_flowchart(self, case_id: int | None = None) -> None:
-        if self.still_loading("flowchart", "het stroomschema"):
+        if self._kr.still_loading("flowchart", "het stroomschema"):
             return
         from kindroute.screens.flowchart import FlowchartScreen
 
@@ -55,7 +50,7 @@ class GlobalActions(App[int]):
             self.push_screen(FlowchartScreen(case_id=case_id))
 
     def action_review(self) -> None:
-        if self.still_loading("review", "de bespreking"):
+        if self._kr.still_loading("review", "de bespreking"):
             return
         from kindroute.screens.review import start_review
 
@@ -81,7 +76,7 @@ class GlobalActions(App[int]):
         self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Zoek een thema…"))
 
     def action_people(self) -> None:
-        if self.still_loading("people", "Mensen"):
+        if self._kr.still_loading("people", "Mensen"):
             return
         from kindroute.screens.people import PeopleScreen
 
@@ -103,7 +98,7 @@ class GlobalActions(App[int]):
 
     def action_swv(self, which: str) -> None:
         """Inzicht, the verbeterbord or the sociale kaart (see screens/swv_nav.py)."""
-        if not self.still_loading(f"swv('{which}')", "dit scherm"):
+        if not self._kr.still_loading(f"swv('{which}')", "dit scherm"):
             from kindroute.screens.swv_nav import open_swv_screen
 
             open_swv_screen(self._kr, which)
