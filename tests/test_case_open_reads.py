@@ -9,29 +9,14 @@ ORM object counts. The names of everyone the case mentions come from one query
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
+import test_trust_support
 from sqlalchemy import event
-from test_trust_support import PG_URL, Clock, actor, make_services, needs_pg, open_case, pg_database
+from test_trust_support import actor, open_case
 
 from kindroute.services import Services
 from kindroute.services.case_people import case_people
-from kindroute.store.db import open_database
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[needs_pg, pytest.mark.pg])])
-def svc(request, tmp_path) -> Iterator[Services]:
-    if request.param == "sqlite":
-        db = open_database(str(tmp_path / "kr.sqlite"))
-        yield make_services(db, Clock())
-        db.dispose()
-        return
-    assert PG_URL
-    with pg_database() as url:
-        db = open_database(url)
-        yield make_services(db, Clock())
-        db.dispose()
+svc = test_trust_support.svc_both  # SQLite, and PostgreSQL when set
 
 
 def test_a_case_names_everyone_it_mentions_from_one_query(svc):

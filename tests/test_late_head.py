@@ -8,31 +8,18 @@ lock only the events, the global head and the cases' heads are written.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
+import test_trust_support
 from sqlalchemy import event, select
 from test_trust_support import PG_URL, Clock, actor, make_services, needs_pg, open_case, pg_database, tick_all
 
-from kindroute.services import Services, clocks, history
+from kindroute.services import clocks, history
 from kindroute.services.audit import verify_history
 from kindroute.store.db import open_database
 from kindroute.store.hmac_chain import parse_head
 from kindroute.store.models import Case, CaseEvent, Meta
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[needs_pg, pytest.mark.pg])])
-def svc(request, tmp_path) -> Iterator[Services]:
-    if request.param == "sqlite":
-        db = open_database(str(tmp_path / "kr.sqlite"))
-        yield make_services(db, Clock())
-        db.dispose()
-        return
-    assert PG_URL
-    with pg_database() as url:
-        db = open_database(url)
-        yield make_services(db, Clock())
-        db.dispose()
+svc = test_trust_support.svc_both  # SQLite, and PostgreSQL when set
 
 
 def _is_head_read(sql: str) -> bool:

@@ -7,27 +7,22 @@ rule the lists use, for every person and case.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+import test_trust_support
 from sqlalchemy import func, select
 from test_trust_support import (
-    PG_URL,
     Clock,
     actor,
-    make_services,
-    needs_pg,
     open_case,
-    pg_database,
     tick_all,
     to_ondersteuningsteam,
 )
 
 from kindroute.errors import Conflict
 from kindroute.services import Services, access, stepping, turns
-from kindroute.store.db import open_database
 from kindroute.store.models import (
     Assignment,
     Case,
@@ -41,20 +36,7 @@ from kindroute.store.uow import STALE_MESSAGE
 from kindroute.workflow import NOT_STARTED, CaseFacts, Consent
 from kindroute.workflow.model import Record
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[needs_pg, pytest.mark.pg])])
-def svc(request, tmp_path) -> Iterator[Services]:
-    clock = Clock()
-    if request.param == "sqlite":
-        db = open_database(str(tmp_path / "kr.sqlite"))
-        yield make_services(db, clock)
-        db.dispose()
-        return
-    assert PG_URL
-    with pg_database() as url:
-        db = open_database(url)
-        yield make_services(db, clock)
-        db.dispose()
+svc = test_trust_support.svc_both  # SQLite, and PostgreSQL when set
 
 
 def facts_record_by_record(svc: Services, case_id: int) -> CaseFacts:

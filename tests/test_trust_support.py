@@ -27,6 +27,22 @@ ROOT = Path(__file__).resolve().parent.parent
 needs_pg = pytest.mark.skipif(not PG_URL, reason="KINDROUTE_TEST_PG_URL is niet gezet")
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[needs_pg, pytest.mark.pg])])
+def svc_both(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Services]:
+    """Services with a frozen clock on a fresh database: a SQLite file, and a PostgreSQL database
+    when ``KINDROUTE_TEST_PG_URL`` is set (a module takes it as ``svc = svc_both``)."""
+    if request.param == "sqlite":
+        db = open_database(str(tmp_path / "kr.sqlite"))
+        yield make_services(db, Clock())
+        db.dispose()
+        return
+    assert PG_URL
+    with pg_database() as url:
+        db = open_database(url)
+        yield make_services(db, Clock())
+        db.dispose()
+
+
 class Clock:
     """A clock the test moves by hand."""
 
