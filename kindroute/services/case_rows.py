@@ -140,7 +140,8 @@ def _by_first(row: Row[Any]) -> Any:
 
 def clock_inputs(case: Case, rows: dict[str, list[Row[Any]]], route: Route) -> ClockInputs:
     """What :func:`clocks.compute_clocks` needs, from the case row and its rows of
-    :data:`CASE_ROWS`: the same as :func:`clocks.read_inputs` reads with seven statements."""
+    :data:`CASE_ROWS` (read for the case screen anyway): the same as :func:`clocks.read_inputs`
+    reads in its own statement, which the tests hold together."""
     decisions: list[DecisionRow] = [(d.o, d.a, d.b, field_values(d.f)) for d in rows["D"]]
     decisions += [r for p in rows["P"] if (r := legacy_row(route, p.o, p.a, p.d1)) is not None]
     return ClockInputs(
