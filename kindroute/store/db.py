@@ -197,9 +197,13 @@ def make_engine(url: str) -> Engine:
         _install_sqlite_settings(engine)
         return engine
     try:
-        return create_engine(u, pool_pre_ping=True)
+        engine = create_engine(u, pool_pre_ping=True)
     except ModuleNotFoundError as exc:
         raise DatabaseProblem(f"Databasestuurprogramma ontbreekt voor {describe(url)}: {exc}") from None
+    from kindroute.store.liveness import install_quiet_ping
+
+    install_quiet_ping(engine)  # the pre-ping asks the server only when the socket is not quiet
+    return engine
 
 
 def open_database(db: str | None = None, *, migrate: bool = True, check: bool | None = None) -> Database:
