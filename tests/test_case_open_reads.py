@@ -4,7 +4,7 @@
 ORM object counts. The names of everyone the case mentions come from one query
 (:func:`kindroute.services.case_people.case_people`), not one ``people`` read per person, and
 ``case_detail`` reads them with every record of the case in one ``UNION ALL``
-(:mod:`kindroute.services.case_rows`): three statements in all.
+(:mod:`kindroute.services.case_rows`), with the guards' facts: two statements in all.
 """
 
 from __future__ import annotations
@@ -89,9 +89,44 @@ def test_opening_a_case_reads_its_clocks_but_not_its_plan(svc):
     full = svc.case_detail(ib, cid, plan=True)
     assert full.clocks == detail.clocks and [g.goal for g in full.goals] == ["Leest AVI E4"]
     assert full.opp is not None and full.opp.version == 1
-    # three statements: the case with its pupil, its school and the access check; the guards'
-    # facts; every record and name (no whole row of the plan's tables: goals, OPP versions)
+    # two statements: the case with its pupil, its school and the access check; every record,
+    # fact and name (no whole row of the plan's tables: goals, OPP versions)
     statements = [s for s in seen if s.split(" ", 1)[0] in ("SELECT", "WITH")]
-    assert len(statements) == 3, seen
+    assert len(statements) == 2, seen
     assert statements[0].startswith("SELECT cases.") and " JOIN pupils " in statements[0], seen
     assert not [s for s in seen if "goals.approach" in s or "opp_versions.reasons" in s], seen
+
+
+def test_the_guards_facts_from_the_case_rows_are_those_a_step_reads(tmp_path):
+    """``case_detail`` builds the guards' facts from the case's rows; a step reads them with
+    :data:`stepping.FACTS`. For every case of a demo (assignments, consents, documents, checklist
+    ticks, OPP versions with instemming and hoorrecht, Plus-klas places and placements, joint
+    turns confirmed) both give the same facts."""
+    from collections import Counter
+    from datetime import date, datetime
+
+    from kindroute.demo import generate
+    from kindroute.services import stepping
+    from kindroute.services.case_rows import fact_rows, read_case_rows
+    from kindroute.store.db import open_database
+    from kindroute.store.models import Case, Pupil
+
+    db = open_database(str(tmp_path / "demo.sqlite"))
+    generate(db, cases=400, seed=3, now=datetime(2026, 11, 23, 9, 30))
+    services = Services(db)
+    route, today = services.route, date(2026, 11, 23)
+    kinds: Counter[str] = Counter()
+    with db.sessions() as s:
+        born = dict(s.query(Case.id, Pupil.date_of_birth).join(Pupil, Pupil.id == Case.pupil_id).all())
+        assert len(born) == 400
+        for case_id, birth in born.items():
+            read = stepping.fact_rows(s, case_id)
+            kinds.update(r[0] for r in read)
+            rows, _names = read_case_rows(s, case_id)
+            made = fact_rows(rows)
+            assert sorted(map(tuple, read), key=repr) == sorted(made, key=repr), case_id
+            assert (stepping.build_facts(route, made, today, birth)
+                    == stepping.build_facts(route, read, today, birth)), case_id
+    # the demo gives every kind of fact something to compare
+    assert {"A", "C", "D", "K", "O", "I", "H", "T", "P", "L"} <= set(kinds), kinds
+    db.dispose()

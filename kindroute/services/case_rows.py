@@ -36,19 +36,27 @@ from sqlalchemy.orm import Session
 
 from kindroute.services.case_people import NAMES
 from kindroute.services.clocks import ClockInputs, DecisionRow, field_values, legacy_row
+from kindroute.services.stepping import PLACED, case_school, occupied
 from kindroute.store.models import (
     Agreement,
     Assignment,
     Case,
     CaseEvent,
     CaseTrack,
+    ChecklistTick,
     ConsentRecord,
     DecisionPeriod,
     Document,
     Goal,
     GoalEvaluation,
     Note,
+    OppHoorrecht,
+    OppInstemming,
     OppVersion,
+    PlusklasLocation,
+    PlusklasPlacement,
+    PlusklasServes,
+    TurnConfirmation,
 )
 from kindroute.workflow import Route
 
@@ -85,8 +93,8 @@ def _statement() -> Any:
               d=ConsentRecord.given_by, d1=ConsentRecord.valid_from, d2=ConsentRecord.valid_until,
               d3=ConsentRecord.withdrawn_on, at=ConsentRecord.recorded_at),
         _part("T", CaseTrack.case_id == case,
-              a=CaseTrack.track, b=CaseTrack.step, c=CaseTrack.at_turn_role, d1=CaseTrack.deadline,
-              at=CaseTrack.entered_at),
+              n=CaseTrack.entered_seq, a=CaseTrack.track, b=CaseTrack.step, c=CaseTrack.at_turn_role,
+              d1=CaseTrack.deadline, at=CaseTrack.entered_at),
         _part("E", (CaseEvent.case_id == case) & (CaseEvent.kind == "step"),
               o=CaseEvent.seq, a=CaseEvent.track, b=CaseEvent.from_step, c=CaseEvent.to_step,
               d=CaseEvent.trigger, e=CaseEvent.actor_name, f=CaseEvent.note, at=CaseEvent.at),
@@ -99,11 +107,26 @@ def _statement() -> Any:
               o=Document.id, n=Document.author_id, a=Document.kind, b=Document.outcome, c=Document.step,
               e=Document.title, f=Document.fields_json, at=Document.at),
         _part("O", OppVersion.case_id == case,
-              o=OppVersion.version, a=OppVersion.status, d1=OppVersion.adopted_on, at=OppVersion.created_at),
+              o=OppVersion.version, n=OppVersion.id, a=OppVersion.status, d1=OppVersion.adopted_on,
+              at=OppVersion.created_at),
         _part("V", (Goal.case_id == case) & ~evaluated,
               o=Goal.id, a=Goal.area, e=Goal.goal, d1=Goal.evaluate_on),
         _part("P", DecisionPeriod.case_id == case,
               o=DecisionPeriod.document_id, a=DecisionPeriod.kind, d1=DecisionPeriod.end_on),
+        # what else the guards look at (stepping.FACTS; a step reads those on their own)
+        _part("Q", TurnConfirmation.case_id == case,
+              o=TurnConfirmation.id, n=TurnConfirmation.visit, a=TurnConfirmation.track,
+              b=TurnConfirmation.trigger, c=TurnConfirmation.role),
+        _part("K", ChecklistTick.case_id == case,
+              o=ChecklistTick.id, n=ChecklistTick.visit, a=ChecklistTick.step, b=ChecklistTick.item),
+        _part("I", OppInstemming.case_id == case,
+              o=OppInstemming.id, n=OppInstemming.opp_version_id, a=OppInstemming.outcome),
+        _part("H", OppHoorrecht.case_id == case, o=OppHoorrecht.id, n=OppHoorrecht.opp_version_id),
+        _part("F", (PlusklasServes.location_id == PlusklasLocation.id)
+              & (PlusklasServes.school_id == case_school(case)),
+              o=PlusklasLocation.id, n=PlusklasLocation.places - occupied(PlusklasLocation.id)),
+        _part("L", (PlusklasPlacement.case_id == case) & (PlusklasPlacement.status == PLACED),
+              o=PlusklasPlacement.id, n=PlusklasPlacement.location_id),
         # everyone the case's records point at (``case_people``): one row per person
         _part("W", true(), o=names.c.id, d=names.c.name),
     )
@@ -111,7 +134,9 @@ def _statement() -> Any:
 
 #: The rows of one case (parameter ``case_id``), kinds: A active assignments, C consents,
 #: T tracks, E steps taken, N notes, G agreements, D documents, O OPP versions, V goals not
-#: yet evaluated, P periods kept from before decision fields, W names of the people referred to.
+#: yet evaluated, P periods kept from before decision fields; for the guards also Q turns
+#: confirmed, K checklist ticks, I instemming, H hoorrecht, F free Plus-klas places per
+#: location serving the school, L the case's placement; W names of the people referred to.
 CASE_ROWS = _statement()
 
 #: How each kind is ordered as the screens show it (the statement itself does not order).
@@ -136,6 +161,34 @@ def read_case_rows(s: Session, case_id: int) -> tuple[dict[str, list[Row[Any]]],
 
 def _by_first(row: Row[Any]) -> Any:
     return row.o
+
+
+def fact_rows(rows: dict[str, list[Row[Any]]]) -> list[tuple[Any, ...]]:
+    """The rows of :data:`stepping.FACTS` for the same case, made from its rows of
+    :data:`CASE_ROWS` (read for the case screen anyway): what :func:`stepping.build_facts`
+    takes. The tests hold both reads together."""
+    out: list[tuple[Any, ...]] = []
+    add = out.append  # (kind, o, a, b, c, n, d1, d2, d3, t)
+    for r in rows["T"]:
+        add(("T", 0, r.a, r.b, r.c, r.n, r.d1, None, None, r.at))
+    for r in rows["A"]:
+        add(("A", r.o, r.a, None, None, r.n, None, None, None, None))
+    for r in rows["C"]:
+        add(("C", r.o, r.a, r.c, r.d, r.n, r.d1, r.d2, r.d3, None))
+    for r in rows["D"]:
+        add(("D", r.o, r.a, r.b, r.c, r.n, None, None, None, r.at))
+    for r in rows["O"]:
+        add(("O", r.n, r.a, None, None, r.o, r.d1, None, None, r.at))
+    for r in rows["Q"]:
+        add(("Q", r.o, r.a, r.b, r.c, r.n, None, None, None, None))
+    for r in rows["K"]:
+        add(("K", r.o, r.a, r.b, None, r.n, None, None, None, None))
+    for kind in ("I", "H", "L"):
+        for r in rows[kind]:
+            add((kind, r.o, r.a, None, None, r.n, None, None, None, None))
+    for r in rows["F"]:
+        add(("P", r.o, None, None, None, r.n, None, None, None, None))
+    return out
 
 
 def clock_inputs(case: Case, rows: dict[str, list[Row[Any]]], route: Route) -> ClockInputs:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kindroute.errors import AccessDenied, NotFound
-from kindroute.services import access
-from kindroute.services.case_rows import clock_inputs, read_case_rows
+from kindroute.services import access, stepping
+from kindroute.services.case_rows import clock_inputs, fact_rows, read_case_rows
 from kindroute.services.clocks import compute_clocks, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import (
@@ -64,9 +64,10 @@ class CaseView(ServiceContext):
         with self._uow(write=log_read) as uow:
             s = uow.session
             case, pupil, school = self._read_case(s, case_id, actor, lock=log_read)
-            facts = self.facts(s, case)
-            # every record the screen shows and every name they point at: one round trip
+            # every record the screen shows, every fact the guards need and every name they
+            # point at: one round trip
             rows, people = read_case_rows(s, case_id)
+            facts = stepping.build_facts(self.route, fact_rows(rows), today, pupil.date_of_birth).facts
 
             def name_of(pid: int | None) -> str | None:
                 if pid is None:

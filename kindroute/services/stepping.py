@@ -135,18 +135,18 @@ def fact_parts(case_id: Any) -> list[Select[Any]]:
                   o=OppHoorrecht.id, n=OppHoorrecht.opp_version_id),
         tracks_part(case_id),
         fact_part("P", (PlusklasServes.location_id == PlusklasLocation.id)
-                  & (PlusklasServes.school_id == _case_school(case_id)),
-                  o=PlusklasLocation.id, n=PlusklasLocation.places - _occupied(PlusklasLocation.id)),
+                  & (PlusklasServes.school_id == case_school(case_id)),
+                  o=PlusklasLocation.id, n=PlusklasLocation.places - occupied(PlusklasLocation.id)),
         fact_part("L", (PlusklasPlacement.case_id == case_id) & (PlusklasPlacement.status == PLACED),
                   o=PlusklasPlacement.id, n=PlusklasPlacement.location_id),
     ]
 
 
-def _case_school(case_id: Any) -> Any:
+def case_school(case_id: Any) -> Any:
     return select(Case.school_id).where(Case.id == case_id).scalar_subquery()
 
 
-def _occupied(location_id: Any) -> Any:
+def occupied(location_id: Any) -> Any:
     """Places taken at a Plus-klas location now."""
     return (select(func.count()).select_from(PlusklasPlacement)
             .where(PlusklasPlacement.location_id == location_id, PlusklasPlacement.status == PLACED)
