@@ -97,36 +97,39 @@ def test_opening_a_case_reads_its_clocks_but_not_its_plan(svc):
     assert not [s for s in seen if "goals.approach" in s or "opp_versions.reasons" in s], seen
 
 
-def test_the_guards_facts_from_the_case_rows_are_those_a_step_reads(tmp_path):
-    """``case_detail`` builds the guards' facts from the case's rows; a step reads them with
-    :data:`stepping.FACTS`. For every case of a demo (assignments, consents, documents, checklist
-    ticks, OPP versions with instemming and hoorrecht, Plus-klas places and placements, joint
-    turns confirmed) both give the same facts."""
+def test_the_guards_facts_and_clocks_from_the_case_rows_are_those_a_step_reads(tmp_path):
+    """``case_detail`` builds the guards' facts and the clocks' inputs from the case's rows; a step
+    reads them with :func:`clocks.step_statement`. For every case of a demo (assignments, consents,
+    documents and decisions with a clock, checklist ticks, OPP versions with instemming and
+    hoorrecht, Plus-klas places and placements, goals, agreements) both give the same rows, so the
+    same facts and the same clocks."""
     from collections import Counter
     from datetime import date, datetime
 
     from kindroute.demo import generate
-    from kindroute.services import stepping
-    from kindroute.services.case_rows import fact_rows, read_case_rows
+    from kindroute.services import clocks, stepping
+    from kindroute.services.case_rows import clock_inputs, read_case_rows, step_rows
     from kindroute.store.db import open_database
-    from kindroute.store.models import Case, Pupil
+    from kindroute.store.models import Case
 
     db = open_database(str(tmp_path / "demo.sqlite"))
     generate(db, cases=400, seed=3, now=datetime(2026, 11, 23, 9, 30))
-    services = Services(db)
-    route, today = services.route, date(2026, 11, 23)
+    route, today = Services(db).route, date(2026, 11, 23)
+    statement = clocks.step_statement(clocks.clock_kinds(route))
     kinds: Counter[str] = Counter()
     with db.sessions() as s:
-        born = dict(s.query(Case.id, Pupil.date_of_birth).join(Pupil, Pupil.id == Case.pupil_id).all())
-        assert len(born) == 400
-        for case_id, birth in born.items():
-            read = stepping.fact_rows(s, case_id)
+        cases = s.query(Case).all()
+        assert len(cases) == 400
+        for case in cases:
+            read = [tuple(r) for r in s.execute(statement, {"case_id": case.id})]
             kinds.update(r[0] for r in read)
-            rows, _names = read_case_rows(s, case_id)
-            made = fact_rows(rows)
-            assert sorted(map(tuple, read), key=repr) == sorted(made, key=repr), case_id
-            assert (stepping.build_facts(route, made, today, birth)
-                    == stepping.build_facts(route, read, today, birth)), case_id
-    # the demo gives every kind of fact something to compare
-    assert {"A", "C", "D", "K", "O", "I", "H", "T", "P", "L"} <= set(kinds), kinds
+            rows, _names = read_case_rows(s, case.id)
+            made = step_rows(rows, route)
+            assert sorted(read, key=repr) == sorted(made, key=repr), case.id
+            born = case.pupil.date_of_birth
+            assert (stepping.build_facts(route, made, today, born)
+                    == stepping.build_facts(route, read, today, born)), case.id
+            assert clock_inputs(case, rows, route) == clocks.read_inputs(s, case.id, route), case.id
+    # the demo gives every kind of row something to compare
+    assert {"A", "C", "D", "K", "O", "I", "H", "T", "P", "L", "g", "a", "f"} <= set(kinds), kinds
     db.dispose()

@@ -103,9 +103,9 @@ def test_walk_through_the_tlv_route_with_every_refusal(db, world) -> None:
         assert [r.role for r in conn.execute(select(TurnConfirmation.role))] == ["ouders"]
         # the case screen's facts (from its rows) know the confirmation as a step's own read does
         from kindroute.services import stepping
-        from kindroute.services.case_rows import fact_rows, read_case_rows
+        from kindroute.services.case_rows import read_case_rows, step_rows
 
-        screen = fact_rows(read_case_rows(conn, cid)[0])
+        screen = step_rows(read_case_rows(conn, cid)[0], svc.route)
         assert [r for r in screen if r[0] == "Q"] == [
             tuple(r) for r in stepping.fact_rows(conn, cid) if r[0] == "Q"] != []
     clock.days(1)  # 6 March

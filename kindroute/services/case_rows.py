@@ -12,7 +12,6 @@ sorts each kind the way the screens show it.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -35,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from kindroute.services.case_people import NAMES
-from kindroute.services.clocks import ClockInputs, DecisionRow, field_values, legacy_row
+from kindroute.services.clocks import ClockInputs, clock_kinds, inputs_from
 from kindroute.services.stepping import PLACED, case_school, occupied
 from kindroute.store.models import (
     Agreement,
@@ -163,10 +162,11 @@ def _by_first(row: Row[Any]) -> Any:
     return row.o
 
 
-def fact_rows(rows: dict[str, list[Row[Any]]]) -> list[tuple[Any, ...]]:
-    """The rows of :data:`stepping.FACTS` for the same case, made from its rows of
-    :data:`CASE_ROWS` (read for the case screen anyway): what :func:`stepping.build_facts`
-    takes. The tests hold both reads together."""
+def step_rows(rows: dict[str, list[Row[Any]]], route: Route) -> list[tuple[Any, ...]]:
+    """The rows :func:`clocks.step_statement` reads for the same case — :data:`stepping.FACTS`
+    and the rest of the clocks' inputs — made from its rows of :data:`CASE_ROWS` (read for the
+    case screen anyway): what :func:`stepping.build_facts` and :func:`clocks.inputs_from` take.
+    The tests hold both reads together."""
     out: list[tuple[Any, ...]] = []
     add = out.append  # (kind, o, a, b, c, n, d1, d2, d3, t)
     for r in rows["T"]:
@@ -188,21 +188,25 @@ def fact_rows(rows: dict[str, list[Row[Any]]]) -> list[tuple[Any, ...]]:
             add((kind, r.o, r.a, None, None, r.n, None, None, None, None))
     for r in rows["F"]:
         add(("P", r.o, None, None, None, r.n, None, None, None, None))
+    # the clocks' own kinds (lower case), as clocks.step_statement selects them
+    kinds = set(clock_kinds(route))
+    for r in rows["V"]:
+        add(("g", r.o, r.a, None, r.e, None, r.d1, None, None, None))
+    for r in rows["G"]:
+        if r.d1 is not None and r.at is None:
+            add(("a", r.o, None, None, r.e, None, r.d1, None, None, None))
+    for r in rows["D"]:
+        if r.a in kinds:
+            add(("f", r.o, r.a, r.b, r.f, None, None, None, None, None))
+    for r in rows["P"]:
+        if r.a in kinds:
+            add(("p", r.o, r.a, None, None, None, r.d1, None, None, None))
     return out
 
 
 def clock_inputs(case: Case, rows: dict[str, list[Row[Any]]], route: Route) -> ClockInputs:
     """What :func:`clocks.compute_clocks` needs, from the case row and its rows of
-    :data:`CASE_ROWS` (read for the case screen anyway): the same as :func:`clocks.read_inputs`
-    reads in its own statement, which the tests hold together."""
-    decisions: list[DecisionRow] = [(d.o, d.a, d.b, field_values(d.f)) for d in rows["D"]]
-    decisions += [r for p in rows["P"] if (r := legacy_row(route, p.o, p.a, p.d1)) is not None]
-    return ClockInputs(
+    :data:`CASE_ROWS`, through the same :func:`clocks.inputs_from` a step uses."""
+    return inputs_from(step_rows(rows, route), route, ClockInputs(
         status=case.status, registered_on=case.registered_on,
-        zorgplicht_extended=bool(case.zorgplicht_extended), zorgplicht_decision=case.zorgplicht_decision,
-        tracks=[(t.a, t.b, t.d1, t.c) for t in rows["T"]],
-        opp=[(o.o, o.a, o.at.date() if isinstance(o.at, datetime) else o.at, o.d1) for o in rows["O"]],
-        goals=[(g.a, g.e, g.d1) for g in rows["V"]],
-        decisions=decisions,
-        agreements=[(g.e, g.d1) for g in rows["G"] if g.d1 is not None and g.at is None],
-    )
+        zorgplicht_extended=bool(case.zorgplicht_extended), zorgplicht_decision=case.zorgplicht_decision))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from kindroute.errors import AccessDenied, NotFound
 from kindroute.services import access, stepping
-from kindroute.services.case_rows import clock_inputs, fact_rows, read_case_rows
+from kindroute.services.case_rows import clock_inputs, read_case_rows, step_rows
 from kindroute.services.clocks import compute_clocks, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import (
@@ -67,7 +67,8 @@ class CaseView(ServiceContext):
             # every record the screen shows, every fact the guards need and every name they
             # point at: one round trip
             rows, people = read_case_rows(s, case_id)
-            facts = stepping.build_facts(self.route, fact_rows(rows), today, pupil.date_of_birth).facts
+            facts = stepping.build_facts(self.route, step_rows(rows, self.route), today,
+                                         pupil.date_of_birth).facts
 
             def name_of(pid: int | None) -> str | None:
                 if pid is None:
