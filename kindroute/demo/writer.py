@@ -28,7 +28,13 @@ from kindroute.store.models import (
     ChecklistTick,
     ConsentRecord,
     Document,
+    Goal,
+    GoalEvaluation,
     Note,
+    OppGoal,
+    OppHoorrecht,
+    OppInstemming,
+    OppVersion,
     Person,
     Pupil,
     PupilWord,
@@ -37,14 +43,16 @@ from kindroute.store.models import (
     School,
 )
 
-#: The tables the demo fills, parents before children (the store's own dependency order).
+#: The tables the demo fills, parents before children (the store's own dependency order); the
+#: plans' (goals to hoorrecht) are made with the cases (``kindroute.demo_plan``).
 _FILLED = {m.__table__ for m in (School, Person, Pupil, PupilWord, Case, CaseTrack, CaseEvent, Assignment,
                                  ConsentRecord, ChecklistTick, Document, Note, Agreement, ReportCount,
-                                 ReportNow)}
+                                 ReportNow, Goal, GoalEvaluation, OppVersion, OppGoal, OppInstemming,
+                                 OppHoorrecht)}
 TABLES: dict[str, Table] = {t.name: t for t in Base.metadata.sorted_tables if t in _FILLED}
 TABLE_ORDER = tuple(TABLES)
 #: Tables whose ids the generator hands out (children leave ``id`` to the database).
-OWN_IDS = tuple(m.__tablename__ for m in (School, Person, Pupil, Case))
+OWN_IDS = tuple(m.__tablename__ for m in (School, Person, Pupil, Case, Goal, OppVersion))
 BATCH = 20_000  # rows per executemany
 #: A batch of rows: table name -> rows, each a dict keyed by column name.
 Rows = dict[str, list[dict[str, Any]]]
