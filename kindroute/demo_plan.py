@@ -14,7 +14,9 @@ Deterministic for a seed and a clock.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from kindroute.demo.data import ROLE_IB
@@ -69,6 +71,21 @@ STIMULEREND = ("Gemotiveerd, betrokken ouders, goede band met de leerkracht.",
 BELEMMEREND = ("Snel afgeleid, faalangst bij toetsen.", "Wisselende thuissituatie, concentratie laag.")
 
 
+AREA_NAMES = tuple(AREAS)
+RESULTS = ("behaald", "deels", "niet")
+RESULT_WEIGHTS = (5, 8, 9)  # cumulative: 5, 3 and 1 in 9
+RESULT_NOTES = {"behaald": "Doel gehaald; aanpak afbouwen.",
+                "deels": "Vooruitgang, maar nog niet stabiel; aanpak voortzetten.",
+                "niet": "Geen groei; analyse in de leerlingbespreking."}
+INSTEMMING_NOTES = {"eens": "",
+                    "deels": "Ouders willen minder uren buiten de klas; gesprek op korte termijn, "
+                    "handelingsdeel wordt aangepast.",
+                    "oneens": "Ouders zijn het niet eens met het uitstroomprofiel; second opinion van de "
+                    "SO-expert, daarna opnieuw in gesprek."}
+SUPPORT = ("Verlengde instructie 3x per week; begeleiding door de SO-expert eens per maand.",
+           "Als versie 1, plus twee uur per week in de Plus-klas.")
+
+
 def _d(value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -82,8 +99,8 @@ def _moment(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
-def _day_or_none(value: Any) -> date | None:
-    return None if value is None else _d(value)
+def _same(value: Any) -> Any:
+    return value
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -102,7 +119,9 @@ class PlanMaker:
     """The plans and the earliest clock of each demo case, made right after its other rows.
 
     ``next_ids``: the first free ids of ``goals`` and ``opp_versions`` (the generator hands them
-    out). The plans' rows go into the same batch as the case's (SQLite's storage form on SQLite).
+    out). The plans' rows go into the same batch as the case's, in SQLite's storage form on SQLite
+    (as :class:`~kindroute.demo.rows.RowMaker` makes them): ISO text, with C functions, no
+    per-value Python call.
     """
 
     def __init__(self, route: Any, *, seed: int, now: datetime, sqlite: bool,
@@ -117,25 +136,25 @@ class PlanMaker:
         #: cases with a decision that has a clock: their inputs, until the periods are drawn
         self.waiting: dict[int, ClockInputs] = {}
         self.goals_added = 0
-
-    def _date(self, day: date | None) -> Any:
-        if day is None or not self.sqlite:
-            return day
-        return day.isoformat()
-
-    def _ts(self, moment: datetime) -> Any:
-        return moment.isoformat(" ", "microseconds") if self.sqlite else moment
+        #: a date or a moment as stored, and a stored day back as a date
+        self.day: Callable[[date], Any] = date.isoformat if sqlite else _same
+        self.moment: Callable[[datetime], Any] = (
+            partial(datetime.isoformat, sep=" ", timespec="microseconds") if sqlite else _same)
+        self.parse_day: Callable[[Any], date] = date.fromisoformat if sqlite else _same
 
     def case(self, rows: dict[str, list[dict[str, Any]]], last_name: str) -> None:
         """The plan of the case whose rows were made last in ``rows`` (its goals, OPP versions,
         instemming and hoorrecht are added to ``rows``), and its ``next_due``."""
+        parse = self.parse_day
         case = rows["cases"][-1]
         cid = case["id"]
-        inputs = ClockInputs(status=case["status"], registered_on=_day_or_none(case["registered_on"]),
+        registered = case["registered_on"]
+        inputs = ClockInputs(status=case["status"],
+                             registered_on=None if registered is None else parse(registered),
                              zorgplicht_extended=bool(case["zorgplicht_extended"]))
-        inputs.tracks = [(t["track"], t["step"], _day_or_none(t["deadline"]), t["at_turn_role"])
-                         for t in _of_case(rows["case_tracks"], cid)]
-        inputs.agreements = [(a["what"], _d(a["due_on"])) for a in _of_case(rows["agreements"], cid)
+        inputs.tracks = [(t["track"], t["step"], None if t["deadline"] is None else parse(t["deadline"]),
+                          t["at_turn_role"]) for t in _of_case(rows["case_tracks"], cid)]
+        inputs.agreements = [(a["what"], parse(a["due_on"])) for a in _of_case(rows["agreements"], cid)
                              if a["due_on"] is not None and a["done_at"] is None]
         docs = [(d["kind"], d["outcome"], d["at"]) for d in _of_case(rows["documents"], cid)]
         if case["history_count"]:
@@ -148,33 +167,35 @@ class PlanMaker:
             self.waiting[cid] = inputs  # its periods are drawn after every plan (finish)
             case["next_due"] = None
         else:
-            case["next_due"] = self._date(earliest(inputs, self.route))
+            due = earliest(inputs, self.route)
+            case["next_due"] = None if due is None else self.day(due)
 
     def _plan(self, rows: dict[str, list[dict[str, Any]]], inputs: ClockInputs, cid: int, opened_d: date,
               author: int, last_name: str, docs: list[tuple[str, str, Any]]) -> None:
         rng, route, today, now, ids = self.rng, self.route, self.today, self.now, self.ids
-        day, ts = self._date, self._ts
+        day, moment, sqlite = self.day, self.moment, self.sqlite
+        randint, choice, rand = rng.randint, rng.choice, rng.random
+        goal_rows, eval_rows = rows["goals"], rows["goal_evaluations"]
         case_goals: list[int] = []
-        for area in rng.sample(list(AREAS), rng.randint(1, 3)):
-            goal, approach = rng.choice(AREAS[area])
-            start = opened_d + timedelta(days=rng.randint(7, 21))
-            evaluate = start + timedelta(weeks=rng.choice((6, 8, 10)))
+        for area in rng.sample(AREA_NAMES, randint(1, 3)):
+            goal, approach = choice(AREAS[area])
+            start = opened_d + timedelta(days=randint(7, 21))
+            evaluate = start + timedelta(weeks=choice((6, 8, 10)))
             ids["goals"] += 1
             gid = ids["goals"]
             case_goals.append(gid)
-            who = rng.choice(WHO) if area != "thuis" else "ouders"
-            rows["goals"].append(dict(id=gid, case_id=cid, area=area, goal=goal, approach=approach,
-                                      who_role=who if who in route.roles else None, who_id=None,
-                                      start_on=day(start), evaluate_on=day(evaluate), created_by_id=author,
-                                      created_at=ts(_at(start, 9))))
-            if evaluate < today - timedelta(days=10) or (evaluate < today and rng.random() < 0.5):
-                result = rng.choices(("behaald", "deels", "niet"), (5, 3, 1))[0]
-                note = {"behaald": "Doel gehaald; aanpak afbouwen.",
-                        "deels": "Vooruitgang, maar nog niet stabiel; aanpak voortzetten.",
-                        "niet": "Geen groei; analyse in de leerlingbespreking."}[result]
-                rows["goal_evaluations"].append(dict(goal_id=gid, case_id=cid, evaluated_on=day(evaluate),
-                                                     result=result, note=note, by_id=author,
-                                                     at=ts(_at(evaluate, 15))))
+            who = choice(WHO) if area != "thuis" else "ouders"
+            start_v, evaluate_v = day(start), day(evaluate)
+            goal_rows.append({"id": gid, "case_id": cid, "area": area, "goal": goal, "approach": approach,
+                              "who_role": who if who in route.roles else None, "who_id": None,
+                              "start_on": start_v, "evaluate_on": evaluate_v, "created_by_id": author,
+                              # the moments at 9:00 and 15:00 of a day (SQLite's text of them, as is)
+                              "created_at": f"{start_v} 09:00:00.000000" if sqlite else _at(start, 9)})
+            if evaluate < today - timedelta(days=10) or (evaluate < today and rand() < 0.5):
+                result = rng.choices(RESULTS, cum_weights=RESULT_WEIGHTS)[0]
+                eval_rows.append({"goal_id": gid, "case_id": cid, "evaluated_on": evaluate_v,
+                                  "result": result, "note": RESULT_NOTES[result], "by_id": author,
+                                  "at": f"{evaluate_v} 15:00:00.000000" if sqlite else _at(evaluate, 15)})
             else:
                 inputs.goals.append((area, goal, evaluate))
         self.goals_added += len(case_goals)
@@ -182,51 +203,46 @@ class PlanMaker:
         if not opp_docs:
             return
         adopted_doc = next((d for d in opp_docs if d[1] == "vastgesteld"), None)
-        profile, reasons = rng.choice(PROFILES)
+        profile, reasons = choice(PROFILES)
         first_at = _moment(opp_docs[0][2])
-        versions = 1 if adopted_doc is None else rng.choice((1, 1, 2))
-        parent = f"ouder van {last_name}" if rng.random() < 0.3 else f"mevrouw {last_name}"
+        versions = 1 if adopted_doc is None else choice((1, 1, 2))
+        parent = f"ouder van {last_name}" if rand() < 0.3 else f"mevrouw {last_name}"
         for v in range(1, versions + 1):
             ids["opp"] += 1
             vid = ids["opp"]
-            created = (first_at - timedelta(days=rng.randint(15, 30)) if v == 1
-                       else first_at + timedelta(days=rng.randint(60, 120)))
+            created = (first_at - timedelta(days=randint(15, 30)) if v == 1
+                       else first_at + timedelta(days=randint(60, 120)))
             if created.date() > today:
                 created = now - timedelta(days=3)
-            adopted = adopted_doc is not None and (v == 1 or rng.random() < 0.5)
+            adopted = adopted_doc is not None and (v == 1 or rand() < 0.5)
             adopted_on = (_d(adopted_doc[2]) if v == 1 and adopted_doc else
                           (created + timedelta(days=14)).date()) if adopted else None
             if adopted_on is not None and adopted_on > today:
                 adopted_on = today
             status = "vastgesteld" if adopted else "concept"
             inputs.opp.append((v, status, created.date(), adopted_on))
-            rows["opp_versions"].append(dict(
-                id=vid, case_id=cid, version=v, status=status,
-                uitstroomprofiel=profile, reasons=reasons, stimulerend=rng.choice(STIMULEREND),
-                belemmerend=rng.choice(BELEMMEREND),
-                support="Verlengde instructie 3x per week; begeleiding door de SO-expert eens per maand."
-                if v == 1 else "Als versie 1, plus twee uur per week in de Plus-klas.",
-                support_who="Leerkracht en onderwijsassistent; SO-expert", duration="één schooljaar",
-                created_by_id=author, created_at=ts(created), adopted_on=day(adopted_on),
-                adopted_by_id=author if adopted else None))
-            rows["opp_goals"] += [dict(opp_version_id=vid, goal_id=g) for g in case_goals]
-            heard_on = created.date() + timedelta(days=rng.randint(1, 7))
-            if heard_on <= today and (adopted or rng.random() < 0.6):
-                rows["opp_hoorrecht"].append(dict(
-                    opp_version_id=vid, case_id=cid, heard_on=day(heard_on), view=rng.choice(VIEWS),
-                    weighed=rng.choice(WEIGHED), recorded_by_id=author,
-                    recorded_at=ts(created + timedelta(days=7))))
-            agreed_on = created.date() + timedelta(days=rng.randint(7, 14))
-            if adopted or (agreed_on <= today and rng.random() < 0.5):
-                outcome = "eens" if adopted else rng.choice(("eens", "deels", "oneens"))
-                note = {"eens": "", "deels": "Ouders willen minder uren buiten de klas; gesprek op "
-                        "korte termijn, handelingsdeel wordt aangepast.",
-                        "oneens": "Ouders zijn het niet eens met het uitstroomprofiel; second opinion "
-                        "van de SO-expert, daarna opnieuw in gesprek."}[outcome]
-                rows["opp_instemming"].append(dict(
-                    opp_version_id=vid, case_id=cid, given_on=day(min(agreed_on, today)), given_by=parent,
-                    outcome=outcome, note=note, recorded_by_id=author,
-                    recorded_at=ts(created + timedelta(days=14))))
+            rows["opp_versions"].append({
+                "id": vid, "case_id": cid, "version": v, "status": status,
+                "uitstroomprofiel": profile, "reasons": reasons, "stimulerend": choice(STIMULEREND),
+                "belemmerend": choice(BELEMMEREND), "support": SUPPORT[v != 1],
+                "support_who": "Leerkracht en onderwijsassistent; SO-expert", "duration": "één schooljaar",
+                "created_by_id": author, "created_at": moment(created),
+                "adopted_on": None if adopted_on is None else day(adopted_on),
+                "adopted_by_id": author if adopted else None})
+            rows["opp_goals"] += [{"opp_version_id": vid, "goal_id": g} for g in case_goals]
+            heard_on = created.date() + timedelta(days=randint(1, 7))
+            if heard_on <= today and (adopted or rand() < 0.6):
+                rows["opp_hoorrecht"].append({
+                    "opp_version_id": vid, "case_id": cid, "heard_on": day(heard_on), "view": choice(VIEWS),
+                    "weighed": choice(WEIGHED), "recorded_by_id": author,
+                    "recorded_at": moment(created + timedelta(days=7))})
+            agreed_on = created.date() + timedelta(days=randint(7, 14))
+            if adopted or (agreed_on <= today and rand() < 0.5):
+                outcome = "eens" if adopted else choice(("eens", "deels", "oneens"))
+                rows["opp_instemming"].append({
+                    "opp_version_id": vid, "case_id": cid, "given_on": day(min(agreed_on, today)),
+                    "given_by": parent, "outcome": outcome, "note": INSTEMMING_NOTES[outcome],
+                    "recorded_by_id": author, "recorded_at": moment(created + timedelta(days=14))})
 
     def finish(self, db: Any) -> None:
         """After the rows are in: the periods of the granted decisions with a clock (drawn after
