@@ -106,7 +106,7 @@ class RowWriter:
         for i in range(0, len(rows), BATCH):
             # positional parameters bind faster than named ones (measured: 0.37 s vs 0.49 s per
             # 300,000 rows); itemgetter picks the values in the statement's order
-            batch = [values(r) for r in rows[i:i + BATCH]]
+            batch = list(map(values, rows[i:i + BATCH]))
             if not stored and procs:
                 batch = [_processed(row, procs) for row in batch]
             self.conn.exec_driver_sql(sql, batch)
