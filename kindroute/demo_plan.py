@@ -135,7 +135,6 @@ class PlanMaker:
         self.clocked = frozenset(clock_kinds(route))
         #: cases with a decision that has a clock: their inputs, until the periods are drawn
         self.waiting: dict[int, ClockInputs] = {}
-        self.goals_added = 0
         #: a date or a moment as stored, and a stored day back as a date
         self.day: Callable[[date], Any] = date.isoformat if sqlite else _same
         self.moment: Callable[[datetime], Any] = (
@@ -198,7 +197,6 @@ class PlanMaker:
                                   "at": f"{evaluate_v} 15:00:00.000000" if sqlite else _at(evaluate, 15)})
             else:
                 inputs.goals.append((area, goal, evaluate))
-        self.goals_added += len(case_goals)
         opp_docs = [d for d in docs if d[0] == "opp"]
         if not opp_docs:
             return
