@@ -242,32 +242,32 @@ class PlanMaker:
                     "given_by": parent, "outcome": outcome, "note": INSTEMMING_NOTES[outcome],
                     "recorded_by_id": author, "recorded_at": moment(created + timedelta(days=14))})
 
-    def finish(self, db: Any) -> None:
-        """After the rows are in: the periods of the granted decisions with a clock (drawn after
-        every plan, as the seed always drew them), then the next_due of the cases that have them."""
+    def finish(self, conn: Any) -> None:
+        """After the rows are in (on the load's connection, in its transaction): the periods of
+        the granted decisions with a clock (drawn after every plan, as the seed always drew them),
+        then the next_due of the cases that have them."""
         if not self.waiting:
             return
         from sqlalchemy import bindparam, select, update
 
         from kindroute.store.models import Case, Document
 
-        with db.engine.begin() as conn:
-            docs: dict[int, list[tuple[str, str, datetime, int]]] = {}
-            for cid, kind, outcome, at, did in conn.execute(
-                    select(Document.case_id, Document.kind, Document.outcome, Document.at, Document.id)
-                    .where(Document.case_id >= min(self.waiting), Document.kind.in_(sorted(self.clocked)))
-                    .order_by(Document.id)):
-                docs.setdefault(cid, []).append((kind, outcome, at, did))
-            running = {cid for cid, inputs in self.waiting.items() if inputs.status == STATUS_OPEN}
-            fields = _periods(conn, docs, running, self.today, self.rng, self.route)
-            due = []
-            for cid, inputs in self.waiting.items():
-                inputs.decisions = [(did, kind, outcome, fields.get(did, {}))
-                                    for kind, outcome, _at, did in docs.get(cid, [])]
-                due.append({"i": cid, "d": earliest(inputs, self.route)})
-            table = Case.__table__
-            conn.execute(update(table).where(table.c.id == bindparam("i"))
-                         .values(next_due=bindparam("d")), due)
+        docs: dict[int, list[tuple[str, str, datetime, int]]] = {}
+        for cid, kind, outcome, at, did in conn.execute(
+                select(Document.case_id, Document.kind, Document.outcome, Document.at, Document.id)
+                .where(Document.case_id >= min(self.waiting), Document.kind.in_(sorted(self.clocked)))
+                .order_by(Document.id)):
+            docs.setdefault(cid, []).append((kind, outcome, at, did))
+        running = {cid for cid, inputs in self.waiting.items() if inputs.status == STATUS_OPEN}
+        fields = _periods(conn, docs, running, self.today, self.rng, self.route)
+        due = []
+        for cid, inputs in self.waiting.items():
+            inputs.decisions = [(did, kind, outcome, fields.get(did, {}))
+                                for kind, outcome, _at, did in docs.get(cid, [])]
+            due.append({"i": cid, "d": earliest(inputs, self.route)})
+        table = Case.__table__
+        conn.execute(update(table).where(table.c.id == bindparam("i"))
+                     .values(next_due=bindparam("d")), due)
         self.waiting.clear()
 
 

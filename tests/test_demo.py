@@ -285,6 +285,27 @@ def test_a_failure_half_way_writes_nothing(tmp_path, monkeypatch):
         db.dispose()
 
 
+def test_the_plans_and_periods_are_in_the_load_transaction(tmp_path, monkeypatch):
+    """The periods and their cases' next_due are written on the load's connection before it
+    commits: a failure there leaves no cases and no plans behind."""
+    import kindroute.demo_plan as plan_module
+    from kindroute.store.models import Goal
+
+    def failing_finish(self, conn):  # type: ignore[no-untyped-def]
+        raise RuntimeError("stroomstoring")
+
+    db = open_database(str(tmp_path / "p.sqlite"))
+    monkeypatch.setattr(plan_module.PlanMaker, "finish", failing_finish)
+    try:
+        with pytest.raises(RuntimeError, match="stroomstoring"):
+            generate(db, cases=20, seed=1, now=NOW)
+        with db.sessions() as s:
+            assert s.scalar(select(func.count(Case.id))) == 0
+            assert s.scalar(select(func.count(Goal.id))) == 0
+    finally:
+        db.dispose()
+
+
 def test_empty_and_tiny_runs(tmp_path):
     db = open_database(str(tmp_path / "e.sqlite"))
     try:

@@ -97,7 +97,7 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
         summary.rows += writer.put(last)
         summary.events = writer.events
         _phase("generated")
-        writer.finish()
+        writer.finish(plans.finish)  # the periods of granted decisions and their cases' next_due
         _phase("committed")
     finally:
         writer.abort()
@@ -105,8 +105,6 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
     summary.people = len(gen.person_name)
     summary.pupils = cases + 250
     summary.cases = cases
-    plans.finish(db)  # the periods of granted decisions, and the next_due of their cases
-    _phase("periods")
     from kindroute.demo_swv import fill_swv  # the SWV's view: partners, verbeterbord, Plus-klas
 
     fill_swv(db, route=route, now=now, seed=seed)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
@@ -152,6 +153,7 @@ class LoadThread:
         self.error: BaseException | None = None
         self.events = 0
         self.closed = False
+        self.last: Callable[[Any], None] | None = None
 
     def start(self) -> None:
         self.thread.start()
@@ -170,8 +172,11 @@ class LoadThread:
         self.batches.put(rows)
         return sum(len(r) for r in rows.values())
 
-    def finish(self) -> None:
+    def finish(self, last: Callable[[Any], None] | None = None) -> None:
+        """Write what is queued, then ``last(conn)`` on the load's own connection (in its
+        transaction, before the indexes are built again), and commit."""
         self._check()
+        self.last = last
         self.batches.put(self._DONE)
         self.thread.join()
         self.closed = True
@@ -242,6 +247,8 @@ class LoadThread:
                                 break
                             for table in TABLE_ORDER:
                                 writer.insert(table, batch[table])
+                        if self.last is not None:
+                            self.last(conn)
                         for _name, sql in indexes:
                             conn.exec_driver_sql(sql)
                         figures.create_triggers(conn)
