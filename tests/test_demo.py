@@ -13,6 +13,7 @@ from kindroute.demo import generate
 from kindroute.errors import InvalidInput
 from kindroute.services import CaseFilter, Services
 from kindroute.services.audit import verify_history
+from kindroute.services.clocks import next_due
 from kindroute.store.db import open_database
 from kindroute.store.models import (
     Assignment,
@@ -30,7 +31,8 @@ from kindroute.workflow.model import Record
 
 NOW = datetime(2026, 11, 23, 9, 30)
 TABLES = ("schools", "people", "pupils", "cases", "case_tracks", "case_events", "assignments", "consents",
-          "checklist_ticks", "documents", "notes", "agreements")
+          "checklist_ticks", "documents", "notes", "agreements", "goals", "goal_evaluations", "opp_versions",
+          "opp_goals", "opp_instemming", "opp_hoorrecht")
 
 
 @pytest.fixture(scope="module")
@@ -220,6 +222,24 @@ def test_some_next_steps_blocked_by_consent_some_overdue(demo):
     assert allowed > 10
 
 
+def test_every_case_keeps_the_next_due_its_clocks_give(demo):
+    """The plans and next_due are made with the cases, from their rows (nothing is read back):
+    next_due is what reading every clock of the case afresh gives, for cases with goals, OPP
+    versions and agreements, and for cases whose decision period was drawn after the load."""
+    from kindroute.store.models import Goal, OppVersion
+
+    db, _ = demo
+    route = load_route()
+    with db.engine.connect() as conn:
+        due = dict(conn.execute(select(Case.id, Case.next_due)).all())
+        with_period = set(conn.scalars(select(Document.case_id).where(Document.fields_json.is_not(None))))
+        with_goals = set(conn.scalars(select(Goal.case_id)))
+        with_opp = set(conn.scalars(select(OppVersion.case_id)))
+        assert with_period and with_opp and 0 < len(with_goals) < len(due)
+        assert sum(d is not None for d in due.values()) > len(due) // 2
+        assert {cid: next_due(conn, cid, route) for cid in due} == due
+
+
 def test_refuses_a_database_with_cases_unless_append(tmp_path):
     db = open_database(str(tmp_path / "d.sqlite"))
     try:
@@ -229,6 +249,8 @@ def test_refuses_a_database_with_cases_unless_append(tmp_path):
         generate(db, cases=7, seed=4, now=NOW, append=True)
         with db.sessions() as s:
             assert s.scalar(select(func.count(Case.id))) == 12
+            due = dict(s.execute(select(Case.id, Case.next_due)).all())
+            assert {cid: next_due(s, cid, load_route()) for cid in due} == due
             names = list(s.scalars(select(Person.name)))
         assert names.count("Ingrid Bakker") == 1  # staff reused, not doubled
         assert verify_history(db, load_route()).ok
@@ -259,6 +281,27 @@ def test_a_failure_half_way_writes_nothing(tmp_path, monkeypatch):
             assert s.scalar(select(func.count(Person.id))) == 0
         monkeypatch.setattr(demo_module.RowMaker, "case", real_case)
         assert generate(db, cases=20, seed=1, now=NOW).cases == 20  # and the database still works
+    finally:
+        db.dispose()
+
+
+def test_the_plans_and_periods_are_in_the_load_transaction(tmp_path, monkeypatch):
+    """The periods and their cases' next_due are written on the load's connection before it
+    commits: a failure there leaves no cases and no plans behind."""
+    import kindroute.demo_plan as plan_module
+    from kindroute.store.models import Goal
+
+    def failing_finish(self, conn):  # type: ignore[no-untyped-def]
+        raise RuntimeError("stroomstoring")
+
+    db = open_database(str(tmp_path / "p.sqlite"))
+    monkeypatch.setattr(plan_module.PlanMaker, "finish", failing_finish)
+    try:
+        with pytest.raises(RuntimeError, match="stroomstoring"):
+            generate(db, cases=20, seed=1, now=NOW)
+        with db.sessions() as s:
+            assert s.scalar(select(func.count(Case.id))) == 0
+            assert s.scalar(select(func.count(Goal.id))) == 0
     finally:
         db.dispose()
 

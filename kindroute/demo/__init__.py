@@ -69,6 +69,8 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
     plan = plan_route(route, seed)
     if not plan.paths:
         raise InvalidInput(f"Route {route.name} heeft geen stappen die vanaf de start bereikbaar zijn.")
+    from kindroute.demo_plan import PlanMaker  # goals, OPP versions, instemming, hoorrecht, periods
+
     rng = random.Random(seed)
     summary = DemoSummary()
     sqlite = db.engine.dialect.name == "sqlite"
@@ -77,13 +79,16 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
     try:
         state = writer.state()  # raises the writer's error (e.g. refusing a database with cases)
         gen = RowMaker(plan, rng, now, sqlite, state["next_ids"])
+        plans = PlanMaker(route, seed=seed, now=now, sqlite=sqlite, next_ids=state["next_ids"])
         gen.staff(state["schools"], state["people"])
         gen.pupil_identities.update((n, d if isinstance(d, date) else date.fromisoformat(d), s)
                                     for n, d, s in state["pupils"])
         pupils = gen.pupils(cases + 250, seed)
+        last_names = {r["id"]: r["last_name"] for r in gen.rows["pupils"]}
         chosen = rng.sample(pupils, cases)
         for i, ((target, side), pupil) in enumerate(zip(allocate(plan, cases, rng), chosen, strict=True)):
             gen.case(target, side, pupil)
+            plans.case(gen.rows, last_names[pupil[0]])  # its goals, OPP versions and next_due
             summary.steps[target] = summary.steps.get(target, 0) + 1
             if i % CHUNK == CHUNK - 1:
                 summary.rows += writer.put(gen.take())
@@ -92,7 +97,7 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
         summary.rows += writer.put(last)
         summary.events = writer.events
         _phase("generated")
-        writer.finish()
+        writer.finish(plans.finish)  # the periods of granted decisions and their cases' next_due
         _phase("committed")
     finally:
         writer.abort()
@@ -100,9 +105,6 @@ def generate(db: Any, *, cases: int = 60, seed: int = 1, now: datetime | None = 
     summary.people = len(gen.person_name)
     summary.pupils = cases + 250
     summary.cases = cases
-    from kindroute.demo_plan import add_plans  # goals, OPP versions, instemming, hoorrecht, periods
-
-    add_plans(db, route, cases=cases, seed=seed, now=now)
     from kindroute.demo_swv import fill_swv  # the SWV's view: partners, verbeterbord, Plus-klas
 
     fill_swv(db, route=route, now=now, seed=seed)

@@ -215,35 +215,46 @@ def opp_term_days(route: Route) -> int:
 def compute_clocks(inputs: ClockInputs, route: Route, today: date) -> list[Clock]:
     """Every clock of a case, earliest first. A closed case has none; a referred case keeps
     only the end of its TLV."""
+    due = _due(inputs, route, labelled=True)
+    due.sort(key=lambda c: (c[2], _rank(c[0])))
+    return [Clock(kind, label, on, on < today) for kind, label, on in due]
+
+
+def _due(inputs: ClockInputs, route: Route, *, labelled: bool) -> list[tuple[str, str, date]]:
+    """(kind, label, due date) of every clock of a case, unsorted; without ``labelled`` every
+    label is "" (what :func:`earliest` needs is the dates, of the same clocks)."""
     due: list[tuple[str, str, date]] = []
     running = inputs.status == STATUS_OPEN
     if running:
         for track, step, deadline, role in inputs.tracks:
             if deadline is None or role is None:
                 continue
-            s = route.steps.get(step)
-            t = route.tracks.get(track)
-            title = s.title if s else step
-            prefix = f"{t.label}: " if t is not None and track != route.main_track.id else ""
-            due.append(("step", f"{prefix}stap '{title}'", deadline))
+            label = ""
+            if labelled:
+                s = route.steps.get(step)
+                t = route.tracks.get(track)
+                title = s.title if s else step
+                prefix = f"{t.label}: " if t is not None and track != route.main_track.id else ""
+                label = f"{prefix}stap '{title}'"
+            due.append(("step", label, deadline))
         if inputs.registered_on is not None and inputs.zorgplicht_decision is None:
             end = zorgplicht_deadline(inputs.registered_on, inputs.zorgplicht_extended)
             extra = " (verlengd)" if inputs.zorgplicht_extended else ""
-            due.append(("zorgplicht", f"Zorgplicht: plaats bieden{extra}", end))
+            due.append(("zorgplicht", f"Zorgplicht: plaats bieden{extra}" if labelled else "", end))
         if inputs.opp:
             version, status, created, _adopted = max(inputs.opp)
             if status != OPP_ADOPTED:
-                due.append(("opp", f"OPP versie {version} vaststellen", created + timedelta(
-                    days=opp_term_days(route))))
+                due.append(("opp", f"OPP versie {version} vaststellen" if labelled else "",
+                            created + timedelta(days=opp_term_days(route))))
             adopted = [a for _v, _s, _c, a in inputs.opp if a is not None]
             if adopted:
-                due.append(("opp_evaluation", "OPP jaarlijks evalueren met ouders",
+                due.append(("opp_evaluation", "OPP jaarlijks evalueren met ouders" if labelled else "",
                             one_year_after(max(adopted))))
         for area, goal, on in inputs.goals:
-            due.append(("goal", f"Doel evalueren ({area}): {_short(goal)}", on))
+            due.append(("goal", f"Doel evalueren ({area}): {_short(goal)}" if labelled else "", on))
         for what, on in inputs.agreements:
-            due.append(("agreement", f"Afspraak: {_short(what)}", on))
-    if running or inputs.status == STATUS_REFERRED:
+            due.append(("agreement", f"Afspraak: {_short(what)}" if labelled else "", on))
+    if (running or inputs.status == STATUS_REFERRED) and inputs.decisions:
         for decision, end in decision_ends(inputs.decisions, route):
             f = decision.clock_field
             assert f is not None
@@ -251,10 +262,9 @@ def compute_clocks(inputs: ClockInputs, route: Route, today: date) -> list[Clock
                 continue
             if f.remind_weeks:
                 due.append((f"{decision.id}_reminder", f"{decision.label} eindigt op {_nl(end)}: evaluatie "
-                            "of vervolg plannen", end - timedelta(weeks=f.remind_weeks)))
-            due.append((f"{decision.id}_end", f"{decision.label} eindigt", end))
-    due.sort(key=lambda c: (c[2], _rank(c[0])))
-    return [Clock(kind, label, on, on < today) for kind, label, on in due]
+                            "of vervolg plannen" if labelled else "", end - timedelta(weeks=f.remind_weeks)))
+            due.append((f"{decision.id}_end", f"{decision.label} eindigt" if labelled else "", end))
+    return due
 
 
 def _rank(kind: str) -> int:
@@ -366,9 +376,10 @@ def _first(row: tuple[Any, ...]) -> Any:
 
 
 def earliest(inputs: ClockInputs, route: Route) -> date | None:
-    """The earliest due date of these clocks (what ``cases.next_due`` holds)."""
-    clocks = compute_clocks(inputs, route, date.min)
-    return clocks[0].due if clocks else None
+    """The earliest due date of these clocks (what ``cases.next_due`` holds): the first of
+    :func:`compute_clocks`, from the same clocks without their labels."""
+    due = _due(inputs, route, labelled=False)
+    return min(on for _kind, _label, on in due) if due else None
 
 
 def next_due(conn: Connection | Session, case_id: int, route: Route) -> date | None:
@@ -414,8 +425,7 @@ def refresh_range(conn: Connection, route: Route, lo: int, hi: int) -> int:
         inputs[cid].agreements.append((what, on))
     values = []
     for cid, inp in inputs.items():
-        clocks = compute_clocks(inp, route, date.min)
-        values.append({"i": cid, "d": clocks[0].due if clocks else None})
+        values.append({"i": cid, "d": earliest(inp, route)})
     if values:
         table = Case.__table__
         conn.execute(update(table).where(table.c.id == bindparam("i")).values(next_due=bindparam("d")),
