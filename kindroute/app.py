@@ -45,6 +45,7 @@ from kindroute.screens.start_up import (
 )
 from kindroute.screens.worklist import WorklistScreen
 from kindroute.widgets.palette import KindrouteCommands
+from kindroute.widgets.styles_cache import cache_on_colours
 from kindroute.widgets.title_bar import refresh_title_bars
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ class KindrouteApp(GlobalActions):
         early: EarlyPage | None = None,
     ) -> None:
         super().__init__()
+        cache_on_colours()  # closed screens take their drawn lines with them (Textual keeps them)
         self._services = services
         self.front: Front | None = None
         self._db = db
