@@ -115,6 +115,8 @@ class KindrouteApp(GlobalActions):
         #: The worklist shows the result of its first load.
         self.ready = False
         self.failed = False
+        #: The start-up's work is over (the full services built, the heads checked).
+        self._started = False
 
     # ------------------------------------------------------------------ start-up
     @property
@@ -217,6 +219,25 @@ class KindrouteApp(GlobalActions):
     def on_heads_checked(self, message: HeadsChecked) -> None:
         for warning in message.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=20)
+        self._started = True
+        self.settle_collector_soon()
+
+    #: Seconds to wait, with the worklist alone on screen, before the collector settles.
+    SETTLE_S = 1.0
+
+    def settle_collector_soon(self) -> None:
+        """The start-up's work is over: once the worklist is alone on screen (now, or when it is
+        back), the objects alive go out of the collector's way (services/early_page.py)."""
+        from kindroute.services.early_page import collector_to_settle
+
+        if self._started and collector_to_settle():
+            self.set_timer(self.SETTLE_S, self._settle_collector)
+
+    def _settle_collector(self) -> None:
+        from kindroute.services.early_page import settle_collector
+
+        if len(self.screen_stack) == 1:  # any other screen open would never be collected
+            settle_collector()
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> None:
