@@ -35,6 +35,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from kindroute.screens.base import use_fresh_contexts
 from kindroute.screens.navigation import GlobalActions
 from kindroute.screens.start_up import (
     SHARED_EMPTY,
@@ -138,6 +139,7 @@ class KindrouteApp(GlobalActions):
         from kindroute.keymap import apply_keymap
 
         apply_keymap(self)  # the user's keys.toml, if any
+        use_fresh_contexts()  # a finished thread worker keeps no screen alive (screens/base.py)
         self.call_after_refresh(self._first_frame)
 
     def take_early_page(self) -> None:
@@ -226,8 +228,7 @@ class KindrouteApp(GlobalActions):
     SETTLE_S = 1.0
 
     def settle_collector_soon(self) -> None:
-        """The start-up's work is over: once the worklist is alone on screen (now, or when it is
-        back), the objects alive go out of the collector's way (services/early_page.py)."""
+        """Once the worklist is alone on screen after the start-up: see services/early_page.py."""
         from kindroute.services.early_page import collector_to_settle
 
         if self._started and collector_to_settle():

@@ -181,6 +181,29 @@ async def test_closed_screens_leave_none_of_their_lines_behind(services):
         assert not stray, f"{len(stray)} line caches outlive their widgets"
 
 
+async def test_a_finished_thread_worker_leaves_nothing_in_its_thread(services):
+    """Textual's thread worker puts itself in the context it runs in; in a pool thread's own
+    context it stayed after the job, with its node (a closed screen), until that thread ran
+    another job. Each job now runs in a context of its own (screens/base.py)."""
+    import asyncio
+
+    from textual.worker import active_worker
+
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        loop = asyncio.get_running_loop()
+        seen: list[object] = []
+
+        def job() -> None:
+            seen.append(active_worker.get(None))
+            active_worker.set("a worker of a closed screen")  # type: ignore[arg-type]
+
+        for _ in range(10):  # more jobs than the pool has threads: some thread runs two
+            await loop.run_in_executor(None, job)
+        assert seen == [None] * 10
+
+
 # ---------------------------------------------------------------------------- case and steps
 
 
