@@ -10,6 +10,10 @@
   worklist screen pushed the same way, until its first page is painted (``floor``); beside it,
   as context, the first page reloaded in place in the worklist already on screen (``reload``).
 
+The app starts as plain ``kindroute`` starts it: the garbage collector paused until the first
+frame, and settled once the start-up's work is over (services/early_page.py); the samples
+begin after that, as a person's would.
+
 "Painted" is observed, not assumed: the probe wraps the screen's own handler that applies
 the loaded data (``CaseScreen.show``, ``FlowchartScreen._loaded``,
 ``CaseList.on_case_list_page_loaded``) and asks Textual for a callback after the next
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import time
 from typing import Any
@@ -74,6 +79,9 @@ async def probe(db: str, who: str, mode: str, reps: int, timeout: float) -> dict
         await until(lambda: len(painted) > before, what)
         return (painted[before] - t0) * 1000
 
+    from kindroute.services.early_page import collector_to_settle, pause_collector
+
+    pause_collector()  # as plain kindroute (kindroute/__main__.py)
     app = KindrouteApp(db=db, who=who, actor=shared_actor(db, who), remember=False)
     samples: list[float] = []
     floor: list[float] = []
@@ -85,6 +93,8 @@ async def probe(db: str, who: str, mode: str, reps: int, timeout: float) -> dict
         worklist = app.screen
         case_list = worklist.query_one(CaseList)
         await until(lambda: case_list.counted, "the worklist's count")
+        with contextlib.suppress(TimeoutError):  # (a check of the heads that fails never ends it)
+            await until(lambda: not collector_to_settle(), "the start-up's end")
         await pilot.pause()
         for n in range(reps + 1):  # the first of each is a warm-up (imports), not a sample
             if mode == "case":

@@ -35,6 +35,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from kindroute.screens.base import use_fresh_contexts
 from kindroute.screens.navigation import GlobalActions
 from kindroute.screens.start_up import (
     SHARED_EMPTY,
@@ -45,6 +46,7 @@ from kindroute.screens.start_up import (
 )
 from kindroute.screens.worklist import WorklistScreen
 from kindroute.widgets.palette import KindrouteCommands
+from kindroute.widgets.styles_cache import cache_on_colours
 from kindroute.widgets.title_bar import refresh_title_bars
 
 if TYPE_CHECKING:
@@ -91,6 +93,7 @@ class KindrouteApp(GlobalActions):
         early: EarlyPage | None = None,
     ) -> None:
         super().__init__()
+        cache_on_colours()  # closed screens take their drawn lines with them (Textual keeps them)
         self._services = services
         self.front: Front | None = None
         self._db = db
@@ -113,6 +116,8 @@ class KindrouteApp(GlobalActions):
         #: The worklist shows the result of its first load.
         self.ready = False
         self.failed = False
+        #: The start-up's work is over (the full services built, the heads checked).
+        self._started = False
 
     # ------------------------------------------------------------------ start-up
     @property
@@ -134,6 +139,7 @@ class KindrouteApp(GlobalActions):
         from kindroute.keymap import apply_keymap
 
         apply_keymap(self)  # the user's keys.toml, if any
+        use_fresh_contexts()  # a finished thread worker keeps no screen alive (screens/base.py)
         self.call_after_refresh(self._first_frame)
 
     def take_early_page(self) -> None:
@@ -215,6 +221,24 @@ class KindrouteApp(GlobalActions):
     def on_heads_checked(self, message: HeadsChecked) -> None:
         for warning in message.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=20)
+        self._started = True
+        self.settle_collector_soon()
+
+    #: Seconds to wait, with the worklist alone on screen, before the collector settles.
+    SETTLE_S = 1.0
+
+    def settle_collector_soon(self) -> None:
+        """Once the worklist is alone on screen after the start-up: see services/early_page.py."""
+        from kindroute.services.early_page import collector_to_settle
+
+        if self._started and collector_to_settle():
+            self.set_timer(self.SETTLE_S, self._settle_collector)
+
+    def _settle_collector(self) -> None:
+        from kindroute.services.early_page import settle_collector
+
+        if len(self.screen_stack) == 1:  # any other screen open would never be collected
+            settle_collector()
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> None:

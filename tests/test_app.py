@@ -156,6 +156,54 @@ async def test_a_closed_case_screen_leaves_nothing_behind(services):
         assert "Iemand anders" in screen_text(app)
 
 
+async def test_closed_screens_leave_none_of_their_lines_behind(services):
+    """Textual cached a colour lookup on every widget's line cache (its StylesCache, with all the
+    lines it drew) for as long as 1,024 later lookups: each case or stroomschema opened and closed
+    left its lines alive, some 7,000 objects that every full collection walked again. The app
+    caches that lookup on the colours alone (kindroute/widgets/styles_cache.py)."""
+    import gc
+
+    from textual._styles_cache import StylesCache
+    from textual.widget import Widget
+
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for key, kind in [("enter", CaseScreen), ("w", FlowchartScreen)] * 3:
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, kind)
+            await pilot.press("escape")
+            await settle(pilot)
+        gc.collect()
+        kept = {id(o._styles_cache) for o in gc.get_objects() if isinstance(o, Widget)}
+        stray = [o for o in gc.get_objects() if isinstance(o, StylesCache) and id(o) not in kept]
+        assert not stray, f"{len(stray)} line caches outlive their widgets"
+
+
+async def test_a_finished_thread_worker_leaves_nothing_in_its_thread(services):
+    """Textual's thread worker puts itself in the context it runs in; in a pool thread's own
+    context it stayed after the job, with its node (a closed screen), until that thread ran
+    another job. Each job now runs in a context of its own (screens/base.py)."""
+    import asyncio
+
+    from textual.worker import active_worker
+
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        loop = asyncio.get_running_loop()
+        seen: list[object] = []
+
+        def job() -> None:
+            seen.append(active_worker.get(None))
+            active_worker.set("a worker of a closed screen")  # type: ignore[arg-type]
+
+        for _ in range(10):  # more jobs than the pool has threads: some thread runs two
+            await loop.run_in_executor(None, job)
+        assert seen == [None] * 10
+
+
 # ---------------------------------------------------------------------------- case and steps
 
 

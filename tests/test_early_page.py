@@ -234,11 +234,14 @@ def collector():  # type: ignore[no-untyped-def]
     """Start and leave the garbage collector enabled, with nothing frozen."""
     import gc
 
+    from kindroute.services import early_page
+
     gc.unfreeze()
     gc.enable()
     yield gc
     gc.unfreeze()
     gc.enable()
+    early_page._to_settle.clear()  # a start paused here and not settled: no later app settles it
 
 
 def test_the_collector_pauses_for_the_start_and_then_skips_its_objects(collector):
@@ -312,6 +315,58 @@ async def test_the_collector_runs_again_with_the_first_frame(demo, collector, mo
             release.set()
             await until(pilot, lambda: app.opened, "the full services")
             await settle(pilot)
+    finally:
+        release.set()
+        await close(app)
+
+
+async def test_the_collector_settles_once_the_start_is_over_with_the_worklist_alone(demo, collector,
+                                                                                     monkeypatch):
+    """The full services and the check of the heads come after the first frame; once both are
+    there and the worklist is alone on screen, what is alive is frozen too. Not while a case is
+    open: closed, that screen would never be collected."""
+    import weakref
+
+    import kindroute.services.head_check
+    from kindroute.app import KindrouteApp
+    from kindroute.screens.case import CaseScreen
+    from kindroute.services.early_page import collector_to_settle, pause_collector
+
+    release, checked = threading.Event(), threading.Event()
+    original = kindroute.services.head_check.check_case_heads
+
+    def held(*args: Any, **kw: Any) -> Any:
+        assert release.wait(30), "the test never let the check go on"
+        try:
+            return original(*args, **kw)
+        finally:
+            checked.set()
+
+    monkeypatch.setattr(kindroute.services.head_check, "check_case_heads", held)
+    monkeypatch.setattr(KindrouteApp, "SETTLE_S", 0.05)
+    keep(demo, IB)
+    pause_collector()
+    app = app_with(demo, early(demo))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app.opened and app.ready, "the full services")
+
+            def walked(thing: object) -> bool:  # a frozen object is in no generation's list
+                return any(o is thing for o in collector.get_objects())
+
+            assert walked(app.services), "built after the first frame"
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, CaseScreen), "the case")
+            case = weakref.ref(app.screen)
+            release.set()
+            await until(pilot, checked.is_set, "the check of the heads")
+            await pilot.pause(0.3)
+            assert collector_to_settle(), "not with the case open"
+            await pilot.press("escape")
+            await until(pilot, lambda: not collector_to_settle(), "the collector settled")
+            assert not walked(app.services), "the services frozen too"
+            collector.collect()
+            assert case() is None, "the closed case was not frozen"
     finally:
         release.set()
         await close(app)

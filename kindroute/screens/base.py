@@ -7,8 +7,11 @@ anything unexpected is logged and shown as one short line — never a traceback.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, cast
 
 from textual.binding import Binding
@@ -67,6 +70,23 @@ def run_service(
             on_done(result)
 
     node.run_worker(job, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+
+
+class FreshContextExecutor(ThreadPoolExecutor):
+    """The pool of the app's thread workers, each job run in a context of its own.
+
+    Textual's thread worker puts itself in the context it runs in (``textual.worker.active_worker``);
+    in a pool thread's own context it stayed there after the job, and with it the worker's node,
+    e.g. a closed stroomschema with all it drew, until that thread ran another job.
+    """
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return super().submit(contextvars.Context().run, fn, *args, **kwargs)
+
+
+def use_fresh_contexts() -> None:
+    """Run the thread workers of the running loop in :class:`FreshContextExecutor`."""
+    asyncio.get_running_loop().set_default_executor(FreshContextExecutor(thread_name_prefix="kindroute"))
 
 
 class ServiceFailed(Message):

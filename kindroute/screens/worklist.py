@@ -113,6 +113,11 @@ class WorklistScreen(CaseListScreen):
         from a ``call_after_refresh`` callback)."""
         return self.query_one(CaseList).painted_rows()
 
+    def on_screen_resume(self) -> None:
+        """Back on this screen (after the reload of :class:`CaseListScreen`): the collector may
+        settle now, if it waited for this (see :meth:`KindrouteApp.settle_collector_soon`)."""
+        self.kr.settle_collector_soon()
+
     def on_case_list_shown(self, event: CaseList.Shown) -> None:
         if self._first:
             self._first = False
