@@ -20,6 +20,8 @@ import json
 import time
 from typing import Any
 
+from tui_probe import start_as_kindroute, start_over
+
 
 async def probe(db: str, who: str, rounds: int, timeout: float) -> dict[str, Any]:
     from kindroute.app import KindrouteApp
@@ -40,12 +42,14 @@ async def probe(db: str, who: str, rounds: int, timeout: float) -> dict[str, Any
         await until(lambda: bool(done), "its first frame")
         return screen, (done[0] - t0) * 1000
 
+    start_as_kindroute()
     app = KindrouteApp(db=db, who=who, remember=False)
     out: dict[str, Any] = {"monitor_ms": [], "worklist_ms": [], "monitor_data_ms": []}
     async with app.run_test(size=(120, 40)) as pilot:
         await until(lambda: app.ready or app.failed, "the worklist")
         if app.failed:
             raise RuntimeError("the app could not open the database")
+        await start_over(until)
         for _ in range(rounds):
             before = app.screen
             t0 = time.perf_counter()

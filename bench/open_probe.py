@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import time
 from typing import Any
 
-from tui_probe import shared_actor
+from tui_probe import shared_actor, start_as_kindroute, start_over
 
 
 async def probe(db: str, who: str, mode: str, reps: int, timeout: float) -> dict[str, Any]:
@@ -79,9 +78,7 @@ async def probe(db: str, who: str, mode: str, reps: int, timeout: float) -> dict
         await until(lambda: len(painted) > before, what)
         return (painted[before] - t0) * 1000
 
-    from kindroute.services.early_page import collector_to_settle, pause_collector
-
-    pause_collector()  # as plain kindroute (kindroute/__main__.py)
+    start_as_kindroute()
     app = KindrouteApp(db=db, who=who, actor=shared_actor(db, who), remember=False)
     samples: list[float] = []
     floor: list[float] = []
@@ -93,8 +90,7 @@ async def probe(db: str, who: str, mode: str, reps: int, timeout: float) -> dict
         worklist = app.screen
         case_list = worklist.query_one(CaseList)
         await until(lambda: case_list.counted, "the worklist's count")
-        with contextlib.suppress(TimeoutError):  # (a check of the heads that fails never ends it)
-            await until(lambda: not collector_to_settle(), "the start-up's end")
+        await start_over(until)
         await pilot.pause()
         for n in range(reps + 1):  # the first of each is a warm-up (imports), not a sample
             if mode == "case":

@@ -9,6 +9,9 @@
   the exact count of the new filter was in (``count_ms``; the list shows its rows first
   and the count when it is made).
 
+The app starts as plain ``kindroute`` starts it: the garbage collector paused until the first
+frame, and settled once the start-up's work is over; the samples begin after that.
+
 "Painted" is observed, not assumed: the probe wraps three methods of the app's own
 :class:`~kindroute.widgets.case_list.CaseList` — its handlers for a loaded page (the moment
 the new rows are in the widget) and a finished count, and ``render_line`` (Textual calls
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import time
@@ -32,6 +36,24 @@ def vm_kb(field: str = "VmRSS") -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
+
+
+def start_as_kindroute() -> None:
+    """Before the app is made: the garbage collector paused until its first frame, as plain
+    ``kindroute`` does (kindroute/__main__.py); the app settles it once its start-up is over."""
+    from kindroute.services.early_page import pause_collector
+
+    pause_collector()
+
+
+async def start_over(until: Any) -> None:
+    """Wait until the app's start-up is over and the collector settled (services/early_page.py),
+    as a person's first keystroke comes after it. (A check of the heads that fails never ends
+    the start-up: then the samples begin at the timeout.)"""
+    from kindroute.services.early_page import collector_to_settle
+
+    with contextlib.suppress(TimeoutError):
+        await until(lambda: not collector_to_settle(), "the start-up's end")
 
 
 def shared_actor(db: str, who: str) -> Any:
@@ -96,12 +118,14 @@ async def probe(db: str, who: str, text: str, rounds: int, timeout: float) -> di
                 raise TimeoutError(f"timed out waiting for {what}")
             await asyncio.sleep(0.0005)
 
+    start_as_kindroute()
     app = KindrouteApp(db=db, who=who, actor=shared_actor(db, who), remember=False)
     result: dict[str, Any] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await until(lambda: app.ready or app.failed, "the worklist")
         if app.failed:
             raise RuntimeError("the app could not open the database")
+        await start_over(until)
         started = time.perf_counter()
         await pilot.press("c")
         await until(lambda: type(app.screen).__name__ == "CasesScreen" and bool(app.screen.query(CaseList)),
