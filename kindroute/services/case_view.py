@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Row, select
 
 from kindroute.errors import AccessDenied, NotFound
 from kindroute.services import access, stepping
@@ -25,32 +25,35 @@ from kindroute.services.dto import (
     TrackInfo,
 )
 from kindroute.services.plan_view import read_plan
-from kindroute.store.models import Case, Person, Pupil, School
+from kindroute.store import tables
 from kindroute.workflow import Consent
+
+CASES, PUPILS, SCHOOLS, PEOPLE = tables.cases, tables.pupils, tables.schools, tables.people
 
 
 class CaseView(ServiceContext):
     """Read one case (outside roles' reads are logged)."""
 
-    def _read_case(self, s: Session, case_id: int, actor: Actor | None, *,
-                   lock: bool) -> tuple[Case, Pupil, School]:
-        """The case row with its pupil and school, and whether ``actor`` may see it: one round
-        trip (``_case`` takes three). ``lock``: FOR UPDATE OF the case row (PostgreSQL), as
-        ``_case`` does in a writing unit of work."""
+    def _read_case(self, conn: Connection, case_id: int, actor: Actor | None, *, lock: bool) -> Row[Any]:
+        """The case row with what the screen shows of its pupil and school, and whether ``actor``
+        may see it: one round trip, Core (no ORM objects). ``lock``: FOR UPDATE OF the case row
+        (PostgreSQL), as ``_case`` does in a writing unit of work."""
         visible = access.visible_clause(actor, self.route, self.today()).label("visible")
-        stmt = (select(Case, Pupil, School, visible)
-                .join(Pupil, Pupil.id == Case.pupil_id).join(School, School.id == Case.school_id)
-                .where(Case.id == case_id))
+        c, p = CASES.c, PUPILS.c
+        stmt = (select(c.id, c.school_id, c.status, c.opened_at, c.registered_on, c.version,
+                       c.zorgplicht_extended, c.zorgplicht_decision, c.zorgplicht_decided_on,
+                       p.id.label("pupil_id"), p.name.label("pupil_name"), p.date_of_birth, p.group,
+                       SCHOOLS.c.name.label("school_name"), visible)
+                .join(PUPILS, p.id == c.pupil_id).join(SCHOOLS, SCHOOLS.c.id == c.school_id)
+                .where(c.id == case_id))
         if lock:
-            stmt = stmt.with_for_update(of=Case.__table__)
-        row = s.execute(stmt).one_or_none()
+            stmt = stmt.with_for_update(of=CASES)
+        row = conn.execute(stmt).one_or_none()
         if row is None:
             raise NotFound(f"Casus {case_id} bestaat niet.")
         if actor is not None and not row.visible:
             raise AccessDenied(f"U ({actor.name}) heeft geen toegang tot casus {case_id}.")
-        # the caller holds the pupil and the school (the session keeps only weak references):
-        # ``case.pupil`` and ``case.school`` then come from the session without a query
-        return row[0], row[1], row[2]
+        return row
 
     def case_detail(self, actor: Actor | None, case_id: int, *, plan: bool = False) -> CaseDetail:
         """Everything about one case that ``actor`` may see; outside roles' reads are logged.
@@ -62,20 +65,23 @@ class CaseView(ServiceContext):
         today = self.today()
         log_read = access.is_outside_reader(actor, self.route)
         with self._uow(write=log_read) as uow:
-            s = uow.session
-            case, pupil, school = self._read_case(s, case_id, actor, lock=log_read)
+            # Core alone, unless the plan is asked for (its goals and OPP are read as objects):
+            # then the session comes first, and the connection is its own
+            s = uow.session if plan else None
+            conn = uow.connection
+            case = self._read_case(conn, case_id, actor, lock=log_read)
             # every record the screen shows, every fact the guards need and every name they
             # point at: one round trip
-            rows, people = read_case_rows(s, case_id)
+            rows, people = read_case_rows(conn, case_id)
             facts = stepping.build_facts(self.route, step_rows(rows, self.route), today,
-                                         pupil.date_of_birth).facts
+                                         case.date_of_birth).facts
 
             def name_of(pid: int | None) -> str | None:
                 if pid is None:
                     return None
                 if pid not in people:  # someone referenced from elsewhere (never a case record)
-                    person = s.get(Person, pid)
-                    people[pid] = person.name if person else "?"
+                    name = conn.scalar(select(PEOPLE.c.name).where(PEOPLE.c.id == pid))
+                    people[pid] = name if name is not None else "?"
                 return people[pid]
 
             holder = {a.a: a.n for a in rows["A"]}  # role -> person holding it
@@ -137,14 +143,14 @@ class CaseView(ServiceContext):
             if case.registered_on is not None and case.zorgplicht_decision is None:
                 zp = zorgplicht_deadline(case.registered_on, bool(case.zorgplicht_extended))
             goals, opp = None, None
-            if plan:
+            if s is not None:
                 info = read_plan(s, case, self.route, today, names=people, rows=rows)
                 goals, opp, clocks = info.goals, info.opp, info.clocks
             else:  # the clocks from the rows read above
                 clocks = tuple(compute_clocks(clock_inputs(case, rows, self.route), self.route, today))
             detail = CaseDetail(
-                id=case.id, pupil=pupil.name, pupil_id=pupil.id, date_of_birth=pupil.date_of_birth,
-                group=pupil.group, school=school.name, school_id=case.school_id, status=case.status,
+                id=case.id, pupil=case.pupil_name, pupil_id=case.pupil_id, date_of_birth=case.date_of_birth,
+                group=case.group, school=case.school_name, school_id=case.school_id, status=case.status,
                 step=main.step, steps={t.track: t.step for t in tracks}, tracks=tuple(tracks),
                 at_turn_role=main.at_turn_role, at_turn=main.at_turn, deadline=main.deadline,
                 overdue=main.overdue, opened_at=case.opened_at, registered_on=case.registered_on,
@@ -153,7 +159,7 @@ class CaseView(ServiceContext):
                 documents=documents, next=nexts, goals=goals, opp=opp, clocks=clocks,
             )
             if log_read and actor is not None:
-                self._log_access(s, actor, case_id, "read")
+                self._log_access(conn, actor, case_id, "read")
                 uow.commit()
             return detail
 
