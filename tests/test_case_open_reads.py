@@ -10,8 +10,7 @@ ORM object counts. The names of everyone the case mentions come from one query
 from __future__ import annotations
 
 import test_trust_support
-from sqlalchemy import event
-from test_trust_support import actor, open_case
+from test_trust_support import actor, open_case, statements_of
 
 from kindroute.services import Services
 from kindroute.services.case_people import case_people
@@ -32,36 +31,20 @@ def test_a_case_names_everyone_it_mentions_from_one_query(svc):
     assert set(names.values()) == {"Ingrid Bakker", "Tom de Wit", "Dirk Directeur"}
     assert "Lotte Jansen" not in names.values()
 
-    seen: list[str] = []
+    detail = None
 
-    def record(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(" ".join(statement.split()))
-
-    event.listen(svc.db.engine, "before_cursor_execute", record)
-    try:
+    def read() -> None:
+        nonlocal detail
         detail = svc.case_detail(ib, cid)
-    finally:
-        event.remove(svc.db.engine, "before_cursor_execute", record)
+
+    seen = statements_of(svc, read)
+    assert detail is not None
     assert [n.author for n in detail.notes] == ["Ingrid Bakker", "Tom de Wit"]
     assert [(g.who, g.created_by) for g in detail.agreements] == [("Dirk Directeur", "Ingrid Bakker")]
     assert {a.person for a in detail.assignments} >= {"Tom de Wit"}
     # the names come with the records (by ids from the case's records), no people row on its own
     assert not any(s.startswith("SELECT people.") for s in seen), seen
     assert sum("people.name" in s for s in seen) == 1, seen
-
-
-def _statements(svc: Services, call) -> list[str]:  # type: ignore[no-untyped-def]
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(" ".join(statement.split()))
-
-    event.listen(svc.db.engine, "before_cursor_execute", record)
-    try:
-        call()
-    finally:
-        event.remove(svc.db.engine, "before_cursor_execute", record)
-    return seen
 
 
 def test_opening_a_case_reads_its_clocks_but_not_its_plan(svc):
@@ -81,7 +64,7 @@ def test_opening_a_case_reads_its_clocks_but_not_its_plan(svc):
         nonlocal detail
         detail = svc.case_detail(ib, cid)
 
-    seen = _statements(svc, read)
+    seen = statements_of(svc, read)
     assert detail is not None and detail.goals is None and detail.opp is None
     # every clock, as the services' own clock read computes them
     assert detail.clocks == tuple(svc.case_clocks(ib, cid))

@@ -11,8 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import event
-from test_trust_support import PG_URL, pg_database
+from test_trust_support import PG_URL, pg_database, statements_of
 
 from kindroute.demo import generate
 from kindroute.services import CaseFilter, Services
@@ -37,20 +36,6 @@ def svc(request, tmp_path_factory):
         generate(db, cases=260, seed=11, now=NOW)
         yield Services(db, clock=lambda: NOW)
         db.dispose()
-
-
-def statements(svc: Services, call) -> list[str]:  # type: ignore[no-untyped-def]
-    seen: list[str] = []
-
-    def keep(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(svc.db.engine, "before_cursor_execute", keep)
-    try:
-        call()
-    finally:
-        event.remove(svc.db.engine, "before_cursor_execute", keep)
-    return seen
 
 
 FILTERS = [
@@ -89,21 +74,20 @@ def test_every_page_is_its_slice_of_the_whole_list(svc, who):
 def test_a_deep_page_joins_only_its_own_rows(svc, monkeypatch):
     monkeypatch.setattr(Services, "FEW_PUPILS", 0)  # walk the cases by their earliest clock
     ib = svc.resolve_actor("Ingrid Bakker")
-    seen = statements(svc, lambda: svc.list_cases(ib, CaseFilter(), limit=50, offset=100))
+    seen = statements_of(svc, lambda: svc.list_cases(ib, CaseFilter(), limit=50, offset=100))
     page = next(s for s in seen if "JOIN pupils" in s)
     # the offset is taken among the cases' ids, inside the page's statement, before any join
     inner = page[page.index("IN (SELECT cases.id"):]
     assert "OFFSET" in inner and "JOIN" not in inner.split(")")[0]
-    first = next(s for s in statements(svc, lambda: svc.list_cases(ib, CaseFilter(), limit=50))
+    first = next(s for s in statements_of(svc, lambda: svc.list_cases(ib, CaseFilter(), limit=50))
                  if "JOIN pupils" in s)
     assert "IN (SELECT cases.id" not in first  # the first page walks and joins as it goes
 
 
+@pytest.mark.parametrize("svc", BACKENDS[1:], indirect=True)  # VACUUM after a bulk load is PostgreSQL's
 def test_a_demo_on_postgresql_leaves_its_tables_vacuumed(svc):
     """After the bulk load the visibility map is set, so a deep page's ids (and a count) come
     from the index alone, as they will once autovacuum has come by on a database in use."""
-    if svc.db.is_sqlite:
-        pytest.skip("VACUUM after a bulk load is PostgreSQL's")
     from sqlalchemy import text
 
     from kindroute.demo import VACUUMED

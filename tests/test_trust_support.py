@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -217,3 +217,20 @@ def race_worker(url: str, who: str, case_ids: list[int], trigger: str, versioned
                 results.put((case_id, "crash", repr(exc)))
     finally:
         db.dispose()
+
+
+def statements_of(svc: Services, call: Callable[[], object]) -> list[str]:
+    """The SQL statements ``call()`` sends through ``svc``'s engine, whitespace collapsed."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()))
+
+    event.listen(svc.db.engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(svc.db.engine, "before_cursor_execute", record)
+    return seen
