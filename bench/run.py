@@ -802,6 +802,12 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs {model}, load average {load:.1f} at start".replace("  ", " ")
 
 
+#: P10's lone session that pauses (context): a mean think time of 0.3 s gives enough samples, and
+#: on the build machine a pause of 0.1 s already costs an operation what a longer one does (an
+#: open 1.3 ms after a 3 ms pause, 1.7 after 30 ms, 2.6 after 0.1 s, 2.7–3.1 after 0.3 s).
+LONE_THINK = 0.3
+
+
 def pg_figures(args: argparse.Namespace, want: Callable[[str], bool], want_slow: Callable[[str], bool],
                quick: bool, reps: int, n_big: int, n_floor: int, tmp: Path, figures: list[Figure],
                extra: dict[str, Any]) -> None:
@@ -857,8 +863,8 @@ def pg_figures(args: argparse.Namespace, want: Callable[[str], bool], want_slow:
                          f"mean {think:g} s, {n_big:,} cases, p95",
                          target="≤ 3× per op, 0 errors, events = steps", floor_what="one session alone")
 
-            def run_load(n: int, pause: float) -> tuple[dict[str, Any], int]:
-                result = pg.load(big, n, seconds, people, think=pause, processes=1 if n == 1 else None)
+            def run_load(n: int, pause: float, span: float = seconds) -> tuple[dict[str, Any], int]:
+                result = pg.load(big, n, span, people, think=pause, processes=1 if n == 1 else None)
                 return result, result["events"]  # counted once every session is warm
 
             def line(r: dict[str, Any], base: dict[str, Any] | None = None) -> str:
@@ -879,6 +885,11 @@ def pg_figures(args: argparse.Namespace, want: Callable[[str], bool], want_slow:
 
             def p10() -> None:
                 people.extend(pg.people_for_load(big))
+                paused = None
+                if think:  # first: the lone sessions act as the same person, and find steps to take
+                    log(f"P10 (context): one session alone, think time mean {LONE_THINK:g} s, "
+                        f"for {2 * seconds:.0f} s …")
+                    paused, _ = run_load(1, min(think, LONE_THINK), 2 * seconds)
                 log(f"P10: one session alone, back to back, for {seconds:.0f} s …")
                 alone, _ = run_load(1, 0.0)
                 log(f"P10: {sessions} sessions, think time mean {think:g} s, for {seconds:.0f} s …")
@@ -888,7 +899,7 @@ def pg_figures(args: argparse.Namespace, want: Callable[[str], bool], want_slow:
                     log(f"P10 (context): {sessions} sessions back to back for {seconds:.0f} s …")
                     burst, burst_events = run_load(sessions, 0.0)
                 extra["p10"] = {"alone": alone, "many": many, "events": events, "back_to_back": burst,
-                                "back_to_back_events": burst_events}
+                                "back_to_back_events": burst_events, "alone_pausing": paused}
                 ratios = {}
                 for op in ("list", "open", "step"):
                     a, m = alone["ops"][op]["p95"], many["ops"][op]["p95"]
@@ -906,6 +917,14 @@ def pg_figures(args: argparse.Namespace, want: Callable[[str], bool], want_slow:
                     fig.note += (f" Context, {sessions} sessions back to back (a saturated machine: the "
                                  f"queue, not a person's wait): {line(burst, alone)}; "
                                  f"errors {burst['errors']}; steps {burst['steps']}, events {burst_events}.")
+                if paused is not None:
+                    against = ", ".join(
+                        f"{op} {many['ops'][op]['p95'] / paused['ops'][op]['p95']:.2f}×"
+                        for op in ("list", "open", "step")
+                        if many["ops"][op]["p95"] and paused["ops"][op]["p95"])
+                    fig.note += (f" Context, one session alone pausing as a person does (think time mean "
+                                 f"{min(think, LONE_THINK):g} s, {2 * seconds:.0f} s): {line(paused)}; the "
+                                 f"{sessions} people's p95 against it: {against}.")
 
             guarded(fig, figures, p10)
 
