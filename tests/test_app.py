@@ -496,6 +496,9 @@ async def test_flowchart_waits_briefly_for_its_counts_and_then_draws_without_the
         draws: list[dict[str, int]] = []
         monkeypatch.setattr(FlowchartScreen, "draw",
                             lambda self, _d=FlowchartScreen.draw: (draws.append(dict(self.counts)), _d(self)))
+        wait = FlowchartScreen.DRAW_WAIT
+        # counts that come within the wait (a wait no busy test machine can overrun)
+        monkeypatch.setattr(FlowchartScreen, "DRAW_WAIT", 10.0)
         await pilot.press("w")
         await settle(pilot)
         assert draws == [services.step_counts(ib)], "drawn once, with the counts (a quick read)"
@@ -503,6 +506,7 @@ async def test_flowchart_waits_briefly_for_its_counts_and_then_draws_without_the
         await settle(pilot)
 
         draws.clear()
+        monkeypatch.setattr(FlowchartScreen, "DRAW_WAIT", wait)  # counts held back until released
         monkeypatch.setattr(type(services), "step_counts", slow_counts)
         await pilot.press("w")
         await pilot.pause(FlowchartScreen.DRAW_WAIT + 0.2)
