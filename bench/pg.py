@@ -27,6 +27,7 @@ their first minute (see ``_session``); the steps and events are those of the mea
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
@@ -131,12 +132,10 @@ def _session(url: str, person: int, start: Any, seconds: float, max_ops: int, se
         t0 = time.perf_counter()
         services.case_detail(actor, seen[0])
         out.append(("first open", (time.perf_counter() - t0) * 1000, "warm-up"))
-        try:
+        with contextlib.suppress(KindrouteError):  # another session took it first: warm all the same
             began = _step(services, actor, seen, rnd)
             if began is not None:
                 out.append(("first step", (time.perf_counter() - began) * 1000, "warm-up"))
-        except KindrouteError:  # another session took that step first: warm all the same
-            pass
         start.wait()  # every session is connected and warm: the events are counted
         start.wait()  # and all start together
         until = time.monotonic() + seconds

@@ -230,10 +230,7 @@ class CaseFlow(ServiceContext):
                                             head=case.global_head)
             # the case's clocks after each step are known from what was read: next_due goes in
             # with each step's own UPDATE of the case row
-            inputs = clocks.inputs_from(rows, self.route, clocks.ClockInputs(
-                status=case.status, registered_on=case.registered_on,
-                zorgplicht_extended=bool(case.zorgplicht_extended),
-                zorgplicht_decision=case.zorgplicht_decision))
+            inputs = clocks.inputs_from(rows, self.route, clocks.ClockInputs.of_case(case))
             result = turns.record_step(self, conn, actor, case_id, case, known.tracks.get(track),
                                        track, source, dest, trigger, note, pending, inputs)
             followed = turns.follow_automatic_conn(self, conn, actor, case_id,

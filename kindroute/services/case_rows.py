@@ -3,10 +3,11 @@
 Opening a case is what the case screen waits for, and on a shared database every round trip
 counts (bench P10: 50 sessions at once). Its records — the active assignments, consents,
 tracks, steps taken, notes, agreements, documents, what the clocks need from the plan (OPP
-versions, goals not yet evaluated, periods kept from before decision fields) and the name of
-everyone these point at — are read as one ``UNION ALL`` of equally shaped rows (as
-:data:`stepping.FACTS` reads the guards' facts), in no particular order: :func:`read_case_rows`
-sorts each kind the way the screens show it.
+versions, goals not yet evaluated, periods kept from before decision fields), the rest of what
+the guards look at, and the name of everyone these point at — are read as one ``UNION ALL`` of
+equally shaped rows, in no particular order: :func:`read_case_rows` sorts each kind the way the
+screens show it, and :func:`step_rows` gives the rows a step reads itself
+(:func:`clocks.step_statement`), so the guards' facts and the clocks come from one code.
 """
 
 from __future__ import annotations
@@ -25,12 +26,11 @@ from sqlalchemy import (
     Text,
     bindparam,
     cast,
-    literal_column,
-    null,
     select,
     true,
     union_all,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from kindroute.services.case_people import NAMES
@@ -39,7 +39,6 @@ from kindroute.services.stepping import PLACED, case_school, occupied
 from kindroute.store.models import (
     Agreement,
     Assignment,
-    Case,
     CaseEvent,
     CaseTrack,
     ChecklistTick,
@@ -57,6 +56,7 @@ from kindroute.store.models import (
     PlusklasServes,
     TurnConfirmation,
 )
+from kindroute.store.sql import shaped_part
 from kindroute.workflow import Route
 
 # The shape every row shares: (kind, three integers, four strings, two texts, three dates, two
@@ -71,11 +71,7 @@ _SHAPE: tuple[tuple[str, Any], ...] = (
 
 
 def _part(kind: str, where: ColumnElement[bool], **cols: Any) -> Select[Any]:
-    out: list[Any] = [literal_column(f"'{kind}'", String).label("kind")]
-    for name, typ in _SHAPE:
-        col = cols.get(name)
-        out.append((cast(null(), typ) if col is None else col).label(name))
-    return select(*out).where(where)
+    return shaped_part(_SHAPE, kind, where, **cols)
 
 
 def _statement() -> Any:
@@ -146,7 +142,7 @@ _ORDER: dict[str, Any] = {
 }
 
 
-def read_case_rows(s: Session, case_id: int) -> tuple[dict[str, list[Row[Any]]], dict[int, str]]:
+def read_case_rows(s: Session | Connection, case_id: int) -> tuple[dict[str, list[Row[Any]]], dict[int, str]]:
     """The rows of :data:`CASE_ROWS` for ``case_id`` by kind, each kind in order (by id, or as
     :data:`_ORDER` says), and {person id: name} of everyone they point at."""
     rows: dict[str, list[Row[Any]]] = defaultdict(list)
@@ -204,9 +200,7 @@ def step_rows(rows: dict[str, list[Row[Any]]], route: Route) -> list[tuple[Any, 
     return out
 
 
-def clock_inputs(case: Case, rows: dict[str, list[Row[Any]]], route: Route) -> ClockInputs:
-    """What :func:`clocks.compute_clocks` needs, from the case row and its rows of
+def clock_inputs(case: Any, rows: dict[str, list[Row[Any]]], route: Route) -> ClockInputs:
+    """What :func:`clocks.compute_clocks` needs, from the case row (or object) and its rows of
     :data:`CASE_ROWS`, through the same :func:`clocks.inputs_from` a step uses."""
-    return inputs_from(step_rows(rows, route), route, ClockInputs(
-        status=case.status, registered_on=case.registered_on,
-        zorgplicht_extended=bool(case.zorgplicht_extended), zorgplicht_decision=case.zorgplicht_decision))
+    return inputs_from(step_rows(rows, route), route, ClockInputs.of_case(case))

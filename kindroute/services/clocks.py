@@ -183,6 +183,14 @@ class ClockInputs:
     #: (what, due_on) of open agreements with a date
     agreements: list[tuple[str, date]] = field(default_factory=list)
 
+    @classmethod
+    def of_case(cls, case: Any) -> ClockInputs:
+        """The inputs a case row holds itself (status and zorgplicht; any row or object with those
+        attributes); :func:`inputs_from` adds the rest."""
+        return cls(status=case.status, registered_on=case.registered_on,
+                   zorgplicht_extended=bool(case.zorgplicht_extended),
+                   zorgplicht_decision=case.zorgplicht_decision)
+
     def entered(self, track: str, step: str, deadline: date | None, role: str | None, status: str) -> None:
         """A step taken since these were read: ``track`` now stands in ``step`` (its deadline and
         role at turn), and the case's status is ``status`` (a step changes nothing else a clock

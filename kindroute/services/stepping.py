@@ -39,7 +39,6 @@ from sqlalchemy import (
     cast,
     func,
     literal_column,
-    null,
     select,
     union_all,
 )
@@ -65,6 +64,7 @@ from kindroute.store.models import (
     Pupil,
     TurnConfirmation,
 )
+from kindroute.store.sql import shaped_part
 from kindroute.workflow import NOT_STARTED, CaseFacts, Consent, Route
 from kindroute.workflow.model import Record
 from kindroute.workflow.vocabulary import OPP_ADOPTED, OPP_AGREED
@@ -88,11 +88,7 @@ _SHAPE: tuple[tuple[str, Any], ...] = (
 def fact_part(kind: str, where: ColumnElement[bool], **cols: Any) -> Select[Any]:
     """One part of a ``UNION ALL`` of fact rows: ``kind`` and the columns of :data:`_SHAPE`
     given in ``cols`` (the others NULL)."""
-    out: list[Any] = [literal_column(f"'{kind}'", String).label("kind")]
-    for name, typ in _SHAPE:
-        col = cols.get(name)
-        out.append((cast(null(), typ) if col is None else col).label(name))
-    return select(*out).where(where)
+    return shaped_part(_SHAPE, kind, where, **cols)
 
 
 def tracks_part(case_id: Any) -> Select[Any]:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy import ColumnElement, Select, String, cast, literal_column, null, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
@@ -64,3 +65,17 @@ def interruptible(connection: Connection, stop: Callable[[], bool] | None) -> It
         raise
     finally:
         raw.set_progress_handler(None, CHECK_EVERY)
+
+
+#: The columns of one row shape of a ``UNION ALL``: (label, SQL type) in order.
+Shape = tuple[tuple[str, Any], ...]
+
+
+def shaped_part(shape: Shape, kind: str, where: ColumnElement[bool], **cols: Any) -> Select[Any]:
+    """One part of a ``UNION ALL`` of equally shaped rows: the literal ``kind``, then every column
+    of ``shape`` (those given in ``cols``, the others a typed NULL), from the rows ``where`` holds."""
+    out: list[Any] = [literal_column(f"'{kind}'", String).label("kind")]
+    for name, typ in shape:
+        col = cols.get(name)
+        out.append((cast(null(), typ) if col is None else col).label(name))
+    return select(*out).where(where)
