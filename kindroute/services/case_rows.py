@@ -13,6 +13,8 @@ screens show it, and :func:`step_rows` gives the rows a step reads itself
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -25,7 +27,9 @@ from sqlalchemy import (
     String,
     Text,
     bindparam,
+    case,
     cast,
+    exists,
     select,
     true,
     union_all,
@@ -36,6 +40,7 @@ from sqlalchemy.orm import Session
 from kindroute.services.case_people import NAMES
 from kindroute.services.clocks import ClockInputs, clock_kinds, inputs_from
 from kindroute.services.stepping import PLACED, case_school, occupied
+from kindroute.store import tables
 from kindroute.store.models import (
     Agreement,
     Assignment,
@@ -59,10 +64,10 @@ from kindroute.store.models import (
 from kindroute.store.sql import shaped_part
 from kindroute.workflow import Route
 
-# The shape every row shares: (kind, three integers, four strings, two texts, three dates, two
+# The shape every row shares: (kind, five integers, four strings, two texts, three dates, two
 # times; no label is a name a Row already has, such as ``t`` or ``count``).
 _SHAPE: tuple[tuple[str, Any], ...] = (
-    ("o", Integer), ("n", Integer), ("n2", Integer),
+    ("o", Integer), ("n", Integer), ("n2", Integer), ("n3", Integer), ("n4", Integer),
     ("a", String), ("b", String), ("c", String), ("d", String),
     ("e", Text), ("f", Text),
     ("d1", Date), ("d2", Date), ("d3", Date),
@@ -134,6 +139,69 @@ def _statement() -> Any:
 #: location serving the school, L the case's placement; W names of the people referred to.
 CASE_ROWS = _statement()
 
+
+
+@dataclass(frozen=True, slots=True)
+class CaseHead:
+    """The case row with what the screen shows of its pupil and school, and whether the reader
+    may see it (the ``R`` row of :func:`open_statement`)."""
+
+    id: int
+    school_id: int
+    status: str
+    opened_at: datetime
+    registered_on: date | None
+    version: int
+    zorgplicht_extended: bool
+    zorgplicht_decision: str | None
+    zorgplicht_decided_on: date | None
+    pupil_id: int
+    pupil_name: str
+    date_of_birth: date | None
+    group: int
+    school_name: str
+    visible: bool
+
+
+def open_statement(visible: ColumnElement[bool]) -> Any:
+    """Opening a case in one round trip: its :class:`CaseHead` (kind ``R``, with ``visible``,
+    the reader's access clause on ``cases``) and, only when that clause holds, the rows of
+    :data:`CASE_ROWS` — a case the reader may not see sends nothing else to the client. The
+    access check is one uncorrelated ``EXISTS``: the server evaluates it once for the whole
+    statement (PostgreSQL: a one-time filter over the union)."""
+    c, p, sc = tables.cases.c, tables.pupils.c, tables.schools.c
+    case_id = bindparam("case_id", type_=Integer)
+    head = shaped_part(
+        _SHAPE, "R", (c.id == case_id) & (p.id == c.pupil_id) & (sc.id == c.school_id),
+        o=p.id, n=c.school_id, n2=c.version, n3=case((c.zorgplicht_extended, 1), else_=0),
+        n4=case((visible, 1), else_=0), a=c.status, b=c.zorgplicht_decision,
+        c=cast(p.group, String), d=p.name, e=sc.name, d1=c.registered_on,
+        d2=c.zorgplicht_decided_on, d3=p.date_of_birth, at=c.opened_at,
+    )
+    rest = CASE_ROWS.subquery("case_rows")
+    seen = exists(select(c.id).where((c.id == case_id) & visible))
+    return union_all(head, select(rest).where(seen))
+
+
+def read_case(conn: Connection, statement: Any, case_id: int
+              ) -> tuple[CaseHead | None, dict[str, list[Row[Any]]], dict[int, str]]:
+    """What :func:`open_statement`'s ``statement`` gives for ``case_id``: the case's head (None:
+    no such case; then nothing else) and, as :func:`read_case_rows`, its rows and names (empty
+    when the reader may not see it)."""
+    head_row, rows, names = _sorted(conn.execute(statement, {"case_id": case_id}), head="R")
+    if head_row is None:
+        return None, rows, names
+    r = head_row
+    head = CaseHead(
+        id=case_id, school_id=r.n, status=r.a, opened_at=r.at, registered_on=r.d1, version=r.n2,
+        zorgplicht_extended=bool(r.n3), zorgplicht_decision=r.b, zorgplicht_decided_on=r.d2,
+        pupil_id=r.o, pupil_name=r.d, date_of_birth=r.d3, school_name=r.e,
+        group=int(r.c),  # a string in the shape's columns
+        visible=bool(r.n4),
+    )
+    return head, rows, names
+
+
 #: How each kind is ordered as the screens show it (the statement itself does not order).
 _ORDER: dict[str, Any] = {
     "A": lambda r: (r.a, r.o),  # by role
@@ -145,13 +213,22 @@ _ORDER: dict[str, Any] = {
 def read_case_rows(s: Session | Connection, case_id: int) -> tuple[dict[str, list[Row[Any]]], dict[int, str]]:
     """The rows of :data:`CASE_ROWS` for ``case_id`` by kind, each kind in order (by id, or as
     :data:`_ORDER` says), and {person id: name} of everyone they point at."""
+    _head, rows, names = _sorted(s.execute(CASE_ROWS, {"case_id": case_id}))
+    return rows, names
+
+
+def _sorted(result: Any, head: str | None = None
+            ) -> tuple[Row[Any] | None, dict[str, list[Row[Any]]], dict[int, str]]:
+    """The rows of ``result`` by kind, each kind in order; the names (kind ``W``) as a dict and
+    the one row of kind ``head`` apart."""
     rows: dict[str, list[Row[Any]]] = defaultdict(list)
-    for row in s.execute(CASE_ROWS, {"case_id": case_id}):
+    for row in result:
         rows[row.kind].append(row)
     for kind, kind_rows in rows.items():
         kind_rows.sort(key=_ORDER.get(kind, _by_first))
     names = {r.o: r.d for r in rows.pop("W", ())}
-    return rows, names
+    heads = rows.pop(head, None) if head is not None else None
+    return (heads[0] if heads else None), rows, names
 
 
 def _by_first(row: Row[Any]) -> Any:

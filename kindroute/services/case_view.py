@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
 from kindroute.errors import AccessDenied, NotFound
 from kindroute.services import access, stepping
-from kindroute.services.case_rows import clock_inputs, read_case_rows, step_rows
+from kindroute.services.case_rows import (
+    CaseHead,
+    clock_inputs,
+    open_statement,
+    read_case,
+    read_case_rows,
+    step_rows,
+)
 from kindroute.services.clocks import compute_clocks, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import (
@@ -34,10 +42,30 @@ CASES, PUPILS, SCHOOLS, PEOPLE = tables.cases, tables.pupils, tables.schools, ta
 class CaseView(ServiceContext):
     """Read one case (outside roles' reads are logged)."""
 
-    def _read_case(self, conn: Connection, case_id: int, actor: Actor | None, *, lock: bool) -> Row[Any]:
+    def _open_statement(self, actor: Actor | None, today: date) -> Any:
+        """:func:`case_rows.open_statement` for ``actor`` today, built once and then reused."""
+        key = (actor, today)
+        stmt = self._open_reads.get(key)
+        if stmt is None:
+            if len(self._open_reads) >= 64:
+                self._open_reads.clear()
+            visible = access.visible_clause(actor, self.route, today)
+            stmt = self._open_reads[key] = open_statement(visible)
+        return stmt
+
+    @staticmethod
+    def _checked(case: Any, case_id: int, actor: Actor | None) -> Any:
+        """``case`` (a row or :class:`CaseHead`), when there is one and ``actor`` may see it."""
+        if case is None:
+            raise NotFound(f"Casus {case_id} bestaat niet.")
+        if actor is not None and not case.visible:
+            raise AccessDenied(f"U ({actor.name}) heeft geen toegang tot casus {case_id}.")
+        return case
+
+    def _read_case(self, conn: Connection, case_id: int, actor: Actor | None) -> Row[Any]:
         """The case row with what the screen shows of its pupil and school, and whether ``actor``
-        may see it: one round trip, Core (no ORM objects). ``lock``: FOR UPDATE OF the case row
-        (PostgreSQL), as ``_case`` does in a writing unit of work."""
+        may see it, locked FOR UPDATE OF the case row (PostgreSQL), as ``_case`` does in a
+        writing unit of work: for a read that is logged."""
         visible = access.visible_clause(actor, self.route, self.today()).label("visible")
         c, p = CASES.c, PUPILS.c
         stmt = (select(c.id, c.school_id, c.status, c.opened_at, c.registered_on, c.version,
@@ -46,14 +74,7 @@ class CaseView(ServiceContext):
                        SCHOOLS.c.name.label("school_name"), visible)
                 .join(PUPILS, p.id == c.pupil_id).join(SCHOOLS, SCHOOLS.c.id == c.school_id)
                 .where(c.id == case_id))
-        if lock:
-            stmt = stmt.with_for_update(of=CASES)
-        row = conn.execute(stmt).one_or_none()
-        if row is None:
-            raise NotFound(f"Casus {case_id} bestaat niet.")
-        if actor is not None and not row.visible:
-            raise AccessDenied(f"U ({actor.name}) heeft geen toegang tot casus {case_id}.")
-        return row
+        return self._checked(conn.execute(stmt.with_for_update(of=CASES)).one_or_none(), case_id, actor)
 
     def case_detail(self, actor: Actor | None, case_id: int, *, plan: bool = False) -> CaseDetail:
         """Everything about one case that ``actor`` may see; outside roles' reads are logged.
@@ -69,10 +90,15 @@ class CaseView(ServiceContext):
             # then the session comes first, and the connection is its own
             s = uow.session if plan else None
             conn = uow.connection
-            case = self._read_case(conn, case_id, actor, lock=log_read)
-            # every record the screen shows, every fact the guards need and every name they
-            # point at: one round trip
-            rows, people = read_case_rows(conn, case_id)
+            case: Row[Any] | CaseHead
+            if log_read:  # the case row locked first (a union cannot lock), then the rest
+                case = self._read_case(conn, case_id, actor)
+                rows, people = read_case_rows(conn, case_id)
+            else:
+                # the case, every record the screen shows, every fact the guards need and every
+                # name they point at: one round trip
+                head, rows, people = read_case(conn, self._open_statement(actor, today), case_id)
+                case = self._checked(head, case_id, actor)
             facts = stepping.build_facts(self.route, step_rows(rows, self.route), today,
                                          case.date_of_birth).facts
 

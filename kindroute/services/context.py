@@ -37,6 +37,8 @@ class ServiceContext(ServiceGround):
         self.engine: Engine = get_engine(self.route)
         #: the statement reading a case row for a step, per (actor, day): see :meth:`_step_case_read`
         self._step_reads: dict[tuple[Actor, date], Any] = {}
+        #: the statement opening a case, per (actor, day): see CaseView._open_statement
+        self._open_reads: dict[tuple[Actor, date], Any] = {}
 
     # ------------------------------------------------------------------ loading helpers
     def _actor(self, session: Session, who: str | int) -> Actor:
