@@ -48,22 +48,23 @@ def test_a_step_takes_the_global_head_after_everything_else(svc):
     assert reads == [], seen
     assert seen[takes[0]].startswith("UPDATE kindroute_meta") and "kindroute_meta.value = " in seen[takes[0]]
     before, after = seen[:takes[0]], seen[takes[0] + 1:]
-    # the step, its note and the track are written before the head is taken ...
-    # the case row with its next_due (the clocks after the step, known from the one read)
-    assert any(s.startswith("UPDATE cases SET") and "version" in s and "next_due" in s for s in before)
+    # the step's note and the track are written before the head is taken ...
     assert any(s.startswith("UPDATE case_tracks") for s in before)
     assert any(s.startswith("INSERT INTO notes") for s in before)
-    # the guards' facts and the clocks' inputs: one read, before the writes (not read again after)
-    fact_reads = [s for s in seen if s.startswith("SELECT '")]
-    assert len(fact_reads) == 1 and "'g' AS kind" in fact_reads[0] and fact_reads[0] in before, seen
-    assert not any(s.startswith("INSERT INTO case_events") for s in before)
-    # ... and after it only the event, the global head and the case's head
+    # the case row locked, the guards' facts and the clocks' inputs: one read, before the writes
+    # (not read again after)
+    reads = [s for s in seen if s.startswith(("SELECT", "WITH"))]
+    assert len(reads) == 1 and reads[0].startswith("WITH locked AS") and "'g' AS kind" in reads[0], seen
+    assert reads[0] in before
+    assert not any(s.startswith(("INSERT INTO case_events", "UPDATE cases")) for s in before)
+    # ... and after it only the event, the global head and the case row: written once, with its
+    # new head, its version and its next_due (the clocks after the step, known from the one read)
     kinds = [s.split(" SET ")[0].split(" (")[0] for s in after]
     assert set(kinds) <= {"INSERT INTO case_events", "UPDATE kindroute_meta", "UPDATE cases"}, after
     assert kinds.count("INSERT INTO case_events") == 1
     updates = [s for s in after if s.startswith("UPDATE cases")]
     assert len(updates) == 1, after
-    assert updates[0].split(" WHERE ")[0].split("=")[0] == "UPDATE cases SET history_head", after
+    assert all(f"{c}=" in updates[0].split(" WHERE ")[0] for c in ("history_head", "version", "next_due"))
     with svc.db.engine.connect() as conn:
         due = conn.execute(select(Case.next_due).where(Case.id == cid)).scalar()
         assert due == clocks.next_due(conn, cid, svc.route) and due is not None

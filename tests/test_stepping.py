@@ -22,7 +22,7 @@ from test_trust_support import (
 )
 
 from kindroute.errors import Conflict
-from kindroute.services import Services, access, stepping, turns
+from kindroute.services import Services, access, history, stepping, turns
 from kindroute.store.models import (
     Assignment,
     Case,
@@ -153,7 +153,7 @@ def test_a_step_whose_version_check_fails_is_a_conflict_and_writes_nothing(svc):
     tick_all(svc, cid)
     with svc._uow() as uow:
         conn = uow.connection
-        case = conn.execute(svc._step_case_read(ib, svc.today()), {"case_id": cid}).one()
+        case = conn.execute(stepping.case_statement(ib, svc.route, svc.today()), {"case_id": cid}).one()
         known = stepping.build_facts(svc.route, stepping.fact_rows(conn, cid), svc.today(), case.born)
         track, source, dest = svc.engine.apply(known.facts, "naar_aanpak_groep")
         # as if someone else had written in between
@@ -161,6 +161,16 @@ def test_a_step_whose_version_check_fails_is_a_conflict_and_writes_nothing(svc):
         with pytest.raises(Conflict) as caught:
             turns.record_step(svc, conn, ib, cid, stale, known.tracks[track], track, source, dest,
                               "naar_aanpak_groep", "")
+        assert str(caught.value) == STALE_MESSAGE
+    # with the events collected for a seal, the row is written (and checked) at the seal
+    with svc._uow() as uow:
+        conn = uow.connection
+        pending = history.PendingEvents(history.history_key_for(svc.db, conn, write=True),
+                                        head=case.global_head)
+        turns.record_step(svc, conn, ib, cid, stale, known.tracks[track], track, source, dest,
+                          "naar_aanpak_groep", "", pending)
+        with pytest.raises(Conflict) as caught:
+            pending.seal(conn)
         assert str(caught.value) == STALE_MESSAGE
     with svc.db.sessions() as s:
         assert s.scalar(select(func.count()).select_from(CaseEvent)

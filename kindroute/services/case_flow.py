@@ -18,6 +18,7 @@ from kindroute.services.clocks import refresh_next_due, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import Actor, StepResult
 from kindroute.services.people import new_pupil
+from kindroute.services.step_read import read_step_start, step_start_statement
 from kindroute.services.text import check_birth_date, check_group, check_name, check_text, parse_date
 from kindroute.store.chain import GENESIS
 from kindroute.store.models import Assignment, Case, CaseTrack, Note, Pupil
@@ -199,23 +200,24 @@ class CaseFlow(ServiceContext):
     ) -> StepResult:
         """Take a step: guards checked again inside the transaction; step + event together.
 
-        Two reads (the locked case row with the access check, then every fact the guards need)
-        and the writes, as Core statements: see :mod:`kindroute.services.stepping`.
+        One read (the locked case row with the access check, and every fact the guards need:
+        :mod:`kindroute.services.step_read`) and the writes, as Core statements: see
+        :mod:`kindroute.services.stepping`.
         """
         if note:
             check_text(note, "Notitie", required=False)
         today = self.today()
         with self._uow() as uow:
             conn = uow.connection
-            case = conn.execute(self._step_case_read(actor, today), {"case_id": case_id}).one_or_none()
+            # the case row locked, the guards' facts and the case's clocks: one statement (the
+            # clocks are known after the step without reading them again)
+            case, rows = read_step_start(conn, self._step_case_read(actor, today), self._step_facts,
+                                         case_id)
             if case is None:
                 raise NotFound(f"Casus {case_id} bestaat niet.")
             if not case.visible:
                 raise AccessDenied(f"U ({actor.name}) heeft geen toegang tot casus {case_id}.")
             self._check_version(conn, case_id, case.version, expected_version)
-            # the guards' facts and the case's clocks, read once (the clocks are known after the step)
-            rows = conn.execute(clocks.step_statement(clocks.clock_kinds(self.route)),
-                                {"case_id": case_id}).all()
             known = stepping.build_facts(self.route, rows, today, case.born)
             nxt = self.engine.check(known.facts, trigger)  # unknown trigger -> StepNotAllowed
             turns.require_turn(self, actor, case.school_id, nxt.source, known.holders)
@@ -261,14 +263,22 @@ class CaseFlow(ServiceContext):
                 return role.id
         return None
 
+    @property
+    def _step_facts(self) -> Any:
+        """:func:`clocks.step_statement` for the route, built once."""
+        if self._step_facts_read is None:
+            self._step_facts_read = clocks.step_statement(clocks.clock_kinds(self.route))
+        return self._step_facts_read
+
     def _step_case_read(self, actor: Actor, today: date) -> Any:
-        """:func:`stepping.case_statement` for ``actor`` today, built once and then reused."""
+        """:func:`step_read.step_start_statement` for ``actor`` today, built once and then reused."""
         key = (actor, today)
         stmt = self._step_reads.get(key)
         if stmt is None:
             if len(self._step_reads) >= 64:
                 self._step_reads.clear()
-            stmt = self._step_reads[key] = stepping.case_statement(actor, self.route, today)
+            stmt = self._step_reads[key] = step_start_statement(
+                stepping.case_statement(actor, self.route, today), self._step_facts)
         return stmt
 
     def _trigger_to(self, facts: CaseFacts, want_final: bool, dest: str | None) -> str:

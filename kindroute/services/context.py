@@ -37,6 +37,7 @@ class ServiceContext(ServiceGround):
         self.engine: Engine = get_engine(self.route)
         #: the statement reading a case row for a step, per (actor, day): see :meth:`_step_case_read`
         self._step_reads: dict[tuple[Actor, date], Any] = {}
+        self._step_facts_read: Any = None  # clocks.step_statement for the route, once
         #: the statement opening a case, per (actor, day): see CaseView._open_statement
         self._open_reads: dict[tuple[Actor, date], Any] = {}
 

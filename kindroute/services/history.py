@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
-from kindroute.errors import DatabaseProblem
+from kindroute.errors import Conflict, DatabaseProblem
 from kindroute.services.dto import Actor
 from kindroute.services.integrity import case_scope
 from kindroute.store import history_key
@@ -41,6 +41,7 @@ from kindroute.store.hmac_chain import (
     records_text,
 )
 from kindroute.store.models import AccessLog, Base, Case, CaseEvent, Meta
+from kindroute.store.uow import STALE_MESSAGE
 
 META = Meta.__table__
 CASES = Case.__table__
@@ -147,12 +148,39 @@ class PendingEvents:
     waits for a writer holding it), so it needs no read of its own. Had anyone moved the head
     since (another step committed meanwhile, or this transaction), nothing matches and it takes
     the head as without ``head``: read and locked, then moved.
+
+    A step's UPDATE of its case row (version, count, status, clocks) can wait for the seal too
+    (:meth:`write_case_later`): it then carries the case's new head, so the row is written once
+    instead of twice. Whoever reads the case row before the seal calls :meth:`write_cases` first.
     """
 
     def __init__(self, key: bytes, head: str | None = None) -> None:
         self.key = key
         self.head = head
         self._events: list[dict[str, Any]] = []
+        self._case_writes: list[tuple[Any, dict[str, Any]]] = []
+
+    def write_case_later(self, statement: Any, values: dict[str, Any]) -> None:
+        """Hold a case row's UPDATE (``values`` with ``case_id`` and ``head``; one row expected,
+        else :class:`Conflict`) until the seal, which writes it with the case's new head."""
+        self._case_writes.append((statement, values))
+
+    def write_cases(self, conn: Connection) -> None:
+        """Write the case rows held so far now, with the heads they have (the seal moves those on
+        with one more UPDATE each): for a reader of a case row before the seal."""
+        self._write_held(conn, {})
+
+    def _write_held(self, conn: Connection, heads: dict[int, str]) -> set[int]:
+        written: set[int] = set()
+        for statement, values in self._case_writes:
+            case_id = values["case_id"]
+            if case_id in heads:
+                values = {**values, "head": heads[case_id]}
+                written.add(case_id)
+            if conn.execute(statement, values).rowcount != 1:
+                raise Conflict(STALE_MESSAGE)
+        self._case_writes.clear()
+        return written
 
     def add(self, *, case_id: int, prev_hash: str, prev_count: int, kind: str, actor: Actor, at: datetime,
             records: Iterable[Record] = (), note: str = "", track: str = "", from_step: str = "",
@@ -195,6 +223,7 @@ class PendingEvents:
     def seal(self, conn: Connection) -> dict[int, str]:
         """Lock the global head, seal and write the collected events; returns each case's new head."""
         if not self._events:
+            self.write_cases(conn)
             return {}
         rows: list[dict[str, Any]] | None = None
         if self.head is not None:
@@ -212,8 +241,10 @@ class PendingEvents:
             # one statement per event: the figures' trigger reads the event before it on the track
             conn.execute(_INSERT_EVENT, row)
             heads[row["case_id"]] = row["hash"]
+        written = self._write_held(conn, heads)  # the held case rows, with their new heads
         for case_id, h in heads.items():
-            conn.execute(_WRITE_CASE_HEAD, {"where_case": case_id, "head": h})
+            if case_id not in written:
+                conn.execute(_WRITE_CASE_HEAD, {"where_case": case_id, "head": h})
         self._events.clear()
         self.head = None
         return heads

@@ -318,8 +318,8 @@ def _update_case(with_status: bool, with_due: bool = False) -> Any:
 #: The case row after a step: chain head, count, time, version (and status on the main track).
 UPDATE_CASE = _update_case(with_status=False)
 UPDATE_CASE_STATUS = _update_case(with_status=True)
-#: The same with ``next_due``: a step that knows the case's clocks after it (the row's one UPDATE
-#: that touches an indexed column; the head written at the seal then touches none).
+#: The same with ``next_due``: a step that knows the case's clocks after it (a step's one UPDATE
+#: of the row, written at the seal with the case's new head).
 UPDATE_CASE_DUE = _update_case(with_status=False, with_due=True)
 UPDATE_CASE_STATUS_DUE = _update_case(with_status=True, with_due=True)
 INSERT_TRACK = TRACKS.insert()

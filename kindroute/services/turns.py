@@ -179,7 +179,8 @@ def record_step(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: in
     by the caller right before its commit (the global head is then locked only at the end);
     without it the event is sealed now. ``clock_inputs``: the case's clocks' inputs as they stand
     before this step (:func:`clocks.step_statement`); the step moves them on and writes the
-    case's ``next_due`` with its row.
+    case's ``next_due`` with its row. With ``pending`` the case row is written at the seal, with
+    its new head (:meth:`history.PendingEvents.write_case_later`).
     """
     now = ctx.now()
     if now < case.opened_at:
@@ -229,7 +230,9 @@ def record_step(ctx: ServiceContext, conn: Connection, actor: Actor, case_id: in
         values["next_due"] = earliest(clock_inputs, ctx.route)
         update = stepping.UPDATE_CASE_STATUS_DUE if update is stepping.UPDATE_CASE_STATUS \
             else stepping.UPDATE_CASE_DUE
-    if conn.execute(update, values).rowcount != 1:
+    if pending is not None:  # written at the seal, with the case's new head: one UPDATE of the row
+        pending.write_case_later(update, values)
+    elif conn.execute(update, values).rowcount != 1:
         raise Conflict(STALE_MESSAGE)
     if row is None:
         conn.execute(stepping.INSERT_TRACK, {
@@ -271,6 +274,8 @@ def follow_automatic_conn(ctx: ServiceContext, conn: Connection, actor: Actor, c
     robot = Actor(id=actor.id, name=AUTOMATIC_AUTHOR, roles=(), school_id=None)
     taken: list[StepResult] = []
     for _ in range(MAX_AUTOMATIC):
+        if pending is not None:  # the case row as the steps so far left it
+            pending.write_cases(conn)
         case = conn.execute(read, {"case_id": case_id}).one()
         known = stepping.build_facts(ctx.route, stepping.fact_rows(conn, case_id), today, case.born)
         option = ctx.engine.automatic_step(known.facts)
