@@ -12,13 +12,12 @@ from kindroute.errors import AccessDenied, NotFound
 from kindroute.services import access, stepping
 from kindroute.services.case_rows import (
     CaseHead,
-    clock_inputs,
     open_statement,
     read_case,
     read_case_rows,
     step_rows,
 )
-from kindroute.services.clocks import compute_clocks, zorgplicht_deadline
+from kindroute.services.clocks import ClockInputs, compute_clocks, inputs_from, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
 from kindroute.services.dto import (
     Actor,
@@ -99,7 +98,8 @@ class CaseView(ServiceContext):
                 # name they point at: one round trip
                 head, rows, people = read_case(conn, self._open_statement(actor, today), case_id)
                 case = self._checked(head, case_id, actor)
-            facts = stepping.build_facts(self.route, step_rows(rows, self.route), today,
+            made = step_rows(rows, self.route)  # as a step reads them: the facts and the clocks
+            facts = stepping.build_facts(self.route, made, today,
                                          case.date_of_birth).facts
 
             def name_of(pid: int | None) -> str | None:
@@ -173,7 +173,8 @@ class CaseView(ServiceContext):
                 info = read_plan(s, case, self.route, today, names=people, rows=rows)
                 goals, opp, clocks = info.goals, info.opp, info.clocks
             else:  # the clocks from the rows read above
-                clocks = tuple(compute_clocks(clock_inputs(case, rows, self.route), self.route, today))
+                clocks = tuple(compute_clocks(inputs_from(made, self.route, ClockInputs.of_case(case)),
+                                              self.route, today))
             detail = CaseDetail(
                 id=case.id, pupil=case.pupil_name, pupil_id=case.pupil_id, date_of_birth=case.date_of_birth,
                 group=case.group, school=case.school_name, school_id=case.school_id, status=case.status,

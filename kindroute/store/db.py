@@ -201,8 +201,11 @@ def make_engine(url: str) -> Engine:
     except ModuleNotFoundError as exc:
         raise DatabaseProblem(f"Databasestuurprogramma ontbreekt voor {describe(url)}: {exc}") from None
     from kindroute.store.liveness import install_quiet_ping
+    from kindroute.store.psycopg_cache import cache_long_statements
 
     install_quiet_ping(engine)  # the pre-ping asks the server only when the socket is not quiet
+    if u.get_driver_name() == "psycopg":
+        cache_long_statements()  # a case opened or a step read: not converted again every time
     return engine
 
 
