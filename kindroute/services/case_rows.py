@@ -8,6 +8,8 @@ the guards look at, and the name of everyone these point at — are read as one 
 equally shaped rows, in no particular order: :func:`read_case_rows` sorts each kind the way the
 screens show it, and :func:`step_rows` gives the rows a step reads itself
 (:func:`clocks.step_statement`), so the guards' facts and the clocks come from one code.
+:func:`open_statement` puts the case row itself in front, with the reader's access check, so
+that a case is opened in one round trip (:func:`read_case`).
 """
 
 from __future__ import annotations
