@@ -2,17 +2,18 @@
 
 Taking a step is the busiest write in kindroute, so it does not go through ORM flushes:
 
-* one statement reads the case row (``FOR UPDATE OF cases`` on PostgreSQL; SQLite already
-  holds the write lock from ``BEGIN IMMEDIATE``) together with the pupil's date of birth, the
-  history's global head and whether the actor may see the case (the same
-  :func:`access.visible_clause` the lists use);
-* one statement reads every fact the guards look at: tracks, active assignments, consents,
-  checklist ticks and documents, as one ``UNION ALL`` of equally shaped rows — for a step
-  together with the rest of what the case's clocks need (:func:`clocks.step_statement`), so
-  ``cases.next_due`` after the step is known without reading again;
-* two statements write the case row (``WHERE version = <old>``, with its ``next_due``) and the
-  track (plus a note when one is given); then, last, :class:`history.PendingEvents` moves the
-  global head on, inserts the event and writes the case's new head.
+* the case row (``FOR UPDATE OF cases`` on PostgreSQL; SQLite already holds the write lock
+  from ``BEGIN IMMEDIATE``) together with the pupil's date of birth, the history's global head
+  and whether the actor may see the case (the same :func:`access.visible_clause` the lists
+  use): :func:`case_statement`;
+* every fact the guards look at: tracks, active assignments, consents, checklist ticks and
+  documents, as one ``UNION ALL`` of equally shaped rows — for a step together with the rest of
+  what the case's clocks need (:func:`clocks.step_statement`), so ``cases.next_due`` after the
+  step is known without reading again;
+* both are read in one statement (:mod:`kindroute.services.step_read`);
+* the step writes the track (plus a note when one is given); then, last,
+  :class:`history.PendingEvents` moves the global head on, inserts the event and writes the case
+  row (``WHERE version = <old>``, with its ``next_due``) once, with its new head.
 
 The statements are built once and executed with bound parameters, so SQLAlchemy compiles each
 shape once and reuses it. :func:`build_facts` turns the fact rows into :class:`CaseFacts`; the

@@ -87,7 +87,7 @@ class Database:
         On a server database a reading unit of work runs in autocommit: under PostgreSQL's READ
         COMMITTED every statement sees its own snapshot inside a transaction as well, so a
         transaction around reads adds nothing but its ``BEGIN`` and ``ROLLBACK`` — two round
-        trips more for a case opened in two statements. (SQLite keeps its ``BEGIN``: there the
+        trips more for a case opened in one statement. (SQLite keeps its ``BEGIN``: there the
         reads of one unit of work share one snapshot.)"""
         bind = self._binds.get(write)
         if bind is None:
