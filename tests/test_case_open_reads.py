@@ -11,7 +11,7 @@ access check: one statement in all.
 from __future__ import annotations
 
 import test_trust_support
-from test_trust_support import actor, open_case, statements_of
+from test_trust_support import actor, case_with_clocks, open_case, statements_of
 
 from kindroute.services import Services
 from kindroute.services.case_people import case_people
@@ -52,12 +52,7 @@ def test_opening_a_case_reads_its_clocks_but_not_its_plan(svc):
     """The case screen waits for ``case_detail``: the goals and the OPP belong to the Plan tab
     (read when it is first shown), the clocks to the header (from the rows read anyway and one
     more statement); the case, its pupil, its school and the access check come with them."""
-    ib = actor(svc)
-    cid = open_case(svc, registered_on="2026-11-01")
-    svc.add_goal(ib, cid, area="lezen", goal="Leest AVI E4", approach="Duolezen", who="ouders",
-                 evaluate_on="2026-12-01")
-    svc.save_opp(ib, cid, uitstroomprofiel="vmbo basis", reasons="IQ 85")
-    svc.add_agreement(ib, cid, "Ouders bellen", who="Dirk Directeur", due_on="2026-12-03")
+    ib, cid = case_with_clocks(svc)
 
     detail = None
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 import test_trust_support
-from test_trust_support import PG_URL, actor, needs_pg, open_case, statements_of, tick_all
+from test_trust_support import PG_URL, actor, case_with_clocks, needs_pg, open_case, statements_of, tick_all
 
 from kindroute.errors import AccessDenied, StepNotAllowed
 from kindroute.services import Services, stepping
@@ -119,12 +119,7 @@ def test_a_step_that_waited_for_the_lock_reads_the_case_as_the_other_writer_left
 
 def test_the_facts_of_one_statement_are_those_read_on_their_own(svc):
     """Every kind of fact a step reads comes the same through the one statement."""
-    ib = actor(svc)
-    cid = open_case(svc, registered_on="2026-11-01")
-    svc.add_goal(ib, cid, area="lezen", goal="Leest AVI E4", approach="Duolezen", who="ouders",
-                 evaluate_on="2026-12-01")
-    svc.save_opp(ib, cid, uitstroomprofiel="vmbo basis", reasons="IQ 85")
-    svc.add_agreement(ib, cid, "Ouders bellen", who="Dirk Directeur", due_on="2026-12-03")
+    ib, cid = case_with_clocks(svc)
     with svc.db.engine.connect() as conn:
         case, facts = read_step_start(conn, svc._step_case_read(ib, svc.today()), svc._step_facts, cid)
         alone = [tuple(r) for r in conn.execute(svc._step_facts, {"case_id": cid})]

@@ -96,6 +96,18 @@ def open_case(svc: Services, name: str = "Sanne de Vries", **kw) -> int:  # type
     )
 
 
+def case_with_clocks(svc: Services):  # type: ignore[no-untyped-def]
+    """(the IB, a case of hers) with a clock of every kind running: registered (zorgplicht), a goal
+    to evaluate, an OPP and an agreement with a due date."""
+    ib = actor(svc)
+    cid = open_case(svc, registered_on="2026-11-01")
+    svc.add_goal(ib, cid, area="lezen", goal="Leest AVI E4", approach="Duolezen", who="ouders",
+                 evaluate_on="2026-12-01")
+    svc.save_opp(ib, cid, uitstroomprofiel="vmbo basis", reasons="IQ 85")
+    svc.add_agreement(ib, cid, "Ouders bellen", who="Dirk Directeur", due_on="2026-12-03")
+    return ib, cid
+
+
 def tick_all(svc: Services, case_id: int, track: str = "school") -> None:
     detail = svc.case_detail(None, case_id)
     for t in detail.tracks:
