@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from kindroute.errors import AccessDenied, Conflict, InvalidInput, KindrouteError, NotFound, StepNotAllowed
+from kindroute.errors import AccessDenied, Conflict, InvalidInput, KindrouteError, StepNotAllowed
 from kindroute.services import access, clocks, history, stepping, turns
 from kindroute.services.clocks import refresh_next_due, zorgplicht_deadline
 from kindroute.services.context import ServiceContext
@@ -213,10 +213,7 @@ class CaseFlow(ServiceContext):
             # clocks are known after the step without reading them again)
             case, rows = read_step_start(conn, self._step_case_read(actor, today), self._step_facts,
                                          case_id)
-            if case is None:
-                raise NotFound(f"Casus {case_id} bestaat niet.")
-            if not case.visible:
-                raise AccessDenied(f"U ({actor.name}) heeft geen toegang tot casus {case_id}.")
+            self._seen_case(case, case_id, actor)
             self._check_version(conn, case_id, case.version, expected_version)
             known = stepping.build_facts(self.route, rows, today, case.born)
             nxt = self.engine.check(known.facts, trigger)  # unknown trigger -> StepNotAllowed
@@ -272,14 +269,8 @@ class CaseFlow(ServiceContext):
 
     def _step_case_read(self, actor: Actor, today: date) -> Any:
         """:func:`step_read.step_start_statement` for ``actor`` today, built once and then reused."""
-        key = (actor, today)
-        stmt = self._step_reads.get(key)
-        if stmt is None:
-            if len(self._step_reads) >= 64:
-                self._step_reads.clear()
-            stmt = self._step_reads[key] = step_start_statement(
-                stepping.case_statement(actor, self.route, today), self._step_facts)
-        return stmt
+        return self._per_reader(self._step_reads, actor, today, lambda: step_start_statement(
+            stepping.case_statement(actor, self.route, today), self._step_facts))
 
     def _trigger_to(self, facts: CaseFacts, want_final: bool, dest: str | None) -> str:
         main = self.route.main_track.id

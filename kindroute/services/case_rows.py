@@ -142,7 +142,6 @@ def _statement() -> Any:
 CASE_ROWS = _statement()
 
 
-
 @dataclass(frozen=True, slots=True)
 class CaseHead:
     """The case row with what the screen shows of its pupil and school, and whether the reader
@@ -165,24 +164,42 @@ class CaseHead:
     visible: bool
 
 
-def open_statement(visible: ColumnElement[bool]) -> Any:
-    """Opening a case in one round trip: its :class:`CaseHead` (kind ``R``, with ``visible``,
-    the reader's access clause on ``cases``) and, only when that clause holds, the rows of
-    :data:`CASE_ROWS` — a case the reader may not see sends nothing else to the client. The
-    access check is one uncorrelated ``EXISTS``: the server evaluates it once for the whole
-    statement (PostgreSQL: a one-time filter over the union)."""
+def head_statement(visible: ColumnElement[bool]) -> Select[Any]:
+    """The case row (parameter ``case_id``) with what the screen shows of its pupil and school,
+    and ``visible``, the reader's access clause on ``cases``: the ``R`` row of
+    :func:`open_statement` (:func:`head_of` reads it)."""
     c, p, sc = tables.cases.c, tables.pupils.c, tables.schools.c
-    case_id = bindparam("case_id", type_=Integer)
-    head = shaped_part(
-        _SHAPE, "R", (c.id == case_id) & (p.id == c.pupil_id) & (sc.id == c.school_id),
+    return shaped_part(
+        _SHAPE, "R", (c.id == bindparam("case_id", type_=Integer)) & (p.id == c.pupil_id)
+        & (sc.id == c.school_id),
         o=p.id, n=c.school_id, n2=c.version, n3=case((c.zorgplicht_extended, 1), else_=0),
         n4=case((visible, 1), else_=0), a=c.status, b=c.zorgplicht_decision,
         c=cast(p.group, String), d=p.name, e=sc.name, d1=c.registered_on,
         d2=c.zorgplicht_decided_on, d3=p.date_of_birth, at=c.opened_at,
     )
-    rest = CASE_ROWS.subquery("case_rows")
-    seen = exists(select(c.id).where((c.id == case_id) & visible))
-    return union_all(head, select(rest).where(seen))
+
+
+def head_of(r: Row[Any] | None, case_id: int) -> CaseHead | None:
+    """The :class:`CaseHead` in a row of :func:`head_statement` (None: no such case)."""
+    if r is None:
+        return None
+    return CaseHead(
+        id=case_id, school_id=r.n, status=r.a, opened_at=r.at, registered_on=r.d1, version=r.n2,
+        zorgplicht_extended=bool(r.n3), zorgplicht_decision=r.b, zorgplicht_decided_on=r.d2,
+        pupil_id=r.o, pupil_name=r.d, date_of_birth=r.d3, school_name=r.e,
+        group=int(r.c),  # a string in the shape's columns
+        visible=bool(r.n4),
+    )
+
+
+def open_statement(visible: ColumnElement[bool]) -> Any:
+    """Opening a case in one round trip: its :func:`head_statement` row and, only when
+    ``visible`` holds, the rows of :data:`CASE_ROWS` — a case the reader may not see sends
+    nothing else to the client. The access check is one uncorrelated ``EXISTS``: the server
+    evaluates it once for the whole statement (PostgreSQL: a one-time filter over the union)."""
+    c = tables.cases.c
+    seen = exists(select(c.id).where((c.id == bindparam("case_id", type_=Integer)) & visible))
+    return union_all(head_statement(visible), select(CASE_ROWS.subquery("case_rows")).where(seen))
 
 
 def read_case(conn: Connection, statement: Any, case_id: int
@@ -191,17 +208,7 @@ def read_case(conn: Connection, statement: Any, case_id: int
     no such case; then nothing else) and, as :func:`read_case_rows`, its rows and names (empty
     when the reader may not see it)."""
     head_row, rows, names = _sorted(conn.execute(statement, {"case_id": case_id}), head="R")
-    if head_row is None:
-        return None, rows, names
-    r = head_row
-    head = CaseHead(
-        id=case_id, school_id=r.n, status=r.a, opened_at=r.at, registered_on=r.d1, version=r.n2,
-        zorgplicht_extended=bool(r.n3), zorgplicht_decision=r.b, zorgplicht_decided_on=r.d2,
-        pupil_id=r.o, pupil_name=r.d, date_of_birth=r.d3, school_name=r.e,
-        group=int(r.c),  # a string in the shape's columns
-        visible=bool(r.n4),
-    )
-    return head, rows, names
+    return head_of(head_row, case_id), rows, names
 
 
 #: How each kind is ordered as the screens show it (the statement itself does not order).

@@ -6,12 +6,13 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, select
 
-from kindroute.errors import AccessDenied, NotFound
 from kindroute.services import access, stepping
 from kindroute.services.case_rows import (
     CaseHead,
+    head_of,
+    head_statement,
     open_statement,
     read_case,
     read_case_rows,
@@ -43,37 +44,15 @@ class CaseView(ServiceContext):
 
     def _open_statement(self, actor: Actor | None, today: date) -> Any:
         """:func:`case_rows.open_statement` for ``actor`` today, built once and then reused."""
-        key = (actor, today)
-        stmt = self._open_reads.get(key)
-        if stmt is None:
-            if len(self._open_reads) >= 64:
-                self._open_reads.clear()
-            visible = access.visible_clause(actor, self.route, today)
-            stmt = self._open_reads[key] = open_statement(visible)
-        return stmt
+        return self._per_reader(self._open_reads, actor, today,
+                                lambda: open_statement(access.visible_clause(actor, self.route, today)))
 
-    @staticmethod
-    def _checked(case: Any, case_id: int, actor: Actor | None) -> Any:
-        """``case`` (a row or :class:`CaseHead`), when there is one and ``actor`` may see it."""
-        if case is None:
-            raise NotFound(f"Casus {case_id} bestaat niet.")
-        if actor is not None and not case.visible:
-            raise AccessDenied(f"U ({actor.name}) heeft geen toegang tot casus {case_id}.")
-        return case
-
-    def _read_case(self, conn: Connection, case_id: int, actor: Actor | None) -> Row[Any]:
-        """The case row with what the screen shows of its pupil and school, and whether ``actor``
-        may see it, locked FOR UPDATE OF the case row (PostgreSQL), as ``_case`` does in a
-        writing unit of work: for a read that is logged."""
-        visible = access.visible_clause(actor, self.route, self.today()).label("visible")
-        c, p = CASES.c, PUPILS.c
-        stmt = (select(c.id, c.school_id, c.status, c.opened_at, c.registered_on, c.version,
-                       c.zorgplicht_extended, c.zorgplicht_decision, c.zorgplicht_decided_on,
-                       p.id.label("pupil_id"), p.name.label("pupil_name"), p.date_of_birth, p.group,
-                       SCHOOLS.c.name.label("school_name"), visible)
-                .join(PUPILS, p.id == c.pupil_id).join(SCHOOLS, SCHOOLS.c.id == c.school_id)
-                .where(c.id == case_id))
-        return self._checked(conn.execute(stmt.with_for_update(of=CASES)).one_or_none(), case_id, actor)
+    def _read_case(self, conn: Connection, case_id: int, actor: Actor | None) -> CaseHead:
+        """The case's :func:`case_rows.head_statement` row, locked FOR UPDATE OF the case row
+        (PostgreSQL), as ``_case`` does in a writing unit of work: for a read that is logged."""
+        stmt = head_statement(access.visible_clause(actor, self.route, self.today()))
+        row = conn.execute(stmt.with_for_update(of=CASES), {"case_id": case_id}).one_or_none()
+        return self._seen_case(head_of(row, case_id), case_id, actor)
 
     def case_detail(self, actor: Actor | None, case_id: int, *, plan: bool = False) -> CaseDetail:
         """Everything about one case that ``actor`` may see; outside roles' reads are logged.
@@ -89,7 +68,6 @@ class CaseView(ServiceContext):
             # then the session comes first, and the connection is its own
             s = uow.session if plan else None
             conn = uow.connection
-            case: Row[Any] | CaseHead
             if log_read:  # the case row locked first (a union cannot lock), then the rest
                 case = self._read_case(conn, case_id, actor)
                 rows, people = read_case_rows(conn, case_id)
@@ -97,7 +75,7 @@ class CaseView(ServiceContext):
                 # the case, every record the screen shows, every fact the guards need and every
                 # name they point at: one round trip
                 head, rows, people = read_case(conn, self._open_statement(actor, today), case_id)
-                case = self._checked(head, case_id, actor)
+                case = self._seen_case(head, case_id, actor)
             made = step_rows(rows, self.route)  # as a step reads them: the facts and the clocks
             facts = stepping.build_facts(self.route, made, today,
                                          case.date_of_birth).facts

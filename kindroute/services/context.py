@@ -41,6 +41,29 @@ class ServiceContext(ServiceGround):
         #: the statement opening a case, per (actor, day): see CaseView._open_statement
         self._open_reads: dict[tuple[Actor, date], Any] = {}
 
+    @staticmethod
+    def _per_reader(cache: dict[tuple[Actor, date], Any], actor: Actor | None, today: date,
+                    build: Callable[[], Any]) -> Any:
+        """A statement built once per (reader, day) by ``build`` and then reused from ``cache``
+        (a reader's access clause is part of it; at most 64 are kept)."""
+        key = (actor, today)
+        stmt = cache.get(key)
+        if stmt is None:
+            if len(cache) >= 64:
+                cache.clear()
+            stmt = cache[key] = build()
+        return stmt
+
+    @staticmethod
+    def _seen_case(case: Any, case_id: int, actor: Actor | None) -> Any:
+        """``case`` (a row read with ``visible``, the reader's access clause) when there is one
+        and ``actor`` may see it."""
+        if case is None:
+            raise NotFound(f"Casus {case_id} bestaat niet.")
+        if actor is not None and not case.visible:
+            raise AccessDenied(f"U ({actor.name}) heeft geen toegang tot casus {case_id}.")
+        return case
+
     # ------------------------------------------------------------------ loading helpers
     def _actor(self, session: Session, who: str | int) -> Actor:
         person: Person | None = None
