@@ -87,6 +87,10 @@ def test_bench_case_open_and_stroomschema_run_with_pilot(tmp_path):
         fig = figures[fid]
         assert not fig["note"].startswith("failed"), fig["note"]
         assert len(fig["samples"]) == len(fig["floor"]) == 2 and fig["ratio"] > 0
+    # P7's first frame with the case comes before (or with) the screen settling
+    settled = result["p7_settled"]
+    assert len(settled["samples"]) == len(settled["floor"]) == 2
+    assert all(s >= f for s, f in zip(settled["samples"], figures["P7"]["samples"], strict=True))
     assert "failed" not in figures["P2m"]["note"] and len(figures["P2m"]["samples"]) == 16
 
 
