@@ -22,6 +22,8 @@ from textual.screen import ModalScreen, Screen
 from kindroute.errors import KindrouteError
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from kindroute.app import KindrouteApp
     from kindroute.services import Actor, Services
 
@@ -171,12 +173,44 @@ class KrScreen(KeysMixin, ServicesMixin, Screen[Any]):
     def on_service_failed(self, message: ServiceFailed) -> None:
         self.app.notify(str(message.error), severity="error", markup=False, timeout=8)
 
+    def on_unmount(self) -> None:
+        collect_when_painted(self.app)
+
 
 class KrModal(KeysMixin, ServicesMixin, ModalScreen[Any]):
     """A dialog of kindroute."""
 
     def on_service_failed(self, message: ServiceFailed) -> None:
         self.app.notify(str(message.error), severity="error", markup=False, timeout=8)
+
+    def on_unmount(self) -> None:
+        collect_when_painted(self.app)
+
+
+def collect_when_painted(app: App[Any]) -> None:
+    """A screen closes (called from its ``on_unmount``, in its own message task): once that
+    task is over and the screen below is painted again, its garbage is collected
+    (:func:`kindroute.services.early_page.collect_closed`).
+
+    Nothing that holds the screen may be alive while the collection runs, so the request is
+    made in an empty context (made in the screen's own, it would name the screen as its
+    sender: Textual's ``active_message_pump``), and the collection runs on its own turn of the
+    event loop, after the batch of after-refresh callbacks it came with (one of them may be
+    the closed screen's own).
+    """
+    from kindroute.services.early_page import collect_closed
+
+    def collect() -> None:
+        asyncio.get_running_loop().call_soon(collect_closed, context=contextvars.Context())
+
+    def request(_task: object = None) -> None:
+        app.call_after_refresh(collect)
+
+    task = asyncio.current_task()
+    if task is None:
+        contextvars.Context().run(request)
+    else:
+        task.add_done_callback(request, context=contextvars.Context())
 
 
 def refused_binding(key: str, action: str, description: str) -> Binding:
