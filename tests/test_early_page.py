@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -373,21 +375,36 @@ async def test_the_collector_settles_once_the_start_is_over_with_the_worklist_al
         await close(app)
 
 
-async def test_a_closed_screen_is_collected_once_the_screen_below_is_painted(demo, collector):
-    """With the collector kindroute manages, a closed case screen (garbage in cycles) is
-    collected as soon as the worklist is painted again, not in the middle of the next screen's
-    build. The collector's own thresholds are out of reach here: only collections asked for run."""
-    import weakref
+@contextmanager
+def asked_collections_only() -> Iterator[list[int]]:
+    """The collector's own thresholds out of reach, so only the collections asked for run;
+    yields what each full collection freed."""
+    import gc
 
-    from kindroute.screens.case import CaseScreen
-    from kindroute.services.early_page import collector_to_settle, pause_collector
-
-    thresholds = collector.get_threshold()
+    thresholds = gc.get_threshold()
     full: list[int] = []
 
     def counted(phase: str, info: dict[str, int]) -> None:
         if phase == "stop" and info["generation"] == 2:
             full.append(info["collected"])
+
+    gc.set_threshold(10**9, 10**9, 10**9)
+    gc.callbacks.append(counted)
+    try:
+        yield full
+    finally:
+        gc.callbacks.remove(counted)
+        gc.set_threshold(*thresholds)
+
+
+async def test_a_closed_screen_is_collected_once_the_screen_below_is_painted(demo, collector):
+    """With the collector kindroute manages, a closed case screen (garbage in cycles) is
+    collected as soon as the worklist is painted again, not in the middle of the next screen's
+    build."""
+    import weakref
+
+    from kindroute.screens.case import CaseScreen
+    from kindroute.services.early_page import collector_to_settle, pause_collector
 
     keep(demo, IB)
     pause_collector()
@@ -396,55 +413,38 @@ async def test_a_closed_screen_is_collected_once_the_screen_below_is_painted(dem
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: app.opened and app.ready, "the full services")
             await until(pilot, lambda: not collector_to_settle(), "the start-up's collection")
-            collector.set_threshold(10**9, 10**9, 10**9)
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.detail is not None,
                         "the case")
             case = weakref.ref(app.screen)
-            collector.callbacks.append(counted)
-            await pilot.press("escape")
-            await until(pilot, lambda: case() is None, "the closed case collected")
-            assert len(full) == 1 and full[0] > 1000, "one full collection, of the closed screen"
-            assert app.screen.rows_painted(), "after the worklist was painted again"
+            with asked_collections_only() as full:
+                await pilot.press("escape")
+                await until(pilot, lambda: case() is None, "the closed case collected")
+                assert len(full) == 1 and full[0] > 1000, "one full collection, of the closed screen"
+                assert app.screen.rows_painted(), "the worklist painted again"
     finally:
-        if counted in collector.callbacks:
-            collector.callbacks.remove(counted)
-        collector.set_threshold(*thresholds)
         await close(app)
 
 
 async def test_a_closed_screen_waits_for_the_collector_of_another_program(demo):
     """An app that does not manage the collector (a test, a program using it) leaves the
     collections to that collector's own rhythm."""
-    import gc
-
     from kindroute.screens.case import CaseScreen
     from kindroute.services import early_page
 
     managed = list(early_page._managed)
     early_page._managed.clear()
-    full: list[int] = []
-
-    def counted(phase: str, info: dict[str, int]) -> None:
-        if phase == "stop" and info["generation"] == 2:
-            full.append(1)
-
-    thresholds = gc.get_threshold()
     app = app_with(demo, early(demo))
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: app.opened and app.ready, "the full services")
-            gc.set_threshold(10**9, 10**9, 10**9)
-            gc.callbacks.append(counted)
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, CaseScreen), "the case")
-            await pilot.press("escape")
-            await until(pilot, lambda: not isinstance(app.screen, CaseScreen), "the worklist")
-            await settle(pilot)
-            assert full == []
+            with asked_collections_only() as full:
+                await pilot.press("escape")
+                await until(pilot, lambda: not isinstance(app.screen, CaseScreen), "the worklist")
+                await settle(pilot)
+                assert full == []
     finally:
-        if counted in gc.callbacks:
-            gc.callbacks.remove(counted)
-        gc.set_threshold(*thresholds)
         early_page._managed[:] = managed
         await close(app)

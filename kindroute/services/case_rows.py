@@ -63,6 +63,7 @@ from kindroute.store.models import (
     PlusklasServes,
     TurnConfirmation,
 )
+from kindroute.store.psycopg_cache import PREPARE_AT_ONCE
 from kindroute.store.sql import shaped_part
 from kindroute.workflow import Route
 
@@ -199,7 +200,8 @@ def open_statement(visible: ColumnElement[bool]) -> Any:
     evaluates it once for the whole statement (PostgreSQL: a one-time filter over the union)."""
     c = tables.cases.c
     seen = exists(select(c.id).where((c.id == bindparam("case_id", type_=Integer)) & visible))
-    return union_all(head_statement(visible), select(CASE_ROWS.subquery("case_rows")).where(seen))
+    return (union_all(head_statement(visible), select(CASE_ROWS.subquery("case_rows")).where(seen))
+            .execution_options(**{PREPARE_AT_ONCE: True}))  # see store/psycopg_cache.py
 
 
 def read_case(conn: Connection, statement: Any, case_id: int

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Integer, bindparam, select, true
 
 from kindroute.store import tables
+from kindroute.store.psycopg_cache import PREPARE_AT_ONCE
 
 CASES = tables.cases
 
@@ -39,7 +40,8 @@ def step_start_statement(case_row: Any, facts: Any) -> Any:
             .where(CASES.c.id == bindparam("case_id", type_=Integer)).subquery("seen"))
     rows = facts.subquery("facts")
     return (select(locked, seen.c.seen_version, rows)
-            .select_from(locked.join(seen, true()).outerjoin(rows, locked.c.visible)))
+            .select_from(locked.join(seen, true()).outerjoin(rows, locked.c.visible))
+            .execution_options(**{PREPARE_AT_ONCE: True}))  # see store/psycopg_cache.py
 
 
 def read_step_start(conn: Connection, statement: Any, facts: Any, case_id: int

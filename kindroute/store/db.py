@@ -201,11 +201,12 @@ def make_engine(url: str) -> Engine:
     except ModuleNotFoundError as exc:
         raise DatabaseProblem(f"Databasestuurprogramma ontbreekt voor {describe(url)}: {exc}") from None
     from kindroute.store.liveness import install_quiet_ping
-    from kindroute.store.psycopg_cache import cache_long_statements
+    from kindroute.store.psycopg_cache import cache_long_statements, prepare_at_once
 
     install_quiet_ping(engine)  # the pre-ping asks the server only when the socket is not quiet
     if u.get_driver_name() == "psycopg":
         cache_long_statements()  # a case opened or a step read: not converted again every time
+        prepare_at_once(engine)  # nor parsed and planned again for its first eleven times
     return engine
 
 
