@@ -1,4 +1,4 @@
-"""psycopg converts a long statement again on every execution; kindroute's are few and fixed.
+"""kindroute's few long, fixed statements on psycopg: kept converted, and prepared at once.
 
 psycopg turns a query's ``%(name)s`` placeholders into PostgreSQL's ``$1`` form in Python
 (``psycopg._queries.PostgresQuery.convert``, a regular-expression split of the whole text)
@@ -21,9 +21,9 @@ and once prepared it plans it for the values given (a custom plan) five more tim
 may keep one plan for all (a generic plan). A person opens a case or takes a step a few
 times a minute, so those first eleven executions are most of a session's: timed one after the
 other on a fresh connection at 100,000 cases, an open took 2.3-2.6 ms until it was prepared,
-about 1.7 ms with custom plans and 0.8 ms from the twelfth on. Prepared at once, the generic
-plan comes at the sixth. Other statements keep psycopg's threshold: most are cheap to plan,
-and one executed once would pay a round trip for its preparation.
+about 1.7 ms with custom plans and 0.8 ms from about the twelfth on. Prepared at once, they
+run on the generic plan from the seventh. Other statements keep psycopg's threshold: most are
+cheap to plan, and one executed once would pay a round trip for its preparation.
 """
 
 from __future__ import annotations
