@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -323,6 +323,23 @@ async def test_the_collector_runs_again_with_the_first_frame(demo, collector, mo
         await close(app)
 
 
+@asynccontextmanager
+async def started_as_kindroute(demo: Path) -> AsyncIterator[tuple[Any, Any]]:
+    """The app started as plain ``kindroute`` starts it (the first page kept, the collector
+    paused), up to its full services: (app, pilot)."""
+    from kindroute.services.early_page import pause_collector
+
+    keep(demo, IB)
+    pause_collector()
+    app = app_with(demo, early(demo))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app.opened and app.ready, "the full services")
+            yield app, pilot
+    finally:
+        await close(app)
+
+
 async def test_the_collector_settles_once_the_start_is_over_with_the_worklist_alone(demo, collector,
                                                                                      monkeypatch):
     """The full services and the check of the heads come after the first frame; once both are
@@ -333,7 +350,7 @@ async def test_the_collector_settles_once_the_start_is_over_with_the_worklist_al
     import kindroute.services.head_check
     from kindroute.app import KindrouteApp
     from kindroute.screens.case import CaseScreen
-    from kindroute.services.early_page import collector_to_settle, pause_collector
+    from kindroute.services.early_page import collector_to_settle
 
     release, checked = threading.Event(), threading.Event()
     original = kindroute.services.head_check.check_case_heads
@@ -347,13 +364,8 @@ async def test_the_collector_settles_once_the_start_is_over_with_the_worklist_al
 
     monkeypatch.setattr(kindroute.services.head_check, "check_case_heads", held)
     monkeypatch.setattr(KindrouteApp, "SETTLE_S", 0.05)
-    keep(demo, IB)
-    pause_collector()
-    app = app_with(demo, early(demo))
     try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: app.opened and app.ready, "the full services")
-
+        async with started_as_kindroute(demo) as (app, pilot):
             def walked(thing: object) -> bool:  # a frozen object is in no generation's list
                 return any(o is thing for o in collector.get_objects())
 
@@ -372,7 +384,6 @@ async def test_the_collector_settles_once_the_start_is_over_with_the_worklist_al
             assert case() is None, "the closed case was not frozen"
     finally:
         release.set()
-        await close(app)
 
 
 @contextmanager
@@ -404,26 +415,19 @@ async def test_a_closed_screen_is_collected_once_the_screen_below_is_painted(dem
     import weakref
 
     from kindroute.screens.case import CaseScreen
-    from kindroute.services.early_page import collector_to_settle, pause_collector
+    from kindroute.services.early_page import collector_to_settle
 
-    keep(demo, IB)
-    pause_collector()
-    app = app_with(demo, early(demo))
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: app.opened and app.ready, "the full services")
-            await until(pilot, lambda: not collector_to_settle(), "the start-up's collection")
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.detail is not None,
-                        "the case")
-            case = weakref.ref(app.screen)
-            with asked_collections_only() as full:
-                await pilot.press("escape")
-                await until(pilot, lambda: case() is None, "the closed case collected")
-                assert len(full) == 1 and full[0] > 1000, "one full collection, of the closed screen"
-                assert app.screen.rows_painted(), "the worklist painted again"
-    finally:
-        await close(app)
+    async with started_as_kindroute(demo) as (app, pilot):
+        await until(pilot, lambda: not collector_to_settle(), "the start-up's collection")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.detail is not None,
+                    "the case")
+        case = weakref.ref(app.screen)
+        with asked_collections_only() as full:
+            await pilot.press("escape")
+            await until(pilot, lambda: case() is None, "the closed case collected")
+            assert len(full) == 1 and full[0] > 1000, "one full collection, of the closed screen"
+            assert app.screen.rows_painted(), "the worklist painted again"
 
 
 async def test_a_closed_screen_waits_for_the_collector_of_another_program(demo):
