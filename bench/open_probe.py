@@ -46,9 +46,6 @@ class Glass:
         self.lines: dict[int, list[str]] = {}
         self.screen: Any = None
 
-    def text(self) -> str:
-        return "\n".join("".join(self.lines[y]).rstrip() for y in sorted(self.lines))
-
     def _put(self, y: int, x: int, text: str) -> None:
         line = self.lines.setdefault(y, [])
         if len(line) < x + len(text):

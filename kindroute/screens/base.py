@@ -167,24 +167,25 @@ class KeysMixin:
         return default
 
 
-class KrScreen(KeysMixin, ServicesMixin, Screen[Any]):
+class ClosingMixin:
+    """What every kindroute screen and dialog does: say why a service failed, and have its
+    garbage collected once it is closed (:func:`collect_when_painted`)."""
+
+    app: Any
+
+    def on_service_failed(self, message: ServiceFailed) -> None:
+        self.app.notify(str(message.error), severity="error", markup=False, timeout=8)
+
+    def on_unmount(self) -> None:
+        collect_when_painted(self.app)
+
+
+class KrScreen(ClosingMixin, KeysMixin, ServicesMixin, Screen[Any]):
     """A full screen of kindroute."""
 
-    def on_service_failed(self, message: ServiceFailed) -> None:
-        self.app.notify(str(message.error), severity="error", markup=False, timeout=8)
 
-    def on_unmount(self) -> None:
-        collect_when_painted(self.app)
-
-
-class KrModal(KeysMixin, ServicesMixin, ModalScreen[Any]):
+class KrModal(ClosingMixin, KeysMixin, ServicesMixin, ModalScreen[Any]):
     """A dialog of kindroute."""
-
-    def on_service_failed(self, message: ServiceFailed) -> None:
-        self.app.notify(str(message.error), severity="error", markup=False, timeout=8)
-
-    def on_unmount(self) -> None:
-        collect_when_painted(self.app)
 
 
 def collect_when_painted(app: App[Any]) -> None:
