@@ -807,10 +807,14 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs {model}, load average {load:.1f} at start".replace("  ", " ")
 
 
-#: P10's lone session that pauses (context): a mean think time of 0.3 s gives enough samples, and
-#: on the build machine a pause of 0.1 s already costs an operation what a longer one does (an
-#: open 1.3 ms after a 3 ms pause, 1.7 after 30 ms, 2.6 after 0.1 s, 2.7–3.1 after 0.3 s).
+#: P10's floor is one of its sessions alone: a person who pauses between two operations. Its
+#: mean think time is capped at LONE_THINK, so that LONE_SPAN × --seconds gives it about a hundred
+#: opens: past about 0.1 s a pause costs an operation what a longer one does (build machine, a
+#: case opened alone: 1.3 ms after a 3 ms pause, 1.7 after 30 ms, 2.6 after 0.1 s, 2.7–3.1
+#: after 0.3 s; on 2026-11-29, on the Xeon: p50 1.7 back to back, 2.9–3.9 after 0.3 s, 3.0
+#: after 1.5 s). Shorter pauses than the many's make the floor, if anything, faster.
 LONE_THINK = 0.3
+LONE_SPAN = 3
 
 
 def pg_figures(args: argparse.Namespace, want: Callable[[str], bool], want_slow: Callable[[str], bool],
@@ -869,7 +873,8 @@ def pg_figures(args: argparse.Namespace, want: Callable[[str], bool], want_slow:
             sessions, seconds, think = args.sessions, args.seconds, args.think
             fig = Figure("P10", f"PostgreSQL: {sessions} sessions × {seconds:.0f} s, think time exp. "
                          f"mean {think:g} s, {n_big:,} cases, p95",
-                         target="≤ 3× per op, 0 errors, events = steps", floor_what="one session alone")
+                         target="≤ 3× per op, 0 errors, events = steps",
+                         floor_what="one of the sessions alone")
 
             def run_load(n: int, pause: float, span: float = seconds) -> tuple[dict[str, Any], int]:
                 result = pg.load(big, n, span, people, think=pause, processes=1 if n == 1 else None)
@@ -889,17 +894,28 @@ def pg_figures(args: argparse.Namespace, want: Callable[[str], bool], want_slow:
                 warm = f" (warm-up, before the clock: {'; '.join(firsts)})" if firsts else ""
                 return f"{r['throughput']:.1f} ops/s; " + "; ".join(parts) + warm
 
+            def against(r: dict[str, Any], base: dict[str, Any]) -> str:
+                return ", ".join(f"{op} {r['ops'][op]['p95'] / base['ops'][op]['p95']:.2f}×"
+                                 for op in ("list", "open", "step")
+                                 if r["ops"][op]["p95"] and base["ops"][op]["p95"])
+
             people: list[int] = []
 
             def p10() -> None:
                 people.extend(pg.people_for_load(big))
+                # The floor is one of the sessions alone: a person who pauses between operations
+                # as each of the many does (think time capped at LONE_THINK for enough samples;
+                # see there). Run first, so that it still finds steps to take.
+                lone_think, lone_span = min(think, LONE_THINK), LONE_SPAN * seconds
                 paused = None
-                if think:  # first: the lone sessions act as the same person, and find steps to take
-                    log(f"P10 (context): one session alone, think time mean {LONE_THINK:g} s, "
-                        f"for {2 * seconds:.0f} s …")
-                    paused, _ = run_load(1, min(think, LONE_THINK), 2 * seconds)
-                log(f"P10: one session alone, back to back, for {seconds:.0f} s …")
+                if think:
+                    log(f"P10 (floor): one session alone, think time mean {lone_think:g} s, "
+                        f"for {lone_span:.0f} s …")
+                    paused, _ = run_load(1, lone_think, lone_span)
+                log(f"P10 ({'context' if think else 'floor'}): one session alone, back to back, "
+                    f"for {seconds:.0f} s …")
                 alone, _ = run_load(1, 0.0)
+                floor = paused if paused is not None else alone
                 log(f"P10: {sessions} sessions, think time mean {think:g} s, for {seconds:.0f} s …")
                 many, events = run_load(sessions, think)
                 burst, burst_events = None, 0
@@ -907,10 +923,11 @@ def pg_figures(args: argparse.Namespace, want: Callable[[str], bool], want_slow:
                     log(f"P10 (context): {sessions} sessions back to back for {seconds:.0f} s …")
                     burst, burst_events = run_load(sessions, 0.0)
                 extra["p10"] = {"alone": alone, "many": many, "events": events, "back_to_back": burst,
-                                "back_to_back_events": burst_events, "alone_pausing": paused}
+                                "back_to_back_events": burst_events, "alone_pausing": paused,
+                                "floor": "alone_pausing" if paused is not None else "alone"}
                 ratios = {}
                 for op in ("list", "open", "step"):
-                    a, m = alone["ops"][op]["p95"], many["ops"][op]["p95"]
+                    a, m = floor["ops"][op]["p95"], many["ops"][op]["p95"]
                     if a and m:
                         ratios[op] = m / a
                         fig.samples.append(m)
@@ -918,23 +935,40 @@ def pg_figures(args: argparse.Namespace, want: Callable[[str], bool], want_slow:
                 fig.ok = bool(ratios and max(ratios.values()) <= 3 and many["errors"] == 0
                               and events == many["steps"])
                 fig.note = (f"{sessions} people (think time exponential, mean {think:g} s): "
-                            f"{line(many, alone)}; errors {many['errors']} {many['error_examples']}; "
-                            f"conflicts {many['conflicts']}; steps {many['steps']}, events {events}. "
-                            f"Alone, back to back: {line(alone)}.")
+                            f"{line(many, floor)}; errors {many['errors']} {many['error_examples']}; "
+                            f"conflicts {many['conflicts']}; steps {many['steps']}, events {events}.")
+                if paused is not None:
+                    fig.note += (f" Floor, one session alone pausing as a person does (think time mean "
+                                 f"{lone_think:g} s, {lone_span:.0f} s): {line(paused)}."
+                                 f" Context, one session alone back to back: {line(alone)}; the "
+                                 f"{sessions} people's p95 against it: {against(many, alone)}.")
+                else:
+                    fig.note += f" Floor, one session alone, back to back: {line(alone)}."
+                log("P10 (context): what a pause costs on this machine, without a database …")
+                probe = pause_cost(think and lone_think)
+                extra["p10"]["pause_probe"] = probe
+                fig.note += f" {probe['text']}."
                 if burst is not None:
                     fig.note += (f" Context, {sessions} sessions back to back (a saturated machine: the "
                                  f"queue, not a person's wait): {line(burst, alone)}; "
                                  f"errors {burst['errors']}; steps {burst['steps']}, events {burst_events}.")
-                if paused is not None:
-                    against = ", ".join(
-                        f"{op} {many['ops'][op]['p95'] / paused['ops'][op]['p95']:.2f}×"
-                        for op in ("list", "open", "step")
-                        if many["ops"][op]["p95"] and paused["ops"][op]["p95"])
-                    fig.note += (f" Context, one session alone pausing as a person does (think time mean "
-                                 f"{min(think, LONE_THINK):g} s, {2 * seconds:.0f} s): {line(paused)}; the "
-                                 f"{sessions} people's p95 against it: {against}.")
 
             guarded(fig, figures, p10)
+
+
+def pause_cost(pause: float, rounds: int = 20) -> dict[str, Any]:
+    """bench/pause_probe.py in a process of its own: what a pause of ``pause`` s (0.3 when 0)
+    costs the next operation on this machine, with no database (context for P10's floor)."""
+    pause = pause or LONE_THINK
+    proc = subprocess.run([PY, str(BENCH / "pause_probe.py"), "--json", "--pause", str(pause),
+                           "--rounds", str(rounds)], capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        return {"text": f"Pause probe failed: {proc.stderr.strip()[-300:]}"}
+    import pause_probe
+
+    figures = json.loads(proc.stdout)
+    return {"figures": figures, "text": "Context, what a pause costs here without a database "
+                                        "(bench/pause_probe.py): " + pause_probe.describe(figures, pause)}
 
 
 def pg_person(url: str) -> str:

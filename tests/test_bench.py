@@ -111,8 +111,20 @@ def test_bench_postgresql_figures_and_load_run(tmp_path):
     assert result["pg_settle"].startswith("CHECKPOINT in "), result["pg_settle"]
     p10 = result["p10"]
     assert p10["many"]["sessions"] == 3 and p10["alone"]["sessions"] == 1
-    # the sessions are people with a think time; the back-to-back run is context beside it
+    # the sessions are people with a think time, and the floor is one of them alone (pausing the
+    # same way, for three times as long); one session back to back is context beside it
+    assert p10["floor"] == "alone_pausing"
+    lone = p10["alone_pausing"]
+    assert lone["sessions"] == 1 and lone["think_s"] == 0.05 and lone["seconds"] == 4.5
+    assert figures["P10"]["floor"] == [lone["ops"][op]["p95"] for op in ("list", "open", "step")
+                                       if lone["ops"][op]["p95"] and p10["many"]["ops"][op]["p95"]]
     assert p10["many"]["think_s"] == 0.05 and p10["alone"]["think_s"] == 0
+    # beside it, what a pause of as long costs this machine without a database
+    probe = p10["pause_probe"]["figures"]
+    assert set(probe) == {"tight", "scattered"}
+    assert all(r["back_to_back"] > 0 and r["after_sleep"] > 0 and r["after_busy_wait"] > 0
+               for r in probe.values())
+    assert "bench/pause_probe.py" in figures["P10"]["note"]
     assert p10["back_to_back"]["think_s"] == 0 and p10["back_to_back"]["errors"] == 0
     assert p10["back_to_back_events"] == p10["back_to_back"]["steps"]
     assert p10["many"]["errors"] == 0, p10["many"]["error_examples"]
