@@ -9,7 +9,8 @@ before the ORM is loaded (:mod:`kindroute.services.first_page`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Hashable
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Table, and_, bindparam, exists, func, or_, select
@@ -301,32 +302,54 @@ class CaseLists(ServiceGround):
         and sorted. Both cost the same at about √(rows × cases) candidates; below that (and
         always below FEW_PUPILS) the list starts from the set. Each set's size is counted in
         its index only up to that threshold, and the number of cases is the highest case id:
-        deciding never costs more than the cheaper way. Counting (``rows`` None) always
-        starts from a set smaller than all cases.
+        deciding never costs more than the cheaper way, and its figures are kept for a minute
+        (``_figure``). Counting (``rows`` None) always starts from a set smaller than all cases.
         """
-        cases = session.scalar(select(func.max(CASES.c.id))) or 0
         if not self.FEW_PUPILS:
             return None
+        cases = self._figure(("cases",), lambda: session.scalar(select(func.max(CASES.c.id))) or 0)
         threshold = cases if rows is None else max(self.FEW_PUPILS, math.isqrt(rows * cases))
         candidates: list[Start] = []
         for word in search_words(f.text):
             ids = select(WORDS.c.pupil_id).where(self._word_range(word))
-            candidates.append(Start(CASES.c.pupil_id, ids, self._size(session, ids, threshold), word))
-        sets = access.start_cases(actor, self.today(), self.route)
+            n = self._figure(("word", word, threshold), self._size, session, ids, threshold)
+            candidates.append(Start(CASES.c.pupil_id, ids, n, word))
+        today = self.today()
+        sets = access.start_cases(actor, today, self.route)
         if sets is not None and (rows is not None or sets.assigned):
             # (a count has no order to walk: the school's own index serves it directly)
             visible, every, _assigned = sets
-            n = self._size(session, every, threshold)
+            n = self._figure(("every", actor, today, threshold), self._size, session, every, threshold)
             if n > threshold and rows is not None and visible is not every:
                 # Many assigned cases, but may few of them be seen (consent)? Fewer than a page
                 # would make the walk read every case before it stops; the set is cheaper then.
-                n = self._size(session, visible, rows)
+                n = self._figure(("visible", actor, today, rows), self._size, session, visible, rows)
                 n = n if n <= rows else threshold + 1
             candidates.append(Start(CASES.c.id, visible, n))
         best = min(candidates, key=lambda c: c.matched, default=None)
         if best is None or best.matched > threshold:
             return None
         return best
+
+    #: How long the figures a list chose its start by are kept, in seconds (see ``_figure``).
+    FIGURES_KEPT_S = 60.0
+
+    def _figure(self, key: Hashable, count: Callable[..., int], *args: Any) -> int:
+        """``count(*args)``, or what it gave for ``key`` less than FIGURES_KEPT_S ago. The figures
+        ``_start`` counts (the number of cases, a start set's size up to its threshold) choose
+        the way to a list's rows, never the rows: a figure a minute old can at worst make one
+        list take the slower way. Kept, a page of a shared database is two round trips (its
+        rows and their tracks), not four."""
+        kept: dict[Hashable, tuple[float, int]] = self.__dict__.setdefault("_list_figures", {})
+        now = time.monotonic()
+        hit = kept.get(key)
+        if hit is not None and now - hit[0] < self.FIGURES_KEPT_S:
+            return hit[1]
+        if len(kept) >= 256:
+            kept.clear()
+        value = count(*args)
+        kept[key] = (now, value)
+        return value
 
     @staticmethod
     def _size(session: Connection, ids, limit: int) -> int:  # type: ignore[no-untyped-def]
