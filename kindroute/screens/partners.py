@@ -60,6 +60,8 @@ class PartnersScreen(KrScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        # the columns once (see PlusklasScreen.on_mount)
+        self.query_one(DataTable).add_columns("Soort", "Naam", "Contact", "Scholen")
         self.query_one(DataTable).focus()
         self.load()
 
@@ -82,8 +84,7 @@ class PartnersScreen(KrScreen):
         title.append(f"  {len(self.partners)} partners", style="dim")
         self.query_one("#partners-title", Static).update(title)
         table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_columns("Soort", "Naam", "Contact", "Scholen")
+        table.clear()
         for p in self.partners:
             table.add_row(Text(p.kind_label), Text(p.name), Text(p.contact or "—"),
                           Text(", ".join(p.schools) or "—"), key=str(p.id))

@@ -85,6 +85,12 @@ class PlusklasScreen(KrScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        # The columns once: a table cleared with its columns and filled again can stay painted
+        # at its headers' widths (its cells are measured after a paint, into the same size).
+        self.query_one("#locations", DataTable).add_columns(
+            "Locatie", "dagen", "plaatsen", "bezet", "vrij", "wachtlijst", "scholen")
+        self.query_one("#placements", DataTable).add_columns(
+            "Casus", "Leerling", "School", "Stand", "Aangevraagd", "Start")
         self.query_one("#locations").focus()
         self.reload()
 
@@ -103,8 +109,7 @@ class PlusklasScreen(KrScreen):
         self.query_one("#plusklas-title", Static).update(title)
         table = self.query_one("#locations", DataTable)
         row = table.cursor_row
-        table.clear(columns=True)
-        table.add_columns("Locatie", "dagen", "plaatsen", "bezet", "vrij", "wachtlijst", "scholen")
+        table.clear()
         for loc in locations:
             table.add_row(Text(loc.name), loc.days or "—", str(loc.places), str(loc.occupied), str(loc.free),
                           str(loc.waiting), Text(", ".join(_served(s) for s in loc.serves)), key=str(loc.id))
@@ -115,8 +120,7 @@ class PlusklasScreen(KrScreen):
     def _show(self, index: int) -> None:
         self.current = index
         table = self.query_one("#placements", DataTable)
-        table.clear(columns=True)
-        table.add_columns("Casus", "Leerling", "School", "Stand", "Aangevraagd", "Start")
+        table.clear()
         if not self.locations:
             self.query_one("#placements-title", Static).update("Nog geen Plus-klaslocaties.")
             return
