@@ -40,7 +40,7 @@ def test_a_list_counts_its_figures_once_a_minute(db, monkeypatch):
     svc = fresh(db)
     ib = svc.resolve_actor("Ingrid Bakker")
     now = [1000.0]
-    monkeypatch.setattr(case_lists.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(case_lists, "figure_clock", lambda: now[0])
 
     def page(offset: int) -> list[str]:
         return statements_of(svc, lambda: svc.list_cases(ib, CaseFilter(), limit=20, offset=offset))

@@ -34,6 +34,8 @@ SCHOOLS = tables.schools
 # building a list's statement). Each use site has its own, so a subquery never correlates
 # with the outer query's alias by accident.
 _LIST_TRACK, _LIST_HOLDER, _LIST_PERSON = TRACKS.alias(), ASSIGNMENTS.alias(), PEOPLE.alias()
+#: The clock the kept figures are timed by (``CaseLists._figure``).
+figure_clock: Callable[[], float] = time.monotonic
 _SHARED_TRACK, _TURN_TRACK, _TURN_HOLDER = TRACKS.alias(), TRACKS.alias(), ASSIGNMENTS.alias()
 
 
@@ -341,7 +343,7 @@ class CaseLists(ServiceGround):
         list take the slower way. Kept, a page of a shared database is two round trips (its
         rows and their tracks), not four."""
         kept: dict[Hashable, tuple[float, int]] = self.__dict__.setdefault("_list_figures", {})
-        now = time.monotonic()
+        now = figure_clock()
         hit = kept.get(key)
         if hit is not None and now - hit[0] < self.FIGURES_KEPT_S:
             return hit[1]
