@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from kindroute.screens.base import KrScreen
+from kindroute.widgets.refill import ColumnSpec, refill
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -30,6 +31,11 @@ if TYPE_CHECKING:
 TABS = ("steps", "schools", "months", "leads", "places")
 TAB_TITLES = ("1 Stappen", "2 Scholen", "3 Maanden", "4 Doorlooptijd", "5 Plus-klas")
 NOW_COLOUR, LATE_COLOUR = "blue", "red"
+
+
+def _auto(*labels: str) -> list[ColumnSpec]:
+    """Columns as wide as their widest cell."""
+    return [(label, None) for label in labels]
 
 
 def _cell(value: Any) -> Text:
@@ -165,13 +171,11 @@ class MonitorScreen(KrScreen):
 
         from kindroute.services.report_model import as_number
 
-        table = self.query_one("#steps-table", DataTable)
-        table.clear(columns=True)
-        table.add_column("Stap", width=min(30, max((len(s.title) for s in r.steps), default=4)))
-        table.add_columns("nu", "te laat", "in", "uit", "mediaan d", "p90 d")
-        for s in r.steps:
-            table.add_row(Text(s.title), _cell(s.now), _cell(s.overdue), _cell(s.entered), _cell(s.left),
-                          _cell(s.median_days), _cell(s.p90_days), key=s.step)
+        refill(self.query_one("#steps-table", DataTable),
+               [("Stap", min(30, max((len(s.title) for s in r.steps), default=4))),
+                *_auto("nu", "te laat", "in", "uit", "mediaan d", "p90 d")],
+               (((Text(s.title), _cell(s.now), _cell(s.overdue), _cell(s.entered), _cell(s.left),
+                  _cell(s.median_days), _cell(s.p90_days)), s.step) for s in r.steps))
         plot = self.query_one("#steps-chart", PlotextPlot)
         plt = plot.plt
         plt.clear_data()
@@ -186,16 +190,15 @@ class MonitorScreen(KrScreen):
         plot.refresh()
 
     def _fill_schools(self, r: Report) -> None:
-        table = self.query_one("#schools-table", DataTable)
-        table.clear(columns=True)
         from kindroute.services.report_format import side_tracks
 
         tracks = side_tracks(r)
-        table.add_column("School", width=min(30, max((len(s.school) for s in r.schools), default=6)))
-        table.add_columns("open", "te laat", *[f"{r.track_labels[t]} open" for t in tracks])
-        for s in r.schools:
-            table.add_row(Text(s.school), _cell(s.open), _cell(s.overdue),
-                          *[_cell(s.tracks.get(t, (0, 0))[0]) for t in tracks], key=str(s.school_id))
+        refill(self.query_one("#schools-table", DataTable),
+               [("School", min(30, max((len(s.school) for s in r.schools), default=6))),
+                *_auto("open", "te laat", *[f"{r.track_labels[t]} open" for t in tracks])],
+               (((Text(s.school), _cell(s.open), _cell(s.overdue),
+                  *[_cell(s.tracks.get(t, (0, 0))[0]) for t in tracks]), str(s.school_id))
+                for s in r.schools))
 
     def _fill_months(self, r: Report) -> None:
         from textual_plotext import PlotextPlot
@@ -217,12 +220,11 @@ class MonitorScreen(KrScreen):
     def _fill_leads(self, r: Report) -> None:
         from textual_plotext import PlotextPlot
 
-        table = self.query_one("#leads-table", DataTable)
-        table.clear(columns=True)
-        table.add_column("Van → naar", width=min(40, max((len(lt.title) for lt in r.lead_times), default=10)))
-        table.add_columns("mediaan d", "p90 d", "aantal")
-        for lt in r.lead_times:
-            table.add_row(Text(lt.title), _cell(lt.median_days), _cell(lt.p90_days), _cell(lt.n), key=lt.to)
+        refill(self.query_one("#leads-table", DataTable),
+               [("Van → naar", min(40, max((len(lt.title) for lt in r.lead_times), default=10))),
+                *_auto("mediaan d", "p90 d", "aantal")],
+               (((Text(lt.title), _cell(lt.median_days), _cell(lt.p90_days), _cell(lt.n)), lt.to)
+                for lt in r.lead_times))
         plot = self.query_one("#leads-chart", PlotextPlot)
         plt = plot.plt
         plt.clear_data()
@@ -233,13 +235,11 @@ class MonitorScreen(KrScreen):
         plot.refresh()
 
     def _fill_places(self, r: Report) -> None:
-        table = self.query_one("#places-table", DataTable)
-        table.clear(columns=True)
-        table.add_column("Locatie", width=min(30, max((len(p.location) for p in r.plusklas), default=7)))
-        table.add_columns("plaatsen", "bezet", "vrij", "wachtlijst", "wachttijd d")
-        for p in r.plusklas:
-            table.add_row(Text(p.location), _cell(p.places), _cell(p.occupied), _cell(p.free),
-                          _cell(p.waiting), _cell(p.median_wait_days), key=p.location)
+        refill(self.query_one("#places-table", DataTable),
+               [("Locatie", min(30, max((len(p.location) for p in r.plusklas), default=7))),
+                *_auto("plaatsen", "bezet", "vrij", "wachtlijst", "wachttijd d")],
+               (((Text(p.location), _cell(p.places), _cell(p.occupied), _cell(p.free), _cell(p.waiting),
+                  _cell(p.median_wait_days)), p.location) for p in r.plusklas))
 
     # ------------------------------------------------------------------ actions
     def action_tab(self, tab: str) -> None:

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from kindroute.screens.base import KrScreen, run_service
+from kindroute.widgets.refill import refill
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -60,8 +61,6 @@ class PartnersScreen(KrScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        # the columns once (see PlusklasScreen.on_mount)
-        self.query_one(DataTable).add_columns("Soort", "Naam", "Contact", "Scholen")
         self.query_one(DataTable).focus()
         self.load()
 
@@ -83,11 +82,10 @@ class PartnersScreen(KrScreen):
             title.append(self.school)
         title.append(f"  {len(self.partners)} partners", style="dim")
         self.query_one("#partners-title", Static).update(title)
-        table = self.query_one(DataTable)
-        table.clear()
-        for p in self.partners:
-            table.add_row(Text(p.kind_label), Text(p.name), Text(p.contact or "—"),
-                          Text(", ".join(p.schools) or "—"), key=str(p.id))
+        columns = [(label, None) for label in ("Soort", "Naam", "Contact", "Scholen")]
+        refill(self.query_one(DataTable), columns,
+               (((Text(p.kind_label), Text(p.name), Text(p.contact or "—"),
+                  Text(", ".join(p.schools) or "—")), str(p.id)) for p in self.partners))
         self._show(0)
 
     def _show(self, row: int) -> None:

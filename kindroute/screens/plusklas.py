@@ -17,10 +17,17 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from kindroute.screens.base import KrScreen, run_service
 from kindroute.screens.form import FormScreen
+from kindroute.widgets.refill import ColumnSpec, refill
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from kindroute.services.plusklas import LocationInfo, PlacementInfo
+
+
+LOCATION_COLUMNS: list[ColumnSpec] = [(label, None) for label in (
+    "Locatie", "dagen", "plaatsen", "bezet", "vrij", "wachtlijst", "scholen")]
+PLACEMENT_COLUMNS: list[ColumnSpec] = [(label, None) for label in (
+    "Casus", "Leerling", "School", "Stand", "Aangevraagd", "Start")]
 
 
 def _nl(d: Any) -> str:
@@ -85,12 +92,6 @@ class PlusklasScreen(KrScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        # The columns once: a table cleared with its columns and filled again can stay painted
-        # at its headers' widths (its cells are measured after a paint, into the same size).
-        self.query_one("#locations", DataTable).add_columns(
-            "Locatie", "dagen", "plaatsen", "bezet", "vrij", "wachtlijst", "scholen")
-        self.query_one("#placements", DataTable).add_columns(
-            "Casus", "Leerling", "School", "Stand", "Aangevraagd", "Start")
         self.query_one("#locations").focus()
         self.reload()
 
@@ -109,10 +110,10 @@ class PlusklasScreen(KrScreen):
         self.query_one("#plusklas-title", Static).update(title)
         table = self.query_one("#locations", DataTable)
         row = table.cursor_row
-        table.clear()
-        for loc in locations:
-            table.add_row(Text(loc.name), loc.days or "—", str(loc.places), str(loc.occupied), str(loc.free),
-                          str(loc.waiting), Text(", ".join(_served(s) for s in loc.serves)), key=str(loc.id))
+        refill(table, LOCATION_COLUMNS,
+               (((Text(loc.name), loc.days or "—", str(loc.places), str(loc.occupied), str(loc.free),
+                  str(loc.waiting), Text(", ".join(_served(s) for s in loc.serves))), str(loc.id))
+                for loc in locations))
         if locations:
             table.move_cursor(row=min(max(row, 0), len(locations) - 1))
         self._show(table.cursor_row)
@@ -120,17 +121,17 @@ class PlusklasScreen(KrScreen):
     def _show(self, index: int) -> None:
         self.current = index
         table = self.query_one("#placements", DataTable)
-        table.clear()
         if not self.locations:
+            refill(table, PLACEMENT_COLUMNS, ())
             self.query_one("#placements-title", Static).update("Nog geen Plus-klaslocaties.")
             return
         loc = self.locations[max(0, min(index, len(self.locations) - 1))]
         self.query_one("#placements-title", Static).update(
             Text(f"{loc.name}: plaatsingen en wachtlijst (volgorde van aanvraag)"))
-        for p in loc.placements:
-            where = "geplaatst" if p.position is None else f"wachtlijst {p.position}"
-            table.add_row(str(p.case_id), Text(p.pupil or "—"), Text(p.school), where, _nl(p.requested_on),
-                          _nl(p.start_on), key=str(p.case_id))
+        refill(table, PLACEMENT_COLUMNS,
+               (((str(p.case_id), Text(p.pupil or "—"), Text(p.school),
+                  "geplaatst" if p.position is None else f"wachtlijst {p.position}",
+                  _nl(p.requested_on), _nl(p.start_on)), str(p.case_id)) for p in loc.placements))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "locations":
