@@ -452,3 +452,29 @@ async def test_a_closed_screen_waits_for_the_collector_of_another_program(demo):
     finally:
         early_page._managed[:] = managed
         await close(app)
+
+
+async def test_a_collection_asked_for_outside_any_task_runs_after_the_next_paint(demo, collector):
+    """``collect_when_painted`` called outside a message task (Textual calls it in the closing
+    screen's task; this is the guard for any other caller) still asks for one collection, made
+    once the screen is painted."""
+    import asyncio
+
+    from kindroute.screens.base import collect_when_painted
+    from kindroute.services.early_page import collector_to_settle
+
+    async with started_as_kindroute(demo) as (app, pilot):
+        await until(pilot, lambda: not collector_to_settle(), "the start-up's collection")
+        with asked_collections_only() as full:
+            asked = asyncio.Event()
+
+            def outside_a_task() -> None:
+                assert asyncio.current_task() is None
+                collect_when_painted(app)
+                asked.set()
+
+            asyncio.get_running_loop().call_soon(outside_a_task)
+            await asyncio.wait_for(asked.wait(), 10)
+            await until(pilot, lambda: len(full) == 1, "the collection asked for")
+            await settle(pilot)
+            assert len(full) == 1
