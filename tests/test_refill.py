@@ -3,6 +3,10 @@ painted at its headers' widths (the Plus-klas screen's "wacht" for "wachtlijst 1
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
@@ -20,12 +24,19 @@ def painted(app: App[None]) -> str:
     return "\n".join("".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips())
 
 
-async def test_refill_keeps_unchanged_columns_and_replaces_the_rows():
+@asynccontextmanager
+async def filled_once() -> AsyncIterator[tuple[App[None], Any, DataTable[Any]]]:
+    """A table filled once through refill, painted: (app, pilot, table)."""
     app = TableApp()
     async with app.run_test(size=(80, 12)) as pilot:
         table = app.query_one(DataTable)
         refill(table, COLUMNS, [(("7", "geplaatst", "Zofia van Laarhoven"), "7")])
         await pilot.pause()
+        yield app, pilot, table
+
+
+async def test_refill_keeps_unchanged_columns_and_replaces_the_rows():
+    async with filled_once() as (app, pilot, table):
         keys = list(table.columns)
         assert [(str(c.label), c.auto_width) for c in table.ordered_columns] == [
             ("Casus", True), ("Stand", True), ("Leerling", False)]
@@ -40,11 +51,7 @@ async def test_refill_keeps_unchanged_columns_and_replaces_the_rows():
 
 
 async def test_refill_makes_the_columns_anew_when_they_differ():
-    app = TableApp()
-    async with app.run_test(size=(80, 12)) as pilot:
-        table = app.query_one(DataTable)
-        refill(table, COLUMNS, [(("7", "geplaatst", "Zofia"), "7")])
-        await pilot.pause()
+    async with filled_once() as (app, pilot, table):
         refill(table, [("School", 10), ("open", None)], [(("De Regenboog", "12"), "1")])
         await pilot.pause()
         assert [(str(c.label), c.width if not c.auto_width else None) for c in table.ordered_columns] == [
