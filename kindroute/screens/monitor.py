@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from kindroute.screens.base import KrScreen
-from kindroute.widgets.refill import ColumnSpec, refill
+from kindroute.widgets.refill import fitted, refill
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -31,11 +31,6 @@ if TYPE_CHECKING:
 TABS = ("steps", "schools", "months", "leads", "places")
 TAB_TITLES = ("1 Stappen", "2 Scholen", "3 Maanden", "4 Doorlooptijd", "5 Plus-klas")
 NOW_COLOUR, LATE_COLOUR = "blue", "red"
-
-
-def _auto(*labels: str) -> list[ColumnSpec]:
-    """Columns as wide as their widest cell."""
-    return [(label, None) for label in labels]
 
 
 def _cell(value: Any) -> Text:
@@ -173,7 +168,7 @@ class MonitorScreen(KrScreen):
 
         refill(self.query_one("#steps-table", DataTable),
                [("Stap", min(30, max((len(s.title) for s in r.steps), default=4))),
-                *_auto("nu", "te laat", "in", "uit", "mediaan d", "p90 d")],
+                *fitted("nu", "te laat", "in", "uit", "mediaan d", "p90 d")],
                (((Text(s.title), _cell(s.now), _cell(s.overdue), _cell(s.entered), _cell(s.left),
                   _cell(s.median_days), _cell(s.p90_days)), s.step) for s in r.steps))
         plot = self.query_one("#steps-chart", PlotextPlot)
@@ -195,7 +190,7 @@ class MonitorScreen(KrScreen):
         tracks = side_tracks(r)
         refill(self.query_one("#schools-table", DataTable),
                [("School", min(30, max((len(s.school) for s in r.schools), default=6))),
-                *_auto("open", "te laat", *[f"{r.track_labels[t]} open" for t in tracks])],
+                *fitted("open", "te laat", *[f"{r.track_labels[t]} open" for t in tracks])],
                (((Text(s.school), _cell(s.open), _cell(s.overdue),
                   *[_cell(s.tracks.get(t, (0, 0))[0]) for t in tracks]), str(s.school_id))
                 for s in r.schools))
@@ -222,7 +217,7 @@ class MonitorScreen(KrScreen):
 
         refill(self.query_one("#leads-table", DataTable),
                [("Van → naar", min(40, max((len(lt.title) for lt in r.lead_times), default=10))),
-                *_auto("mediaan d", "p90 d", "aantal")],
+                *fitted("mediaan d", "p90 d", "aantal")],
                (((Text(lt.title), _cell(lt.median_days), _cell(lt.p90_days), _cell(lt.n)), lt.to)
                 for lt in r.lead_times))
         plot = self.query_one("#leads-chart", PlotextPlot)
@@ -237,7 +232,7 @@ class MonitorScreen(KrScreen):
     def _fill_places(self, r: Report) -> None:
         refill(self.query_one("#places-table", DataTable),
                [("Locatie", min(30, max((len(p.location) for p in r.plusklas), default=7))),
-                *_auto("plaatsen", "bezet", "vrij", "wachtlijst", "wachttijd d")],
+                *fitted("plaatsen", "bezet", "vrij", "wachtlijst", "wachttijd d")],
                (((Text(p.location), _cell(p.places), _cell(p.occupied), _cell(p.free), _cell(p.waiting),
                   _cell(p.median_wait_days)), p.location) for p in r.plusklas))
 

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from kindroute.screens.base import KrScreen, run_service
-from kindroute.widgets.refill import refill
+from kindroute.widgets.refill import fitted, refill
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -82,8 +82,7 @@ class PartnersScreen(KrScreen):
             title.append(self.school)
         title.append(f"  {len(self.partners)} partners", style="dim")
         self.query_one("#partners-title", Static).update(title)
-        columns = [(label, None) for label in ("Soort", "Naam", "Contact", "Scholen")]
-        refill(self.query_one(DataTable), columns,
+        refill(self.query_one(DataTable), fitted("Soort", "Naam", "Contact", "Scholen"),
                (((Text(p.kind_label), Text(p.name), Text(p.contact or "—"),
                   Text(", ".join(p.schools) or "—")), str(p.id)) for p in self.partners))
         self._show(0)

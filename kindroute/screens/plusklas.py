@@ -17,17 +17,15 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from kindroute.screens.base import KrScreen, run_service
 from kindroute.screens.form import FormScreen
-from kindroute.widgets.refill import ColumnSpec, refill
+from kindroute.widgets.refill import fitted, refill
 from kindroute.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from kindroute.services.plusklas import LocationInfo, PlacementInfo
 
 
-LOCATION_COLUMNS: list[ColumnSpec] = [(label, None) for label in (
-    "Locatie", "dagen", "plaatsen", "bezet", "vrij", "wachtlijst", "scholen")]
-PLACEMENT_COLUMNS: list[ColumnSpec] = [(label, None) for label in (
-    "Casus", "Leerling", "School", "Stand", "Aangevraagd", "Start")]
+LOCATION_COLUMNS = fitted("Locatie", "dagen", "plaatsen", "bezet", "vrij", "wachtlijst", "scholen")
+PLACEMENT_COLUMNS = fitted("Casus", "Leerling", "School", "Stand", "Aangevraagd", "Start")
 
 
 def _nl(d: Any) -> str:

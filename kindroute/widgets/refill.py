@@ -18,6 +18,11 @@ from textual.widgets import DataTable
 ColumnSpec = tuple[str, int | None]
 
 
+def fitted(*labels: str) -> list[ColumnSpec]:
+    """Columns each as wide as its widest cell."""
+    return [(label, None) for label in labels]
+
+
 def refill(table: DataTable[Any], columns: Sequence[ColumnSpec],
            rows: Iterable[tuple[Sequence[Any], str | None]]) -> None:
     """Replace ``table``'s rows by ``rows`` (cells, key), under ``columns``; the columns are
